@@ -1,0 +1,52 @@
+# Two commands that work on a fresh machine with Python 3.11+ and make:
+#   make demo   — virtual environment, install, build the demo province, serve on 127.0.0.1:$(PORT)
+#   make test   — install, lint, run the suite on SQLite (and on PostgreSQL if KPI_TEST_DATABASE_URL)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: install translations demo serve test test-sqlite test-postgres lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d tenant_app/translations -D messages >/dev/null
+
+demo: install
+	KPI_DEMO=true $(BIN)/kpi demo
+	$(MAKE) serve
+
+serve: install
+	KPI_DEMO=true $(BIN)/kpi run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	KPI_TEST_BACKEND=sqlite $(BIN)/python -m pytest
+
+# The PostgreSQL pass (row-level security, the app role) runs when a server is given.
+test-postgres: install
+	@if [ -n "$$KPI_TEST_DATABASE_URL" ]; then \
+		KPI_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not browser"; \
+	else echo "KPI_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o tenant_app/translations/messages.pot --no-location --sort-output tenant_app blueprints admin
+	$(BIN)/pybabel update -i tenant_app/translations/messages.pot -d tenant_app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

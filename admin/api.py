@@ -1,0 +1,93 @@
+"""``/api/v1/province/tenants``: province API for units and first admins."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from tenant_app.auth import api_token_required
+from tenant_app.extensions import db
+from tenant_app.schemas.common import ApiErrorSchema
+from tenant_app.schemas.tenants import (
+    FirstAdminSchema,
+    TenantCreateSchema,
+    TenantSchema,
+    TenantUpdateSchema,
+)
+from tenant_app.schemas.users import UserCreatedSchema
+from tenant_app.services import tenants
+
+blp = Blueprint(
+    "province_api",
+    __name__,
+    url_prefix="/api/v1/province",
+    description="Quản trị cấp tỉnh: đơn vị và tài khoản quản trị đầu tiên",
+)
+
+_admin = api_token_required("province_admin", province=True)
+
+
+@blp.route("/tenants")
+class Tenants(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, TenantSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List every unit of the province (paginated)."""
+        rows = tenants.list_tenants()
+        pagination_parameters.item_count = len(rows)
+        start = pagination_parameters.first_item
+        return rows[start : start + pagination_parameters.page_size]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(TenantCreateSchema)
+    @blp.response(201, TenantSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="slug already used")
+    def post(self, data):
+        """Create a unit (status onboarding)."""
+        tenant = tenants.create_tenant(actor=g.api_user, **data)
+        db.session.commit()
+        return tenant
+
+
+@blp.route("/tenants/<slug>")
+class TenantBySlug(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, TenantSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, slug):
+        """Read one unit."""
+        return tenants.get_by_slug(slug)
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(TenantUpdateSchema)
+    @blp.response(200, TenantSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def patch(self, data, slug):
+        """Change a unit's status (pilot, active, suspended, archived)."""
+        tenant = tenants.get_by_slug(slug)
+        tenants.set_status(tenant, data["status"], actor=g.api_user)
+        db.session.commit()
+        return tenant
+
+
+@blp.route("/tenants/<slug>/admins")
+class TenantAdmins(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(FirstAdminSchema)
+    @blp.response(201, UserCreatedSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, data, slug):
+        """Create a unit administrator in the unit; returns a temporary password once."""
+        tenant = tenants.get_by_slug(slug)
+        user, password = tenants.create_first_admin(tenant, actor=g.api_user, **data)
+        db.session.commit()
+        user.temporary_password = password
+        return user

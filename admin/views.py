@@ -1,0 +1,180 @@
+"""The province console (HTML): sign-in, the list of units, creating a unit and its first admin."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from admin.door import cross_tenant_read
+from blueprints.auth import safe_next
+from tenant_app.auth import end_session, province_user_required, start_session
+from tenant_app.extensions import db, limiter
+from tenant_app.forms import ActionForm, FirstAdminForm, LoginForm, PasswordChangeForm, TenantForm
+from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
+from tenant_app.models.users import User
+from tenant_app.services import accounts, tenants
+from tenant_app.services.errors import ServiceError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["KPI_LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = accounts.authenticate(form.username.data, form.password.data, province=True)
+        if result.outcome is accounts.LoginOutcome.OK:
+            start_session(result.user)
+            return redirect(safe_next(url_for("admin.home")))
+        form.password.errors.append(result.message)
+        status = 401
+    return render_template("admin/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    end_session()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@province_user_required()
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+        else:
+            start_session(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/password.html", form=form)
+
+
+def _account_counts() -> dict[int, int]:
+    with cross_tenant_read("tenant list: account counts"):
+        rows = db.session.execute(
+            sa.select(User.tenant_id, sa.func.count()).group_by(User.tenant_id)
+        ).all()
+    return {tid: n for tid, n in rows}
+
+
+@bp.get("/")
+@province_user_required()
+def home():
+    units = tenants.list_tenants()
+    counts = _account_counts()
+    by_status = {s: sum(1 for t in units if t.status == s.value) for s in TenantStatus}
+    return render_template(
+        "admin/home.html",
+        tenants=units,
+        counts=counts,
+        by_status=by_status,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/tenants/new", methods=["GET", "POST"])
+@province_user_required("province_admin")
+def tenant_new():
+    form = TenantForm()
+    if form.validate_on_submit():
+        try:
+            tenant = tenants.create_tenant(
+                slug=form.slug.data, name=form.name.data, kind=form.kind.data
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "slug").errors.append(exc.message)
+        else:
+            flash(
+                _("Đã tạo đơn vị %(name)s ở trạng thái đang thiết lập.", name=tenant.name),
+                "success",
+            )
+            return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
+    return render_template("admin/tenant_new.html", form=form)
+
+
+def _tenant_or_404(slug: str):
+    try:
+        return tenants.get_by_slug(slug)
+    except ServiceError:
+        abort(404)
+
+
+@bp.route("/tenants/<slug>", methods=["GET", "POST"])
+@province_user_required()
+def tenant_detail(slug: str):
+    tenant = _tenant_or_404(slug)
+    form = FirstAdminForm()
+    if request.method == "POST":
+        if not current_user.has_role("province_admin"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                user, password = tenants.create_first_admin(
+                    tenant,
+                    username=form.username.data,
+                    full_name=form.full_name.data,
+                    email=form.email.data,
+                )
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                getattr(form, exc.field or "username").errors.append(exc.message)
+            else:
+                return render_template(
+                    "admin/admin_created.html", tenant=tenant, user=user, password=password
+                )
+    with cross_tenant_read(f"tenant detail: {tenant.slug}", tenant_ids=[tenant.id]):
+        admins = [
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "active": u.active,
+                "last_login_at": u.last_login_at,
+            }
+            for u in db.session.execute(
+                sa.select(User).where(User.tenant_id == tenant.id).order_by(User.username)
+            ).scalars()
+            if u.has_role("unit_admin")
+        ]
+    transitions = sorted(tenants.TRANSITIONS[tenant.status_enum], key=lambda s: s.value)
+    return render_template(
+        "admin/tenant_detail.html",
+        tenant=tenant,
+        form=form,
+        admins=admins,
+        transitions=transitions,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/tenants/<slug>/status/<status>")
+@province_user_required("province_admin")
+def tenant_status(slug: str, status: str):
+    tenant = _tenant_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        tenants.set_status(tenant, status)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(
+            _("Đơn vị %(name)s: %(status)s.", name=tenant.name, status=tenant.status_enum.label),
+            "success",
+        )
+    return redirect(url_for("admin.tenant_detail", slug=tenant.slug))

@@ -1,0 +1,72 @@
+"""Pure scoring engine of KPI Công vụ: period scores, annual grades, quota, supplementary income.
+
+Frozen dataclasses in and out, Decimal throughout, standard library only (no Flask, SQLAlchemy,
+Redis, rq or tenant_app). See docs/scoring.md.
+"""
+
+from scoring.annual import AnnualResult, PeriodTotal, classify_year
+from scoring.errors import ScoringInputError
+from scoring.explain import Explanation, ExplanationStep, explanation_to_dict, result_to_dict
+from scoring.grading import classify, grade_for_total, leader_unit_results
+from scoring.income import (
+    CoefficientSalarySettings,
+    FundSplitSettings,
+    IncomePerson,
+    IncomeResult,
+    PersonIncome,
+    compute_income,
+    get_income_scheme,
+    register_income_scheme,
+)
+from scoring.params import Criterion, ForcedFailReason, Params
+from scoring.quota import QuotaCheck, QuotaEntry, QuotaReport, check_quota, quota_allowed
+from scoring.registry import (
+    DEFAULT_RULE_SET,
+    RuleSet,
+    get_rule_set,
+    register_rule_set,
+    rule_set_codes,
+    score_period,
+)
+from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult, WorkItem
+
+__all__ = [
+    "DEFAULT_RULE_SET",
+    "AnnualResult",
+    "CoefficientSalarySettings",
+    "Criterion",
+    "Explanation",
+    "ExplanationStep",
+    "ForcedFailReason",
+    "FundSplitSettings",
+    "Grade",
+    "IncomePerson",
+    "IncomeResult",
+    "LeaderCriteria",
+    "Params",
+    "PeriodInput",
+    "PeriodResult",
+    "PeriodTotal",
+    "PersonIncome",
+    "QuotaCheck",
+    "QuotaEntry",
+    "QuotaReport",
+    "RuleSet",
+    "ScoringInputError",
+    "WorkItem",
+    "check_quota",
+    "classify",
+    "classify_year",
+    "compute_income",
+    "explanation_to_dict",
+    "get_income_scheme",
+    "get_rule_set",
+    "grade_for_total",
+    "leader_unit_results",
+    "quota_allowed",
+    "register_income_scheme",
+    "register_rule_set",
+    "result_to_dict",
+    "rule_set_codes",
+    "score_period",
+]

@@ -1,0 +1,276 @@
+"""Rule-set parameters as data: the frozen ``Params`` record, defaults, coercion, validation."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+)
+from typing import Any
+
+from scoring.errors import ScoringInputError
+from scoring.numbers import DECIMAL_CONTEXT, HUNDRED, to_count, to_decimal
+
+DISPLAY_ROUNDINGS = frozenset(
+    {
+        ROUND_HALF_UP,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_DOWN,
+        ROUND_DOWN,
+        ROUND_UP,
+        ROUND_FLOOR,
+        ROUND_CEILING,
+    }
+)
+QUOTA_ROUNDINGS = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A general criterion (tiêu chí chung) with its maximum points."""
+
+    code: str
+    label: str
+    max_points: Decimal
+
+    def __post_init__(self) -> None:
+        value = to_decimal(self.max_points, f"params.general_criteria[{self.code}].max_points")
+        object.__setattr__(self, "max_points", value)
+
+
+@dataclass(frozen=True)
+class ForcedFailReason:
+    """A reason forcing KHTNV whatever the score; ``leaders_only`` ones apply to leaders only."""
+
+    code: str
+    label: str
+    leaders_only: bool = False
+
+
+DEFAULT_GENERAL_CRITERIA = (
+    Criterion("a", "Phẩm chất chính trị, đạo đức, văn hóa công vụ, kỷ luật, kỷ cương", Decimal(10)),
+    Criterion(
+        "b", "Năng lực chuyên môn, nghiệp vụ, trách nhiệm, thái độ phục vụ, phối hợp", Decimal(10)
+    ),
+    Criterion("c", "Tinh thần đổi mới, sáng tạo, dám nghĩ, dám làm", Decimal(10)),
+)
+
+DEFAULT_FORCED_FAIL_REASONS = (
+    ForcedFailReason("discipline", "Bị xử lý kỷ luật từ khiển trách trở lên"),
+    ForcedFailReason("degradation", "Suy thoái tư tưởng chính trị, đạo đức, lối sống"),
+    ForcedFailReason(
+        "leader_corruption",
+        "Để xảy ra tham nhũng, lãng phí trong đơn vị phụ trách",
+        leaders_only=True,
+    ),
+)
+
+_DECIMAL_FIELDS = (
+    "task_weight",
+    "error_deduction",
+    "delay_deduction",
+    "criterion_cap",
+    "threshold_htxs",
+    "threshold_htt",
+    "threshold_htnv",
+    "quota_ratio",
+    "quota_ratio_outstanding",
+    "unit_results_all_pass",
+    "unit_results_any_fail",
+)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of a rule set; every [choice] of DOMAIN.md is one field here.
+
+    Construct with keyword overrides, ``replace(**overrides)`` or ``from_dict(data)``; values are
+    coerced (numbers and strings to Decimal, dicts to Criterion/ForcedFailReason) and validated,
+    raising ScoringInputError with a ``params.<name>`` field.
+    """
+
+    general_criteria: tuple[Criterion, ...] = DEFAULT_GENERAL_CRITERIA
+    task_weight: Decimal = Decimal(70)
+    error_deduction: Decimal = Decimal("0.25")
+    delay_deduction: Decimal = Decimal("0.25")
+    criterion_cap: Decimal = HUNDRED
+    allow_over_completion: bool = False
+    max_deductions_per_product: int = 4
+    threshold_htxs: Decimal = Decimal(90)
+    threshold_htt: Decimal = Decimal(70)
+    threshold_htnv: Decimal = Decimal(50)
+    forced_fail_reasons: tuple[ForcedFailReason, ...] = DEFAULT_FORCED_FAIL_REASONS
+    quota_ratio: Decimal = Decimal("0.20")
+    quota_ratio_outstanding: Decimal = Decimal("0.25")
+    quota_rounding: str = "floor"
+    display_places: int = 2
+    display_rounding: str = ROUND_HALF_UP
+    unit_results_all_pass: Decimal = HUNDRED
+    unit_results_any_fail: Decimal = Decimal(50)
+
+    def __post_init__(self) -> None:
+        for name in _DECIMAL_FIELDS:
+            object.__setattr__(self, name, to_decimal(getattr(self, name), f"params.{name}"))
+        object.__setattr__(self, "general_criteria", _coerce_criteria(self.general_criteria))
+        object.__setattr__(self, "forced_fail_reasons", _coerce_reasons(self.forced_fail_reasons))
+        for name in ("max_deductions_per_product", "display_places"):
+            object.__setattr__(self, name, to_count(getattr(self, name), f"params.{name}"))
+        if not isinstance(self.allow_over_completion, bool):
+            raise ScoringInputError(
+                "params.allow_over_completion", "Giá trị phải là true hoặc false."
+            )
+        _validate(self)
+
+    @property
+    def general_max(self) -> Decimal:
+        """Return the sum of the general criteria maxima (30 by default)."""
+        return sum((c.max_points for c in self.general_criteria), Decimal(0))
+
+    @property
+    def effective_cap(self) -> Decimal | None:
+        """Return the cap on a, b, c and leader criteria; None when over-completion is allowed."""
+        return None if self.allow_over_completion else self.criterion_cap
+
+    def forced_fail_reason(self, code: str) -> ForcedFailReason | None:
+        """Return the forced-fail reason with ``code``, or None."""
+        return next((r for r in self.forced_fail_reasons if r.code == code), None)
+
+    def display(self, value: Decimal) -> Decimal:
+        """Return ``value`` rounded for display (``display_places``, ``display_rounding``)."""
+        quantum = Decimal(1).scaleb(-self.display_places)
+        return value.quantize(quantum, rounding=self.display_rounding, context=DECIMAL_CONTEXT)
+
+    def replace(self, **overrides: Any) -> Params:
+        """Return a copy with ``overrides`` applied; raise ScoringInputError on an unknown name."""
+        _check_names(overrides)
+        return dataclasses.replace(self, **overrides)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base: Params | None = None) -> Params:
+        """Return ``base`` (default: the defaults) with the JSON-like ``data`` overrides applied."""
+        if not isinstance(data, Mapping):
+            raise ScoringInputError("params", "Tham số phải là một đối tượng JSON.")
+        return (base or cls()).replace(**dict(data))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as JSON-ready data accepted back by ``from_dict``."""
+        from scoring.explain import to_jsonable
+
+        return to_jsonable(self)
+
+
+def _check_names(overrides: Mapping[str, Any]) -> None:
+    known = {f.name for f in dataclasses.fields(Params)}
+    for name in overrides:
+        if name not in known:
+            raise ScoringInputError(f"params.{name}", f"Tham số '{name}' không tồn tại.")
+
+
+def _coerce_criteria(value: Any) -> tuple[Criterion, ...]:
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise ScoringInputError("params.general_criteria", "Phải là danh sách tiêu chí.")
+    result = []
+    for i, item in enumerate(value):
+        if isinstance(item, Criterion):
+            result.append(item)
+        elif isinstance(item, Mapping) and set(item) == {"code", "label", "max_points"}:
+            result.append(Criterion(str(item["code"]), str(item["label"]), item["max_points"]))
+        else:
+            raise ScoringInputError(
+                f"params.general_criteria[{i}]",
+                "Mỗi tiêu chí phải có đúng các khóa code, label, max_points.",
+            )
+    return tuple(result)
+
+
+def _coerce_reasons(value: Any) -> tuple[ForcedFailReason, ...]:
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise ScoringInputError("params.forced_fail_reasons", "Phải là danh sách lý do.")
+    result = []
+    for i, item in enumerate(value):
+        if isinstance(item, ForcedFailReason):
+            result.append(item)
+        elif isinstance(item, Mapping) and {"code", "label"} <= set(item) <= {
+            "code",
+            "label",
+            "leaders_only",
+        }:
+            leaders_only = item.get("leaders_only", False)
+            if not isinstance(leaders_only, bool):
+                raise ScoringInputError(
+                    f"params.forced_fail_reasons[{i}].leaders_only", "Phải là true hoặc false."
+                )
+            result.append(ForcedFailReason(str(item["code"]), str(item["label"]), leaders_only))
+        else:
+            raise ScoringInputError(
+                f"params.forced_fail_reasons[{i}]",
+                "Mỗi lý do phải có các khóa code, label (và tùy chọn leaders_only).",
+            )
+    return tuple(result)
+
+
+def _require(condition: bool, name: str, message: str) -> None:
+    if not condition:
+        raise ScoringInputError(f"params.{name}", message)
+
+
+def _validate(p: Params) -> None:
+    codes = [c.code for c in p.general_criteria]
+    _require(bool(codes), "general_criteria", "Cần ít nhất một tiêu chí chung.")
+    _require(all(codes), "general_criteria", "Mã tiêu chí không được để trống.")
+    _require(len(set(codes)) == len(codes), "general_criteria", "Mã tiêu chí bị trùng.")
+    _require(
+        all(c.max_points > 0 for c in p.general_criteria),
+        "general_criteria",
+        "Điểm tối đa của mỗi tiêu chí phải lớn hơn 0.",
+    )
+    _require(p.task_weight >= 0, "task_weight", "Trọng số kết quả nhiệm vụ không được âm.")
+    _require(
+        p.general_max + p.task_weight == HUNDRED,
+        "task_weight",
+        f"Tổng điểm tối đa tiêu chí chung ({p.general_max}) và trọng số kết quả nhiệm vụ "
+        f"({p.task_weight}) phải bằng 100.",
+    )
+    for name in ("error_deduction", "delay_deduction"):
+        value = getattr(p, name)
+        _require(0 < value <= 1, name, "Mức trừ phải lớn hơn 0 và không quá 1 (100%).")
+    _require(p.criterion_cap > 0, "criterion_cap", "Mức trần phải lớn hơn 0.")
+    _require(
+        p.max_deductions_per_product >= 1,
+        "max_deductions_per_product",
+        "Số lần trừ tối đa trên một sản phẩm phải ít nhất là 1.",
+    )
+    _require(
+        0 < p.threshold_htnv < p.threshold_htt < p.threshold_htxs <= HUNDRED,
+        "threshold_htxs",
+        "Ngưỡng xếp loại phải tăng dần: 0 < HTNV < HTT < HTXS ≤ 100.",
+    )
+    reason_codes = [r.code for r in p.forced_fail_reasons]
+    _require(all(reason_codes), "forced_fail_reasons", "Mã lý do không được để trống.")
+    _require(
+        len(set(reason_codes)) == len(reason_codes), "forced_fail_reasons", "Mã lý do bị trùng."
+    )
+    for name in ("quota_ratio", "quota_ratio_outstanding"):
+        _require(0 <= getattr(p, name) <= 1, name, "Tỷ lệ phải trong khoảng từ 0 đến 1.")
+    _require(
+        p.quota_rounding in QUOTA_ROUNDINGS,
+        "quota_rounding",
+        "Cách làm tròn chỉ nhận: floor, ceil, half_up.",
+    )
+    _require(p.display_places <= 6, "display_places", "Số chữ số thập phân tối đa là 6.")
+    _require(
+        p.display_rounding in DISPLAY_ROUNDINGS,
+        "display_rounding",
+        "Cách làm tròn hiển thị không hợp lệ (ví dụ ROUND_HALF_UP).",
+    )
+    for name in ("unit_results_all_pass", "unit_results_any_fail"):
+        _require(0 <= getattr(p, name) <= HUNDRED, name, "Tỷ lệ phải từ 0 đến 100.")

@@ -1,0 +1,65 @@
+"""Registry of versioned rule sets (``nd335_2025`` is the default) and period-score dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from scoring.errors import ScoringInputError
+from scoring.params import Params
+from scoring.rulesets import nd335_2025
+from scoring.types import PeriodInput, PeriodResult
+
+DEFAULT_RULE_SET = nd335_2025.CODE
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A versioned rule set: its code, title, default parameters and period scoring function."""
+
+    code: str
+    title: str
+    score_period: Callable[[PeriodInput, Params], PeriodResult] = field(compare=False)
+    default_params: Params = field(default_factory=Params)
+
+
+_RULE_SETS: dict[str, RuleSet] = {}
+
+
+def register_rule_set(rule_set: RuleSet) -> None:
+    """Add ``rule_set``; raise ValueError when its code is already registered."""
+    if rule_set.code in _RULE_SETS:
+        raise ValueError(f"rule set {rule_set.code!r} is already registered")
+    _RULE_SETS[rule_set.code] = rule_set
+
+
+def get_rule_set(code: str | None = None) -> RuleSet:
+    """Return the rule set ``code`` (the default when None); raise ScoringInputError if unknown."""
+    code = DEFAULT_RULE_SET if code is None else code
+    try:
+        return _RULE_SETS[code]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_RULE_SETS))
+        raise ScoringInputError(
+            "rule_set", f"Bộ quy tắc '{code}' không tồn tại (hiện có: {known})."
+        ) from None
+
+
+def rule_set_codes() -> tuple[str, ...]:
+    """Return the codes of all registered rule sets, sorted."""
+    return tuple(sorted(_RULE_SETS))
+
+
+register_rule_set(RuleSet(nd335_2025.CODE, nd335_2025.TITLE, nd335_2025.score_period))
+
+
+def score_period(
+    period: PeriodInput, params: Params | None = None, rule_set: str | None = None
+) -> PeriodResult:
+    """Return the period score of ``period`` under ``rule_set`` (default ``nd335_2025``).
+
+    ``params`` defaults to the rule set's defaults. Raises ScoringInputError on invalid input or an
+    unknown rule set.
+    """
+    chosen = get_rule_set(rule_set)
+    return chosen.score_period(period, chosen.default_params if params is None else params)

@@ -1,0 +1,1 @@
+"""Versioned rule sets; each module implements one legal basis for period scoring."""

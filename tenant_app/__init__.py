@@ -1,0 +1,54 @@
+"""KPI Công vụ: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment (``tenant_app.config``), overridden by ``config``."""
+    from tenant_app import config as settings
+
+    app = Flask(__name__, instance_path=None)
+    app.config.update(settings.load())
+    if config:
+        app.config.update(config)
+    Path(app.config["KPI_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from tenant_app import auth, errors, health, i18n, logs
+    from tenant_app.extensions import api, csrf, db, limiter, migrate
+    from tenant_app.security import headers
+    from tenant_app.tenancy import startup as tenancy_startup
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    headers.init_app(app)
+    tenancy_startup.init_app(app)
+    health.init_app(app)
+    api.init_app(app)
+
+    from admin import register as register_admin
+    from blueprints import register as register_blueprints
+
+    register_blueprints(app, api)
+    register_admin(app, api)
+
+    from tenant_app import cli
+
+    cli.init_app(app)
+    if app.config["KPI_PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["KPI_PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    logging.getLogger(__name__).debug("app created")
+    return app

@@ -1,0 +1,132 @@
+"""Record audit events in the same transaction as the change, chained by SHA-256 per tenant.
+
+``record()`` adds the event to the current session; the caller's commit makes both durable or
+neither. ``verify_*`` walk a chain and return the first broken link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_login import current_user
+
+from tenant_app.extensions import db
+from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
+from tenant_app.models.base import utcnow
+from tenant_app.tenancy.context import current_tenant_id
+
+GENESIS = "0" * 64
+_FIELDS = (
+    "seq", "occurred_at", "actor_type", "actor_id", "actor_name", "ip",
+    "action", "object_type", "object_id", "before", "after", "prev_hash",
+)  # fmt: skip
+
+
+def _jsonable(value):
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def event_digest(event, chain_id: str) -> str:
+    """Return the SHA-256 of an event's fields, its chain and its predecessor's hash."""
+    payload = {name: getattr(event, name) for name in _FIELDS}
+    payload["occurred_at"] = payload["occurred_at"].isoformat(timespec="microseconds")
+    payload["chain"] = chain_id
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _actor(actor):
+    if actor is None and has_request_context():
+        try:
+            actor = current_user._get_current_object() if current_user.is_authenticated else None
+        except Exception:  # no login manager bound
+            actor = None
+    if actor is None:
+        return "system" if not has_request_context() else "anonymous", None, None
+    if getattr(actor, "is_province", False):
+        return "province_user", str(actor.id), actor.username
+    return "tenant_user", str(actor.id), actor.username
+
+
+def _lock_chain(key: int) -> None:
+    # Serialise writers of one chain so that two transactions never fork it.
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(4242, :k)"), {"k": key})
+
+
+def record(
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor=None,
+    province: bool = False,
+    subject_tenant_id: int | None = None,
+):
+    """Add an audit event to the session (tenant chain, or the province chain if ``province``).
+
+    Returns the event. The caller commits it with the change it describes.
+    """
+    actor_type, actor_id, actor_name = _actor(actor)
+    tid = None if province else current_tenant_id()
+    if tid is None:
+        province = True
+    model = ProvinceAuditEvent if province else AuditEvent
+    _lock_chain(0 if province else tid)
+    db.session.flush()
+    last = db.session.execute(
+        sa.select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)
+    ).first()
+    event = model(
+        seq=(last.seq + 1) if last else 1,
+        occurred_at=utcnow(),
+        actor_type=actor_type,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        ip=request.remote_addr if has_request_context() else None,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    if province:
+        event.subject_tenant_id = subject_tenant_id
+        chain = "province"
+    else:
+        event.tenant_id = tid
+        chain = f"tenant:{tid}"
+    event.hash = event_digest(event, chain)
+    db.session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    seq: int
+    reason: str
+
+
+def verify_events(events, chain_id: str) -> BrokenLink | None:
+    """Walk ``events`` (ordered by seq) and return the first broken link, or None."""
+    expected_prev, expected_seq = GENESIS, 1
+    for event in events:
+        if event.seq != expected_seq:
+            return BrokenLink(chain_id, expected_seq, "missing or reordered event")
+        if event.prev_hash != expected_prev:
+            return BrokenLink(chain_id, event.seq, "predecessor hash does not match")
+        if event_digest(event, chain_id) != event.hash:
+            return BrokenLink(chain_id, event.seq, "event content does not match its hash")
+        expected_prev, expected_seq = event.hash, expected_seq + 1
+    return None

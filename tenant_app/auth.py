@@ -1,0 +1,176 @@
+"""Who is asking: session users (Flask-Login) with timeouts, bearer tokens for the API, role checks.
+
+A session belongs to one place: a tenant user's session is valid only under that tenant's URLs, a
+province user's only under ``/admin``. A user of tenant A is not logged in under tenant B.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from datetime import UTC, datetime
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from tenant_app.extensions import db, login_manager
+from tenant_app.models.users import ProvinceUser, User
+from tenant_app.services import accounts
+from tenant_app.tenancy.context import current_tenant_id
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_message = None
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_enforce_session_timeouts)
+
+
+def _load_user(user_id: str):
+    parts = (user_id or "").split(":")
+    try:
+        if parts[0] == "p" and len(parts) == 3:
+            if request.blueprint is None or not request.blueprint.startswith("admin"):
+                return None
+            user = db.session.get(ProvinceUser, int(parts[1]))
+            epoch = int(parts[2])
+        elif parts[0] == "t" and len(parts) == 4:
+            tid = current_tenant_id()
+            if tid is None or tid != int(parts[1]):
+                return None
+            user = db.session.get(User, (tid, uuid.UUID(parts[2])))
+            epoch = int(parts[3])
+        else:
+            return None
+    except (ValueError, IndexError):
+        return None
+    if user is None or not user.active or user.session_epoch != epoch:
+        return None
+    return user
+
+
+def _now_ts() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def start_session(user) -> None:
+    """Log ``user`` in with a fresh session (old session data discarded: no fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    login_user(user, remember=False, fresh=True)
+    session["login_at"] = session["seen_at"] = _now_ts()
+
+
+def end_session() -> None:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _enforce_session_timeouts():
+    if "login_at" not in session:
+        return None
+    now = _now_ts()
+    idle = current_app.config["KPI_SESSION_IDLE"].total_seconds()
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - session.get("seen_at", 0) > idle or now - session["login_at"] > absolute:
+        end_session()
+        g.session_expired = True
+        return None
+    session["seen_at"] = now
+    return None
+
+
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        abort(401)
+    if g.get("session_expired"):
+        flash(_("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."), "warning")
+    if request.blueprint and request.blueprint.startswith("admin"):
+        return redirect(url_for("admin.login", next=request.full_path))
+    if g.get("tenant") is not None:
+        return redirect(url_for("tenant_auth.login", next=request.full_path))
+    abort(404)
+
+
+def tenant_user_required(*roles: str):
+    """Require a logged-in user of the tenant in the URL, with one of ``roles`` if given.
+
+    Wrong role → 403 (the tenant is theirs, the page is not for them).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user
+            if not user.is_authenticated or getattr(user, "is_province", True):
+                return login_manager.unauthorized()
+            if user.tenant_id != current_tenant_id():
+                return login_manager.unauthorized()
+            if roles and not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def province_user_required(*roles: str):
+    """Require a logged-in province user, with one of ``roles`` if given."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user
+            if not user.is_authenticated or not getattr(user, "is_province", False):
+                return login_manager.unauthorized()
+            if roles and not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- API bearer tokens
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def api_token_required(*roles: str, province: bool = False):
+    """Require a valid bearer token (tenant token for tenant routes, province token otherwise).
+
+    Missing or invalid token → 401; wrong role → 403. Sets ``g.api_user`` and ``g.api_token``.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            token = _bearer()
+            row = accounts.resolve_token(token, province=province) if token else None
+            if row is None:
+                abort(401)
+            if roles and not row.user.has_role(*roles):
+                abort(403)
+            g.api_user, g.api_token = row.user, row
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,181 @@
+"""Settings: the environment (prefix ``KPI_``) parsed once into a plain mapping for Flask.
+
+Nothing set gives the embedded default: SQLite under ``instance/``, jobs in-process, no Redis.
+Production mode (``KPI_ENV=production``) refuses to start without a secret key and a database URL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+PREFIX = "KPI_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a configuration the app must not start with."""
+
+
+def _get(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    value = env.get(PREFIX + name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _get(env, name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, not {value!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _get(env, name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must be an integer, not {value!r}") from exc
+
+
+# name, default shown in the README, description (the README table is generated from this list)
+SETTINGS_DOC: list[tuple[str, str, str]] = [
+    (
+        "KPI_ENV",
+        "development",
+        "`production` enforces a secret key, a database URL and secure cookies",
+    ),
+    (
+        "KPI_SECRET_KEY",
+        "random per start",
+        "signs sessions and CSRF tokens; required in production",
+    ),
+    (
+        "KPI_DATABASE_URL",
+        "sqlite:///instance/kpi.sqlite3",
+        "database the app connects to (RLS-bound role)",
+    ),
+    ("KPI_DATABASE_OWNER_URL", "= KPI_DATABASE_URL", "owner role used only by migrations"),
+    ("KPI_DATABASE_APP_ROLE", "kpi_app", "PostgreSQL role that migrations grant table rights to"),
+    ("KPI_REDIS_URL", "(none: jobs run in-process)", "Redis for rq queues and rate limits"),
+    ("KPI_LOCALE", "vi", "default interface language (`vi` or `en`)"),
+    ("KPI_DEMO", "false", "show the demo accounts on the start page"),
+    ("KPI_INSTANCE_DIR", "instance/", "where the embedded database and uploads live"),
+    ("KPI_SESSION_IDLE_MINUTES", "30", "idle session timeout"),
+    ("KPI_SESSION_MAX_HOURS", "12", "absolute session timeout"),
+    ("KPI_SESSION_COOKIE_SECURE", "true in production", "send the session cookie over HTTPS only"),
+    ("KPI_LOGIN_MAX_FAILURES", "5", "failed logins before a temporary lockout"),
+    ("KPI_LOGIN_LOCKOUT_MINUTES", "15", "length of the lockout"),
+    ("KPI_LOGIN_RATE_LIMIT", "20 per minute", "login attempts per client address"),
+    ("KPI_TOKEN_HOURS", "12", "lifetime of an API bearer token"),
+    ("KPI_MAX_UPLOAD_MB", "10", "largest accepted request body"),
+    ("KPI_PROXY_FIX", "0", "number of trusted reverse proxies in front of the app"),
+    ("KPI_LOG_FORMAT", "text", "`json` for structured logs on stdout"),
+    ("KPI_METRICS_TOKEN", "(none: /metrics disabled)", "bearer token that protects /metrics"),
+]
+
+
+def _driver(url: str | None) -> str | None:
+    """Use psycopg 3 for PostgreSQL URLs written without a driver (postgres://, postgresql://)."""
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret(instance_dir: Path) -> str:
+    """Outside production, a random key kept in ``instance/`` so that restarts and several worker
+    processes share sessions."""
+    path = instance_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def load(env: Mapping[str, str] | None = None) -> dict:
+    """Return the Flask settings for ``env`` (default: ``os.environ``).
+
+    Raises ConfigError when production mode lacks a secret key or a database URL.
+    """
+    env = os.environ if env is None else env
+    mode = _get(env, "ENV", "development")
+    production = mode == "production"
+    instance_dir = Path(_get(env, "INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+
+    secret = _get(env, "SECRET_KEY")
+    database_url = _driver(_get(env, "DATABASE_URL"))
+    if production:
+        missing = [n for n, v in (("SECRET_KEY", secret), ("DATABASE_URL", database_url)) if not v]
+        if missing:
+            names = ", ".join(PREFIX + n for n in missing)
+            raise ConfigError(f"production mode needs {names}")
+        if len(secret) < 32:
+            raise ConfigError(f"{PREFIX}SECRET_KEY must be at least 32 characters in production")
+    if database_url is None:
+        database_url = f"sqlite:///{instance_dir / 'kpi.sqlite3'}"
+    owner_url = _driver(_get(env, "DATABASE_OWNER_URL")) or database_url
+
+    idle = _int(env, "SESSION_IDLE_MINUTES", 30)
+    absolute = _int(env, "SESSION_MAX_HOURS", 12)
+    redis_url = _get(env, "REDIS_URL")
+    return {
+        "KPI_ENV": mode,
+        "SECRET_KEY": secret or _development_secret(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "KPI_DATABASE_OWNER_URL": owner_url,
+        "KPI_DATABASE_APP_ROLE": _get(env, "DATABASE_APP_ROLE", "kpi_app"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "KPI_REDIS_URL": redis_url,
+        "KPI_INSTANCE_DIR": str(instance_dir),
+        "KPI_DEMO": _bool(env, "DEMO", False),
+        "BABEL_DEFAULT_LOCALE": _get(env, "LOCALE", "vi"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "KPI_LOCALES": ("vi", "en"),
+        "KPI_SESSION_IDLE": timedelta(minutes=idle),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=absolute),
+        "SESSION_COOKIE_NAME": "kpi_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": absolute * 3600,
+        "KPI_LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
+        "KPI_LOGIN_LOCKOUT": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 15)),
+        "KPI_LOGIN_RATE_LIMIT": _get(env, "LOGIN_RATE_LIMIT", "20 per minute"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "KPI_TOKEN_LIFETIME": timedelta(hours=_int(env, "TOKEN_HOURS", 12)),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "KPI_PROXY_FIX": _int(env, "PROXY_FIX", 0),
+        "KPI_LOG_FORMAT": _get(env, "LOG_FORMAT", "text"),
+        "KPI_METRICS_TOKEN": _get(env, "METRICS_TOKEN"),
+        # flask-smorest / OpenAPI
+        "API_TITLE": "KPI Công vụ",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+            "info": {"description": "REST API of KPI Công vụ. Authenticate with a bearer token."},
+        },
+    }

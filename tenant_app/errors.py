@@ -1,0 +1,168 @@
+"""Error pages and JSON errors: the API answers ``{"error": {"code", "message", "fields"}}``.
+
+Codes are stable (clients switch on them); messages follow the request's language. Validation
+messages of marshmallow are rendered in Vietnamese field by field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tenant_app.services.errors import ServiceError
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("Yêu cầu không hợp lệ."),
+        401: _("Cần đăng nhập hoặc mã truy cập (token) hợp lệ."),
+        403: _("Bạn không có quyền thực hiện thao tác này."),
+        404: _("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
+        405: _("Phương thức không được hỗ trợ."),
+        409: _("Dữ liệu xung đột với dữ liệu hiện có."),
+        413: _("Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."),
+        415: _("Định dạng dữ liệu không được hỗ trợ."),
+        422: _("Dữ liệu không hợp lệ, xem chi tiết từng trường."),
+        429: _("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
+        500: _("Đã xảy ra lỗi hệ thống. Vui lòng thử lại hoặc liên hệ quản trị viên."),
+    }
+
+
+# marshmallow/webargs English messages → Vietnamese (patterns keep the numbers they carry).
+_VI_PATTERNS = [
+    (r"^Missing data for required field\.$", "Thiếu trường bắt buộc."),
+    (r"^Unknown field\.$", "Trường không được hỗ trợ."),
+    (r"^Field may not be null\.$", "Trường không được để trống."),
+    (r"^Not a valid string\.$", "Phải là chuỗi ký tự."),
+    (r"^Not a valid integer\.$", "Phải là số nguyên."),
+    (r"^Not a valid number\.$", "Phải là số."),
+    (r"^Not a valid boolean\.$", "Phải là đúng/sai (true/false)."),
+    (r"^Not a valid list\.$", "Phải là danh sách."),
+    (r"^Not a valid email address\.$", "Địa chỉ thư điện tử không hợp lệ."),
+    (r"^Not a valid date\.$", "Ngày không hợp lệ."),
+    (r"^Not a valid UUID\.$", "Mã định danh không hợp lệ."),
+    (r"^Invalid input type\.$", "Kiểu dữ liệu không hợp lệ."),
+    (r"^Invalid JSON body\.$", "Nội dung JSON không hợp lệ."),
+    (r"^Longer than maximum length (\d+)\.$", r"Dài quá \1 ký tự."),
+    (r"^Shorter than minimum length (\d+)\.$", r"Ngắn hơn \1 ký tự."),
+    (r"^Length must be between (\d+) and (\d+)\.$", r"Độ dài phải từ \1 đến \2 ký tự."),
+    (r"^Must be one of: (.*)\.$", r"Phải là một trong: \1."),
+    (r"^Must be greater than or equal to (\S+)\.$", r"Phải lớn hơn hoặc bằng \1."),
+    (r"^Must be less than or equal to (\S+)\.$", r"Phải nhỏ hơn hoặc bằng \1."),
+    (
+        r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
+        r"Phải từ \1 đến \2.",
+    ),
+    (r"^String does not match expected pattern\.$", "Không đúng định dạng."),
+]
+
+
+def translate_validation(messages):
+    """Render marshmallow messages (nested dicts/lists of strings) in the current language."""
+    if str(get_locale() or "vi") != "vi":
+        return messages
+    if isinstance(messages, dict):
+        return {k: translate_validation(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [translate_validation(m) for m in messages]
+    if isinstance(messages, str):
+        for pattern, repl in _VI_PATTERNS:
+            if re.match(pattern, messages):
+                return re.sub(pattern, repl, messages)
+    return messages
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str | None = None, message: str | None = None, fields=None):
+    body = {
+        "error": {
+            "code": code or CODES.get(status, "error"),
+            "message": message or _messages().get(status, ""),
+        }
+    }
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kpi"'
+    return response
+
+
+def _validation_fields(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or {}
+    # webargs nests by location ("json", "query"); flatten one level.
+    if set(messages) <= {"json", "query", "form", "files", "headers", "view_args", "path"}:
+        flat = {}
+        for loc_messages in messages.values():
+            if isinstance(loc_messages, dict):
+                flat.update(loc_messages)
+            else:
+                flat.setdefault("_schema", []).extend(loc_messages)
+        messages = flat
+    return translate_validation(messages) or None
+
+
+def init_app(app) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        if wants_json():
+            fields = {exc.field: [exc.message]} if exc.field else None
+            return json_error(exc.status, exc.code, exc.message, fields)
+        return render_template(
+            "errors/error.html", status=exc.status, message=exc.message
+        ), exc.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        message = _(
+            "Phiên biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
+        )
+        if wants_json():
+            return json_error(400, "csrf_failed", message)
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json():
+            fields = _validation_fields(exc) if status in (400, 422) else None
+            message = None
+            if status == 400 and getattr(exc, "data", None) and "json" in str(exc.data):
+                message = _("Nội dung JSON không hợp lệ.")
+            return json_error(status, fields=fields, message=message)
+        return render_template(
+            "errors/error.html", status=status, message=_messages().get(status, exc.description)
+        ), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        app.logger.exception("unhandled error on %s", request.path)
+        if wants_json():
+            return json_error(500)
+        return render_template("errors/error.html", status=500, message=_messages()[500]), 500

@@ -1,0 +1,130 @@
+"""HTML forms (Flask-WTF: every form carries a CSRF token), with Vietnamese labels and messages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from tenant_app.models.tenants import KIND_LABELS, SLUG_PATTERN
+from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES
+
+REQUIRED = _l("Trường này là bắt buộc.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    submit = SubmitField(_l("Đăng nhập"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=10, max=256, message=_l("Mật khẩu mới cần 10–256 ký tự.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", message=_l("Hai mật khẩu mới không khớp.")),
+        ],
+    )
+    submit = SubmitField(_l("Đổi mật khẩu"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _role_choices():
+    return [(r, ROLE_LABELS[r]) for r in TENANT_ROLES]
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=3, max=64),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang."),
+            ),
+        ],
+    )
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField(
+        _l("Thư điện tử"),
+        validators=[Optional(), Email(_l("Thư điện tử không hợp lệ.")), Length(max=254)],
+    )
+    roles = MultiCheckboxField(
+        _l("Vai trò"),
+        choices=_role_choices,
+        validators=[DataRequired(_l("Chọn ít nhất một vai trò."))],
+    )
+    submit = SubmitField(_l("Lưu"))
+
+
+class UserEditForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField(
+        _l("Thư điện tử"),
+        validators=[Optional(), Email(_l("Thư điện tử không hợp lệ.")), Length(max=254)],
+    )
+    roles = MultiCheckboxField(
+        _l("Vai trò"),
+        choices=_role_choices,
+        validators=[DataRequired(_l("Chọn ít nhất một vai trò."))],
+    )
+    active = BooleanField(_l("Đang hoạt động"))
+    submit = SubmitField(_l("Lưu thay đổi"))
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons (reset password, suspend…): only the CSRF token."""
+
+    submit = SubmitField(_l("Xác nhận"))
+
+
+class TenantForm(FlaskForm):
+    name = StringField(_l("Tên đơn vị"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    slug = StringField(
+        _l("Mã đơn vị (dùng trong địa chỉ)"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=64),
+            Regexp(
+                SLUG_PATTERN, message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang.")
+            ),
+        ],
+    )
+    kind = SelectField(
+        _l("Loại đơn vị"), choices=lambda: [(k.value, v) for k, v in KIND_LABELS.items()]
+    )
+    submit = SubmitField(_l("Tạo đơn vị"))
+
+
+class FirstAdminForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[DataRequired(REQUIRED), Length(min=3, max=64), Regexp(r"^[A-Za-z0-9._-]+$")],
+    )
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Tạo quản trị đơn vị"))

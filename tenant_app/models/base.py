@@ -1,0 +1,54 @@
+"""The tenant-owned table mixin and shared column helpers.
+
+Every tenant-owned table has ``tenant_id`` NOT NULL leading its primary key, and every foreign key
+between tenant tables is composite ``(tenant_id, x_id)``, so a row can never point into another
+tenant and the schema is ready to be distributed by ``tenant_id``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from tenant_app.ids import uuid7
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class TenantScoped:
+    """Mixin for tenant-owned tables: ``(tenant_id, id)`` primary key; scoped by the ORM and RLS."""
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            sa.Integer,
+            sa.ForeignKey("tenants.id"),
+            primary_key=True,
+            nullable=False,
+            sort_order=-20,
+        )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid7, sort_order=-10)
+
+
+def tenant_fk(columns: list[str], target: str, **kwargs) -> sa.ForeignKeyConstraint:
+    """A composite foreign key ``(tenant_id, *columns)`` → ``target(tenant_id, id)``."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", *columns], [f"{target}.tenant_id", f"{target}.id"], **kwargs
+    )
+
+
+def tenant_tables(metadata: sa.MetaData) -> list[sa.Table]:
+    """Every tenant-owned table of ``metadata`` (those with a leading ``tenant_id`` key)."""
+    return [
+        t
+        for t in metadata.sorted_tables
+        if "tenant_id" in t.c and list(t.primary_key.columns)[0].name == "tenant_id"
+    ]

@@ -1,0 +1,34 @@
+"""Verify the audit hash chains: the province chain and one per tenant."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tenant_app.audit import BrokenLink, verify_events
+from tenant_app.extensions import db
+from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
+from tenant_app.models.tenants import Tenant
+from tenant_app.tenancy.context import tenant_context
+
+
+def verify_all() -> tuple[int, list[BrokenLink]]:
+    """Return (events checked, first broken link of each broken chain)."""
+    checked, broken = 0, []
+    events = list(
+        db.session.execute(sa.select(ProvinceAuditEvent).order_by(ProvinceAuditEvent.seq)).scalars()
+    )
+    checked += len(events)
+    link = verify_events(events, "province")
+    if link:
+        broken.append(link)
+    for tenant in db.session.execute(sa.select(Tenant).order_by(Tenant.id)).scalars():
+        with tenant_context(tenant):
+            events = list(
+                db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+            )
+            db.session.commit()
+        checked += len(events)
+        link = verify_events(events, f"tenant:{tenant.id}")
+        if link:
+            broken.append(link)
+    return checked, broken

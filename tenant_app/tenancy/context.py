@@ -1,0 +1,87 @@
+"""The ambient tenant: who the current request, job, CLI command or test acts for.
+
+A request resolves its tenant once (stored on ``g``); jobs, CLI and tests use ``tenant_context``.
+There is no default tenant: with none set, tenant tables read as empty and writes are refused.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import g, has_app_context
+from werkzeug.local import LocalProxy
+
+# (tenant, its id): the id is read once, so a later expired or detached row cannot break scoping.
+_tenant: ContextVar[tuple[object, int] | None] = ContextVar("kpi_tenant", default=None)
+_cross_tenant_read: ContextVar[bool] = ContextVar("kpi_cross_tenant_read", default=False)
+
+
+class NoTenantContext(RuntimeError):
+    """A tenant-owned row was written with no tenant in context."""
+
+
+class CrossTenantWrite(PermissionError):
+    """A write named a tenant other than the one in context (or ran inside a read-only door)."""
+
+
+def get_current_tenant():
+    """Return the Tenant in context (job/CLI/test context first, then the request), or None."""
+    pinned = _tenant.get()
+    if pinned is not None:
+        return pinned[0]
+    if has_app_context():
+        return g.get("tenant")
+    return None
+
+
+def current_tenant_id() -> int | None:
+    pinned = _tenant.get()
+    if pinned is not None:
+        return pinned[1]
+    tenant = g.get("tenant") if has_app_context() else None
+    return None if tenant is None else tenant.id
+
+
+def cross_tenant_read_active() -> bool:
+    return _cross_tenant_read.get()
+
+
+current_tenant = LocalProxy(get_current_tenant)
+
+
+def _sync_database():
+    # Tell PostgreSQL (RLS) about the change if a transaction is already open.
+    from tenant_app.tenancy.scoping import apply_settings_to_open_transaction
+
+    apply_settings_to_open_transaction()
+
+
+def set_request_tenant(tenant) -> None:
+    """Make ``tenant`` the tenant of the current request (URL resolution calls this once)."""
+    g.tenant = tenant
+    _sync_database()
+
+
+@contextmanager
+def tenant_context(tenant):
+    """Act for ``tenant`` (a Tenant row) inside the block: for jobs, CLI commands and tests."""
+    token = _tenant.set((tenant, tenant.id))
+    _sync_database()
+    try:
+        yield tenant
+    finally:
+        _tenant.reset(token)
+        _sync_database()
+
+
+@contextmanager
+def _cross_tenant_read_scope():
+    """Lift tenant scoping for reads only. Private: the one caller is ``admin.door``."""
+    token = _cross_tenant_read.set(True)
+    _sync_database()
+    try:
+        yield
+    finally:
+        _cross_tenant_read.reset(token)
+        _sync_database()

@@ -1,0 +1,121 @@
+"""ORM auto-scoping: SELECT/UPDATE/DELETE filtered to the tenant, INSERT stamped.
+
+Layer two of three (the tenant column, this, PostgreSQL RLS). PostgreSQL learns the tenant through a
+transaction-local setting (``kpi.tenant_id``) that the RLS policies read.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from tenant_app.extensions import db
+from tenant_app.models.base import TenantScoped
+from tenant_app.tenancy.context import (
+    CrossTenantWrite,
+    NoTenantContext,
+    cross_tenant_read_active,
+    current_tenant_id,
+)
+
+_SET_SQL = sa.text(
+    "SELECT set_config('kpi.tenant_id', :tenant, true), "
+    "set_config('kpi.cross_tenant', :cross, true)"
+)
+
+
+def _settings() -> dict:
+    tid = current_tenant_id()
+    return {
+        "tenant": "" if tid is None else str(tid),
+        "cross": "on" if cross_tenant_read_active() else "",
+    }
+
+
+def _is_postgres(connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_settings(session, transaction, connection):
+    if _is_postgres(connection):
+        connection.execute(_SET_SQL, _settings())
+
+
+def apply_settings_to_open_transaction() -> None:
+    """Re-send the tenant settings when the context changes inside an open transaction."""
+    try:
+        session = db.session()
+    except RuntimeError:  # no app context: nothing open
+        return
+    if not session.in_transaction():
+        return
+    for connection in _open_connections(session):
+        if _is_postgres(connection):
+            connection.execute(_SET_SQL, _settings())
+
+
+def _open_connections(session):
+    transaction = session.get_transaction()
+    if transaction is None:
+        return []
+    return [conn for conn, *_ in transaction._connections.values()]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statements(state):
+    if state.is_column_load or state.is_relationship_load:
+        return  # the criteria of the parent statement propagate to these loads
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_select and cross_tenant_read_active():
+        return
+    tid = current_tenant_id()
+    if tid is None:
+        criteria = with_loader_criteria(TenantScoped, lambda cls: sa.false(), include_aliases=True)
+    else:
+        criteria = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True
+        )
+    state.statement = state.statement.options(criteria)
+
+
+@event.listens_for(TenantScoped, "init", propagate=True)
+def _stamp_on_init(target, args, kwargs):
+    if kwargs.get("tenant_id") is None:
+        tid = current_tenant_id()
+        if tid is not None:
+            target.tenant_id = tid
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session, flush_context, instances):
+    changed = [
+        (obj, kind)
+        for kind, objs in (
+            ("new", session.new),
+            ("dirty", session.dirty),
+            ("deleted", session.deleted),
+        )
+        for obj in objs
+        if isinstance(obj, TenantScoped)
+    ]
+    if not changed:
+        return
+    if cross_tenant_read_active():
+        raise CrossTenantWrite("the cross-tenant door is read-only")
+    tid = current_tenant_id()
+    for obj, kind in changed:
+        if tid is None:
+            raise NoTenantContext(f"{type(obj).__name__} written with no tenant in context")
+        if kind == "new" and obj.tenant_id is None:
+            obj.tenant_id = tid
+        if obj.tenant_id != tid:
+            raise CrossTenantWrite(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in tenant {tid}"
+            )
+        if kind == "dirty":
+            history = sa.inspect(obj).attrs.tenant_id.history
+            if history.deleted and history.deleted[0] not in (None, tid):
+                raise CrossTenantWrite(f"{type(obj).__name__} moved between tenants")
