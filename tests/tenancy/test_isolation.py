@@ -6,7 +6,9 @@ PostgreSQL raw SQL under the app role (row-level security).
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,13 +47,17 @@ def _audit_event(factory, tenant, tag):
     return event
 
 
-# Every tenant table needs a row maker here (a test below fails when a new table lacks one), and
-# a column that an UPDATE may try to change.
+# Every tenant table needs a row maker (a test below fails when a new table lacks one) and a
+# column that an UPDATE may try to change. Other packages add theirs in tests/tenancy/makers/*.py
+# as ``MAKERS = {"table": (make(factory, tenant, tag) -> row, "column")}``.
 ROW_MAKERS = {
     "users": (_user, "full_name"),
     "api_tokens": (_token, "name"),
     "audit_events": (_audit_event, "action"),
 }
+for _path in sorted((Path(__file__).parent / "makers").glob("*.py")):
+    _module = importlib.import_module(f"tests.tenancy.makers.{_path.stem}")
+    ROW_MAKERS.update(_module.MAKERS)
 
 
 def _model_for(table_name):
