@@ -22,7 +22,8 @@ from tenant_app.tenancy.context import current_tenant_id
 
 def init_app(app) -> None:
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    # Logged-in sessions are permanent, for which Flask-Login treats "strong" as "basic" anyway.
+    login_manager.session_protection = "basic"
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
@@ -101,6 +102,12 @@ def _unauthorized():
     abort(404)
 
 
+def _signed_in_elsewhere() -> bool:
+    """Whether this session belongs to a user of another tenant than the one in the URL."""
+    uid = session.get("_user_id") or ""
+    return uid.startswith("t:") and not uid.startswith(f"t:{current_tenant_id()}:")
+
+
 def tenant_user_required(*roles: str):
     """Require a logged-in user of the tenant in the URL, with one of ``roles`` if given.
 
@@ -111,6 +118,8 @@ def tenant_user_required(*roles: str):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             user = current_user
+            if not user.is_authenticated and _signed_in_elsewhere():
+                abort(404)  # a user of tenant A asking for tenant B: not found, never a hint
             if not user.is_authenticated or getattr(user, "is_province", True):
                 return login_manager.unauthorized()
             if user.tenant_id != current_tenant_id():

@@ -52,6 +52,18 @@ def audit_verify():
     sys.exit(1 if broken else 0)
 
 
+@click.command("score", context_settings={"ignore_unknown_options": True})
+@click.argument("source", metavar="FILE.json|-")
+def score_command(source: str):
+    """Score one person's period from JSON (or - for stdin); print result and explanation.
+
+    Exit status 2 on invalid input, with {"error": {"field", "message"}} on stderr.
+    """
+    from scoring.sandbox import main as sandbox_main
+
+    sys.exit(sandbox_main([source]))
+
+
 @click.group("tenants")
 def tenants_group():
     """List units."""
@@ -93,5 +105,5 @@ def create_province_user(username, full_name, role, password):
 
 
 def init_app(app) -> None:
-    for command in (demo_command, audit_group, tenants_group, create_province_user):
+    for command in (demo_command, audit_group, tenants_group, create_province_user, score_command):
         app.cli.add_command(command)

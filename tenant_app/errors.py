@@ -150,10 +150,9 @@ def init_app(app) -> None:
         status = exc.code or 500
         if wants_json():
             fields = _validation_fields(exc) if status in (400, 422) else None
-            message = None
-            if status == 400 and getattr(exc, "data", None) and "json" in str(exc.data):
-                message = _("Nội dung JSON không hợp lệ.")
-            return json_error(status, fields=fields, message=message)
+            if status == 400 and "Invalid JSON body." in str(getattr(exc, "data", "")):
+                return json_error(400, "invalid_json", _("Nội dung JSON không hợp lệ."), fields)
+            return json_error(status, fields=fields)
         return render_template(
             "errors/error.html", status=status, message=_messages().get(status, exc.description)
         ), status

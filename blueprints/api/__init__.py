@@ -6,8 +6,8 @@ from tenant_app.extensions import csrf
 
 
 def register(app: Flask, api) -> None:
-    from blueprints.api import auth, me, users
+    from blueprints.api import auth, me, scoring, users
 
-    for module in (auth, users, me):
+    for module in (auth, users, me, scoring):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -351,6 +351,25 @@ def token_tenant_id(token: str) -> int | None:
     return None
 
 
+def resolve_any_token(token: str):
+    """Return the usable token row of a tenant or province token, whichever it is, or None.
+
+    A tenant token is looked up inside its own tenant (the id in its prefix); the caller gets the
+    row and should act in that tenant's context if it touches tenant data.
+    """
+    from tenant_app.models.tenants import Tenant
+    from tenant_app.tenancy.context import tenant_context
+
+    tenant_id = token_tenant_id(token)
+    if tenant_id is None:
+        return resolve_token(token, province=True)
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or not tenant.status_enum.serves_users:
+        return None
+    with tenant_context(tenant):
+        return resolve_token(token, province=False)
+
+
 def revoke_token(row) -> None:
     row.revoked_at = utcnow()
     audit.record(

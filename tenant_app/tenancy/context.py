@@ -70,9 +70,21 @@ def tenant_context(tenant):
     _sync_database()
     try:
         yield tenant
+        _flush_pending()  # rows made in this tenant are written while it is still in context
     finally:
         _tenant.reset(token)
         _sync_database()
+
+
+def _flush_pending() -> None:
+    from tenant_app.extensions import db
+
+    try:
+        session = db.session()
+    except RuntimeError:  # no app context
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
 
 
 @contextmanager

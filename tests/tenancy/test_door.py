@@ -42,9 +42,8 @@ def test_door_refuses_tenant_users(admin_a):
 
 def test_door_refuses_anonymous(app):
     """Nobody logged in: no door."""
-    with app.test_request_context(), pytest.raises(DoorRefused):
-        with cross_tenant_read("test"):
-            pass
+    with app.test_request_context(), pytest.raises(DoorRefused), cross_tenant_read("test"):
+        pass
 
 
 def test_door_is_read_only(auditor, staff_a):
@@ -60,7 +59,9 @@ def test_door_is_read_only(auditor, staff_a):
 def test_door_bypass_is_used_nowhere_else():
     """Only tenant_app/tenancy/context.py (defines it) and admin/door.py use the scope bypass."""
     allowed = {ROOT / "tenant_app/tenancy/context.py", ROOT / "admin/door.py"}
-    pattern = re.compile(r"_cross_tenant_read_scope|kpi\.cross_tenant'?\s*,\s*'on'|_cross_tenant_read\.set")
+    pattern = re.compile(
+        r"_cross_tenant_read_scope|kpi\.cross_tenant'?\s*,\s*'on'|_cross_tenant_read\.set"
+    )
     offenders = []
     for path in ROOT.rglob("*.py"):
         if any(part in {".venv", "tests", "node_modules"} for part in path.relative_to(ROOT).parts):
