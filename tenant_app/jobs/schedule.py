@@ -1,0 +1,25 @@
+"""Periodic work: the table the scheduler (``kpi scheduler``) enqueues from.
+
+Add an entry to PERIODIC to schedule a province-level job (it receives ``tenant_id=None``; a job
+that works per tenant enqueues one job per tenant itself). Run exactly one ``kpi scheduler``:
+each scheduler process enqueues every entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenant_app.jobs.queues import DEFAULT
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    cron: str  # crontab syntax, server time
+    func: str  # dotted path of a job function taking tenant_id (None) first
+    queue: str = DEFAULT
+
+
+PERIODIC: list[Periodic] = [
+    Periodic("audit.verify_chains", "30 1 * * *", "tenant_app.jobs.audit.verify_chains"),
+]

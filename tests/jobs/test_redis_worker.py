@@ -1,0 +1,168 @@
+"""Jobs on Redis with real ``kpi worker`` processes: an import, and a worker killed mid-job.
+
+Needs ``KPI_TEST_REDIS_URL`` (a database the tests may flush, e.g. redis://127.0.0.1:6379/15).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tenant_app.extensions import db
+from tenant_app.jobs import DEFAULT, enqueue
+from tenant_app.models import JobRun, User
+from tenant_app.models.audit import AuditEvent
+from tenant_app.tenancy import tenant_context
+from tests.helpers import PG_APP_ROLE, bearer, token_for
+from tests.spreadsheets.xlsx import make_xlsx
+
+REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
+ROOT = Path(__file__).resolve().parents[2]
+KPI = str(Path(sys.executable).parent / "kpi")
+
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="needs Redis: set KPI_TEST_REDIS_URL (CI does) to run real rq workers"
+)
+
+
+@pytest.fixture()
+def redis_app(app):
+    """The app with jobs going to rq on a flushed Redis database."""
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    app.config["KPI_REDIS_URL"] = REDIS_URL
+    yield app
+    connection.flushdb()
+    connection.close()
+
+
+def _worker_env(app) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
+    env.update(
+        KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        KPI_REDIS_URL=REDIS_URL,
+        KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
+        KPI_SECRET_KEY=app.config["SECRET_KEY"],
+        KPI_DATABASE_APP_ROLE=PG_APP_ROLE,
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _burst(app, *queues, timeout=90):
+    done = subprocess.run(
+        [KPI, "worker", *queues, "--burst"],
+        env=_worker_env(app),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def _run(tenant, run_id) -> JobRun:
+    db.session.expire_all()
+    with tenant_context(tenant):
+        run = db.session.get(JobRun, (tenant.id, run_id))
+        db.session.commit()
+    return run
+
+
+def test_redis_worker_process_runs_an_import(redis_app, client, admin_a, tenant_a):
+    """An upload is queued on 'io'; `kpi worker io` validates it, then commits it."""
+    headers = bearer(token_for(client, "phuong-a", "admin.a"))
+    data = make_xlsx([["hang.doi", "Hàng Đợi", None, "staff"]])
+    response = client.post(
+        "/api/v1/t/phuong-a/imports",
+        data={"kind": "users", "file": (io.BytesIO(data), "ds.xlsx")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 202 and body["state"] == "validating"
+    _burst(redis_app, "io")
+    url = f"/api/v1/t/phuong-a/imports/{body['id']}"
+    assert client.get(url, headers=headers).get_json()["state"] == "ready"
+    assert client.post(f"{url}/commit", headers=headers).get_json()["state"] == "committing"
+    _burst(redis_app, "io")
+    assert client.get(url, headers=headers).get_json()["state"] == "committed"
+    with tenant_context(tenant_a):
+        assert db.session.execute(sa.select(User).where(User.username == "hang.doi")).scalar()
+
+
+def test_redis_killed_worker_job_is_retried_once_by_another_worker(redis_app, tenant_a, tmp_path):
+    """SIGKILL mid-job: after rq's abandoned-job clean-up a second worker finishes the run, and
+    the work is done exactly once (and not again when the succeeded run is re-enqueued)."""
+    from redis import Redis
+    from rq.registry import StartedJobRegistry
+
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    with tenant_context(tenant_a):
+        run = JobRun(kind="test.kill", queue=DEFAULT, params={})
+        db.session.add(run)
+        db.session.commit()
+    enqueue(
+        DEFAULT,
+        "tests.jobs.sample_jobs.slow_first_attempt",
+        tenant_a.id,
+        str(markers),
+        "kill",
+        job_run_id=run.id,
+    )
+    first = subprocess.Popen(
+        [KPI, "worker", DEFAULT],
+        env=_worker_env(redis_app),
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(markers.glob("attempt-1-*")):
+            assert time.monotonic() < deadline, "the first worker never started the job"
+            time.sleep(0.2)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    assert _run(tenant_a, run.id).status == "running"
+
+    # The killed worker's heartbeat would expire after ~90 s; clean up as if that time had passed.
+    connection = Redis.from_url(REDIS_URL)
+    StartedJobRegistry(DEFAULT, connection=connection).cleanup(timestamp=time.time() + 3600)
+    _burst(redis_app, DEFAULT)
+
+    done = _run(tenant_a, run.id)
+    assert (done.status, done.attempts) == ("succeeded", 2)
+    assert done.result == {"events": 1}
+    assert len(list(markers.glob("attempt-2-*"))) == 1
+
+    enqueue(
+        DEFAULT,
+        "tests.jobs.sample_jobs.slow_first_attempt",
+        tenant_a.id,
+        str(markers),
+        "kill",
+        job_run_id=run.id,
+    )
+    _burst(redis_app, DEFAULT)
+    with tenant_context(tenant_a):
+        events = db.session.execute(
+            sa.select(sa.func.count()).where(AuditEvent.action == "test.work.kill")
+        ).scalar_one()
+    assert events == 1
+    assert _run(tenant_a, run.id).attempts == 2
+    connection.close()
