@@ -73,6 +73,11 @@ _VI_PATTERNS = [
         r"Phải từ \1 đến \2.",
     ),
     (r"^String does not match expected pattern\.$", "Không đúng định dạng."),
+    (
+        r"^Must be greater than (\S+) and less than or equal to (\S+)\.$",
+        r"Phải lớn hơn \1 và nhỏ hơn hoặc bằng \2.",
+    ),
+    (r"^Must be greater than (\S+)\.$", r"Phải lớn hơn \1."),
 ]
 
 

@@ -1,6 +1,6 @@
 """Language of each request: the user's choice, else the default (Vietnamese)."""
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 
 from tenant_app.extensions import babel
 
@@ -8,7 +8,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    # Jobs, CLI commands and importers translate messages too: no request, default language.
+    lang = session.get("lang") if has_request_context() else None
     if lang in current_app.config["KPI_LOCALES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]

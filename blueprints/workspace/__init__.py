@@ -137,3 +137,7 @@ def user_reset_password(user_id: str):
     return render_template(
         "workspace/password_shown.html", user=user, password=password, created=False
     )
+
+
+# Screens of the org chart, staff and KPI catalogue register their routes on ``bp``.
+from blueprints.workspace import catalogue_views, org_views, staff_views  # noqa: E402, F401

@@ -39,8 +39,11 @@ def current_tenant_id() -> int | None:
     pinned = _tenant.get()
     if pinned is not None:
         return pinned[1]
-    tenant = g.get("tenant") if has_app_context() else None
-    return None if tenant is None else tenant.id
+    if not has_app_context():
+        return None
+    # The id is read once per request: after a rollback the Tenant row is expired, and reloading
+    # it would need the tenant id (RLS settings) while the session is opening its connection.
+    return g.get("tenant_id")
 
 
 def cross_tenant_read_active() -> bool:
@@ -60,6 +63,7 @@ def _sync_database():
 def set_request_tenant(tenant) -> None:
     """Make ``tenant`` the tenant of the current request (URL resolution calls this once)."""
     g.tenant = tenant
+    g.tenant_id = tenant.id
     _sync_database()
 
 

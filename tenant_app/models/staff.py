@@ -1,0 +1,102 @@
+"""Staff: a person record (optionally linked to an account) and the dated history of their posts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenant_app.extensions import db
+from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
+from tenant_app.models.org import JobPosition, OrgUnit, _known
+from tenant_app.models.users import User
+
+STAFF_TYPES = ("can_bo", "cong_chuc", "vien_chuc", "hop_dong")
+STAFF_TYPE_LABELS = {
+    "can_bo": _l("Cán bộ"),
+    "cong_chuc": _l("Công chức"),
+    "vien_chuc": _l("Viên chức"),
+    "hop_dong": _l("Hợp đồng lao động"),
+}
+
+
+class StaffMember(TenantScoped, db.Model):
+    """A person evaluated in the tenant; unit and position live in StaffAssignment (history)."""
+
+    __tablename__ = "staff"
+
+    code: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    full_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    staff_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    quota_group: Mapped[str | None] = mapped_column(sa.String(64))
+    rank_code: Mapped[str | None] = mapped_column(sa.String(16))
+    monthly_salary: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
+    start_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    user: Mapped[User | None] = db.relationship(
+        User,
+        primaryjoin="and_(User.tenant_id == StaffMember.tenant_id, "
+        "User.id == foreign(StaffMember.user_id))",
+        viewonly=True,
+    )
+
+    __table_args__ = (
+        tenant_fk(["user_id"], "users"),
+        tenant_fk(["manager_id"], "staff"),
+        sa.UniqueConstraint("tenant_id", "code"),
+        sa.UniqueConstraint("tenant_id", "user_id"),
+        sa.CheckConstraint(_known("staff_type", STAFF_TYPES), name="staff_type_known"),
+        sa.CheckConstraint("monthly_salary >= 0", name="salary_not_negative"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+    )
+
+    @property
+    def staff_type_label(self) -> str:
+        return str(STAFF_TYPE_LABELS.get(self.staff_type, self.staff_type))
+
+
+class StaffAssignment(TenantScoped, db.Model):
+    """A person's unit and position from ``effective_from`` until ``effective_to`` (exclusive)."""
+
+    __tablename__ = "staff_assignments"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    org_unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    position_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    effective_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    effective_to: Mapped[date | None] = mapped_column(sa.Date)
+    # The appointment or transfer decision (number/date) behind this post, if recorded.
+    decision_ref: Mapped[str | None] = mapped_column(sa.String(100))
+
+    org_unit: Mapped[OrgUnit] = db.relationship(
+        OrgUnit,
+        primaryjoin="and_(OrgUnit.tenant_id == StaffAssignment.tenant_id, "
+        "OrgUnit.id == foreign(StaffAssignment.org_unit_id))",
+        lazy="joined",
+        viewonly=True,
+    )
+    position: Mapped[JobPosition] = db.relationship(
+        JobPosition,
+        primaryjoin="and_(JobPosition.tenant_id == StaffAssignment.tenant_id, "
+        "JobPosition.id == foreign(StaffAssignment.position_id))",
+        lazy="joined",
+        viewonly=True,
+    )
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        tenant_fk(["org_unit_id"], "org_units"),
+        tenant_fk(["position_id"], "job_positions"),
+        sa.UniqueConstraint("tenant_id", "staff_id", "effective_from"),
+        sa.CheckConstraint(
+            "effective_to IS NULL OR effective_to > effective_from", name="dates_ordered"
+        ),
+    )
