@@ -1,0 +1,147 @@
+"""``/api/v1/t/<slug>/assessments`` and ``/scores``: general criteria by stage, scores explained.
+
+Scores: a person sees their own, a manager their people, a unit administrator everyone; once a
+period is published, everyone in the unit sees the unit's published list.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import g
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from blueprints.api.paging import page
+from blueprints.api.visibility import (
+    SECURITY,
+    any_user,
+    ensure_visible,
+    limit_to_visible,
+    managers,
+)
+from tenant_app.extensions import db
+from tenant_app.models.evaluation import Assessment, PeriodScore
+from tenant_app.models.staff import StaffMember
+from tenant_app.schemas.common import ApiErrorSchema
+from tenant_app.schemas.evaluation import (
+    AssessmentCreateSchema,
+    AssessmentListArgsSchema,
+    AssessmentSchema,
+    ScoreApproveSchema,
+    ScoreListArgsSchema,
+    ScoreSchema,
+)
+from tenant_app.services import assessments, periods, scores, staff
+from tenant_app.services.errors import NotFound
+from tenant_app.tenancy.resolve import make_tenant_blueprint
+
+blp = make_tenant_blueprint(
+    Blueprint(
+        "api_results",
+        __name__,
+        url_prefix="/api/v1/t/<tenant_slug>",
+        description="Đánh giá tiêu chí chung theo bước, điểm và xếp loại của kỳ (có giải thích)",
+    )
+)
+
+
+@blp.route("/assessments")
+class Assessments(MethodView):
+    @any_user
+    @blp.doc(security=SECURITY)
+    @blp.arguments(AssessmentListArgsSchema, location="query")
+    @blp.response(200, AssessmentSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """List assessments (filters: period_id, staff_id, stage), as visible to the caller."""
+        stmt = sa.select(Assessment).order_by(Assessment.updated_at.desc(), Assessment.id)
+        stmt = limit_to_visible(stmt, Assessment.staff_id)
+        for name in ("period_id", "staff_id", "stage"):
+            if args[name]:
+                stmt = stmt.where(getattr(Assessment, name) == args[name])
+        return page(stmt, pagination_parameters)
+
+    @any_user
+    @blp.doc(security=SECURITY)
+    @blp.arguments(AssessmentCreateSchema)
+    @blp.response(201, AssessmentSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="not this person's stage")
+    def post(self, data):
+        """Record a stage's general-criteria points: ``self`` by the person, ``manager`` by their
+        manager, ``leader`` by the head of the agency."""
+        period = periods.get_period(data["period_id"])
+        person = staff.get_staff(data["staff_id"])
+        row = assessments.save_assessment(
+            period,
+            person,
+            stage=data["stage"],
+            general=data["general"],
+            actor=g.api_user,
+            organising=data["organising"],
+            comment=data["comment"],
+        )
+        db.session.commit()
+        scores.request_rescore(period, person.id)
+        return row
+
+
+@blp.route("/scores")
+class Scores(MethodView):
+    @any_user
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ScoreListArgsSchema, location="query")
+    @blp.response(200, ScoreSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such period")
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Scores of a period (``period=2026-11``) with their explanations."""
+        period = periods.find_period(args["period"])
+        if period is None:
+            raise NotFound("not_found", _("Không tìm thấy kỳ đánh giá."))
+        stmt = (
+            sa.select(PeriodScore)
+            .join(
+                StaffMember,
+                sa.and_(
+                    StaffMember.tenant_id == PeriodScore.tenant_id,
+                    StaffMember.id == PeriodScore.staff_id,
+                ),
+            )
+            .where(PeriodScore.period_id == period.id)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        )
+        if period.published_at is None:
+            stmt = limit_to_visible(stmt, PeriodScore.staff_id)
+        if args["staff_id"]:
+            stmt = stmt.where(PeriodScore.staff_id == args["staff_id"])
+        rows = page(stmt, pagination_parameters)
+        names = dict(
+            db.session.execute(
+                sa.select(StaffMember.id, StaffMember.full_name).where(
+                    StaffMember.id.in_([r.staff_id for r in rows])
+                )
+            ).all()
+        )
+        for row in rows:
+            row.full_name = names.get(row.staff_id)
+        return rows
+
+
+@blp.route("/scores/approve")
+class ScoresApprove(MethodView):
+    @managers
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ScoreApproveSchema)
+    @blp.response(200, ScoreSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="a report or assessment missing")
+    def post(self, data):
+        """The head of the agency approves the scores of the people named (all or nothing)."""
+        period = periods.get_period(data["period_id"])
+        for staff_id in data["staff_ids"]:
+            ensure_visible(staff_id)
+        rows = assessments.approve(period, data["staff_ids"], actor=g.api_user)
+        db.session.commit()
+        return rows

@@ -1,0 +1,213 @@
+"""Bảng theo dõi (manager and unit dashboards, polled as JSON) and the notifications page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.evaluation import bp, link_url, managed_people, number, or_404, selected_period
+from blueprints.evaluation.forms import ActionForm
+from blueprints.evaluation.score_views import grade_label
+from scoring import Grade, QuotaEntry, check_quota
+from tenant_app.auth import tenant_user_required
+from tenant_app.extensions import db
+from tenant_app.models.evaluation import Notification, PeriodScore, label
+from tenant_app.models.staff import StaffMember
+from tenant_app.services import assessments, periods, scores, work
+from tenant_app.services import notifications as notification_service
+from tenant_app.services.lookup import get_scoped
+
+COUNTED = ("submitted", "accepted")
+
+
+def _progress(period, people, today: date) -> list[dict]:
+    """One row per person: converted units assigned, reported, accepted; score; late items."""
+    rows = {
+        p.id: {
+            "person": p,
+            "assigned": Decimal(0),
+            "reported": Decimal(0),
+            "accepted": Decimal(0),
+            "late": 0,
+            "waiting": 0,
+        }
+        for p in people
+    }
+    if period is None:
+        return list(rows.values())
+    for assignment, report in work.work_of(period, list(rows)):
+        row = rows[assignment.staff_id]
+        row["assigned"] += assignment.quantity * assignment.coefficient
+        status = report.status if report is not None else None
+        if status in COUNTED:
+            units = report.completed * assignment.coefficient
+            row["reported"] += units
+            if status == "accepted":
+                row["accepted"] += units
+            else:
+                row["waiting"] += 1
+        done_late = (
+            status in COUNTED
+            and report.completed_on is not None
+            and report.completed_on > assignment.due_on
+        )
+        overdue = status not in COUNTED and assignment.due_on < today
+        if done_late or overdue:
+            row["late"] += 1
+    score_rows = db.session.execute(
+        sa.select(PeriodScore).where(
+            PeriodScore.period_id == period.id, PeriodScore.staff_id.in_(list(rows))
+        )
+    ).scalars()
+    params = periods.params_of(period)
+    for score in score_rows:
+        rows[score.staff_id]["score"] = number(params.display(score.total), params.display_places)
+        rows[score.staff_id]["grade"] = score.grade
+        rows[score.staff_id]["grade_label"] = grade_label(score.grade)
+    for row in rows.values():
+        for key in ("assigned", "reported", "accepted"):
+            row[f"{key}_text"] = number(row[key])
+        row["percent"] = int(row["accepted"] * 100 / row["assigned"]) if row["assigned"] else 0
+    return list(rows.values())
+
+
+def _manager_context():
+    period = selected_period()
+    return {
+        "period": period,
+        "rows": _progress(period, managed_people(current_user), date.today()),
+    }
+
+
+@bp.get("/dashboard")
+@tenant_user_required("manager", "unit_admin")
+def dashboard():
+    return render_template(
+        "evaluation/dashboard.html", periods_all=periods.list_periods(), **_manager_context()
+    )
+
+
+@bp.get("/dashboard/live")
+@tenant_user_required("manager", "unit_admin")
+def dashboard_live():
+    context = _manager_context()
+    return jsonify(
+        values={
+            f"{row['person'].id}:{key}": row.get(key, "—")
+            for row in context["rows"]
+            for key in ("assigned_text", "reported_text", "accepted_text", "score", "late")
+        },
+        html={"dashboard": render_template("evaluation/_dashboard_body.html", **context)},
+    )
+
+
+def _unit_context():
+    period = selected_period()
+    if period is None:
+        return {"period": None, "distribution": {}, "checks": [], "total": 0}
+    params = periods.params_of(period)
+    rows = db.session.execute(
+        sa.select(PeriodScore.staff_id, PeriodScore.grade, StaffMember.quota_group)
+        .join(
+            StaffMember,
+            sa.and_(
+                StaffMember.tenant_id == PeriodScore.tenant_id,
+                StaffMember.id == PeriodScore.staff_id,
+            ),
+        )
+        .where(PeriodScore.period_id == period.id)
+    ).all()
+    agency = str(period.tenant_id)
+    report = check_quota(
+        [QuotaEntry(str(sid), grade, agency, group or None) for sid, grade, group in rows],
+        params,
+    )
+    distribution = scores.grade_distribution(period)
+    total = sum(distribution.values())
+    return {
+        "period": period,
+        "total": total,
+        "distribution": [
+            {
+                "code": g.value,
+                "label": g.label,
+                "count": distribution.get(g.value, 0),
+                "percent": int(distribution.get(g.value, 0) * 100 / total) if total else 0,
+            }
+            for g in (Grade.HTXS, Grade.HTT, Grade.HTNV, Grade.KHTNV)
+        ],
+        "checks": report.checks,
+        "ratio": number(params.quota_ratio * 100, 0),
+    }
+
+
+def _can_see_unit() -> bool:
+    return current_user.has_role("unit_admin") or assessments.is_head_of_agency(current_user)
+
+
+@bp.get("/dashboard/unit")
+@tenant_user_required("manager", "unit_admin")
+def unit_dashboard():
+    if not _can_see_unit():
+        abort(403)
+    return render_template(
+        "evaluation/unit_dashboard.html", periods_all=periods.list_periods(), **_unit_context()
+    )
+
+
+@bp.get("/dashboard/unit/live")
+@tenant_user_required("manager", "unit_admin")
+def unit_dashboard_live():
+    if not _can_see_unit():
+        abort(403)
+    context = _unit_context()
+    return jsonify(
+        values={f"grade:{d['code']}": d["count"] for d in context.get("distribution") or []},
+        html={"unit": render_template("evaluation/_unit_body.html", **context)},
+    )
+
+
+# --- Thông báo --------------------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@tenant_user_required()
+def notifications():
+    rows = notification_service.for_user(current_user.id, limit=100)
+    return render_template(
+        "evaluation/notifications.html",
+        rows=rows,
+        link_url=link_url,
+        action_form=ActionForm(formdata=None),
+        label=label,
+    )
+
+
+@bp.post("/notifications/read")
+@tenant_user_required()
+def notifications_read():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    changed = notification_service.mark_read(current_user.id)
+    db.session.commit()
+    flash(_("Đã đánh dấu %(n)d thông báo là đã đọc.", n=changed), "success")
+    return redirect(url_for("evaluation.notifications"))
+
+
+@bp.post("/notifications/<notification_id>/open")
+@tenant_user_required()
+def notification_open(notification_id: str):
+    """Mark one notification read and go to the screen it points to (only the owner's)."""
+    row = or_404(lambda i: get_scoped(Notification, i, "not found"), notification_id)
+    if row.user_id != current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    notification_service.mark_read(current_user.id, [row.id])
+    db.session.commit()
+    return redirect(link_url(row.link))

@@ -1,0 +1,235 @@
+"""Demo evaluation data: last month locked and published, this month open with work in every state.
+
+Driven through the real services (assign, report, review, assess, score, approve, publish), so the
+demo exercises the same rules as production; deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tenant_app.extensions import db
+from tenant_app.models.catalogue import CatalogueItem
+from tenant_app.models.evaluation import DisciplineRecord
+from tenant_app.models.org import JobPosition
+from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.users import User
+from tenant_app.services import assessments, catalogue, periods, scores, work
+
+LEADER_GROUPS = ("leader_head", "leader_deputy")
+
+
+def _previous_month(today: date) -> tuple[int, int]:
+    first = today.replace(day=1) - timedelta(days=1)
+    return first.year, first.month
+
+
+def _people():
+    """(staff, user, position group, applicable work items) of everyone with an account."""
+    users = {u.id: u for u in db.session.execute(sa.select(User)).scalars()}
+    posts = {
+        a.staff_id: a
+        for a in db.session.execute(
+            sa.select(StaffAssignment).where(StaffAssignment.effective_to.is_(None))
+        ).scalars()
+    }
+    groups = {p.id: p.position_group for p in db.session.execute(sa.select(JobPosition)).scalars()}
+    items = [
+        i
+        for i in db.session.execute(
+            sa.select(CatalogueItem)
+            .where(CatalogueItem.kind == "work_item", CatalogueItem.active.is_(True))
+            .order_by(CatalogueItem.code)
+        ).scalars()
+    ]
+    by_position = catalogue.items_by_position([p.position_id for p in posts.values()])
+    result = []
+    for person in db.session.execute(sa.select(StaffMember).order_by(StaffMember.code)).scalars():
+        if person.user_id not in users or person.id not in posts:
+            continue
+        post = posts[person.id]
+        applicable = [i for i in by_position.get(post.position_id, []) if i.kind == "work_item"]
+        result.append((person, users[person.user_id], groups.get(post.position_id), applicable))
+    return result, items
+
+
+def _actor_for(person, users_by_staff, admin):
+    manager = users_by_staff.get(person.manager_id)
+    return manager if manager is not None and manager.has_role("manager") else admin
+
+
+def _assign_month(period, people, items, users_by_staff, admin, rng, today):
+    """Assign 2–4 items to every person (leaders: one directing item); return assignments."""
+    made = []
+    for person, _user, group, applicable in people:
+        if person.manager_id is None:
+            continue  # the chairman is evaluated by the level above
+        actor = _actor_for(person, users_by_staff, admin)
+        if group in LEADER_GROUPS or not applicable:
+            choice, directing = [rng.choice(items)], True
+        else:
+            choice, directing = (
+                rng.sample(applicable, min(len(applicable), rng.randint(2, 4))),
+                False,
+            )
+        for item in choice:
+            qty = rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
+            due = min(period.ends_on, period.starts_on + timedelta(days=rng.randint(10, 27)))
+            made.append(
+                (
+                    person,
+                    work.assign(
+                        period,
+                        person,
+                        item,
+                        quantity=qty,
+                        due_on=due,
+                        actor=actor,
+                        directing=directing,
+                    ),
+                )
+            )
+    return made
+
+
+def _profile(rng) -> str:
+    return rng.choices(["perfect", "good", "partial", "weak"], weights=[18, 60, 17, 5])[0]
+
+
+def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, states=None):
+    """Report every assignment (by its person) and review it (by their manager)."""
+    day = min(period.ends_on, date.today())
+    for n, (person, assignment) in enumerate(made):
+        user = users_by_staff[person.id]
+        state = states[n % len(states)] if states else "accepted"
+        if state == "none":
+            continue
+        profile = profiles.setdefault(person.id, _profile(rng))
+        qty = assignment.quantity
+        share = {
+            "perfect": Decimal(1),
+            "good": Decimal("0.85"),
+            "partial": Decimal("0.55"),
+            "weak": Decimal("0.45"),
+        }[profile]
+        done = min(qty, (qty * share).to_integral_value())
+        report = work.save_report(
+            assignment,
+            actor=user,
+            completed=done,
+            completed_on=day,
+            note="Đã hoàn thành theo kế hoạch."
+            if done == qty
+            else "Hoàn thành một phần, phần còn lại chuyển kỳ sau.",
+            submit=state != "draft",
+            today=day,
+        )
+        if state in ("draft", "submitted"):
+            continue
+        reviewer = _actor_for(person, users_by_staff, admin)
+        errors = 0 if profile == "perfect" or done == 0 else rng.choice([0, 1, 1])
+        delays = 0 if profile == "perfect" or done == 0 else rng.choice([1, 1, 2])
+        delays = min(delays, int(done) * 4)
+        exempt = 1 if delays and rng.random() < 0.15 else 0
+        work.review_report(
+            report,
+            actor=reviewer,
+            accept=state == "accepted",
+            major_errors=min(errors, int(done) * 4),
+            delays=delays,
+            exempt_delays=exempt,
+            exemption_reason="Hệ thống dịch vụ công gián đoạn (có xác nhận của Trung tâm)"
+            if exempt
+            else None,
+            comment=None if state == "accepted" else "Bổ sung số, ngày văn bản làm minh chứng.",
+            today=day,
+        )
+
+
+def _assess(period, people, users_by_staff, admin, rng, profiles, *, manager_stage=True):
+    day = min(period.ends_on, date.today())
+    for person, user, group, _applicable in people:
+        if person.manager_id is None:
+            continue
+        good = profiles.get(person.id) in ("perfect", "good")
+        self_points = [rng.choice([9, 9, 10] if good else [8, 9]) for _ in range(3)]
+        assessments.save_assessment(
+            period, person, stage="self", general=self_points, actor=user, today=day
+        )
+        if manager_stage:
+            manager_points = [min(p, rng.choice([8, 9, 9, 10])) for p in self_points]
+            organising = rng.choice([80, 90, 100]) if group in LEADER_GROUPS else None
+            assessments.save_assessment(
+                period,
+                person,
+                stage="manager",
+                general=manager_points,
+                organising=organising,
+                actor=_actor_for(person, users_by_staff, admin),
+                today=day,
+            )
+
+
+def seed(seed_value: int, today: date | None = None) -> dict:
+    """Seed the tenant in context; returns the two periods' codes."""
+    today = today or date.today()
+    rng = random.Random(seed_value * 104729)
+    people, items = _people()
+    users_by_staff = {person.id: user for person, user, _g, _a in people}
+    admin = next(u for _p, u, _g, _a in people if u.has_role("unit_admin"))
+    chairman = next(u for p, u, _g, _a in people if p.manager_id is None)
+
+    year, month = _previous_month(today)
+    past = periods.open_period(year=year, number=month, kind="month")
+    made = _assign_month(past, people, items, users_by_staff, admin, rng, today)
+    profiles: dict = {}
+    _report_and_review(past, made, users_by_staff, admin, rng, profiles)
+    _assess(past, people, users_by_staff, admin, rng, profiles)
+    # One forced fail: a reprimand decided this year.
+    failing = next(p for p, _u, group, _a in reversed(people) if group not in LEADER_GROUPS)
+    db.session.add(
+        DisciplineRecord(
+            staff_id=failing.id,
+            decision_number=f"{seed_value:02d}/QĐ-KL",
+            decision_date=date(year, 3, 12),
+            authority="Chủ tịch UBND phường",
+            severity="khien_trach",
+            reason="discipline",
+            note="Vi phạm quy định về thời gian giải quyết hồ sơ, đã bị khiển trách.",
+        )
+    )
+    db.session.flush()
+    scores.score_people(past)
+    scored = [s.staff_id for s in scores.scores_of(past)]
+    assessments.approve(past, scored, actor=chairman, today=past.approval_until)
+    assessments.publish(past, actor=chairman)
+    periods.close_period(past, actor=chairman)
+    periods.lock_period(past, actor=chairman)
+
+    current = periods.open_period(year=today.year, number=today.month, kind="month")
+    made = _assign_month(current, people, items, users_by_staff, admin, rng, today)
+    _report_and_review(
+        current,
+        made,
+        users_by_staff,
+        admin,
+        rng,
+        profiles,
+        states=["accepted", "submitted", "draft", "returned", "none", "accepted"],
+    )
+    _assess(
+        current,
+        people[: len(people) // 2],
+        users_by_staff,
+        admin,
+        rng,
+        profiles,
+        manager_stage=False,
+    )
+    scores.score_people(current)
+    db.session.flush()
+    return {"past": past.code, "current": current.code}
