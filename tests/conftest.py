@@ -30,7 +30,8 @@ def _base_config(tmp: Path, database_url: str, owner_url: str) -> dict:
         "KPI_DATABASE_OWNER_URL": owner_url,
         "KPI_DATABASE_APP_ROLE": PG_APP_ROLE,
         "KPI_INSTANCE_DIR": str(tmp),
-        "KPI_LOGIN_RATE_LIMIT": "1000 per minute",
+        # One limiter storage serves every app of the test session: keep the limit out of reach.
+        "KPI_LOGIN_RATE_LIMIT": "100000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "KPI_REDIS_URL": None,
     }
@@ -83,9 +84,16 @@ def database(tmp_path_factory):
             conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {PG_APP_ROLE}"))
         tables = [t for t in sa.inspect(owner).get_table_names() if t != "alembic_version"]
 
+        # The audit tables refuse TRUNCATE (0005_audit_guards): lift their triggers for the reset.
+        guarded = ("audit_events", "province_audit_events")
+
         def reset(_tmp_path):
             with owner.begin() as conn:
+                for table in guarded:
+                    conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
                 conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+                for table in guarded:
+                    conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
             return app_url, owner_url
 
         yield reset

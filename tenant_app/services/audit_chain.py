@@ -32,3 +32,21 @@ def verify_all() -> tuple[int, list[BrokenLink]]:
         if link:
             broken.append(link)
     return checked, broken
+
+
+def verify_chain(tenant_id: int | None) -> tuple[int, BrokenLink | None]:
+    """Verify one chain: a tenant's (``tenant_id``) or the province's (None).
+
+    Returns (events checked, first broken link or None). The tenant's rows must be readable in
+    the caller's scope: that tenant's own request, or the cross-tenant door.
+    """
+    if tenant_id is None:
+        stmt = sa.select(ProvinceAuditEvent).order_by(ProvinceAuditEvent.seq)
+        chain = "province"
+    else:
+        stmt = (
+            sa.select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
+        )
+        chain = f"tenant:{tenant_id}"
+    events = list(db.session.execute(stmt).scalars())
+    return len(events), verify_events(events, chain)
