@@ -1,0 +1,306 @@
+"""Schemas of configuration templates: the version payload (checked field by field, in
+Vietnamese) and the province API's templates and versions.
+
+The payload format is documented in ``tenant_app.services.template_payload`` and docs/templates.md;
+``PayloadSchema`` checks the shape of each field, the payload module adds what spans fields.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, ITEM_KINDS, SCORING_METHODS
+from tenant_app.models.org import POSITION_GROUPS
+from tenant_app.schemas.org_units import CODE
+
+APPROVAL_STAGES = ("self", "manager", "leader")
+PERIOD_KINDS = ("month", "quarter")
+WINDOW_NAMES = ("report", "self_assessment", "review", "approval")
+
+
+class _Number(fields.Field):
+    """A decimal given as a number or a numeric string (kept as given; the payload module
+    normalises it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from decimal import Decimal, InvalidOperation
+
+        if isinstance(value, bool):
+            raise ValidationError(_("Phải là số."))
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except (InvalidOperation, ValueError):
+            raise ValidationError(_("Phải là số.")) from None
+        if not number.is_finite():
+            raise ValidationError(_("Phải là số."))
+        return number
+
+
+class PositionPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    position_group = fields.String(required=True, validate=validate.OneOf(POSITION_GROUPS))
+    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class BandPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    from_ = _Number(required=True, data_key="from")
+    score = _Number(required=True)
+
+
+class ItemPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    canonical_code = fields.String(required=True, validate=CODE)
+    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit_of_measure = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    evidence_requirement = fields.String(allow_none=True, validate=validate.Length(max=500))
+    coefficient = _Number(allow_none=True)
+    target = _Number(allow_none=True)
+    band_low = _Number(allow_none=True)
+    band_high = _Number(allow_none=True)
+    cap_percent = _Number(allow_none=True)
+    weight = _Number(allow_none=True)
+    bands = fields.List(fields.Nested(BandPayloadSchema), allow_none=True)
+    direction = fields.String(allow_none=True, validate=validate.OneOf(DIRECTIONS))
+    scoring_method = fields.String(allow_none=True, validate=validate.OneOf(SCORING_METHODS))
+    aggregation = fields.String(allow_none=True, validate=validate.OneOf(AGGREGATIONS))
+    positions = fields.List(fields.String(validate=CODE), load_default=list)
+    mandatory = fields.Boolean(load_default=False)
+    allowed_min = _Number(allow_none=True)
+    allowed_max = _Number(allow_none=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _by_kind(self, data, **_kwargs):
+        errors: dict[str, list[str]] = {}
+
+        def add(name, message):
+            errors.setdefault(name, []).append(message)
+
+        def positive(name, label, *, above=None, minimum=None, maximum=None):
+            value = data.get(name)
+            if value is None:
+                return
+            if above is not None and value <= above:
+                add(name, _("%(label)s phải lớn hơn %(n)s.", label=label, n=above))
+            if minimum is not None and value < minimum:
+                add(name, _("%(label)s phải lớn hơn hoặc bằng %(n)s.", label=label, n=minimum))
+            if maximum is not None and value > maximum:
+                add(name, _("%(label)s phải nhỏ hơn hoặc bằng %(n)s.", label=label, n=maximum))
+
+        positive("coefficient", _("Hệ số quy đổi"), above=0, maximum=100)
+        positive("target", _("Chỉ tiêu"), minimum=0, maximum=10**9)
+        positive("cap_percent", _("Mức trần (%)"), above=0, maximum=200)
+        positive("weight", _("Trọng số"), minimum=0, maximum=100)
+        if data["kind"] == "work_item":
+            if data.get("coefficient") is None:
+                add("coefficient", _("Sản phẩm/công việc cần hệ số quy đổi."))
+            for name in (
+                "target", "band_low", "band_high", "cap_percent", "weight", "bands",
+                "direction", "scoring_method", "aggregation",
+            ):  # fmt: skip
+                if data.get(name) not in (None, []):
+                    add(name, _("Sản phẩm/công việc chỉ có hệ số quy đổi."))
+        else:
+            if data.get("coefficient") is not None:
+                add("coefficient", _("Chỉ tiêu không có hệ số quy đổi."))
+            for name, label in (
+                ("direction", _("Chiều đánh giá")),
+                ("scoring_method", _("Phương pháp chấm")),
+                ("aggregation", _("Cách tổng hợp trong kỳ")),
+            ):
+                if not data.get(name):
+                    add(name, _("%(label)s là bắt buộc với chỉ tiêu.", label=label))
+            direction, method = data.get("direction"), data.get("scoring_method")
+            if direction == "yes_no" and method and method != "pass_fail":
+                add("scoring_method", _("Chỉ tiêu đạt/không đạt phải chấm đạt/không đạt."))
+            if direction == "band":
+                if data.get("band_low") is None or data.get("band_high") is None:
+                    add("band_low", _("Chỉ tiêu trong khoảng cần cận dưới và cận trên."))
+                elif data["band_low"] > data["band_high"]:
+                    add("band_low", _("Cận dưới lớn hơn cận trên."))
+            elif direction and direction != "yes_no" and data.get("target") is None:
+                add("target", _("Chỉ tiêu là bắt buộc."))
+            if method == "bands":
+                bands = data.get("bands") or []
+                starts = [b["from_"] for b in bands]
+                if not bands:
+                    add("bands", _("Phương pháp theo khung điểm cần khung điểm."))
+                elif starts != sorted(set(starts)) or any(
+                    not 0 <= b["score"] <= 100 for b in bands
+                ):
+                    add("bands", _("Khung điểm phải tăng dần theo “từ”, điểm từ 0 đến 100."))
+        low, high = data.get("allowed_min"), data.get("allowed_max")
+        if low is not None and high is not None and low > high:
+            add("allowed_min", _("Giá trị tối thiểu cho phép lớn hơn giá trị tối đa."))
+        key = "coefficient" if data["kind"] == "work_item" else "target"
+        value = data.get(key)
+        if (
+            value is not None
+            and key not in errors
+            and ((low is not None and value < low) or (high is not None and value > high))
+        ):
+            add(key, _("Giá trị nằm ngoài khoảng cho phép của chính mẫu."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ScoringPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    rule_set = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    params = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class SchedulePayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    period_kind = fields.String(required=True, validate=validate.OneOf(PERIOD_KINDS))
+    windows = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(WINDOW_NAMES)),
+        values=fields.Integer(strict=False, validate=validate.Range(min=0, max=90)),
+        load_default=dict,
+    )
+
+
+class ApprovalPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    chain = fields.List(
+        fields.String(validate=validate.OneOf(APPROVAL_STAGES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(APPROVAL_STAGES)),
+    )
+
+
+class IncomePayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    scheme = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    settings = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class PayloadSchema(Schema):
+    """The whole version payload; sections default to empty lists / the defaults of the module."""
+
+    class Meta:
+        unknown = RAISE
+
+    format = fields.Integer(load_default=1, validate=validate.Equal(1))
+    positions = fields.List(fields.Nested(PositionPayloadSchema), load_default=list)
+    items = fields.List(fields.Nested(ItemPayloadSchema), load_default=list)
+    scoring = fields.Nested(ScoringPayloadSchema, required=True)
+    schedule = fields.Nested(SchedulePayloadSchema, required=True)
+    approval = fields.Nested(ApprovalPayloadSchema, required=True)
+    income = fields.Nested(IncomePayloadSchema, required=True)
+
+
+# --- the province API
+
+
+class TemplateSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    description = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    latest_published = fields.Integer(dump_only=True, allow_none=True)
+    draft = fields.Integer(dump_only=True, allow_none=True)
+
+
+class TemplateCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class TemplateVersionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    template_id = fields.Integer(dump_only=True)
+    number = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    notes = fields.String(dump_only=True, allow_none=True)
+    created_by = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    published_by = fields.String(dump_only=True, allow_none=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class TemplateVersionDetailSchema(TemplateVersionSchema):
+    payload = fields.Dict(dump_only=True, metadata={"description": "see docs/templates.md"})
+
+
+class TemplateVersionCreateSchema(Schema):
+    """A new draft: from a payload, from a unit's configuration, or (neither) a copy of the
+    template's latest version."""
+
+    class Meta:
+        unknown = RAISE
+
+    payload = fields.Dict(metadata={"description": "the whole payload (docs/templates.md)"})
+    from_tenant = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "slug of the unit whose configuration becomes the draft"},
+    )
+    notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+    @validates_schema
+    def _one_source(self, data, **_kwargs):
+        if "payload" in data and "from_tenant" in data:
+            raise ValidationError(_("Chỉ chọn một nguồn: payload hoặc from_tenant."), "from_tenant")
+
+
+class TemplateVersionUpdateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    payload = fields.Dict()
+    notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class PayloadDiffQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    against = fields.Integer(required=True, metadata={"description": "id of the other version"})
+
+
+class PayloadChangeSchema(Schema):
+    section = fields.String(dump_only=True)
+    key = fields.String(dump_only=True)
+    change = fields.String(dump_only=True, metadata={"description": "added, removed or changed"})
+    field = fields.String(dump_only=True, allow_none=True)
+    old = fields.Raw(dump_only=True, allow_none=True)
+    new = fields.Raw(dump_only=True, allow_none=True)
+
+
+class PayloadDiffSchema(Schema):
+    base = fields.Integer(dump_only=True, metadata={"description": "the ?against= version"})
+    target = fields.Integer(dump_only=True)
+    changes = fields.List(fields.Nested(PayloadChangeSchema), dump_only=True)

@@ -1,0 +1,82 @@
+"""In a real browser: the province administrator onboards a ward through the wizard, and the
+invited unit administrator sets a password with the one-time link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def published_version(app):
+    """A published template version to apply."""
+    from tenant_app.extensions import db
+    from tenant_app.services import templates
+
+    template = templates.create_template({"code": "PHUONG", "name": "Bộ chỉ số cấp phường"})
+    payload = templates.default_payload()
+    payload["positions"] = [
+        {"code": "CM01", "name": "Công chức văn thư", "position_group": "professional_common"}
+    ]
+    payload["items"] = [
+        {"canonical_code": "TH.SP01", "kind": "work_item", "code": "SP01",
+         "name": "Vào sổ văn bản đến", "unit_of_measure": "văn bản", "coefficient": "0.1",
+         "positions": ["CM01"], "mandatory": True}
+    ]  # fmt: skip
+    version = templates.create_draft(template, payload)
+    templates.publish(version)
+    db.session.commit()
+    return version
+
+
+def test_browser_onboarding_wizard_end_to_end(live_server, page, province_admin, published_version):
+    """Create the ward, invite its admin, apply v1, skip staff, activate; the link works once."""
+    page.goto(f"{live_server}/admin/login")
+    page.get_by_label("Tên đăng nhập").fill("tinh.admin")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    page.get_by_role("navigation").get_by_role("link", name="Thiết lập đơn vị mới").click()
+    page.get_by_label("Tên đơn vị").fill("Phường Quảng Phú")
+    page.get_by_label("Mã đơn vị (dùng trong địa chỉ)").fill("quang-phu")
+    page.get_by_role("button", name="Tạo đơn vị").click()
+
+    page.wait_for_url(re.compile(r".*/admin/onboarding/quang-phu/admin$"))
+    page.get_by_label("Tên đăng nhập").fill("qt.quangphu")
+    page.get_by_label("Họ và tên").fill("Phạm Văn Quản")
+    page.get_by_role("button", name="Tạo quản trị đơn vị").click()
+    link = page.locator("#invitation-link").inner_text()
+    assert "/t/quang-phu/invitation/" in link
+
+    # Interrupted here: the list of units being onboarded resumes at step 3.
+    page.goto(f"{live_server}/admin/onboarding/")
+    page.get_by_role("row", name=re.compile("Phường Quảng Phú")).get_by_role(
+        "link", name="Tiếp tục"
+    ).click()
+    page.wait_for_url(re.compile(r".*/quang-phu/config$"))
+    page.get_by_role("button", name="Áp dụng").click()
+
+    page.wait_for_url(re.compile(r".*/quang-phu/staff$"))
+    page.get_by_role("button", name="Bỏ qua, đơn vị tự nhập sau").click()
+    page.wait_for_url(re.compile(r".*/quang-phu/activate$"))
+    page.get_by_role("button", name="Kích hoạt: thí điểm").click()
+    page.wait_for_url(re.compile(r".*/admin/tenants/quang-phu$"))
+    assert page.locator(".badge.status-pilot").first.inner_text() == "Thí điểm"
+
+    person = page.context.browser.new_context(locale="vi-VN").new_page()
+    person.goto(link)
+    person.get_by_label("Mật khẩu mới", exact=True).fill("Quang-Phu-2026")
+    person.get_by_label("Nhập lại mật khẩu mới").fill("Quang-Phu-2026")
+    person.get_by_role("button", name="Đặt mật khẩu").click()
+    person.wait_for_url(re.compile(r".*/t/quang-phu/login$"))
+    person.get_by_label("Tên đăng nhập").fill("qt.quangphu")
+    person.get_by_label("Mật khẩu", exact=True).fill("Quang-Phu-2026")
+    person.get_by_role("button", name="Đăng nhập").click()
+    person.wait_for_url(f"{live_server}/t/quang-phu/")
+    assert person.goto(link).status == 410
+    person.context.close()
