@@ -11,3 +11,22 @@ def register(app: Flask, api) -> None:
     app.register_blueprint(views.bp)
     csrf.exempt(province_api.blp)
     api.register_blueprint(province_api.blp)
+
+    from admin import audit_api, audit_views
+
+    app.register_blueprint(audit_views.bp)
+    csrf.exempt(audit_api.blp)
+    api.register_blueprint(audit_api.blp)
+
+    from admin import api_templates, onboarding_views, template_views
+
+    app.register_blueprint(template_views.bp)
+    app.register_blueprint(onboarding_views.bp)
+    csrf.exempt(api_templates.blp)
+    api.register_blueprint(api_templates.blp)
+
+    from admin import api_rollouts, rollout_views
+
+    app.register_blueprint(rollout_views.bp)
+    csrf.exempt(api_rollouts.blp)
+    api.register_blueprint(api_rollouts.blp)

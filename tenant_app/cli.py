@@ -64,6 +64,16 @@ def score_command(source: str):
     sys.exit(sandbox_main([source]))
 
 
+@click.command("citus-ddl")
+@with_appcontext
+def citus_ddl_command():
+    """Print the statements that distribute the schema on Citus (see docs/deploy.md)."""
+    from tenant_app.citus import citus_ddl
+
+    for statement in citus_ddl(db.metadata):
+        click.echo(statement)
+
+
 @click.group("tenants")
 def tenants_group():
     """List units."""
@@ -104,6 +114,84 @@ def create_province_user(username, full_name, role, password):
     click.echo(json.dumps({"username": username.lower(), "role": role}))
 
 
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(queues, burst):
+    """Run an rq worker on QUEUES (default: scoring, rollout, io, default)."""
+    from flask import current_app
+
+    from tenant_app.jobs.queues import ALL_QUEUES
+    from tenant_app.jobs.worker import run_worker
+
+    unknown = [q for q in queues if q not in ALL_QUEUES]
+    if unknown:
+        raise click.BadParameter(f"unknown queue(s): {', '.join(unknown)}", param_hint="QUEUES")
+    if not current_app.config.get("KPI_REDIS_URL"):
+        raise click.ClickException("KPI_REDIS_URL is not set: jobs run in-process, no worker")
+    ok = run_worker(current_app._get_current_object(), queues or ALL_QUEUES, burst=burst)
+    sys.exit(0 if ok or burst else 1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the periodic scheduler (rq CronScheduler over tenant_app.jobs.schedule.PERIODIC)."""
+    from flask import current_app
+
+    from tenant_app.jobs.worker import build_scheduler
+
+    if not current_app.config.get("KPI_REDIS_URL"):
+        raise click.ClickException("KPI_REDIS_URL is not set: jobs run in-process, no scheduler")
+    build_scheduler(current_app._get_current_object()).start()
+
+
+@click.command("recompute")
+@click.option(
+    "--period", "code", required=True, metavar="YYYY-MM", help="Period code, e.g. 2026-11."
+)
+@click.option("--tenant", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@with_appcontext
+def recompute_command(code: str, slug: str | None):
+    """Re-score a whole period in every unit (or one), set-based; print counts and time.
+
+    Exit status 1 when a unit failed (the others are still committed).
+    """
+    import time
+
+    from tenant_app.services.recompute import recompute_period
+
+    def show(result):
+        if result.error:
+            click.echo(f"{result.slug:24} ERROR {result.error}", err=True)
+        elif result.skipped:
+            click.echo(f"{result.slug:24} skipped ({result.skipped})")
+        else:
+            click.echo(f"{result.slug:24} {result.scored:7d} scored in {result.seconds:.2f} s")
+
+    started = time.perf_counter()
+    results = recompute_period(code, slug, on_tenant=show)
+    if slug is not None and not results:
+        raise click.BadParameter(f"unknown unit {slug!r}", param_hint="--tenant")
+    scored = sum(r.scored for r in results)
+    failed = sum(1 for r in results if r.error)
+    done = sum(1 for r in results if not r.error and not r.skipped)
+    click.echo(
+        f"period {code}: {scored} people scored in {done} units "
+        f"({failed} failed) in {time.perf_counter() - started:.2f} s"
+    )
+    sys.exit(1 if failed else 0)
+
+
 def init_app(app) -> None:
+    # `kpi db …` is Flask-Migrate's group; the Citus statements belong beside the migrations.
+    from flask_migrate.cli import db as db_group
+
+    if "citus-ddl" not in db_group.commands:
+        db_group.add_command(citus_ddl_command)
     for command in (demo_command, audit_group, tenants_group, create_province_user, score_command):
         app.cli.add_command(command)
+    for command in (worker_command, scheduler_command):
+        app.cli.add_command(command)
+    app.cli.add_command(recompute_command)

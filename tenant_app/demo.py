@@ -10,9 +10,11 @@ import random
 import unicodedata
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_migrate import upgrade
 
+from tenant_app import demo_evaluation, demo_templates, demo_workspace
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import ProvinceUser, User
@@ -242,6 +244,7 @@ def build(*, fresh: bool = True) -> list[dict]:
         db.session.commit()
         taken: set[str] = set()
         shown: dict[str, str] = {}
+        people: list[tuple[User, str]] = []
         with tenant_context(tenant):
             for full_name, title, roles in ward_people(seed):
                 username = _username(full_name, taken)
@@ -255,6 +258,7 @@ def build(*, fresh: bool = True) -> list[dict]:
                     password_hash=password_hash,
                 )
                 db.session.add(user)
+                people.append((user, title))
                 key = (
                     "unit_admin"
                     if "unit_admin" in roles
@@ -268,6 +272,8 @@ def build(*, fresh: bool = True) -> list[dict]:
                 )
                 if key and key not in shown:
                     shown[key] = username
+            db.session.flush()
+            demo_workspace.seed(people, seed)
             db.session.commit()
         for key in ("unit_admin", "chairman", "manager", "staff"):
             accounts.append(
@@ -286,6 +292,14 @@ def build(*, fresh: bool = True) -> list[dict]:
         )
     )
     db.session.commit()
+    demo_templates.seed_templates()
+
+    # Last month locked and published, this month open: the evaluation workflow end to end.
+    for slug, _name, _status, seed in WARDS:
+        tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        with tenant_context(tenant):
+            demo_evaluation.seed(seed)
+            db.session.commit()
 
     path = Path(current_app.config["KPI_INSTANCE_DIR"]) / "demo-accounts.json"
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")

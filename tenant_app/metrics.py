@@ -41,8 +41,9 @@ class QueueCollector:
 
     def collect(self):
         depth = GaugeMetricFamily("kpi_job_queue_depth", "Jobs waiting per queue", labels=["queue"])
-        failed = GaugeMetricFamily("kpi_job_failures", "Jobs in the failed registry per queue",
-                                   labels=["queue"])
+        failed = GaugeMetricFamily(
+            "kpi_job_failures", "Jobs in the failed registry per queue", labels=["queue"]
+        )
         if self.redis_url:
             from redis import Redis
             from rq import Queue

@@ -6,8 +6,24 @@ from tenant_app.extensions import csrf
 
 
 def register(app: Flask, api) -> None:
-    from blueprints.api import auth, me, scoring, users
+    from blueprints.api import auth, catalogue, me, org_units, positions, scoring, staff, users
 
-    for module in (auth, users, me, scoring):
+    for module in (auth, users, me, scoring, org_units, positions, staff, catalogue):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)
+
+    from blueprints.api import imports
+
+    csrf.exempt(imports.blp)
+    api.register_blueprint(imports.blp)
+
+    from blueprints.api import audit_events
+
+    csrf.exempt(audit_events.blp)
+    api.register_blueprint(audit_events.blp)
+
+    from blueprints.api import annual, periods, results, work
+
+    for module in (periods, work, results, annual):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -2,15 +2,64 @@
 
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.base import TenantScoped
+from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
+from tenant_app.models.evaluation import (
+    AnnualClassification,
+    Assessment,
+    Assignment,
+    DisciplineRecord,
+    EvidenceFile,
+    IncomeLine,
+    IncomeRun,
+    Notification,
+    Period,
+    PeriodScore,
+    Report,
+)
+from tenant_app.models.jobs import JobRun
+from tenant_app.models.org import JobPosition, OrgUnit, OrgUnitRevision
+from tenant_app.models.rollout import (
+    ConfigTemplate,
+    Rollout,
+    RolloutTarget,
+    TemplateVersion,
+    TenantConfig,
+)
+from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import ApiToken, ProvinceApiToken, ProvinceUser, User
 
 __all__ = [
+    "ConfigTemplate",
+    "Rollout",
+    "RolloutTarget",
+    "TemplateVersion",
+    "TenantConfig",
+    "AnnualClassification",
+    "Assessment",
+    "Assignment",
+    "DisciplineRecord",
+    "EvidenceFile",
+    "IncomeLine",
+    "IncomeRun",
+    "Notification",
+    "Period",
+    "PeriodScore",
+    "Report",
     "ApiToken",
     "AuditEvent",
+    "CatalogueItem",
+    "CatalogueVersion",
+    "ItemPosition",
+    "JobPosition",
+    "OrgUnit",
+    "OrgUnitRevision",
+    "JobRun",
     "ProvinceApiToken",
     "ProvinceAuditEvent",
     "ProvinceUser",
+    "StaffAssignment",
+    "StaffMember",
     "Tenant",
     "TenantKind",
     "TenantScoped",
