@@ -45,6 +45,15 @@ INPUT_NAMES = {
 # Steps whose result is points or a percentage: shown with the period's display decimals.
 POINT_STEPS = {"a", "b", "c", "task_score", "task_points", "general_points", "total"}
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# Exact values keep every digit in the database; on screen, intermediate figures with more than
+# four decimals (e.g. 42.9545454…) are shown to four, which is what a person can check by hand.
+LONG_DECIMAL = re.compile(r"\d+\.\d{5,}")
+SHOWN_PLACES = 4
+
+
+def _shorten(match: re.Match) -> str:
+    rounded = Decimal(match.group(0)).quantize(Decimal(1).scaleb(-SHOWN_PLACES), "ROUND_HALF_UP")
+    return f"{rounded.normalize():f}"
 
 
 def grade_label(code: str | None) -> str:
@@ -55,7 +64,8 @@ def grade_label(code: str | None) -> str:
 
 
 def _local(text: str) -> str:
-    """Numbers inside a formula with the Vietnamese decimal comma."""
+    """Numbers inside a formula with the Vietnamese decimal comma (long decimals shortened)."""
+    text = LONG_DECIMAL.sub(_shorten, text)
     if str(get_locale() or "vi").startswith("vi"):
         return DECIMAL_POINT.sub(",", text)
     return text
@@ -65,7 +75,10 @@ def _value(value) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     try:
-        return short(Decimal(str(value)))
+        exact = Decimal(str(value))
+        if -exact.normalize().as_tuple().exponent > SHOWN_PLACES:
+            exact = exact.quantize(Decimal(1).scaleb(-SHOWN_PLACES), "ROUND_HALF_UP")
+        return short(exact)
     except ArithmeticError:
         return str(value)
 

@@ -32,7 +32,13 @@ def home():
             sa.select(sa.func.count()).select_from(User).where(User.active.is_(True))
         ).scalar_one()
         counts = {"total": total, "active": active}
-    return render_template("workspace/home.html", tenant=g.tenant, counts=counts)
+    from tenant_app.services import periods
+
+    period = periods.current_period()
+    latest = periods.list_periods()[:3]
+    return render_template(
+        "workspace/home.html", tenant=g.tenant, counts=counts, period=period, latest=latest
+    )
 
 
 def _user_or_404(user_id: str) -> User:
