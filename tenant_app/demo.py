@@ -196,6 +196,56 @@ def ward_people(seed: int) -> list[tuple[str, str, list[str]]]:
     return people
 
 
+def seed_ward(slug: str, name: str, status, seed: int, password_hash: str) -> dict[str, str]:
+    """Create one ward with its people, org chart, positions and catalogue.
+
+    Returns the username shown for each key account (unit_admin, chairman, manager, staff).
+    """
+    tenant = Tenant(
+        slug=slug,
+        name=name,
+        kind="phuong",
+        status=status.value,
+        settings={"province": "Thanh Hóa", "pilot_started": "2025-12-26"},
+    )
+    db.session.add(tenant)
+    db.session.commit()
+    taken: set[str] = set()
+    shown: dict[str, str] = {}
+    people: list[tuple[User, str]] = []
+    with tenant_context(tenant):
+        for full_name, title, roles in ward_people(seed):
+            username = _username(full_name, taken)
+            if "công nghệ thông tin" in title:
+                roles = ["unit_admin", "staff"]
+            user = User(
+                username=username,
+                full_name=full_name,
+                job_title=title,
+                roles=roles,
+                password_hash=password_hash,
+            )
+            db.session.add(user)
+            people.append((user, title))
+            key = (
+                "unit_admin"
+                if "unit_admin" in roles
+                else "chairman"
+                if title.startswith("Chủ tịch")
+                else "manager"
+                if title.startswith("Trưởng phòng")
+                else "staff"
+                if "staff" in roles and "manager" not in roles
+                else None
+            )
+            if key and key not in shown:
+                shown[key] = username
+        db.session.flush()
+        demo_workspace.seed(people, seed)
+        db.session.commit()
+    return shown
+
+
 def build(*, fresh: bool = True) -> list[dict]:
     """(Re)create the embedded database, migrate it and seed the demo. Returns the key accounts."""
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
@@ -233,48 +283,7 @@ def build(*, fresh: bool = True) -> list[dict]:
     db.session.commit()
 
     for slug, name, status, seed in WARDS:
-        tenant = Tenant(
-            slug=slug,
-            name=name,
-            kind="phuong",
-            status=status.value,
-            settings={"province": "Thanh Hóa", "pilot_started": "2025-12-26"},
-        )
-        db.session.add(tenant)
-        db.session.commit()
-        taken: set[str] = set()
-        shown: dict[str, str] = {}
-        people: list[tuple[User, str]] = []
-        with tenant_context(tenant):
-            for full_name, title, roles in ward_people(seed):
-                username = _username(full_name, taken)
-                if "công nghệ thông tin" in title:
-                    roles = ["unit_admin", "staff"]
-                user = User(
-                    username=username,
-                    full_name=full_name,
-                    job_title=title,
-                    roles=roles,
-                    password_hash=password_hash,
-                )
-                db.session.add(user)
-                people.append((user, title))
-                key = (
-                    "unit_admin"
-                    if "unit_admin" in roles
-                    else "chairman"
-                    if title.startswith("Chủ tịch")
-                    else "manager"
-                    if title.startswith("Trưởng phòng")
-                    else "staff"
-                    if "staff" in roles and "manager" not in roles
-                    else None
-                )
-                if key and key not in shown:
-                    shown[key] = username
-            db.session.flush()
-            demo_workspace.seed(people, seed)
-            db.session.commit()
+        shown = seed_ward(slug, name, status, seed, password_hash)
         for key in ("unit_admin", "chairman", "manager", "staff"):
             accounts.append(
                 {

@@ -18,7 +18,7 @@ from tenant_app.models.evaluation import DisciplineRecord
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import assessments, catalogue, periods, scores, work
+from tenant_app.services import annual, assessments, catalogue, income, periods, scores, work
 
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 
@@ -209,6 +209,8 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     assessments.publish(past, actor=chairman)
     periods.close_period(past, actor=chairman)
     periods.lock_period(past, actor=chairman)
+    # The month's supplementary income (the unit's scheme: Đà Nẵng by default), approved.
+    income.approve_run(income.run_income(past, actor=chairman), actor=chairman)
 
     current = periods.open_period(year=today.year, number=today.month, kind="month")
     made = _assign_month(current, people, items, users_by_staff, admin, rng, today)
@@ -232,4 +234,29 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     )
     scores.score_people(current)
     db.session.flush()
+    _annual_with_quota_decisions(year, chairman)
     return {"past": past.code, "current": current.code}
+
+
+def _annual_with_quota_decisions(year: int, chairman) -> None:
+    """Propose the year's classification and resolve each HTXS quota violation by a decision."""
+    rows = annual.compute_year(year, actor=chairman)
+    by_staff = {str(r.staff_id): r for r in rows}
+    for _round in range(10):  # lowering someone in a group can change the agency count
+        report = annual.quota(year, list(by_staff.values()))
+        if not report.violations:
+            return
+        check = report.violations[0]
+        candidates = sorted(
+            (by_staff[pid] for pid in check.htxs_person_ids), key=lambda r: r.average
+        )
+        for row in candidates[: check.must_lower]:
+            annual.decide(
+                row,
+                final_grade="HTT",
+                actor=chairman,
+                reason="Vượt tỷ lệ 20% Hoàn thành xuất sắc trong "
+                f"{'cơ quan' if check.group is None else 'nhóm ' + check.group}: "
+                "hạ người có điểm bình quân thấp nhất theo quy chế của đơn vị.",
+            )
+        db.session.flush()

@@ -22,4 +22,6 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("audit.verify_chains", "30 1 * * *", "tenant_app.jobs.audit.verify_chains"),
+    # Periods that open automatically, and reminders of windows closing tomorrow (07:00 local).
+    Periodic("evaluation.daily", "0 0 * * *", "tenant_app.jobs.evaluation.daily_all"),
 ]

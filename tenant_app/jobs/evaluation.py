@@ -1,0 +1,36 @@
+"""Daily evaluation jobs: open due periods and send deadline reminders, one job per tenant."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from tenant_app.extensions import db
+from tenant_app.models.tenants import Tenant, TenantStatus
+
+
+def daily_all(tenant_id: None) -> dict:
+    """Province-level (``tenant_id`` is None): enqueue ``daily`` for every unit in service."""
+    from tenant_app import jobs
+
+    serving = [s.value for s in TenantStatus if s.serves_users]
+    ids = list(
+        db.session.execute(
+            sa.select(Tenant.id).where(Tenant.status.in_(serving)).order_by(Tenant.id)
+        ).scalars()
+    )
+    for tid in ids:
+        jobs.enqueue(jobs.DEFAULT, daily, tid, date.today().isoformat())
+    return {"tenants": len(ids)}
+
+
+def daily(tenant_id: int, day: str) -> dict:
+    """Open the period due on ``day`` (if the unit opens them automatically) and send the
+    reminders of windows closing the next day; idempotent."""
+    from tenant_app.services import reminders
+
+    today = date.fromisoformat(day)
+    opened = reminders.open_due_period(today)
+    sent = reminders.send_reminders(today)
+    return {"opened": None if opened is None else opened.code, **sent}
