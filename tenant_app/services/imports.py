@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -48,6 +50,29 @@ class Column:
     help: str = ""
 
 
+class Day(fields.Field):
+    """A date cell: a real Excel date, or text dd/mm/yyyy (also d-m-yyyy) or yyyy-mm-dd."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        try:
+            if match:
+                return date(int(match[3]), int(match[2]), int(match[1]))
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                _("Ngày không hợp lệ: ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).")
+            ) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat()
+
+
 @dataclass(frozen=True)
 class ImportKind:
     """What a kind of import needs.
@@ -56,6 +81,9 @@ class ImportKind:
     a state object; ``validate_row(row, number, state)`` returns ``[(column key, message)]`` and may
     normalise ``row`` in place; ``commit(rows)`` writes every validated row and returns a summary
     dict. It runs inside ONE transaction that the job commits only if nothing raised.
+    ``finish(state)``, called once after every row was validated, returns
+    ``[(row number, column key, message)]`` for checks that need the whole file (e.g. references
+    to rows further down).
     """
 
     name: str
@@ -65,6 +93,7 @@ class ImportKind:
     validate_row: Callable[[dict, int, object], list[tuple[str, str]]] | None = None
     prepare: Callable[[], object] | None = None
     examples: tuple[dict, ...] = ()
+    finish: Callable[[object], list[tuple[int, str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -251,13 +280,19 @@ def parse(kind: ImportKind, data: bytes, progress: Callable[[int, int], None] | 
                 parsed.add(number, header_of.get(key, key), message)
         if len(parsed.preview) < PREVIEW_ROWS:
             parsed.preview.append(
-                {"row": number, "values": {header_of[k]: _display(v) for k, v in row.items()}}
+                {
+                    "row": number,
+                    "values": {header_of[k]: _display(v) for k, v in row.items() if k in header_of},
+                }
             )
         row[ROW_KEY] = number
         parsed.rows.append(row)
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, max(total, done))
+    if kind.finish:
+        for number, key, message in kind.finish(state):
+            parsed.add(number, header_of.get(key, key), message)
     parsed.total = done
     return parsed
 
