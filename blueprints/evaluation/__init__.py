@@ -172,6 +172,7 @@ def _evaluation_helpers():
 
 from blueprints.evaluation import (  # noqa: E402, F401
     dashboard_views,
+    discipline_views,
     period_views,
     review_views,
     score_views,
