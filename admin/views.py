@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.door import cross_tenant_read
-from blueprints.auth import safe_next
+from blueprints.auth import change_password_page, safe_next
 from tenant_app.auth import end_session, province_user_required, start_session
 from tenant_app.extensions import db, limiter
-from tenant_app.forms import ActionForm, FirstAdminForm, LoginForm, PasswordChangeForm, TenantForm
+from tenant_app.forms import ActionForm, FirstAdminForm, LoginForm, TenantForm
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services import accounts, tenants
@@ -45,19 +45,7 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @province_user_required()
 def password():
-    form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
-        except ServiceError as exc:
-            getattr(form, exc.field or "new_password").errors.append(exc.message)
-        else:
-            start_session(current_user._get_current_object())
-            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
-            return redirect(url_for("admin.home"))
-    return render_template("admin/password.html", form=form)
+    return change_password_page("admin/password.html", "admin.home")
 
 
 def _account_counts() -> dict[int, int]:

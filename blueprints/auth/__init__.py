@@ -52,9 +52,9 @@ def logout():
     return redirect(url_for("tenant_auth.login"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
-@tenant_user_required()
-def password():
+def change_password_page(template: str, home_endpoint: str):
+    """The password-change form of the signed-in user (unit or province): on success the user
+    keeps a fresh session, every other session of theirs ends, and they go to ``home_endpoint``."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -66,5 +66,11 @@ def password():
         else:
             start_session(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
-            return redirect(url_for("workspace.home"))
-    return render_template("auth/password.html", form=form)
+            return redirect(url_for(home_endpoint))
+    return render_template(template, form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@tenant_user_required()
+def password():
+    return change_password_page("auth/password.html", "workspace.home")

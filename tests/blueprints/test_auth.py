@@ -278,3 +278,22 @@ def test_auth_temporary_password_must_be_changed(client, tenant_a, admin_a):
         db.session.commit()
     response = login(client, "phuong-a", "admin.a")
     assert response.headers["Location"].endswith("/account/password")
+
+
+def test_auth_province_password_change_ends_other_sessions(app, province_admin):
+    """A province user's password change keeps this session and ends their other sessions."""
+    first, second = app.test_client(), app.test_client()
+    login(first, None, "tinh.admin")
+    login(second, None, "tinh.admin")
+    response = post_form(
+        first,
+        "/admin/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "Mat-khau-moi-2027",
+            "confirm": "Mat-khau-moi-2027",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
+    assert first.get("/admin/").status_code == 200
+    assert second.get("/admin/").status_code == 302
