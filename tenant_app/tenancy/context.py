@@ -15,6 +15,7 @@ from werkzeug.local import LocalProxy
 # (tenant, its id): the id is read once, so a later expired or detached row cannot break scoping.
 _tenant: ContextVar[tuple[object, int] | None] = ContextVar("kpi_tenant", default=None)
 _cross_tenant_read: ContextVar[bool] = ContextVar("kpi_cross_tenant_read", default=False)
+_read_only: ContextVar[bool] = ContextVar("kpi_read_only", default=False)
 
 
 class NoTenantContext(RuntimeError):
@@ -48,6 +49,11 @@ def current_tenant_id() -> int | None:
 
 def cross_tenant_read_active() -> bool:
     return _cross_tenant_read.get()
+
+
+def read_only_active() -> bool:
+    """True inside a door: tenant tables may be read but not written."""
+    return _cross_tenant_read.get() or _read_only.get()
 
 
 current_tenant = LocalProxy(get_current_tenant)
@@ -101,3 +107,13 @@ def _cross_tenant_read_scope():
     finally:
         _cross_tenant_read.reset(token)
         _sync_database()
+
+
+@contextmanager
+def _read_only_scope():
+    """Refuse writes to tenant tables inside the block. Private: only ``admin.door`` calls it."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)

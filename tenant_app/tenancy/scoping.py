@@ -17,6 +17,7 @@ from tenant_app.tenancy.context import (
     NoTenantContext,
     cross_tenant_read_active,
     current_tenant_id,
+    read_only_active,
 )
 
 _SET_SQL = sa.text(
@@ -103,7 +104,7 @@ def _guard_writes(session, flush_context, instances):
     ]
     if not changed:
         return
-    if cross_tenant_read_active():
+    if read_only_active():
         raise CrossTenantWrite("the cross-tenant door is read-only")
     tid = current_tenant_id()
     for obj, kind in changed:

@@ -71,3 +71,28 @@ def test_door_bypass_is_used_nowhere_else():
         if pattern.search(path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_read_one_tenant_sees_only_that_unit_and_is_read_only(auditor, tenant_a, staff_a, staff_b):
+    """The drill-down door scopes to one unit (nothing of another) and refuses writes."""
+    from admin.door import read_one_tenant
+
+    with read_one_tenant(tenant_a, "drill-down", actor=auditor):
+        names = set(db.session.execute(sa.select(User.username)).scalars())
+        assert "staff.a" in names and "staff.b" not in names
+        user = db.session.execute(sa.select(User).where(User.username == "staff.a")).scalar_one()
+        user.full_name = "Changed through the door"
+        with pytest.raises(CrossTenantWrite):
+            db.session.flush()
+    db.session.rollback()
+    event = db.session.execute(
+        sa.select(ProvinceAuditEvent).where(ProvinceAuditEvent.action == "cross_tenant.read")
+    ).scalar_one()
+    assert event.after == {"purpose": "drill-down", "tenants": [tenant_a.id]}
+
+
+def test_read_one_tenant_refuses_tenant_users(admin_a, tenant_b):
+    from admin.door import read_one_tenant
+
+    with pytest.raises(DoorRefused), read_one_tenant(tenant_b, "test", actor=admin_a):
+        pass
