@@ -184,6 +184,32 @@ def recompute_command(code: str, slug: str | None):
     sys.exit(1 if failed else 0)
 
 
+@click.command("refresh-comparison")
+@click.option("--tenant", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@with_appcontext
+def refresh_comparison_command(slug: str | None):
+    """Rebuild the precomputed comparison figures of every unit (or one), now, in this process.
+
+    Run once after upgrading a deployment that already has results; the nightly job and the
+    refresh after each change keep them current afterwards.
+    """
+    from tenant_app.jobs.comparison import refresh_tenant
+    from tenant_app.models import Tenant
+    from tenant_app.tenancy import tenant_context
+
+    stmt = sa.select(Tenant).order_by(Tenant.slug)
+    if slug is not None:
+        stmt = stmt.where(Tenant.slug == slug)
+    units = list(db.session.execute(stmt).scalars())
+    if slug is not None and not units:
+        raise click.BadParameter(f"unknown unit {slug!r}", param_hint="--tenant")
+    for unit in units:
+        with tenant_context(unit):
+            result = refresh_tenant(unit.id)
+            db.session.commit()
+        click.echo(f"{unit.slug:24} {result['scopes']:4d} scopes {result['rows']:6d} rows")
+
+
 def init_app(app) -> None:
     # `kpi db …` is Flask-Migrate's group; the Citus statements belong beside the migrations.
     from flask_migrate.cli import db as db_group
@@ -195,3 +221,4 @@ def init_app(app) -> None:
     for command in (worker_command, scheduler_command):
         app.cli.add_command(command)
     app.cli.add_command(recompute_command)
+    app.cli.add_command(refresh_comparison_command)

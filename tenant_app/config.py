@@ -6,6 +6,7 @@ Production mode (``KPI_ENV=production``) refuses to start without a secret key a
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -36,6 +37,19 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{PREFIX}{name} must be true or false, not {value!r}")
+
+
+def _json_object(env: Mapping[str, str], name: str) -> dict:
+    raw = _get(env, name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must be a JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ConfigError(f"{PREFIX}{name} must be a JSON object")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -82,6 +96,17 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("KPI_PROXY_FIX", "0", "number of trusted reverse proxies in front of the app"),
     ("KPI_LOG_FORMAT", "text", "`json` for structured logs on stdout"),
     ("KPI_METRICS_TOKEN", "(none: /metrics disabled)", "bearer token that protects /metrics"),
+    (
+        "KPI_COMPARISON_DEADLINE_MINUTES",
+        "60",
+        "a report sent this close to its deadline counts as a last-minute submission",
+    ),
+    (
+        "KPI_COMPARISON_FLAGS",
+        "(defaults in docs/comparison.md)",
+        'JSON overriding the warning-sign thresholds, e.g. `{"inflation_share": 90}`',
+    ),
+    ("KPI_EXPORT_HOURS", "24", "how long the download link of a background export works"),
 ]
 
 
@@ -166,6 +191,9 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "KPI_PROXY_FIX": _int(env, "PROXY_FIX", 0),
         "KPI_LOG_FORMAT": _get(env, "LOG_FORMAT", "text"),
         "KPI_METRICS_TOKEN": _get(env, "METRICS_TOKEN"),
+        "KPI_COMPARISON_DEADLINE_MINUTES": _int(env, "COMPARISON_DEADLINE_MINUTES", 60),
+        "KPI_COMPARISON_FLAGS": _json_object(env, "COMPARISON_FLAGS"),
+        "KPI_EXPORT_LIFETIME": timedelta(hours=_int(env, "EXPORT_HOURS", 24)),
         # flask-smorest / OpenAPI
         "API_TITLE": "KPI Công vụ",
         "API_VERSION": "v1",

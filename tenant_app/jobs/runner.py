@@ -56,13 +56,24 @@ def _resolve(path: str):
     return getattr(importlib.import_module(module), name)
 
 
-def enqueue(queue: str, func, tenant_id: int | None, *args, job_run_id=None, **kwargs):
+def enqueue(
+    queue: str,
+    func,
+    tenant_id: int | None,
+    *args,
+    job_run_id=None,
+    rq_job_id=None,
+    commit=True,
+    **kwargs,
+):
     """Run ``func(tenant_id, *args, **kwargs)`` as a job on ``queue``; return the rq job id.
 
     With ``KPI_REDIS_URL`` the job goes to rq (retried up to MAX_RETRIES times); without it, it
     runs here and now, synchronously, in a fresh app context, and None is returned. Commits the
     caller's session first: the job must see the rows it is about to work on. ``job_run_id``
-    names a ``job_runs`` row of ``tenant_id`` that the run keeps up to date.
+    names a ``job_runs`` row of ``tenant_id`` that the run keeps up to date; ``rq_job_id`` fixes
+    the rq job id (to recognise a job already waiting), a fresh one otherwise. ``commit=False``
+    is for callers that run after a commit (a session hook) and have nothing left to commit.
     """
     if queue not in ALL_QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
@@ -70,10 +81,11 @@ def enqueue(queue: str, func, tenant_id: int | None, *args, job_run_id=None, **k
     run_id = None if job_run_id is None else str(job_run_id)
     app = current_app._get_current_object()
     url = app.config.get("KPI_REDIS_URL")
-    rq_job_id = str(uuid.uuid4()) if url else None
+    rq_job_id = (rq_job_id or str(uuid.uuid4())) if url else None
     if run_id is not None:
         _mark_queued(tenant_id, uuid.UUID(run_id), queue, rq_job_id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     if not url:
         try:
             execute(path, tenant_id, run_id, tuple(args), kwargs)

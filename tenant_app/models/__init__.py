@@ -3,6 +3,7 @@
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.base import TenantScoped
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
+from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.evaluation import (
     AnnualClassification,
     Assessment,
@@ -16,6 +17,7 @@ from tenant_app.models.evaluation import (
     PeriodScore,
     Report,
 )
+from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.jobs import JobRun
 from tenant_app.models.org import JobPosition, OrgUnit, OrgUnitRevision
 from tenant_app.models.rollout import (
@@ -30,6 +32,9 @@ from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import ApiToken, ProvinceApiToken, ProvinceUser, User
 
 __all__ = [
+    "ItemAggregate",
+    "PeriodAggregate",
+    "ProvinceExport",
     "ConfigTemplate",
     "Rollout",
     "RolloutTarget",

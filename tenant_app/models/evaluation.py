@@ -148,6 +148,9 @@ class Report(TenantScoped, db.Model):
     review_comment: Mapped[str | None] = mapped_column(sa.String(1000))
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    returned_count: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -255,6 +258,10 @@ class PeriodScore(TenantScoped, db.Model):
     inputs_digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # How many times the total or grade changed after the period's results were published.
+    revisions_after_publication: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (

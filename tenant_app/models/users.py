@@ -56,6 +56,10 @@ class ProvinceUser(_AccountColumns, UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    # Granted by a province administrator: the auditor also sees results not yet published.
+    sees_unpublished: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("username"),

@@ -33,7 +33,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord, Period, PeriodScore
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
-from tenant_app.services import notifications
+from tenant_app.services import aggregates, notifications
 from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.lookup import get_scoped
@@ -293,6 +293,7 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
         )
     for row in rows:
         row.status = "approved"
+    aggregates.mark_year_changed(year)
     audit.record(
         "annual.approved",
         object_type="annual_classification",
@@ -313,6 +314,7 @@ def publish(year: int, *, actor) -> list[AnnualClassification]:
         )
     for row in rows:
         row.status = "published"
+    aggregates.mark_year_changed(year)
     audit.record(
         "annual.published",
         object_type="annual_classification",

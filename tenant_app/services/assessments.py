@@ -17,7 +17,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodScore, Report
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import notifications, periods, staff, work
+from tenant_app.services import aggregates, notifications, periods, staff, work
 from tenant_app.services.errors import ServiceError
 
 STAGE_WINDOW = {"self": "self_assessment", "manager": "review", "leader": "approval"}
@@ -228,6 +228,7 @@ def publish(period: Period, *, actor) -> Period:
             "not_approved", _("Còn %(n)d người chưa được phê duyệt.", n=len(unapproved)), status=409
         )
     period.published_at = utcnow()
+    aggregates.mark_changed(period)
     audit.record(
         "period.published",
         object_type="period",

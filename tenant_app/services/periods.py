@@ -184,8 +184,11 @@ def ensure_window(period: Period, window: str, today: date | None = None) -> Non
 
 
 def _transition(period: Period, target: str, action: str, actor=None, reason=None) -> Period:
+    from tenant_app.services import aggregates
+
     before = _snapshot(period)
     period.status = target
+    aggregates.mark_changed(period)
     after = _snapshot(period)
     if reason:
         after["reason"] = reason

@@ -27,6 +27,7 @@ from scoring import (
     leader_unit_results,
     score_period,
 )
+from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import (
@@ -39,6 +40,7 @@ from tenant_app.models.evaluation import (
 )
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.services import aggregates
 from tenant_app.services.periods import params_of
 
 COUNTED = ("submitted", "accepted")  # returned and draft reports do not count
@@ -217,6 +219,7 @@ def score_people(period: Period, staff_ids=None) -> dict[uuid.UUID, PeriodScore]
         row = existing.get(inputs.staff_id) or PeriodScore(
             period_id=period.id, staff_id=inputs.staff_id
         )
+        before = (row.total, row.grade) if inputs.staff_id in existing else None
         row.a, row.b, row.c = result.a, result.b, result.c
         row.task_score, row.task_points = result.task_score, result.task_points
         row.general_points, row.total = result.general_points, result.total
@@ -230,9 +233,30 @@ def score_people(period: Period, staff_ids=None) -> dict[uuid.UUID, PeriodScore]
         row.computed_at = utcnow()
         if row.staff_id not in existing:
             db.session.add(row)
+        if period.published_at is not None and before != (row.total, row.grade):
+            _record_revision(period, row, before)
         grades[inputs.staff_id] = row.grade
         stored[inputs.staff_id] = row
+    if stored:
+        aggregates.mark_changed(period)
     return stored
+
+
+def _record_revision(period: Period, row: PeriodScore, before) -> None:
+    """A published result changed: count it on the score and leave an audit event."""
+    row.revisions_after_publication = (row.revisions_after_publication or 0) + 1
+    audit.record(
+        "score.changed_after_publication",
+        object_type="period_score",
+        object_id=row.id,
+        before=None if before is None else {"total": before[0], "grade": before[1]},
+        after={
+            "period": period.code,
+            "staff_id": row.staff_id,
+            "total": row.total,
+            "grade": row.grade,
+        },
+    )
 
 
 def leaders_of(staff_ids) -> set[uuid.UUID]:

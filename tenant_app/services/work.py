@@ -415,6 +415,8 @@ def review_report(
     report.exemption_reason = (exemption_reason or "").strip() or None
     report.review_comment = (comment or "").strip() or None
     report.status = "accepted" if accept else "returned"
+    if not accept:
+        report.returned_count = (report.returned_count or 0) + 1
     report.reviewed_by = actor.id
     report.reviewed_at = utcnow()
     db.session.flush()
