@@ -6,18 +6,15 @@ render. Shared helpers (404 lookups, Vietnamese number format, who manages whom)
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
-from babel.numbers import format_decimal
 from flask import Blueprint, abort, g, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
 from tenant_app.services import periods, staff, work
 from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.score_display import number, short
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("evaluation", __name__, url_prefix="/t/<tenant_slug>"))
@@ -56,25 +53,6 @@ def form_error(form, exc: ServiceError) -> None:
         target.errors.append(exc.message)
     else:
         form.form_errors.append(exc.message)
-
-
-def number(value, places: int = 2) -> str:
-    """``value`` with ``places`` decimals in the user's language (78,63 in Vietnamese)."""
-    if value is None or value == "":
-        return "—"
-    quantum = Decimal(1).scaleb(-places)
-    exact = Decimal(str(value)).quantize(quantum, rounding="ROUND_HALF_UP")
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(exact, format=pattern, locale=str(get_locale() or "vi"))
-
-
-def short(value) -> str:
-    """A quantity without trailing zeros (2,5 or 10) in the user's language."""
-    if value is None:
-        return "—"
-    exact = Decimal(str(value)).normalize()
-    places = max(-exact.as_tuple().exponent, 0)
-    return number(exact, places)
 
 
 def selected_period(*, required: bool = True):
@@ -173,6 +151,7 @@ def _evaluation_helpers():
 from blueprints.evaluation import (  # noqa: E402, F401
     dashboard_views,
     discipline_views,
+    pdf_views,
     period_views,
     review_views,
     score_views,

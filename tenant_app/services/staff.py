@@ -93,6 +93,18 @@ def assignment_at(staff_id, on: date) -> StaffAssignment | None:
     ).scalar_one_or_none()
 
 
+def assignments_at(staff_ids, on: date) -> dict[uuid.UUID, StaffAssignment]:
+    """Return {staff id: assignment in force on ``on``} for ``staff_ids`` (one query)."""
+    rows = db.session.execute(
+        sa.select(StaffAssignment).where(
+            StaffAssignment.staff_id.in_(list(staff_ids)),
+            StaffAssignment.effective_from <= on,
+            sa.or_(StaffAssignment.effective_to.is_(None), StaffAssignment.effective_to > on),
+        )
+    ).scalars()
+    return {a.staff_id: a for a in rows}
+
+
 def current_assignments(staff_ids=None) -> dict[uuid.UUID, StaffAssignment]:
     """Return {staff id: open assignment} (for every person, or for ``staff_ids``)."""
     stmt = sa.select(StaffAssignment).where(StaffAssignment.effective_to.is_(None))
