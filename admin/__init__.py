@@ -30,3 +30,13 @@ def register(app: Flask, api) -> None:
     app.register_blueprint(rollout_views.bp)
     csrf.exempt(api_rollouts.blp)
     api.register_blueprint(api_rollouts.blp)
+
+    from admin import api_comparison, comparison_drill, comparison_views  # noqa: F401
+
+    app.register_blueprint(comparison_views.bp)  # comparison_drill adds its routes to it
+    csrf.exempt(api_comparison.blp)
+    api.register_blueprint(api_comparison.blp)
+
+    from admin import export_views
+
+    app.register_blueprint(export_views.bp)

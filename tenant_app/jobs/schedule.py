@@ -24,4 +24,8 @@ PERIODIC: list[Periodic] = [
     Periodic("audit.verify_chains", "30 1 * * *", "tenant_app.jobs.audit.verify_chains"),
     # Periods that open automatically, and reminders of windows closing tomorrow (07:00 local).
     Periodic("evaluation.daily", "0 0 * * *", "tenant_app.jobs.evaluation.daily_all"),
+    # Every unit's comparison figures rebuilt from scratch (safety net behind the live refresh).
+    Periodic("comparison.nightly", "0 20 * * *", "tenant_app.jobs.comparison.refresh_all"),
+    # Province export files past their download lifetime deleted (rows kept), every hour.
+    Periodic("exports.purge", "15 * * * *", "tenant_app.jobs.exports.purge"),
 ]

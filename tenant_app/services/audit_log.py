@@ -238,6 +238,23 @@ def fetch(filters: Filters, *, offset: int = 0, limit: int = PAGE_SIZE) -> list[
     return _views(result)
 
 
+def about_objects(object_types, object_ids) -> list[EventView]:
+    """The unit's events about any of ``object_ids`` (of ``object_types``), newest first."""
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return []
+    stmt = (
+        sa.select(
+            sa.literal("tenant").label("source"),
+            AuditEvent.tenant_id.label("tenant_id"),
+            *[getattr(AuditEvent, name) for name in _COLUMNS],
+        )
+        .where(AuditEvent.object_type.in_(list(object_types)), AuditEvent.object_id.in_(ids))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc())
+    )
+    return _views(db.session.execute(stmt).mappings())
+
+
 def page(filters: Filters, number: int, size: int = PAGE_SIZE) -> tuple[list[EventView], int]:
     """Return (events of page ``number`` counted from 1, total matching)."""
     number = max(number, 1)
