@@ -1,4 +1,5 @@
-"""Jobs on Redis with real ``kpi worker`` processes: an import, and a worker killed mid-job.
+"""Jobs on Redis with real ``kpi worker`` processes: an import, a worker killed mid-job, and the
+comparison refresh (a burst of changes to one period waits as one job).
 
 Needs ``KPI_TEST_REDIS_URL`` (a database the tests may flush, e.g. redis://127.0.0.1:6379/15).
 """
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,13 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.jobs import DEFAULT, enqueue
-from tenant_app.models import JobRun, User
+from tenant_app.models import JobRun, PeriodAggregate, User
 from tenant_app.models.audit import AuditEvent
+from tenant_app.services import scores
 from tenant_app.tenancy import tenant_context
+from tests.evaluation.conftest import build_ward
+from tests.evaluation.scores_helpers import open_month
+from tests.evaluation.test_aggregates import _work
 from tests.helpers import PG_APP_ROLE, bearer, token_for
 from tests.spreadsheets.xlsx import make_xlsx
 
@@ -166,3 +172,29 @@ def test_redis_killed_worker_job_is_retried_once_by_another_worker(redis_app, te
     assert events == 1
     assert _run(tenant_a, run.id).attempts == 2
     connection.close()
+
+
+def test_changes_to_one_period_wait_as_one_refresh_job(redis_app, factory, tenant_a):
+    from redis import Redis
+    from rq import Queue
+
+    ward = build_ward(factory, tenant_a)
+    with tenant_context(tenant_a):
+        period = open_month(11)
+        _work(period, ward["clerk"], ward["items"]["T1"], "4", "1.0", status="accepted",
+              completed=Decimal(4))  # fmt: skip
+        for _ in range(3):  # three commits that each changed the period's scores
+            scores.score_people(period)
+            db.session.commit()
+        queue = Queue("scoring", connection=Redis.from_url(REDIS_URL))
+        assert queue.count == 1
+        assert db.session.execute(sa.select(PeriodAggregate)).first() is None
+    _burst(redis_app, "scoring")
+    db.session.expire_all()
+    with tenant_context(tenant_a):
+        people = db.session.execute(
+            sa.select(PeriodAggregate.scope, PeriodAggregate.people).where(
+                PeriodAggregate.visibility == "all"
+            )
+        ).all()
+    assert sorted(people) == [("2026", 1), ("2026-11", 1), ("2026-Q4", 1)]
