@@ -8,6 +8,7 @@ and ``all``. Figures are sums and counts: see ``models.comparison``.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
@@ -38,6 +39,7 @@ from tenant_app.models.users import User
 from tenant_app.services import aggregate_items
 from tenant_app.services.periods import params_of
 
+log = logging.getLogger(__name__)
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)
@@ -110,7 +112,10 @@ def _enqueue_after_commit(session):
         from tenant_app.jobs import comparison as comparison_jobs
 
         for tenant_id, period_id in sorted(pending):
-            comparison_jobs.request(tenant_id, period_id)
+            try:
+                comparison_jobs.request(tenant_id, period_id)
+            except Exception:  # the change is committed; the nightly rebuild will catch up
+                log.exception("comparison refresh of period %s not enqueued", period_id)
 
 
 @event.listens_for(Session, "after_rollback")

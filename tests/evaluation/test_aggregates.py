@@ -286,3 +286,18 @@ def test_refresh_comparison_command_rebuilds_one_unit(app, tenant_a, tenant_b, o
         assert _row("2026").people == 2
     bad = app.test_cli_runner().invoke(args=["refresh-comparison", "--tenant", "khong-co"])
     assert bad.exit_code != 0
+
+
+def test_an_unreachable_queue_does_not_undo_the_change(app, factory, tenant_a, caplog):
+    """Redis down at commit time: the scores stay committed and the failure is logged."""
+    ward = build_ward(factory, tenant_a, "z")
+    app.config["KPI_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    with tenant_context(tenant_a):
+        period = open_month(11)
+        _work(period, ward["clerk"], ward["items"]["T1"], "4", "1.0", status="accepted",
+              completed=Decimal(4))  # fmt: skip
+        scores.score_people(period)
+        db.session.commit()
+        assert db.session.execute(sa.select(PeriodScore)).scalars().all()
+        assert _row("2026-11") is None
+    assert "comparison refresh of period" in caplog.text
