@@ -11,7 +11,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import periods, staff, work
+from tenant_app.services import periods, scores, staff, work
 
 # The display helpers moved to tenant_app.services.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
@@ -106,18 +106,7 @@ def results():
         period = published[0] if published else None
     rows = []
     if period is not None:
-        rows = db.session.execute(
-            sa.select(PeriodScore, StaffMember)
-            .join(
-                StaffMember,
-                sa.and_(
-                    StaffMember.tenant_id == PeriodScore.tenant_id,
-                    StaffMember.id == PeriodScore.staff_id,
-                ),
-            )
-            .where(PeriodScore.period_id == period.id)
-            .order_by(StaffMember.full_name)
-        ).all()
+        rows = scores.with_people([period.id])
     return render_template(
         "evaluation/results.html",
         period=period,

@@ -25,7 +25,7 @@ from tenant_app.models.evaluation import (
     label,
 )
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import aggregates, audit_log, org, staff
+from tenant_app.services import aggregates, audit_log, org, scores, staff
 from tenant_app.services.periods import params_of
 
 SCORE_OBJECTS = ("period_score", "assessment")
@@ -73,22 +73,11 @@ def people(scope: str, periods: list[Period], visibility: str, org_unit_id=None)
     """
     if not periods:
         return []
-    rows = db.session.execute(
-        sa.select(PeriodScore, StaffMember)
-        .join(
-            StaffMember,
-            sa.and_(
-                StaffMember.tenant_id == PeriodScore.tenant_id,
-                StaffMember.id == PeriodScore.staff_id,
-            ),
-        )
-        .where(PeriodScore.period_id.in_([p.id for p in periods]))
-        .order_by(StaffMember.full_name, StaffMember.code)
-    ).all()
-    scores: dict[uuid.UUID, list[PeriodScore]] = defaultdict(list)
+    rows = scores.with_people([p.id for p in periods])
+    by_person: dict[uuid.UUID, list[PeriodScore]] = defaultdict(list)
     persons: dict[uuid.UUID, StaffMember] = {}
     for score, person in rows:
-        scores[person.id].append(score)
+        by_person[person.id].append(score)
         persons[person.id] = person
     last = max(periods, key=lambda p: p.ends_on)
     posts = staff.assignments_at(persons, last.ends_on)
@@ -104,7 +93,7 @@ def people(scope: str, periods: list[Period], visibility: str, org_unit_id=None)
         post = posts.get(sid)
         if units is not None and (post is None or post.org_unit_id not in units):
             continue
-        own = scores[sid]
+        own = by_person[sid]
         failed = any(s.forced_fail for s in own)
         total, grade = aggregates.scope_grade(
             [s.total for s in own], [s.grade for s in own], failed, params

@@ -19,8 +19,9 @@ from flask_babel import gettext as _
 from scoring import IncomePerson, ScoringInputError, compute_income, explanation_to_dict
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period, PeriodScore
+from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
 from tenant_app.models.staff import StaffMember
+from tenant_app.services import scores
 from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.lookup import get_scoped
@@ -102,18 +103,7 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
         raise Conflict(
             "run_approved", _("Thu nhập kỳ %(code)s đã được phê duyệt.", code=period.code)
         )
-    rows = db.session.execute(
-        sa.select(PeriodScore, StaffMember)
-        .join(
-            StaffMember,
-            sa.and_(
-                StaffMember.tenant_id == PeriodScore.tenant_id,
-                StaffMember.id == PeriodScore.staff_id,
-            ),
-        )
-        .where(PeriodScore.period_id == period.id, PeriodScore.approved_at.is_not(None))
-        .order_by(StaffMember.full_name, StaffMember.code)
-    ).all()
+    rows = scores.with_people([period.id], approved_only=True)
     if not rows:
         raise ServiceError(
             "no_approved_scores",

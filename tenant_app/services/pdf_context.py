@@ -26,7 +26,7 @@ from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.org import OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import org, periods, staff, work
+from tenant_app.services import org, periods, scores, staff, work
 from tenant_app.services.score_display import (
     day_text,
     explain,
@@ -211,18 +211,7 @@ def person_form(period, staff_id) -> dict:
 
 
 def _scored_people(period: Period, unit_ids: set | None) -> list[tuple]:
-    rows = db.session.execute(
-        sa.select(PeriodScore, StaffMember)
-        .join(
-            StaffMember,
-            sa.and_(
-                StaffMember.tenant_id == PeriodScore.tenant_id,
-                StaffMember.id == PeriodScore.staff_id,
-            ),
-        )
-        .where(PeriodScore.period_id == period.id)
-        .order_by(StaffMember.full_name, StaffMember.code)
-    ).all()
+    rows = scores.with_people([period.id])
     # The post held at the end of the period (a person moved since is reported where they were).
     posts = staff.assignments_at([p.id for _s, p in rows], period.ends_on)
     result = []

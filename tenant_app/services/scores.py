@@ -286,6 +286,25 @@ def scores_of(period: Period) -> list[PeriodScore]:
     )
 
 
+def with_people(period_ids, *, approved_only: bool = False) -> list[tuple]:
+    """[(PeriodScore, StaffMember)] of the periods, by name then staff code."""
+    stmt = (
+        sa.select(PeriodScore, StaffMember)
+        .join(
+            StaffMember,
+            sa.and_(
+                StaffMember.tenant_id == PeriodScore.tenant_id,
+                StaffMember.id == PeriodScore.staff_id,
+            ),
+        )
+        .where(PeriodScore.period_id.in_(list(period_ids)))
+        .order_by(StaffMember.full_name, StaffMember.code)
+    )
+    if approved_only:
+        stmt = stmt.where(PeriodScore.approved_at.is_not(None))
+    return list(db.session.execute(stmt).all())
+
+
 def grade_distribution(period: Period) -> dict[str, int]:
     counts = {g.value: 0 for g in Grade}
     rows = db.session.execute(
