@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -36,11 +35,10 @@ from tenant_app.models.evaluation import (
 )
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import aggregate_items
+from tenant_app.services import aggregate_items, audit_log
 from tenant_app.services.periods import params_of
 
 log = logging.getLogger(__name__)
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)
 _PENDING = "kpi_aggregates_pending"
@@ -293,8 +291,7 @@ def _grades(row: PeriodAggregate, final, failed, params) -> None:
 
 def _deadline(period: Period) -> datetime:
     """The report deadline as a naive UTC instant: the end of ``report_until``, local time."""
-    end = datetime.combine(period.report_until + timedelta(days=1), time(0), LOCAL_ZONE)
-    return end.astimezone(UTC).replace(tzinfo=None)
+    return audit_log.local_day_start(period.report_until + timedelta(days=1))
 
 
 def _reports(row: PeriodAggregate, periods: list[Period]) -> None:

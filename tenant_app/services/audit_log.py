@@ -91,6 +91,11 @@ def local_day_start(day: date) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
+def to_local(value: datetime) -> datetime:
+    """Return a stored (naive UTC) time as naive Asia/Ho_Chi_Minh time, as a reader expects."""
+    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
 def to_utc(value: datetime) -> datetime:
     """Return ``value`` as naive UTC (a naive value is taken as UTC already)."""
     if value.tzinfo is None:

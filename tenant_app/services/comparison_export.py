@@ -14,14 +14,14 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tenant_app.services.audit_export import csv_safe
-from tenant_app.services.audit_log import LOCAL_ZONE, format_local
+from tenant_app.services.audit_log import format_local, to_local
 from tenant_app.services.comparison import Comparison, ItemFigures, UnitFigures
 from tenant_app.services.spreadsheets import Sheet, build_workbook
 
@@ -246,7 +246,7 @@ def _xlsx_value(value, kind: str):
     if kind == "pct" and isinstance(value, int | float) and not isinstance(value, bool):
         return value / 100  # a percent format shows 0.3333 as 33,33 %
     if isinstance(value, datetime):  # stored as naive UTC: the local time a reader expects
-        return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+        return to_local(value)
     return value
 
 

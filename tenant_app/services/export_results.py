@@ -14,9 +14,8 @@ import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,11 +27,11 @@ from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.tenants import Tenant
+from tenant_app.services import audit_log
 from tenant_app.services.comparison import parse_scope
 from tenant_app.services.export_writers import open_writer
 
 BATCH_ROWS = 1000
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 WIDTHS = (28, 14, 28, 30, 30, 16, 12, 30, 16, 26, 18)
 
 
@@ -224,9 +223,7 @@ def _batch_statement(batch: list[Group]):
 @functools.lru_cache(maxsize=4096)
 def _local(value: datetime | None) -> datetime | None:
     """A stored naive UTC time as naive Asia/Ho_Chi_Minh time (what the reader expects to see)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    return None if value is None else audit_log.to_local(value)
 
 
 def rows(plan: Plan, size: int = BATCH_ROWS) -> Iterator[list]:

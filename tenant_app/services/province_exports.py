@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.tenants import Tenant
 from tenant_app.models.users import ProvinceUser
-from tenant_app.services import export_results
+from tenant_app.services import audit_log, export_results
 from tenant_app.services.comparison import ScopeInvalid, parse_scope, visibility_for
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.services.export_writers import MIMETYPES, export_folder, new_key, path_of, sweep
@@ -111,7 +111,7 @@ def _tenant_ids(values) -> list[int]:
 
 
 def _filename(kind: str, scope: str, file_format: str, at: datetime) -> str:
-    stamp = at.replace(tzinfo=UTC).astimezone(export_results.LOCAL_ZONE).strftime("%Y%m%d-%H%M")
+    stamp = audit_log.to_local(at).strftime("%Y%m%d-%H%M")
     return f"{KIND_LABELS[kind]} {scope} {stamp}.{file_format}"
 
 
