@@ -1,7 +1,7 @@
 """Pure scoring engine of KPI Công vụ: period scores, annual grades, quota, supplementary income.
 
-Frozen dataclasses in and out, Decimal throughout, standard library only (no Flask, SQLAlchemy,
-Redis, rq or tenant_app). See docs/scoring.md.
+Frozen dataclasses in and out, exact rationals for every score, standard library only (no
+Flask, SQLAlchemy, Redis, rq or tenant_app). See docs/scoring.md.
 """
 
 from scoring.annual import AnnualResult, PeriodTotal, classify_year
@@ -22,7 +22,9 @@ from scoring.params import Criterion, ForcedFailReason, Params
 from scoring.quota import QuotaCheck, QuotaEntry, QuotaReport, check_quota, quota_allowed
 from scoring.registry import (
     DEFAULT_RULE_SET,
+    ENGINE_VERSION,
     RuleSet,
+    explain_period,
     get_rule_set,
     register_rule_set,
     rule_set_codes,
@@ -32,6 +34,7 @@ from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult, Work
 
 __all__ = [
     "DEFAULT_RULE_SET",
+    "ENGINE_VERSION",
     "AnnualResult",
     "CoefficientSalarySettings",
     "Criterion",
@@ -58,6 +61,7 @@ __all__ = [
     "classify",
     "classify_year",
     "compute_income",
+    "explain_period",
     "explanation_to_dict",
     "get_income_scheme",
     "get_rule_set",

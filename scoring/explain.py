@@ -6,10 +6,11 @@ import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from scoring.numbers import dec_str
+from scoring.numbers import dec_str, plain, stored
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,15 +18,16 @@ class ExplanationStep:
     """One line of a score's explanation, in the order a person reads it.
 
     ``code`` is stable for programs, ``label`` is Vietnamese for the screen, ``inputs`` holds the
-    values the step used, ``formula`` is the calculation written out, ``result`` its value (a
-    Decimal, or a grade code for the classification step).
+    values the step used, ``formula`` is the calculation written out with numbers as people read
+    them (display precision, decimal comma), ``result`` its exact value (a Fraction or Decimal,
+    or a grade code for the classification step).
     """
 
     code: str
     label: str
     inputs: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
     formula: str = ""
-    result: Decimal | str = ""
+    result: Decimal | Fraction | str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
@@ -35,13 +37,21 @@ Explanation = tuple[ExplanationStep, ...]
 
 
 def to_jsonable(value: Any) -> Any:
-    """Return ``value`` in JSON types: Decimals as strings, enums as values, tuples as lists."""
+    """Return ``value`` in JSON types: numbers as strings, enums as values, tuples as lists.
+
+    An exact rational is written with at most 6 decimals, truncated (never rounded up across a
+    threshold); its exact form is kept elsewhere (``total_exact``).
+    """
     if isinstance(value, Decimal):
         return dec_str(value)
+    if isinstance(value, Fraction):
+        return plain(stored(value))
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr
+        }
     if isinstance(value, Mapping):
         return {str(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple | frozenset | set):

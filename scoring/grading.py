@@ -1,45 +1,50 @@
-"""Classification of a total into a grade, forced fail, and the leader unit-results helper."""
+"""Classification of an exact total into a grade, forced fail, the leader unit-results helper."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 
 from scoring.errors import ScoringInputError
 from scoring.explain import ExplanationStep
+from scoring.numbers import fixed, round_fraction, shown
 from scoring.params import Params
 from scoring.types import Grade
 
 
-def grade_for_total(total: Decimal, params: Params) -> Grade:
-    """Return the grade of an unrounded ``total``; thresholds are inclusive lower bounds."""
-    if total >= params.threshold_htxs:
-        return Grade.HTXS
-    if total >= params.threshold_htt:
-        return Grade.HTT
-    if total >= params.threshold_htnv:
-        return Grade.HTNV
+def grade_for_total(total: Fraction | Decimal | int, params: Params) -> Grade:
+    """Return the grade of an exact ``total``; thresholds are inclusive lower bounds.
+
+    Compares rationals, so 30 + 0.7 × 400/7 is 70 and grades HTT.
+    """
+    exact = total if isinstance(total, Fraction) else Fraction(total)
+    for threshold, code in params._engine.thresholds:
+        if exact >= threshold:
+            return Grade(code)
     return Grade.KHTNV
 
 
 def check_forced_fail(
-    code: str | None, params: Params, *, leader: bool, field: str = "forced_fail"
+    code: str | None, params: Params, *, leader: bool = False, field: str = "forced_fail"
 ) -> None:
-    """Raise ScoringInputError when ``code`` is not a known reason or is for leaders only."""
+    """Raise ScoringInputError when ``code`` is not a known reason.
+
+    A reason for leaders only (corruption or waste in the unit they ran) is accepted for someone
+    who no longer holds a leader post: the decision still forces the fail.
+    """
     if code is None:
         return
-    reason = params.forced_fail_reason(code)
-    if reason is None:
+    if not isinstance(code, str) or params.forced_fail_reason(code) is None:
         codes = ", ".join(r.code for r in params.forced_fail_reasons)
         raise ScoringInputError(field, f"Lý do '{code}' không hợp lệ (chỉ nhận: {codes}).")
-    if reason.leaders_only and not leader:
-        raise ScoringInputError(field, f"Lý do '{code}' chỉ áp dụng cho lãnh đạo, quản lý.")
 
 
 def classify(
-    total: Decimal, params: Params, forced_fail: str | None = None
+    total: Fraction | Decimal, params: Params, forced_fail: str | None = None
 ) -> tuple[Grade, ExplanationStep]:
     """Return the grade and its explanation step; a forced fail gives KHTNV whatever the total."""
+    places = params.display_places
     inputs = {
         "total": total,
         "threshold_htxs": params.threshold_htxs,
@@ -50,13 +55,33 @@ def classify(
         reason = params.forced_fail_reason(forced_fail)
         label = reason.label if reason else forced_fail
         inputs["forced_fail"] = forced_fail
-        formula = f"Xếp loại bắt buộc KHTNV do: {label} (không xét điểm {total})"
+        formula = (
+            f"Xếp loại bắt buộc KHTNV do: {label} (không xét tổng điểm "
+            f"{fixed(params.display_value(total), places)})"
+        )
         grade = Grade.KHTNV
     else:
         grade = grade_for_total(total, params)
-        formula = f"{total} → {grade.value} ({grade.label}); xếp loại theo tổng điểm chưa làm tròn"
+        formula = f"{fixed(params.display_value(total), places)} → {grade.value} ({grade.label})"
+        formula += "; " + _threshold_text(Fraction(total), grade, params)
     step = ExplanationStep("grade", "Xếp loại", inputs, formula, grade.value)
     return grade, step
+
+
+def _threshold_text(total: Fraction, grade: Grade, params: Params) -> str:
+    """Say which threshold was reached and which was missed, on the exact total."""
+    places = params.display_places
+    parts = []
+    for threshold, code in params._engine.thresholds:
+        mark = shown(threshold, places)
+        if total >= threshold:
+            parts.append(f"đạt ngưỡng {code} {mark}")
+            break
+        parts.append(f"chưa đạt ngưỡng {code} {mark}")
+    text = ", ".join(parts)
+    if Fraction(round_fraction(total, places, "ROUND_FLOOR")) != total:
+        text += " (so sánh trên tổng điểm chính xác, chưa làm tròn)"
+    return text
 
 
 def leader_unit_results(subordinate_grades: Iterable[Grade | str], params: Params) -> Decimal:

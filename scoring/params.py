@@ -15,10 +15,19 @@ from decimal import (
     ROUND_UP,
     Decimal,
 )
+from fractions import Fraction
 from typing import Any
 
 from scoring.errors import ScoringInputError
-from scoring.numbers import DECIMAL_CONTEXT, HUNDRED, to_count, to_decimal
+from scoring.numbers import (
+    DECIMAL_CONTEXT,
+    HUNDRED,
+    MAX_POINTS,
+    round_fraction,
+    scaled,
+    to_count,
+    to_decimal,
+)
 
 DISPLAY_ROUNDINGS = frozenset(
     {
@@ -43,7 +52,9 @@ class Criterion:
     max_points: Decimal
 
     def __post_init__(self) -> None:
-        value = to_decimal(self.max_points, f"params.general_criteria[{self.code}].max_points")
+        value = to_decimal(
+            self.max_points, f"params.general_criteria[{self.code}].max_points", high=MAX_POINTS
+        )
         object.__setattr__(self, "max_points", value)
 
 
@@ -123,12 +134,32 @@ class Params:
         object.__setattr__(self, "general_criteria", _coerce_criteria(self.general_criteria))
         object.__setattr__(self, "forced_fail_reasons", _coerce_reasons(self.forced_fail_reasons))
         for name in ("max_deductions_per_product", "display_places"):
-            object.__setattr__(self, name, to_count(getattr(self, name), f"params.{name}"))
+            value = to_count(getattr(self, name), f"params.{name}", high=1_000)
+            object.__setattr__(self, name, value)
         if not isinstance(self.allow_over_completion, bool):
             raise ScoringInputError(
                 "params.allow_over_completion", "Giá trị phải là true hoặc false."
             )
         _validate(self)
+        # The integers and rationals the engine computes with, derived once per parameter set.
+        cap = self.effective_cap
+        object.__setattr__(
+            self,
+            "_engine",
+            _EngineParams(
+                error_rate=scaled(self.error_deduction),
+                delay_rate=scaled(self.delay_deduction),
+                cap=None if cap is None else scaled(cap),
+                cap_fraction=None if cap is None else Fraction(cap),
+                weight=Fraction(self.task_weight) / 100,
+                thresholds=(
+                    (Fraction(self.threshold_htxs), "HTXS"),
+                    (Fraction(self.threshold_htt), "HTT"),
+                    (Fraction(self.threshold_htnv), "HTNV"),
+                ),
+                maxima=tuple(scaled(c.max_points) for c in self.general_criteria),
+            ),
+        )
 
     @property
     def general_max(self) -> Decimal:
@@ -144,10 +175,25 @@ class Params:
         """Return the forced-fail reason with ``code``, or None."""
         return next((r for r in self.forced_fail_reasons if r.code == code), None)
 
-    def display(self, value: Decimal) -> Decimal:
+    def display(self, value: Decimal | Fraction) -> Decimal:
         """Return ``value`` rounded for display (``display_places``, ``display_rounding``)."""
+        if isinstance(value, Fraction):
+            return round_fraction(value, self.display_places, self.display_rounding)
         quantum = Decimal(1).scaleb(-self.display_places)
         return value.quantize(quantum, rounding=self.display_rounding, context=DECIMAL_CONTEXT)
+
+    def display_value(self, total: Decimal | Fraction) -> Decimal:
+        """Return a total or average rounded for display, never reaching a threshold it misses.
+
+        69.996 rounds to 70.00 by the display rule, but the person is HTNV: such a value is
+        shown truncated (69.99) so that the figure on screen and the grade beside it agree.
+        """
+        exact = Fraction(total)
+        shown = round_fraction(exact, self.display_places, self.display_rounding)
+        for threshold, _code in self._engine.thresholds:
+            if exact < threshold <= shown:
+                return round_fraction(exact, self.display_places, "ROUND_FLOOR")
+        return shown
 
     def replace(self, **overrides: Any) -> Params:
         """Return a copy with ``overrides`` applied; raise ScoringInputError on an unknown name."""
@@ -166,6 +212,19 @@ class Params:
         from scoring.explain import to_jsonable
 
         return to_jsonable(self)
+
+
+@dataclass(frozen=True)
+class _EngineParams:
+    """Parameters as the engine's integers (× 10^6) and exact rationals."""
+
+    error_rate: int
+    delay_rate: int
+    cap: int | None
+    cap_fraction: Fraction | None
+    weight: Fraction
+    thresholds: tuple[tuple[Fraction, str], ...]
+    maxima: tuple[int, ...]
 
 
 def _check_names(overrides: Mapping[str, Any]) -> None:

@@ -6,21 +6,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scoring.errors import ScoringInputError
+from scoring.explain import Explanation
 from scoring.params import Params
 from scoring.rulesets import nd335_2025
 from scoring.types import PeriodInput, PeriodResult
 
 DEFAULT_RULE_SET = nd335_2025.CODE
+# Stored with every score. Raised whenever a change to the engine could change a stored total,
+# grade or explanation for the same inputs, rule set and parameters (docs/scoring.md).
+ENGINE_VERSION = nd335_2025.ENGINE_VERSION
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """A versioned rule set: its code, title, default parameters and period scoring function."""
+    """A versioned rule set: code, title, period scoring and explaining functions, defaults."""
 
     code: str
     title: str
     score_period: Callable[[PeriodInput, Params], PeriodResult] = field(compare=False)
     default_params: Params = field(default_factory=Params)
+    explain_period: Callable[[PeriodInput, Params], Explanation] | None = field(
+        default=None, compare=False
+    )
 
 
 _RULE_SETS: dict[str, RuleSet] = {}
@@ -50,7 +57,14 @@ def rule_set_codes() -> tuple[str, ...]:
     return tuple(sorted(_RULE_SETS))
 
 
-register_rule_set(RuleSet(nd335_2025.CODE, nd335_2025.TITLE, nd335_2025.score_period))
+register_rule_set(
+    RuleSet(
+        nd335_2025.CODE,
+        nd335_2025.TITLE,
+        nd335_2025.score_period,
+        explain_period=nd335_2025.explain_period,
+    )
+)
 
 
 def score_period(
@@ -63,3 +77,14 @@ def score_period(
     """
     chosen = get_rule_set(rule_set)
     return chosen.score_period(period, chosen.default_params if params is None else params)
+
+
+def explain_period(
+    period: PeriodInput, params: Params | None = None, rule_set: str | None = None
+) -> Explanation:
+    """Return the explanation steps of ``period``'s score under ``rule_set``, built now."""
+    chosen = get_rule_set(rule_set)
+    params = chosen.default_params if params is None else params
+    if chosen.explain_period is None:
+        return chosen.score_period(period, params).explanation
+    return chosen.explain_period(period, params)

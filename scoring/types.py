@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
+from typing import Any
 
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation
-from scoring.numbers import to_count, to_decimal
+from scoring.numbers import (
+    MAX_COEFFICIENT,
+    MAX_ITEMS,
+    MAX_POINTS,
+    MAX_QUANTITY,
+    ZERO,
+    scaled,
+    to_count,
+    to_decimal,
+)
 
 
 class Grade(StrEnum):
@@ -56,7 +69,9 @@ class WorkItem:
 
     Quantities are in the item's own unit; ``coefficient`` (hệ số quy đổi) converts them into
     standard units. ``exempt_errors``/``exempt_delays`` are errors and delays with an approved
-    objective cause.
+    objective cause. Ranges (docs/scoring.md): quantities 0–1,000,000 and coefficient above 0 up
+    to 1,000, each with at most 6 decimals; counts 0–10,000,000. The scaled integers the engine
+    computes with are kept beside the Decimals.
     """
 
     code: str
@@ -70,24 +85,52 @@ class WorkItem:
 
     def __post_init__(self) -> None:
         prefix = f"items[{self.code}]"
-        for name in ("assigned", "coefficient", "completed"):
-            value = to_decimal(getattr(self, name), f"{prefix}.{name}")
-            object.__setattr__(self, name, value)
+        if not isinstance(self.code, str) or not self.code.strip() or len(self.code) > 100:
+            raise ScoringInputError(f"{prefix}.code", "Mã sản phẩm phải là chuỗi 1–100 ký tự.")
+        setattr_ = object.__setattr__
+        assigned = to_decimal(self.assigned, f"{prefix}.assigned", low=ZERO, high=MAX_QUANTITY)
+        completed = to_decimal(self.completed, f"{prefix}.completed", low=ZERO, high=MAX_QUANTITY)
+        coefficient = to_decimal(
+            self.coefficient, f"{prefix}.coefficient", low=ZERO, high=MAX_COEFFICIENT
+        )
+        if not coefficient:
+            raise ScoringInputError(f"{prefix}.coefficient", "Hệ số quy đổi phải lớn hơn 0.")
+        setattr_(self, "assigned", assigned)
+        setattr_(self, "completed", completed)
+        setattr_(self, "coefficient", coefficient)
         for name in ("major_errors", "delays", "exempt_errors", "exempt_delays"):
-            object.__setattr__(self, name, to_count(getattr(self, name), f"{prefix}.{name}"))
+            value = getattr(self, name)
+            if type(value) is not int or not 0 <= value <= 10_000_000:
+                setattr_(self, name, to_count(value, f"{prefix}.{name}"))
+        # The engine's integers: quantities and coefficient × 10^6.
+        setattr_(self, "_scaled", (scaled(assigned), scaled(coefficient), scaled(completed)))
 
 
 @dataclass(frozen=True)
 class LeaderCriteria:
-    """The extra criteria of a head or deputy, in percent: unit results and capacity to organise."""
+    """The extra criteria of a head or deputy, in percent: unit results and capacity to organise.
+
+    ``team_size``, ``team_passing`` and ``team_pending`` are what the unit result was read from
+    (subordinates, those at HTNV or better, those not scored yet); they only feed the
+    explanation, and a pending subordinate makes the leader's score provisional.
+    """
 
     unit_results: Decimal
     organising: Decimal
+    team_size: int | None = None
+    team_passing: int | None = None
+    team_pending: int = 0
 
     def __post_init__(self) -> None:
         for name in ("unit_results", "organising"):
-            value = to_decimal(getattr(self, name), f"leader_criteria.{name}")
+            value = to_decimal(
+                getattr(self, name), f"leader_criteria.{name}", low=ZERO, high=MAX_POINTS
+            )
             object.__setattr__(self, name, value)
+        for name in ("team_size", "team_passing", "team_pending"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_count(value, f"leader_criteria.{name}"))
 
 
 @dataclass(frozen=True)
@@ -95,7 +138,8 @@ class PeriodInput:
     """Everything needed to score one person for one period (month or quarter).
 
     ``general`` holds the points of each general criterion, in ``Params.general_criteria`` order.
-    ``leader`` is None for a non-leader. ``forced_fail`` is a reason code or None.
+    ``leader`` is None for a non-leader. ``forced_fail`` is a reason code or None. At most
+    ``MAX_ITEMS`` items.
     """
 
     items: tuple[WorkItem, ...]
@@ -104,31 +148,62 @@ class PeriodInput:
     forced_fail: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "items", tuple(self.items))
-        points = tuple(to_decimal(p, f"general[{i}]") for i, p in enumerate(self.general))
+        items = tuple(self.items)
+        if len(items) > MAX_ITEMS:
+            raise ScoringInputError("items", f"Tối đa {MAX_ITEMS} sản phẩm trong một kỳ.")
+        for i, item in enumerate(items):
+            if not isinstance(item, WorkItem):
+                raise ScoringInputError(f"items[{i}]", "Sản phẩm không hợp lệ.")
+        object.__setattr__(self, "items", items)
+        general = tuple(self.general)
+        if len(general) > 100:
+            raise ScoringInputError("general", "Quá nhiều điểm tiêu chí chung.")
+        points = tuple(
+            to_decimal(p, f"general[{i}]", low=ZERO, high=MAX_POINTS) for i, p in enumerate(general)
+        )
         object.__setattr__(self, "general", points)
+        if self.leader is not None and not isinstance(self.leader, LeaderCriteria):
+            raise ScoringInputError("leader_criteria", "Tiêu chí lãnh đạo không hợp lệ.")
+        if self.forced_fail is not None and not isinstance(self.forced_fail, str):
+            raise ScoringInputError("forced_fail", "Phải là mã lý do (chuỗi) hoặc null.")
 
 
 @dataclass(frozen=True)
 class PeriodResult:
-    """The score of one period. All values are exact; only ``total_display`` is rounded.
+    """The score of one period, exact: every number is a ``Fraction``, rounded nowhere.
 
-    a, b, c are quantity, quality and timeliness in percent; ``unit_results`` and ``organising`` are
-    the leader criteria (None for others); ``grade`` comes from the unrounded total
-    (or is KHTNV when ``forced_fail`` is set).
+    a, b, c are quantity, quality and timeliness in percent; ``unit_results`` and ``organising``
+    are the leader criteria (None for others). ``grade`` is decided on the exact ``total`` (or is
+    KHTNV when ``forced_fail`` is set). ``total_stored`` is the total floored to 6 places (so a
+    stored total never disagrees with its grade) and ``total_display`` the total rounded for
+    people, never shown at or above a grade threshold the exact total does not reach.
+    ``explanation`` is built on first access from the input and parameters kept with the result.
     """
 
     rule_set: str
-    a: Decimal
-    b: Decimal
-    c: Decimal
-    unit_results: Decimal | None
-    organising: Decimal | None
-    task_score: Decimal
-    task_points: Decimal
-    general_points: Decimal
-    total: Decimal
+    engine_version: str
+    a: Fraction
+    b: Fraction
+    c: Fraction
+    unit_results: Fraction | None
+    organising: Fraction | None
+    task_score: Fraction
+    task_points: Fraction
+    general_points: Fraction
+    total: Fraction
+    total_stored: Decimal
     total_display: Decimal
     grade: Grade
     forced_fail: str | None
-    explanation: Explanation = field(default=(), hash=False)
+    provisional: bool = False
+    source: tuple[Any, Any, Callable[..., Explanation]] | None = field(
+        default=None, repr=False, compare=False, hash=False
+    )
+
+    @functools.cached_property
+    def explanation(self) -> Explanation:
+        """Return the steps of this score, built from its input by the rule set's explainer."""
+        if self.source is None:
+            return ()
+        period, params, explain = self.source
+        return explain(period, params)

@@ -1,136 +1,54 @@
-"""Period scoring under Decree 335/2025/NĐ-CP: general criteria plus task results a, b, c."""
+"""Period scoring under Decree 335/2025/NĐ-CP: general criteria plus task results a, b, c.
+
+Exact: quantities and coefficients enter as integers × 10^6 (every input has at most 6 decimals),
+converted units are integers × 10^12, and the percentages and points are ``Fraction``s of those
+integers. Nothing is rounded before the grade is decided. ``score_period`` is the fast path used
+in bulk; ``explain_period`` writes the same computation out for a person, on demand.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from fractions import Fraction
 
 from scoring.errors import ScoringInputError
-from scoring.explain import ExplanationStep
-from scoring.grading import check_forced_fail, classify
-from scoring.numbers import DECIMAL_CONTEXT, HUNDRED, ZERO, clean
+from scoring.explain import Explanation, ExplanationStep
+from scoring.grading import check_forced_fail, classify, grade_for_total
+from scoring.numbers import SCALE, fixed, scaled, shown, stored
 from scoring.params import Params
-from scoring.types import PeriodInput, PeriodResult, WorkItem
+from scoring.types import Grade, PeriodInput, PeriodResult, WorkItem
 
 CODE = "nd335_2025"
 TITLE = "Nghị định 335/2025/NĐ-CP (thang 100 điểm)"
+ENGINE_VERSION = "2.0"
+
+_SCALE2 = SCALE * SCALE  # converted units: quantity × coefficient, each × 10^6
 
 
 def score_period(period: PeriodInput, params: Params) -> PeriodResult:
-    """Return the period score of ``period`` under ``params``.
+    """Return the exact period score of ``period`` under ``params``.
 
     Raises ScoringInputError (field named, message in Vietnamese) for any invalid input.
     """
-    with localcontext(DECIMAL_CONTEXT):
-        _validate(period, params)
-        return _score(period, params)
-
-
-def _score(period: PeriodInput, params: Params) -> PeriodResult:
-    steps: list[ExplanationStep] = []
-    assigned = completed = quality = timeliness = ZERO
-    for item in period.items:
-        item_assigned = item.assigned * item.coefficient
-        item_completed = item.completed * item.coefficient
-        item_quality = _credit(item, item_completed, params.error_deduction, "errors")
-        item_timeliness = _credit(item, item_completed, params.delay_deduction, "delays")
-        assigned += item_assigned
-        completed += item_completed
-        quality += item_quality
-        timeliness += item_timeliness
-        steps.append(
-            _item_step(item, params, item_assigned, item_completed, item_quality, item_timeliness)
-        )
-
-    cap = params.effective_cap
-    a = _percent(completed, assigned, cap)
-    b = _percent(quality, assigned, cap)
-    c = _percent(timeliness, assigned, cap)
-    cap_text = f", tối đa {cap}" if cap is not None else ""
-    steps += [
-        ExplanationStep(
-            "a",
-            "a. Số lượng",
-            {"completed_units": clean(completed), "assigned_units": clean(assigned)},
-            f"{clean(completed)} / {clean(assigned)} × 100{cap_text}",
-            a,
-        ),
-        ExplanationStep(
-            "b",
-            "b. Chất lượng",
-            {"quality_units": clean(quality), "assigned_units": clean(assigned)},
-            f"{clean(quality)} / {clean(assigned)} × 100{cap_text}",
-            b,
-        ),
-        ExplanationStep(
-            "c",
-            "c. Tiến độ",
-            {"on_time_units": clean(timeliness), "assigned_units": clean(assigned)},
-            f"{clean(timeliness)} / {clean(assigned)} × 100{cap_text}",
-            c,
-        ),
-    ]
-
-    criteria = {"a": a, "b": b, "c": c}
+    engine = params._engine
+    assigned, completed, quality, timeliness = _units(period.items, params)
+    a = _percent(completed, assigned, engine.cap, engine.cap_fraction)
+    b = _percent(quality, assigned, engine.cap, engine.cap_fraction)
+    c = _percent(timeliness, assigned, engine.cap, engine.cap_fraction)
     unit_results = organising = None
-    if period.leader is not None:
-        unit_results = _capped(period.leader.unit_results, cap)
-        organising = _capped(period.leader.organising, cap)
-        criteria |= {"unit_results": unit_results, "organising": organising}
-        steps.append(
-            ExplanationStep(
-                "leader_criteria",
-                "Tiêu chí của lãnh đạo, quản lý",
-                {"unit_results": unit_results, "organising": organising},
-                "Kết quả của đơn vị phụ trách; năng lực tổ chức thực hiện (%)",
-                unit_results + organising,
-            )
-        )
-
-    task_score = clean(sum(criteria.values(), ZERO) / len(criteria))
-    steps.append(
-        ExplanationStep(
-            "task_score",
-            "Điểm kết quả nhiệm vụ (%)",
-            dict(criteria),
-            f"({' + '.join(str(v) for v in criteria.values())}) / {len(criteria)}",
-            task_score,
-        )
-    )
-    task_points = clean(task_score * params.task_weight / HUNDRED)
-    steps.append(
-        ExplanationStep(
-            "task_points",
-            "Điểm kết quả nhiệm vụ (quy đổi)",
-            {"task_score": task_score, "task_weight": params.task_weight},
-            f"{task_score} × {params.task_weight} / 100",
-            task_points,
-        )
-    )
-    general_points = clean(sum(period.general, ZERO))
-    steps.append(
-        ExplanationStep(
-            "general_points",
-            "Điểm tiêu chí chung",
-            {c.code: p for c, p in zip(params.general_criteria, period.general, strict=True)},
-            " + ".join(str(p) for p in period.general),
-            general_points,
-        )
-    )
-    total = clean(general_points + task_points)
-    total_display = params.display(total)
-    steps.append(
-        ExplanationStep(
-            "total",
-            "Tổng điểm",
-            {"general_points": general_points, "task_points": task_points},
-            f"{general_points} + {task_points} (hiển thị {total_display})",
-            total,
-        )
-    )
-    grade, grade_step = classify(total, params, period.forced_fail)
-    steps.append(grade_step)
+    if period.leader is None:
+        task_score = (a + b + c) / 3
+    else:
+        unit_results, organising = _leader_values(period, params)
+        task_score = (a + b + c + unit_results + organising) / 5
+    general_points = _general_points(period, params)
+    task_points = task_score * engine.weight
+    total = general_points + task_points
+    check_forced_fail(period.forced_fail, params)
+    grade = Grade.KHTNV if period.forced_fail is not None else grade_for_total(total, params)
+    provisional = period.leader is not None and period.leader.team_pending > 0
     return PeriodResult(
         rule_set=CODE,
+        engine_version=ENGINE_VERSION,
         a=a,
         b=b,
         c=c,
@@ -140,115 +58,89 @@ def _score(period: PeriodInput, params: Params) -> PeriodResult:
         task_points=task_points,
         general_points=general_points,
         total=total,
-        total_display=total_display,
+        total_stored=stored(total),
+        total_display=params.display_value(total),
         grade=grade,
         forced_fail=period.forced_fail,
-        explanation=tuple(steps),
+        provisional=provisional,
+        source=(period, params, explain_period),
     )
 
 
-def _credit(item: WorkItem, completed_units: Decimal, rate: Decimal, kind: str) -> Decimal:
-    # Each counted error (or delay) takes `rate` of ONE product's converted units; never below 0.
-    if kind == "errors":
-        counted = item.major_errors - item.exempt_errors
-    else:
-        counted = item.delays - item.exempt_delays
-    return max(ZERO, completed_units - rate * item.coefficient * counted)
-
-
-def _percent(part: Decimal, whole: Decimal, cap: Decimal | None) -> Decimal:
-    return _capped(clean(part / whole * HUNDRED), cap)
-
-
-def _capped(value: Decimal, cap: Decimal | None) -> Decimal:
-    return value if cap is None else min(value, cap)
-
-
-def _item_step(
-    item: WorkItem,
-    params: Params,
-    assigned: Decimal,
-    completed: Decimal,
-    quality: Decimal,
-    timeliness: Decimal,
-) -> ExplanationStep:
-    errors = item.major_errors - item.exempt_errors
-    delays = item.delays - item.exempt_delays
-    return ExplanationStep(
-        f"item:{item.code}",
-        f"Sản phẩm {item.code}: quy đổi",
-        {
-            "assigned": item.assigned,
-            "coefficient": item.coefficient,
-            "completed": item.completed,
-            "major_errors": item.major_errors,
-            "exempt_errors": item.exempt_errors,
-            "delays": item.delays,
-            "exempt_delays": item.exempt_delays,
-            "assigned_units": clean(assigned),
-            "quality_units": clean(quality),
-            "on_time_units": clean(timeliness),
-        },
-        f"giao {item.assigned} × {item.coefficient} = {clean(assigned)}; "
-        f"hoàn thành {item.completed} × {item.coefficient} = {clean(completed)}; "
-        f"chất lượng {clean(completed)} − {errors} lỗi × {params.error_deduction} × "
-        f"{item.coefficient} "
-        f"= {clean(quality)}; "
-        f"tiến độ {clean(completed)} − {delays} lần chậm × {params.delay_deduction} × "
-        f"{item.coefficient} "
-        f"= {clean(timeliness)}",
-        clean(completed),
-    )
-
-
-def _validate(period: PeriodInput, params: Params) -> None:
-    leader = period.leader is not None
-    for i, item in enumerate(period.items):
-        _validate_item(i, item, params)
-    if sum((it.assigned * it.coefficient for it in period.items), ZERO) <= 0:
+def _units(items: tuple[WorkItem, ...], params: Params) -> tuple[int, int, int, int]:
+    """Validate the items and return converted units assigned, completed, of quality, on time."""
+    engine = params._engine
+    error_rate, delay_rate = engine.error_rate, engine.delay_rate
+    max_deductions = params.max_deductions_per_product
+    over = params.allow_over_completion
+    assigned = completed = quality = timeliness = 0
+    for i, item in enumerate(items):
+        q, k, done = item._scaled
+        errors, delays = item.major_errors, item.delays
+        if (
+            (done > q and not over)
+            or errors * SCALE > max_deductions * done
+            or (delays * SCALE > max_deductions * done)
+        ):
+            _refuse_item(i, item, params)
+        if item.exempt_errors > errors or item.exempt_delays > delays:
+            _refuse_item(i, item, params)
+        units = done * k
+        assigned += q * k
+        completed += units
+        credit = units - error_rate * k * (errors - item.exempt_errors)
+        quality += credit if credit > 0 else 0
+        credit = units - delay_rate * k * (delays - item.exempt_delays)
+        timeliness += credit if credit > 0 else 0
+    if assigned <= 0:
         raise ScoringInputError(
             "items", "Cần ít nhất một sản phẩm được giao với số lượng lớn hơn 0."
         )
+    return assigned, completed, quality, timeliness
+
+
+def _percent(part: int, whole: int, cap: int | None, cap_fraction: Fraction | None) -> Fraction:
+    # part / whole × 100, capped: compared as integers before any Fraction is built.
+    if cap is not None and 100 * part * SCALE > cap * whole:
+        return cap_fraction
+    return Fraction(100 * part, whole)
+
+
+def _leader_values(period: PeriodInput, params: Params) -> tuple[Fraction, Fraction]:
+    cap = params.effective_cap
+    values = []
+    for name in ("unit_results", "organising"):
+        value = getattr(period.leader, name)
+        if cap is not None and value > cap:
+            raise ScoringInputError(
+                f"leader_criteria.{name}", f"Tỷ lệ ({value}) vượt mức tối đa {cap}%."
+            )
+        values.append(Fraction(scaled(value), SCALE))
+    return values[0], values[1]
+
+
+def _general_points(period: PeriodInput, params: Params) -> Fraction:
     criteria = params.general_criteria
     if len(period.general) != len(criteria):
         raise ScoringInputError(
             "general", f"Cần đúng {len(criteria)} điểm tiêu chí chung, nhận {len(period.general)}."
         )
-    for i, (criterion, points) in enumerate(zip(criteria, period.general, strict=True)):
-        if points < 0:
-            raise ScoringInputError(
-                f"general[{i}]", f"Điểm tiêu chí {criterion.code} không được âm."
-            )
-        if points > criterion.max_points:
+    total = 0
+    for i, (points, maximum) in enumerate(zip(period.general, params._engine.maxima, strict=True)):
+        value = scaled(points)
+        if value > maximum:
+            criterion = criteria[i]
             raise ScoringInputError(
                 f"general[{i}]",
                 f"Điểm tiêu chí {criterion.code} ({points}) vượt mức tối đa "
                 f"{criterion.max_points}.",
             )
-    if leader:
-        cap = params.effective_cap
-        for name in ("unit_results", "organising"):
-            value = getattr(period.leader, name)
-            if value < 0:
-                raise ScoringInputError(f"leader_criteria.{name}", "Tỷ lệ không được âm.")
-            if cap is not None and value > cap:
-                raise ScoringInputError(
-                    f"leader_criteria.{name}", f"Tỷ lệ ({value}) vượt mức tối đa {cap}%."
-                )
-    check_forced_fail(period.forced_fail, params, leader=leader)
+        total += value
+    return Fraction(total, SCALE)
 
 
-def _validate_item(i: int, item: WorkItem, params: Params) -> None:
+def _refuse_item(i: int, item: WorkItem, params: Params) -> None:
     field = f"items[{i}]"
-    if not isinstance(item, WorkItem):
-        raise ScoringInputError(field, "Sản phẩm không hợp lệ.")
-    if not item.code:
-        raise ScoringInputError(f"{field}.code", "Mã sản phẩm không được để trống.")
-    for name in ("assigned", "completed"):
-        if getattr(item, name) < 0:
-            raise ScoringInputError(f"{field}.{name}", f"Số lượng ({name}) không được âm.")
-    if item.coefficient <= 0:
-        raise ScoringInputError(f"{field}.coefficient", "Hệ số quy đổi phải lớn hơn 0.")
     if item.completed > item.assigned and not params.allow_over_completion:
         raise ScoringInputError(
             f"{field}.completed",
@@ -260,13 +152,185 @@ def _validate_item(i: int, item: WorkItem, params: Params) -> None:
             raise ScoringInputError(
                 f"{field}.{name}",
                 f"Số {label} ({getattr(item, name)}) vượt quá {params.max_deductions_per_product} "
-                f"lần trên mỗi sản phẩm hoàn thành (tối đa {limit}).",
+                f"lần trên mỗi sản phẩm hoàn thành (tối đa {limit.normalize():f}).",
             )
     if item.exempt_errors > item.major_errors:
         raise ScoringInputError(
             f"{field}.exempt_errors", "Số lỗi được miễn trừ không được vượt số lỗi nội dung lớn."
         )
-    if item.exempt_delays > item.delays:
-        raise ScoringInputError(
-            f"{field}.exempt_delays", "Số lần chậm được miễn trừ không được vượt số lần chậm."
+    raise ScoringInputError(
+        f"{field}.exempt_delays", "Số lần chậm được miễn trừ không được vượt số lần chậm."
+    )
+
+
+# The explanation: the same arithmetic written out, built only when someone looks.
+
+
+def explain_period(period: PeriodInput, params: Params) -> Explanation:
+    """Return the steps of the score of ``period``, numbers as a person reads them.
+
+    Re-runs the exact computation, so each step's ``result`` is exact; formulas show values in
+    the display precision with a decimal comma, and every exemption where it applies.
+    """
+    result = score_period(period, params)
+    places = params.display_places
+
+    def n(value) -> str:
+        return shown(value, places)
+
+    steps: list[ExplanationStep] = []
+    totals = [Fraction(0)] * 4
+    error_rate = Fraction(params.error_deduction)
+    delay_rate = Fraction(params.delay_deduction)
+    for item in period.items:
+        k = Fraction(item.coefficient)
+        assigned = Fraction(item.assigned) * k
+        done = Fraction(item.completed) * k
+        errors = item.major_errors - item.exempt_errors
+        delays = item.delays - item.exempt_delays
+        quality = max(Fraction(0), done - error_rate * k * errors)
+        on_time = max(Fraction(0), done - delay_rate * k * delays)
+        for index, value in enumerate((assigned, done, quality, on_time)):
+            totals[index] += value
+        steps.append(
+            ExplanationStep(
+                f"item:{item.code}",
+                f"Sản phẩm {item.code}: quy đổi",
+                {
+                    "assigned": item.assigned,
+                    "coefficient": item.coefficient,
+                    "completed": item.completed,
+                    "major_errors": item.major_errors,
+                    "exempt_errors": item.exempt_errors,
+                    "delays": item.delays,
+                    "exempt_delays": item.exempt_delays,
+                    "assigned_units": assigned,
+                    "completed_units": done,
+                    "quality_units": quality,
+                    "on_time_units": on_time,
+                },
+                f"giao {n(item.assigned)} × {n(k)} = {n(assigned)}; "
+                f"hoàn thành {n(item.completed)} × {n(k)} = {n(done)}; "
+                f"chất lượng {n(done)} − "
+                f"{_counted(item.major_errors, item.exempt_errors, 'lỗi')} × "
+                f"{n(error_rate * 100)}% × {n(k)} = {n(quality)}; "
+                f"tiến độ {n(done)} − "
+                f"{_counted(item.delays, item.exempt_delays, 'lần chậm')} × "
+                f"{n(delay_rate * 100)}% × {n(k)} = {n(on_time)}",
+                done,
+            )
         )
+    assigned, done, quality, on_time = totals
+    cap = params.effective_cap
+    for code, label, part, value, key in (
+        ("a", "a. Số lượng", done, result.a, "completed_units"),
+        ("b", "b. Chất lượng", quality, result.b, "quality_units"),
+        ("c", "c. Tiến độ", on_time, result.c, "on_time_units"),
+    ):
+        raw = part / assigned * 100
+        capped = f" → tối đa {n(cap)}" if cap is not None and raw > cap else ""
+        steps.append(
+            ExplanationStep(
+                code,
+                label,
+                {key: part, "assigned_units": assigned},
+                f"{n(part)} / {n(assigned)} × 100 {_approx(raw, places)}{capped}",
+                value,
+            )
+        )
+    criteria = {"a": result.a, "b": result.b, "c": result.c}
+    if period.leader is not None:
+        criteria |= {"unit_results": result.unit_results, "organising": result.organising}
+        steps.append(_leader_step(period, result, params))
+    steps.append(
+        ExplanationStep(
+            "task_score",
+            "Điểm kết quả nhiệm vụ (%)",
+            dict(criteria),
+            f"({' + '.join(n(v) for v in criteria.values())}) / {len(criteria)} "
+            f"{_approx(result.task_score, places)}",
+            result.task_score,
+        )
+    )
+    steps.append(
+        ExplanationStep(
+            "task_points",
+            "Điểm kết quả nhiệm vụ (quy đổi)",
+            {"task_score": result.task_score, "task_weight": params.task_weight},
+            f"{n(result.task_score)} × {n(params.task_weight)} / 100 "
+            f"{_approx(result.task_points, places)}",
+            result.task_points,
+        )
+    )
+    steps.append(
+        ExplanationStep(
+            "general_points",
+            "Điểm tiêu chí chung",
+            {c.code: p for c, p in zip(params.general_criteria, period.general, strict=True)},
+            " + ".join(n(p) for p in period.general) + f" = {n(result.general_points)}",
+            result.general_points,
+        )
+    )
+    steps.append(
+        ExplanationStep(
+            "total",
+            "Tổng điểm",
+            {"general_points": result.general_points, "task_points": result.task_points},
+            f"{n(result.general_points)} + {n(result.task_points)} "
+            f"{_approx(result.total, places)} (hiển thị {fixed(result.total_display, places)})",
+            result.total,
+        )
+    )
+    steps.append(classify(result.total, params, period.forced_fail)[1])
+    return tuple(steps)
+
+
+def _counted(count: int, exempt: int, noun: str) -> str:
+    if exempt:
+        return f"({count} {noun} − {exempt} được miễn trừ)"
+    return f"{count} {noun}"
+
+
+def _approx(value: Fraction, places: int) -> str:
+    """The value in display precision, marked ≈ when that is not its exact value."""
+    text = shown(value, places)
+    rounded = Fraction(text.replace(",", "."))
+    return f"= {text}" if rounded == value else f"≈ {text}"
+
+
+def _leader_step(period: PeriodInput, result: PeriodResult, params: Params) -> ExplanationStep:
+    leader = period.leader
+    places = params.display_places
+    inputs = {
+        "unit_results": result.unit_results,
+        "organising": result.organising,
+        "team_size": leader.team_size,
+        "team_passing": leader.team_passing,
+        "team_pending": leader.team_pending,
+    }
+    if leader.team_size is None:
+        team = f"kết quả đơn vị phụ trách {shown(result.unit_results, places)}%"
+    elif leader.team_size == 0:
+        team = f"đơn vị không có cấp dưới → {shown(result.unit_results, places)}%"
+    else:
+        rule = (
+            "tất cả đạt"
+            if leader.team_passing == leader.team_size - leader.team_pending
+            else "có người chưa đạt"
+        )
+        team = (
+            f"{leader.team_passing} / {leader.team_size} cấp dưới đạt HTNV trở lên ({rule}) → "
+            f"{shown(result.unit_results, places)}%"
+        )
+        if leader.team_pending:
+            team += (
+                f"; {leader.team_pending} cấp dưới chưa có điểm: kết quả tạm tính, "
+                "tính lại khi họ được chấm"
+            )
+    return ExplanationStep(
+        "leader_criteria",
+        "Tiêu chí của lãnh đạo, quản lý",
+        inputs,
+        f"Kết quả đơn vị: {team}; năng lực tổ chức thực hiện: {shown(result.organising, places)}%",
+        result.unit_results + result.organising,
+    )

@@ -32,11 +32,11 @@ def test_grade_for_total_boundaries(total, grade):
 @pytest.mark.parametrize(
     ("done", "general", "total", "display", "grade"),
     [
-        (4, ("10", "10", "1.995"), "49.995", "50.00", Grade.KHTNV),
+        (4, ("10", "10", "1.995"), "49.995", "49.99", Grade.KHTNV),
         (4, ("10", "10", "2"), "50", "50.00", Grade.HTNV),
-        (6, ("10", "10", "7.995"), "69.995", "70.00", Grade.HTNV),
+        (6, ("10", "10", "7.995"), "69.995", "69.99", Grade.HTNV),
         (6, ("10", "10", "8"), "70", "70.00", Grade.HTT),
-        (10, ("10", "9.995", "0"), "89.995", "90.00", Grade.HTT),
+        (10, ("10", "9.995", "0"), "89.995", "89.99", Grade.HTT),
         (10, ("10", "10", "0"), "90", "90.00", Grade.HTXS),
     ],
 )
@@ -48,8 +48,14 @@ def test_period_boundaries_grade_on_unrounded_total(done, general, total, displa
     assert result.grade is grade
 
 
-def test_period_89_995_displays_90_but_is_htt():
-    """89.995 displays as 90.00 yet stays HTT: classification never uses the rounded value."""
+def test_period_89_995_is_htt_and_never_displays_90():
+    """89.995 stays HTT, and is shown 89.99: a display never reaches a threshold it misses."""
     result = score_period(_period(10, ("10", "9.995", "0")))
-    assert str(result.total_display) == "90.00"
     assert result.grade is Grade.HTT
+    assert str(result.total_display) == "89.99"
+
+
+def test_period_89_994_rounds_half_up_when_no_threshold_is_crossed():
+    """Away from a threshold the display rule is plain half-up (89.985 → 89.99)."""
+    result = score_period(_period(10, ("10", "9.985", "0")))
+    assert str(result.total_display) == "89.99"

@@ -32,10 +32,17 @@ def test_golden_month_with_t3_done_is_htxs(golden_period):
     assert result.grade is Grade.HTXS
 
 
-def test_golden_month_results_are_plain_decimals(golden_period):
-    """Results print without exponent or trailing-zero noise (75, not 75.00 or 7.5E+1)."""
+def test_golden_month_results_are_exact_and_print_plainly(golden_period):
+    """Results are exact rationals; stored and JSON forms print without noise (78.625)."""
+    from fractions import Fraction
+
+    from scoring import result_to_dict
+
     result = score_period(golden_period)
-    assert [str(v) for v in (result.a, result.c, result.total)] == ["75", "72.5", "78.625"]
+    assert (result.a, result.c, result.total) == (75, Fraction(145, 2), Fraction(629, 8))
+    data = result_to_dict(result)
+    assert [data[k] for k in ("a", "c", "total")] == ["75", "72.5", "78.625"]
+    assert str(result.total_stored) == "78.625000"
 
 
 def test_golden_month_explanation_is_ordered(golden_period):

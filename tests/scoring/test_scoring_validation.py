@@ -23,15 +23,21 @@ def _field_of(period: PeriodInput) -> str:
     return info.value.field
 
 
+def _item_field(*args, **kwargs) -> str:
+    with pytest.raises(ScoringInputError) as info:
+        WorkItem(*args, **kwargs)
+    assert info.value.message
+    return info.value.field
+
+
 def test_validation_negative_assigned_is_refused():
-    """A negative assigned quantity names items[0].assigned."""
-    assert _field_of(PeriodInput((WorkItem("X", -1, 1, 0),), GENERAL)) == "items[0].assigned"
+    """A negative assigned quantity is refused when the item is built, naming its field."""
+    assert _item_field("X", -1, 1, 0) == "items[X].assigned"
 
 
 def test_validation_negative_completed_is_refused():
-    """A negative completed quantity names items[0].completed."""
-    period = PeriodInput((WorkItem("X", 1, 1, -1),), GENERAL)
-    assert _field_of(period) == "items[0].completed"
+    """A negative completed quantity names items[X].completed."""
+    assert _item_field("X", 1, 1, -1) == "items[X].completed"
 
 
 def test_validation_completed_above_assigned_is_refused():
@@ -43,8 +49,7 @@ def test_validation_completed_above_assigned_is_refused():
 @pytest.mark.parametrize("coefficient", [0, -1])
 def test_validation_non_positive_coefficient_is_refused(coefficient):
     """A zero or negative conversion coefficient is refused."""
-    period = PeriodInput((WorkItem("X", 1, coefficient, 1),), GENERAL)
-    assert _field_of(period) == "items[0].coefficient"
+    assert _item_field("X", 1, coefficient, 1) == "items[X].coefficient"
 
 
 def test_validation_more_errors_than_four_per_product_is_refused():
@@ -85,7 +90,9 @@ def test_validation_general_points_above_max_are_refused():
 
 def test_validation_negative_general_points_are_refused():
     """Negative general points name general[2]."""
-    assert _field_of(PeriodInput((WorkItem("X", 1, 1, 1),), (10, 10, -1))) == "general[2]"
+    with pytest.raises(ScoringInputError) as info:
+        PeriodInput((WorkItem("X", 1, 1, 1),), (10, 10, -1))
+    assert info.value.field == "general[2]"
 
 
 def test_validation_wrong_number_of_general_points_is_refused():
@@ -104,16 +111,18 @@ def test_validation_unknown_forced_fail_is_refused():
     assert _field_of(period) == "forced_fail"
 
 
-def test_validation_leader_only_reason_on_non_leader_is_refused():
-    """leader_corruption applies to leaders only."""
+def test_validation_leader_only_reason_on_non_leader_still_fails_the_person():
+    """leader_corruption for someone no longer in a leader post still forces KHTNV."""
     period = PeriodInput((WorkItem("X", 1, 1, 1),), GENERAL, forced_fail="leader_corruption")
-    assert _field_of(period) == "forced_fail"
+    result = score_period(period)
+    assert (result.grade.value, result.forced_fail) == ("KHTNV", "leader_corruption")
 
 
 def test_validation_negative_leader_criterion_is_refused():
     """A negative organising percent names leader_criteria.organising."""
-    period = PeriodInput((WorkItem("X", 1, 1, 1),), GENERAL, LeaderCriteria(100, -1))
-    assert _field_of(period) == "leader_criteria.organising"
+    with pytest.raises(ScoringInputError) as info:
+        LeaderCriteria(100, -1)
+    assert info.value.field == "leader_criteria.organising"
 
 
 def test_validation_non_number_quantity_is_refused():
