@@ -13,8 +13,11 @@ from typing import Any
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation
 from scoring.numbers import (
+    DECIMAL_CONTEXT,
     MAX_COEFFICIENT,
+    MAX_COUNT,
     MAX_ITEMS,
+    MAX_PLACES,
     MAX_POINTS,
     MAX_QUANTITY,
     ZERO,
@@ -84,26 +87,35 @@ class WorkItem:
     exempt_delays: int = 0
 
     def __post_init__(self) -> None:
-        prefix = f"items[{self.code}]"
-        if not isinstance(self.code, str) or not self.code.strip() or len(self.code) > 100:
-            raise ScoringInputError(f"{prefix}.code", "Mã sản phẩm phải là chuỗi 1–100 ký tự.")
+        code = self.code
+        if type(code) is not str or not 0 < len(code) <= 100 or not code.strip():
+            raise ScoringInputError(f"items[{code}].code", "Mã sản phẩm phải là chuỗi 1–100 ký tự.")
         setattr_ = object.__setattr__
-        assigned = to_decimal(self.assigned, f"{prefix}.assigned", low=ZERO, high=MAX_QUANTITY)
-        completed = to_decimal(self.completed, f"{prefix}.completed", low=ZERO, high=MAX_QUANTITY)
-        coefficient = to_decimal(
-            self.coefficient, f"{prefix}.coefficient", low=ZERO, high=MAX_COEFFICIENT
-        )
-        if not coefficient:
-            raise ScoringInputError(f"{prefix}.coefficient", "Hệ số quy đổi phải lớn hơn 0.")
+        assigned, q = _quantity(self.assigned, code, "assigned", MAX_QUANTITY)
+        completed, done = _quantity(self.completed, code, "completed", MAX_QUANTITY)
+        coefficient, k = _quantity(self.coefficient, code, "coefficient", MAX_COEFFICIENT)
+        if not k:
+            raise ScoringInputError(f"items[{code}].coefficient", "Hệ số quy đổi phải lớn hơn 0.")
         setattr_(self, "assigned", assigned)
         setattr_(self, "completed", completed)
         setattr_(self, "coefficient", coefficient)
         for name in ("major_errors", "delays", "exempt_errors", "exempt_delays"):
             value = getattr(self, name)
-            if type(value) is not int or not 0 <= value <= 10_000_000:
-                setattr_(self, name, to_count(value, f"{prefix}.{name}"))
+            if type(value) is not int or not 0 <= value <= MAX_COUNT:
+                setattr_(self, name, to_count(value, f"items[{code}].{name}"))
         # The engine's integers: quantities and coefficient × 10^6.
-        setattr_(self, "_scaled", (scaled(assigned), scaled(coefficient), scaled(completed)))
+        setattr_(self, "_scaled", (q, k, done))
+
+
+def _quantity(value: object, code: str, name: str, high: Decimal) -> tuple[Decimal, int]:
+    """Return a bounded quantity and its value × 10^6; the common Decimal case is checked fast."""
+    if type(value) is Decimal and value.is_finite() and ZERO <= value <= high:
+        shifted = value.scaleb(MAX_PLACES, DECIMAL_CONTEXT)
+        whole = int(shifted)
+        if whole == shifted:
+            return value, whole
+    checked = to_decimal(value, f"items[{code}].{name}", low=ZERO, high=high)
+    return checked, scaled(checked)
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ class Scores(MethodView):
         )
         for row in rows:
             row.full_name = names.get(row.staff_id)
+            row.rendered_explanation = scores.explanation_of(row, period)
         return rows
 
 
@@ -144,4 +145,6 @@ class ScoresApprove(MethodView):
             ensure_visible(staff_id)
         rows = assessments.approve(period, data["staff_ids"], actor=g.api_user)
         db.session.commit()
+        for row in rows:
+            row.rendered_explanation = scores.explanation_of(row, period)
         return rows

@@ -8,14 +8,19 @@ from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period
 
 
-def rescore_person(tenant_id: int, period_id: str, staff_id: str) -> dict:
-    """Re-score one person (and their leader) in a period; idempotent."""
+def rescore_person(
+    tenant_id: int, period_id: str, staff_id: str, reason: str | None = None
+) -> dict:
+    """Re-score one person (and their leader) in a period; idempotent.
+
+    ``reason`` is recorded with any change to a published result.
+    """
     from tenant_app.services import scores
 
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:
         return {"skipped": "period not found"}
-    row = scores.rescore_person(period, uuid.UUID(staff_id))
+    row = scores.rescore_person(period, uuid.UUID(staff_id), reason=reason)
     return {
         "total": None if row is None else str(row.total),
         "grade": None if row is None else row.grade,

@@ -16,6 +16,7 @@ from tenant_app.models.evaluation import (
     Period,
     PeriodScore,
     Report,
+    ScoringProblem,
 )
 from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.jobs import JobRun
@@ -50,6 +51,7 @@ __all__ = [
     "Notification",
     "Period",
     "PeriodScore",
+    "ScoringProblem",
     "Report",
     "ApiToken",
     "AuditEvent",

@@ -248,13 +248,26 @@ class PeriodScore(TenantScoped, db.Model):
     task_score: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), nullable=False)
     task_points: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), nullable=False)
     general_points: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), nullable=False)
+    # Floored to 6 places, so it never disagrees with ``grade``; ``total_exact`` is the exact
+    # rational ("490/7"), what annual averages are computed from (None on rows scored by engine 1).
     total: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), nullable=False)
+    total_exact: Mapped[str | None] = mapped_column(sa.String(200))
     grade: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     self_total: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6))
     forced_fail: Mapped[str | None] = mapped_column(sa.String(32))
     stage: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="self")
+    # Engine 1 stored the explanation itself; engine 2 stores the inputs it scored (``inputs``)
+    # and renders the explanation from them when someone looks.
     explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    inputs: Mapped[dict | None] = mapped_column(sa.JSON)
     rule_set: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    engine_version: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default="1", server_default="1"
+    )
+    # A leader scored while some subordinates had no score yet: recomputed when they get one.
+    provisional: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     inputs_digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -270,6 +283,27 @@ class PeriodScore(TenantScoped, db.Model):
         tenant_fk(["approved_by"], "users"),
         sa.UniqueConstraint("tenant_id", "period_id", "staff_id"),
         sa.CheckConstraint("grade IN ('HTXS', 'HTT', 'HTNV', 'KHTNV')", name="grade_known"),
+    )
+
+
+class ScoringProblem(TenantScoped, db.Model):
+    """Why a person with work in a period could not be scored (the field and the message).
+
+    Kept until the person is scored; the period's pages list these so nobody is skipped silently.
+    """
+
+    __tablename__ = "scoring_problems"
+
+    period_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    field: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    message: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        tenant_fk(["period_id"], "periods"),
+        tenant_fk(["staff_id"], "staff"),
+        sa.UniqueConstraint("tenant_id", "period_id", "staff_id"),
     )
 
 
@@ -305,6 +339,7 @@ class AnnualClassification(TenantScoped, db.Model):
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     average: Mapped[Decimal] = mapped_column(sa.Numeric(12, 6), nullable=False)
+    average_exact: Mapped[str | None] = mapped_column(sa.String(200))
     periods_counted: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     proposed_grade: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     final_grade: Mapped[str] = mapped_column(sa.String(8), nullable=False)

@@ -215,14 +215,28 @@ class ScoreSchema(Schema):
     task_points = POINTS
     general_points = POINTS
     total = POINTS
+    total_exact = fields.Function(
+        lambda s: s.total_exact or format(s.total.normalize(), "f"),
+        dump_only=True,
+        metadata={"description": 'exact total as a decimal or a fraction ("490/7")'},
+    )
     grade = fields.String(dump_only=True)
     self_total = fields.Decimal(as_string=True, dump_only=True, allow_none=True)
     forced_fail = fields.String(dump_only=True, allow_none=True)
     stage = fields.String(dump_only=True)
     rule_set = fields.String(dump_only=True)
+    engine_version = fields.String(dump_only=True)
+    provisional = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "a leader scored while some subordinates had no score yet"},
+    )
     approved_at = fields.DateTime(dump_only=True, allow_none=True)
     computed_at = fields.DateTime(dump_only=True)
-    explanation = fields.List(fields.Dict(), dump_only=True)
+    # Rendered by the view from the inputs the score was computed with.
+    explanation = fields.Function(
+        lambda s: getattr(s, "rendered_explanation", None) or s.explanation,
+        dump_only=True,
+    )
 
 
 class ScoreListArgsSchema(Schema):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 
 from scoring import PeriodInput, ScoringInputError, WorkItem, score_period
+from scoring.numbers import MAX_ITEMS, MAX_PLACES, round_fraction
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.comparison import ItemAggregate
@@ -170,18 +172,26 @@ def _credit(agg: ItemAggregate, period: Period, works: list[WorkItem]) -> None:
             PeriodInput(items=tuple(batch), general=general), params, period.rule_set
         )
 
-    try:
-        results = [(works, scored(works))]
-    except ScoringInputError:  # score one by one and leave the invalid ones out
-        results = []
-        for work in works:
-            try:
-                results.append(([work], scored([work])))
-            except ScoringInputError:
-                continue
+    results = []
+    # Credits are sums over items, so batches of at most MAX_ITEMS add up to the whole exactly.
+    for start in range(0, len(works), MAX_ITEMS):
+        chunk = works[start : start + MAX_ITEMS]
+        try:
+            results.append((chunk, scored(chunk)))
+        except ScoringInputError:  # score one by one and leave the invalid ones out
+            for work in chunk:
+                try:
+                    results.append(([work], scored([work])))
+                except ScoringInputError:
+                    continue
     for batch, result in results:
         units = sum((w.assigned * w.coefficient for w in batch), Decimal(0))
         agg.assigned_units += units
-        agg.a_credit += result.a * units / HUNDRED
-        agg.b_credit += result.b * units / HUNDRED
-        agg.c_credit += result.c * units / HUNDRED
+        agg.a_credit += _credit_units(result.a, units)
+        agg.b_credit += _credit_units(result.b, units)
+        agg.c_credit += _credit_units(result.c, units)
+
+
+def _credit_units(percent: Fraction, units: Decimal) -> Decimal:
+    """percent × units / 100: the credited units, exact to the stored 6 places."""
+    return round_fraction(percent * Fraction(units) / 100, MAX_PLACES, "ROUND_HALF_EVEN")

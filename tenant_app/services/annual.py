@@ -27,6 +27,7 @@ from scoring import (
     classify_year,
     explanation_to_dict,
 )
+from scoring.numbers import exact_text
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
@@ -38,7 +39,7 @@ from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.lookup import get_scoped
 from tenant_app.services.periods import params_of
-from tenant_app.services.scores import LEADER_GROUPS
+from tenant_app.services.scores import LEADER_GROUPS, exact_total
 from tenant_app.tenancy.context import get_current_tenant
 
 GRADE_RANK = {"HTXS": 3, "HTT": 2, "HTNV": 1, "KHTNV": 0}
@@ -150,7 +151,9 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         )
     totals: dict[uuid.UUID, list[PeriodTotal]] = defaultdict(list)
     for score, code in scores:
-        totals[score.staff_id].append(PeriodTotal(code, score.total, forced_fail=score.forced_fail))
+        # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
+        exact = exact_total(score)
+        totals[score.staff_id].append(PeriodTotal(code, exact, forced_fail=score.forced_fail))
     discipline = dict(
         db.session.execute(
             sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason).where(
@@ -163,8 +166,6 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
     for staff_id, periods in totals.items():
         leader = staff_id in leaders
         forced = discipline.get(staff_id)
-        if forced and not leader and forced == "leader_corruption":
-            forced = "discipline"  # a leaders-only reason on a non-leader still fails the year
         try:
             result = classify_year(periods, params, forced_fail=forced, leader=leader)
         except ScoringInputError:
@@ -177,7 +178,8 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         elif row.proposed_grade != proposed:
             row.final_grade, row.decision_reason = proposed, None
             row.decided_by = row.decided_at = None
-        row.average = result.average
+        row.average = result.average_stored  # floored to 6 places: agrees with the grade
+        row.average_exact = exact_text(result.average)
         row.periods_counted = result.period_count
         row.proposed_grade = proposed
         row.forced_fail = result.forced_fail

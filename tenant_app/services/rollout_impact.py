@@ -10,7 +10,6 @@ so not even an autoflush can leave a trace.
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -26,7 +25,6 @@ from scoring import (
     check_quota,
     compute_income,
     get_rule_set,
-    score_period,
 )
 from tenant_app import audit
 from tenant_app.extensions import db
@@ -65,28 +63,11 @@ def _coefficients_after(plan, local) -> dict:
     return result
 
 
-def _score_all(people, params, rule_set, coefficients, item_of) -> dict:
-    grades: dict = {}
-    for inputs in sorted(people.values(), key=lambda p: p.leader):
-        if not inputs.items:
-            continue
-        if coefficients:
-            inputs = dataclasses.replace(
-                inputs,
-                items=[
-                    dataclasses.replace(w, coefficient=coefficients[item_of[w.code]])
-                    if item_of.get(w.code) in coefficients
-                    else w
-                    for w in inputs.items
-                ],
-            )
-        _stage, period_input = scores._period_input(inputs, params, grades, scores.STAGE_ORDER)
-        try:
-            result = score_period(period_input, params, rule_set=rule_set)
-        except ScoringInputError:
-            continue
-        grades[inputs.staff_id] = result.grade.value
-    return grades
+def _score_all(period, people, params, rule_set, coefficients, item_of) -> dict:
+    by_assignment = {
+        aid: coefficients[item_id] for aid, item_id in item_of.items() if item_id in coefficients
+    }
+    return scores.simulate(period, people, params, rule_set, by_assignment)
 
 
 def _summary(grades: dict, staff: dict, params: Params, tenant, scheme, settings) -> dict:
@@ -150,10 +131,10 @@ def preview_tenant(version: TemplateVersion) -> dict:
             ).scalars()
         }
         before_params = params_of(period)
-        before = _score_all(people, before_params, period.rule_set, {}, item_of)
+        before = _score_all(period, people, before_params, period.rule_set, {}, item_of)
         rule_set, after_params = _rules_after(plan, local)
         after = _score_all(
-            people, after_params, rule_set, _coefficients_after(plan, local), item_of
+            period, people, after_params, rule_set, _coefficients_after(plan, local), item_of
         )
         settings_now = local.settings
         settings_after = plan.settings if plan.settings is not None else settings_now

@@ -20,7 +20,7 @@ from scoring import Grade
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
-from tenant_app.services import periods
+from tenant_app.services import periods, scores
 
 INPUT_NAMES = {
     "assigned": _l("Số lượng giao"),
@@ -126,9 +126,9 @@ def _value(value) -> str:
         return str(value)
 
 
-def _item_names(score: PeriodScore) -> dict[str, str]:
+def _item_names(steps: list[dict]) -> dict[str, str]:
     item_ids = []
-    for step in score.explanation or []:
+    for step in steps:
         if str(step.get("code", "")).startswith("item:"):
             try:
                 item_ids.append(uuid.UUID(step["code"][5:]))
@@ -153,9 +153,10 @@ def _item_names(score: PeriodScore) -> dict[str, str]:
 def explain(score: PeriodScore, period: Period) -> list[dict]:
     """Return the score's explanation as display rows: label, inputs, formula and result."""
     params = periods.params_of(period)
-    names = _item_names(score)
+    steps = scores.explanation_of(score, period)
+    names = _item_names(steps)
     lines = []
-    for step in score.explanation or []:
+    for step in steps:
         code = str(step.get("code", ""))
         text = step.get("label", code)
         if code.startswith("item:"):
@@ -163,6 +164,8 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
         result = step.get("result", "")
         if code == "grade":
             shown = grade_label(result)
+        elif code == "total":
+            shown = number(params.display_value(scores.exact_total(score)), params.display_places)
         elif code in POINT_STEPS:
             shown = number(params.display(Decimal(str(result))), params.display_places)
         else:
@@ -191,6 +194,9 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
     def shown(value):
         return number(params.display(Decimal(value)), params.display_places)
 
+    def shown_total(value):
+        return number(params.display_value(value), params.display_places)
+
     reason = params.forced_fail_reason(score.forced_fail) if score.forced_fail else None
     return {
         "a": shown(score.a),
@@ -199,8 +205,9 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         "task_score": shown(score.task_score),
         "task_points": shown(score.task_points),
         "general_points": shown(score.general_points),
-        "total": shown(score.total),
-        "self_total": shown(score.self_total) if score.self_total is not None else "—",
+        "total": shown_total(scores.exact_total(score)),
+        "self_total": shown_total(score.self_total) if score.self_total is not None else "—",
+        "provisional": bool(score.provisional),
         "grade": score.grade,
         "grade_label": grade_label(score.grade),
         "stage": label(score.stage) if score.stage != "none" else "—",

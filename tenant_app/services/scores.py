@@ -1,8 +1,13 @@
-"""Period scores: load a period's inputs in bulk, call ``scoring``, store results with explanations.
+"""Period scores: load a period's inputs as column tuples, call ``scoring``, store exact results.
 
-Set-based: one query each for assignments with their reports, assessments, discipline, posts
-and existing scores, whatever the number of people. A change to one report re-scores only that
-person (and their leader, whose unit results depend on the team's grades).
+Set-based: one query each for work (assignments with their reports), assessments, discipline,
+leader posts, the unit's management lines and existing scores, whatever the number of people.
+Each score keeps the inputs it was computed from (its explanation is rendered from them when
+someone looks), a digest of those inputs with the rule set, parameters and engine version (a
+person whose digest has not changed is not written again), the exact total and the engine
+version. A change to one result re-scores that person and then each leader above them, deepest
+first, because a leader's unit result reads the grades of the team. People who cannot be scored
+are recorded with the reason (``ScoringProblem``), never skipped silently.
 """
 
 from __future__ import annotations
@@ -10,23 +15,30 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from scoring import (
+    ENGINE_VERSION,
     Grade,
     LeaderCriteria,
+    Params,
     PeriodInput,
+    PeriodResult,
     ScoringInputError,
     WorkItem,
+    explain_period,
     explanation_to_dict,
     leader_unit_results,
     score_period,
 )
+from scoring.numbers import MAX_PLACES, exact_text, round_fraction, stored, to_fraction
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
@@ -37,6 +49,7 @@ from tenant_app.models.evaluation import (
     Period,
     PeriodScore,
     Report,
+    ScoringProblem,
 )
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
@@ -46,29 +59,59 @@ from tenant_app.services.periods import params_of
 COUNTED = ("submitted", "accepted")  # returned and draft reports do not count
 STAGE_ORDER = ("leader", "manager", "self")
 LEADER_GROUPS = ("leader_head", "leader_deputy")
+PASSING = frozenset({Grade.HTXS.value, Grade.HTT.value, Grade.HTNV.value})
 
 
 @dataclass
 class PersonInputs:
-    """Everything loaded for one person: work, assessments by stage, forced fail, leadership."""
+    """Everything loaded for one person: work rows, assessments by stage, forced fail, team."""
 
     staff_id: uuid.UUID
-    items: list[WorkItem] = field(default_factory=list)
-    provisional: int = 0
-    assessments: dict[str, Assessment] = field(default_factory=dict)
+    work: list[tuple] = field(default_factory=list)
+    assessments: dict[str, tuple[list, Decimal | None]] = field(default_factory=dict)
     forced_fail: str | None = None
     leader: bool = False
-    subordinates: list[uuid.UUID] = field(default_factory=list)
 
 
-def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, PersonInputs]:
-    people: dict[uuid.UUID, PersonInputs] = {}
+@dataclass(frozen=True)
+class Scored:
+    """What scoring one person produced: the exact result and the stored form, or the problem."""
 
-    def person(sid):
-        return people.setdefault(sid, PersonInputs(sid))
+    staff_id: uuid.UUID
+    result: PeriodResult | None
+    snapshot: dict | None
+    digest: str | None
+    stage: str
+    self_total: Fraction | None = None
+    problem: ScoringInputError | None = None
 
-    work = (
-        sa.select(Assignment, Report)
+
+@dataclass
+class _Context:
+    """The period-wide facts a person's input depends on."""
+
+    period: Period
+    params: Params
+    params_key: str
+    grades: dict[uuid.UUID, str]
+    managers: dict[uuid.UUID, uuid.UUID | None]
+    has_work: set[uuid.UUID]
+
+
+def _work_rows(period: Period, staff_ids) -> list[tuple]:
+    stmt = (
+        sa.select(
+            Assignment.staff_id,
+            Assignment.id,
+            Assignment.quantity,
+            Assignment.coefficient,
+            Report.status,
+            Report.completed,
+            Report.major_errors,
+            Report.delays,
+            Report.exempt_errors,
+            Report.exempt_delays,
+        )
         .outerjoin(
             Report,
             sa.and_(
@@ -76,43 +119,53 @@ def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, P
             ),
         )
         .where(Assignment.period_id == period.id)
+        .order_by(Assignment.staff_id, Assignment.id)
     )
     if staff_ids is not None:
-        work = work.where(Assignment.staff_id.in_(staff_ids))
-    for assignment, report in db.session.execute(work).all():
-        counted = report is not None and report.status in COUNTED
-        entry = person(assignment.staff_id)
-        if counted and report.status == "submitted":
-            entry.provisional += 1
-        entry.items.append(
-            WorkItem(
-                code=str(assignment.id),
-                assigned=assignment.quantity,
-                coefficient=assignment.coefficient,
-                completed=report.completed if counted else Decimal(0),
-                major_errors=report.major_errors if counted else 0,
-                delays=report.delays if counted else 0,
-                exempt_errors=report.exempt_errors if counted else 0,
-                exempt_delays=report.exempt_delays if counted else 0,
-            )
-        )
+        stmt = stmt.where(Assignment.staff_id.in_(staff_ids))
+    return db.session.execute(stmt).all()
 
-    stmt = sa.select(Assessment).where(Assessment.period_id == period.id)
+
+def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, PersonInputs]:
+    people: dict[uuid.UUID, PersonInputs] = {}
+    for row in _work_rows(period, staff_ids):
+        entry = people.get(row[0])
+        if entry is None:
+            entry = people[row[0]] = PersonInputs(row[0])
+        entry.work.append(row)
+
+    stmt = sa.select(
+        Assessment.staff_id, Assessment.stage, Assessment.general, Assessment.organising
+    ).where(Assessment.period_id == period.id)
     if staff_ids is not None:
         stmt = stmt.where(Assessment.staff_id.in_(staff_ids))
-    for assessment in db.session.execute(stmt).scalars():
-        person(assessment.staff_id).assessments[assessment.stage] = assessment
+    for sid, stage, general, organising in db.session.execute(stmt).all():
+        if sid in people:
+            people[sid].assessments[stage] = (list(general or []), organising)
 
     year_start, year_end = date(period.year, 1, 1), date(period.year, 12, 31)
-    stmt = sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason).where(
-        DisciplineRecord.decision_date.between(year_start, year_end)
+    stmt = (
+        sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason)
+        .where(DisciplineRecord.decision_date.between(year_start, year_end))
+        .order_by(DisciplineRecord.decision_date)
     )
+    if staff_ids is not None:
+        stmt = stmt.where(DisciplineRecord.staff_id.in_(staff_ids))
     for sid, reason in db.session.execute(stmt).all():
-        if staff_ids is None or sid in staff_ids:
-            person(sid).forced_fail = reason or "discipline"
+        if sid in people and people[sid].forced_fail is None:
+            people[sid].forced_fail = reason or "discipline"
 
+    for sid in leaders_in(period, set(people)):
+        people[sid].leader = True
+    return people
+
+
+def leaders_in(period: Period, staff_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``staff_ids`` holding a head or deputy post at the end of ``period``."""
+    if not staff_ids:
+        return set()
     posts = (
-        sa.select(StaffAssignment.staff_id, JobPosition.position_group)
+        sa.select(StaffAssignment.staff_id)
         .join(
             JobPosition,
             sa.and_(
@@ -121,6 +174,7 @@ def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, P
             ),
         )
         .where(
+            JobPosition.position_group.in_(LEADER_GROUPS),
             StaffAssignment.effective_from <= period.ends_on,
             sa.or_(
                 StaffAssignment.effective_to.is_(None),
@@ -128,70 +182,11 @@ def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, P
             ),
         )
     )
-    leaders = {sid for sid, group in db.session.execute(posts).all() if group in LEADER_GROUPS}
-    for sid in leaders & set(people):
-        people[sid].leader = True
-    if any(p.leader for p in people.values()):
-        team = sa.select(StaffMember.id, StaffMember.manager_id).where(
-            StaffMember.manager_id.in_([sid for sid, p in people.items() if p.leader])
-        )
-        for sid, manager_id in db.session.execute(team).all():
-            people[manager_id].subordinates.append(sid)
-    return people
+    return {sid for (sid,) in db.session.execute(posts).all() if sid in staff_ids}
 
 
-def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
-    for stage in stages:
-        assessment = inputs.assessments.get(stage)
-        if assessment is not None:
-            return stage, list(assessment.general), assessment.organising
-    return "none", [], None
-
-
-def _period_input(inputs, params, grades, stages) -> tuple[str, PeriodInput]:
-    stage, general, organising = _general(inputs, stages)
-    if not general:
-        general = [0] * len(params.general_criteria)
-    leader = None
-    if inputs.leader:
-        team = [grades[s] for s in inputs.subordinates if s in grades]
-        leader = LeaderCriteria(
-            unit_results=leader_unit_results(team, params),
-            organising=organising if organising is not None else 0,
-        )
-    return stage, PeriodInput(
-        items=tuple(inputs.items),
-        general=tuple(general),
-        leader=leader,
-        forced_fail=inputs.forced_fail,
-    )
-
-
-def _digest(period_input: PeriodInput, rule_set: str, params) -> str:
-    data = {"rule_set": rule_set, "params": params.to_dict(), "input": repr(period_input)}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def score_people(period: Period, staff_ids=None) -> dict[uuid.UUID, PeriodScore]:
-    """(Re)compute and store the scores of ``staff_ids`` (default: everyone with work).
-
-    Leaders are scored after their teams. People with no assigned work get no score. Returns the
-    stored scores by staff id; the caller commits.
-    """
-    wanted = None if staff_ids is None else set(staff_ids)
-    people = _load(period, wanted)
+def _context(period: Period) -> _Context:
     params = params_of(period)
-    # Only the rows being rescored are loaded whole (their explanations are large); the grades of
-    # everyone else (a leader's unit results depend on them) come from one narrow query.
-    # The stored explanation is replaced, never read: not loading it saves decoding large JSON.
-    rows = (
-        sa.select(PeriodScore)
-        .options(defer(PeriodScore.explanation))
-        .where(PeriodScore.period_id == period.id)
-    )
-    if wanted is not None:
-        rows = rows.where(PeriodScore.staff_id.in_(wanted))
-    existing = {s.staff_id: s for s in db.session.execute(rows).scalars()}
     grades = dict(
         db.session.execute(
             sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -199,50 +194,312 @@ def score_people(period: Period, staff_ids=None) -> dict[uuid.UUID, PeriodScore]
             )
         ).all()
     )
-    grades.update({sid: s.grade for sid, s in existing.items()})
-    stored = {}
-    for inputs in sorted(people.values(), key=lambda p: p.leader):
-        if not inputs.items:
+    managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
+    has_work = set(
+        db.session.execute(
+            sa.select(Assignment.staff_id).where(Assignment.period_id == period.id).distinct()
+        ).scalars()
+    )
+    key = json.dumps(
+        [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
+    )
+    return _Context(period, params, key, grades, managers, has_work)
+
+
+def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
+    for stage in stages:
+        found = inputs.assessments.get(stage)
+        if found is not None:
+            return stage, found[0], found[1]
+    return "none", [], None
+
+
+def _team(leader_id: uuid.UUID, ctx: _Context) -> tuple[int, int, int, list[str]]:
+    """(team size, passing, pending, grades of those scored) for a leader's direct reports.
+
+    A subordinate with a score counts with its grade; one with work but no score yet is pending;
+    one with neither (no work in the period) is not part of the period's team.
+    """
+    size = passing = pending = 0
+    grades = []
+    for sid, manager in ctx.managers.items():
+        if manager != leader_id:
             continue
-        stage, period_input = _period_input(inputs, params, grades, STAGE_ORDER)
+        grade = ctx.grades.get(sid)
+        if grade is None and sid not in ctx.has_work:
+            continue
+        size += 1
+        if grade is None:
+            pending += 1
+            continue
+        grades.append(grade)
+        passing += grade in PASSING
+    return size, passing, pending, grades
+
+
+def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> tuple[str, dict]:
+    """The exact input of a person as JSON-ready data: what is scored, stored and explained."""
+    stage, general, organising = _general(inputs, stages)
+    if not general:
+        general = [0] * len(ctx.params.general_criteria)
+    items = []
+    for row in inputs.work:
+        _sid, aid, quantity, coefficient, status, completed, errors, delays, ex_e, ex_d = row
+        if status in COUNTED:
+            items.append(
+                [str(aid), str(quantity), str(coefficient), str(completed),
+                 errors, delays, ex_e, ex_d]
+            )  # fmt: skip
+        else:
+            items.append([str(aid), str(quantity), str(coefficient), "0", 0, 0, 0, 0])
+    leader = None
+    if inputs.leader:
+        size, passing, pending, grades = _team(inputs.staff_id, ctx)
+        leader = {
+            "unit_results": str(leader_unit_results(grades, ctx.params)),
+            "organising": str(organising if organising is not None else 0),
+            "team_size": size,
+            "team_passing": passing,
+            "team_pending": pending,
+        }
+    snapshot = {
+        "items": items,
+        "general": [str(p) for p in general],
+        "leader": leader,
+        "forced_fail": inputs.forced_fail,
+    }
+    return stage, snapshot
+
+
+def period_input(snapshot: dict) -> PeriodInput:
+    """Return the engine's input from a stored snapshot; raise ScoringInputError if invalid."""
+    items = tuple(
+        WorkItem(code, Decimal(q), Decimal(k), Decimal(c), e, d, xe, xd)
+        for code, q, k, c, e, d, xe, xd in snapshot["items"]
+    )
+    leader = snapshot.get("leader")
+    return PeriodInput(
+        items=items,
+        general=tuple(snapshot["general"]),
+        leader=None if leader is None else LeaderCriteria(**leader),
+        forced_fail=snapshot.get("forced_fail"),
+    )
+
+
+def _digest(snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Context) -> str:
+    text = json.dumps([snapshot, stage, self_snapshot, ctx.params_key], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str]) -> Scored:
+    stage, snapshot = _snapshot(inputs, ctx, STAGE_ORDER)
+    self_snapshot = None
+    if "self" in inputs.assessments and stage != "self":
+        self_snapshot = _snapshot(inputs, ctx, ("self",))[1]
+    digest = _digest(snapshot, stage, self_snapshot, ctx)
+    if known.get(inputs.staff_id) == digest:
+        return Scored(inputs.staff_id, None, snapshot, digest, stage)
+    rule_set = ctx.period.rule_set
+    try:
+        result = score_period(period_input(snapshot), ctx.params, rule_set=rule_set)
+    except ScoringInputError as error:
+        return Scored(inputs.staff_id, None, snapshot, digest, stage, problem=error)
+    self_total = result.total if stage == "self" else None
+    if self_snapshot is not None:
         try:
-            result = score_period(period_input, params, rule_set=period.rule_set)
+            self_total = score_period(period_input(self_snapshot), ctx.params, rule_set).total
         except ScoringInputError:
-            continue  # invalid data stays visible on the person's page, never a wrong score
-        self_total = None
-        if "self" in inputs.assessments:
-            _stage, self_input = _period_input(inputs, params, grades, ("self",))
-            try:
-                self_total = score_period(self_input, params, rule_set=period.rule_set).total
-            except ScoringInputError:
-                self_total = None
-        row = existing.get(inputs.staff_id) or PeriodScore(
-            period_id=period.id, staff_id=inputs.staff_id
+            self_total = None  # the manager's score stands; the self-assessment is not comparable
+    return Scored(inputs.staff_id, result, snapshot, digest, stage, self_total)
+
+
+def compute(period: Period, staff_ids=None, *, force: bool = False) -> list[Scored]:
+    """Score ``staff_ids`` (default: everyone with work) without writing anything.
+
+    Non-leaders first, then leaders from the deepest in the management line up to the head, each
+    leader reading the grades just computed for the team. A person whose stored digest equals
+    the new one comes back with ``result`` None (unchanged) unless ``force``.
+    """
+    wanted = None if staff_ids is None else set(staff_ids)
+    people = _load(period, wanted)
+    ctx = _context(period)
+    known = {}
+    if not force and people:
+        stmt = sa.select(PeriodScore.staff_id, PeriodScore.inputs_digest).where(
+            PeriodScore.period_id == period.id
         )
-        before = (row.total, row.grade) if inputs.staff_id in existing else None
-        row.a, row.b, row.c = result.a, result.b, result.c
-        row.task_score, row.task_points = result.task_score, result.task_points
-        row.general_points, row.total = result.general_points, result.total
-        row.grade = result.grade.value
-        row.forced_fail = result.forced_fail
-        row.self_total = self_total
-        row.stage = stage
-        row.rule_set = period.rule_set
-        row.explanation = explanation_to_dict(result.explanation)
-        row.inputs_digest = _digest(period_input, period.rule_set, params)
-        row.computed_at = utcnow()
-        if row.staff_id not in existing:
+        if wanted is not None:
+            stmt = stmt.where(PeriodScore.staff_id.in_(wanted))
+        known = dict(db.session.execute(stmt).all())
+    outcome = []
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+        scored = _score_one(inputs, ctx, known)
+        if scored.result is not None:
+            ctx.grades[inputs.staff_id] = scored.result.grade.value
+        outcome.append(scored)
+    return outcome
+
+
+def simulate(
+    period: Period,
+    people: dict[uuid.UUID, PersonInputs],
+    params: Params,
+    rule_set: str,
+    coefficients: dict[str, Decimal] | None = None,
+) -> dict[uuid.UUID, str]:
+    """Grades of ``people`` (from ``_load``) under other rules, in memory; nothing is written.
+
+    ``coefficients`` replaces the coefficient of assignments by id (a catalogue change). People
+    who cannot be scored under those rules are left out.
+    """
+    ctx = _context(period)
+    ctx.params, ctx.grades = params, {}
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+        _stage, snapshot = _snapshot(inputs, ctx, STAGE_ORDER)
+        if coefficients:
+            for item in snapshot["items"]:
+                if item[0] in coefficients:
+                    item[2] = str(coefficients[item[0]])
+        try:
+            result = score_period(period_input(snapshot), params, rule_set=rule_set)
+        except ScoringInputError:
+            continue
+        ctx.grades[inputs.staff_id] = result.grade.value
+    return ctx.grades
+
+
+def _depth(staff_id: uuid.UUID, ctx: _Context) -> int:
+    depth, seen, current = 0, set(), ctx.managers.get(staff_id)
+    while current is not None and current not in seen:
+        seen.add(current)
+        depth += 1
+        current = ctx.managers.get(current)
+    return depth
+
+
+def _values(scored: Scored, period: Period) -> dict:
+    result = scored.result
+    return {
+        "a": _six(result.a),
+        "b": _six(result.b),
+        "c": _six(result.c),
+        "task_score": _six(result.task_score),
+        "task_points": _six(result.task_points),
+        "general_points": _six(result.general_points),
+        "total": result.total_stored,
+        "total_exact": exact_text(result.total),
+        "grade": result.grade.value,
+        "forced_fail": result.forced_fail,
+        "self_total": None if scored.self_total is None else stored(scored.self_total),
+        "stage": scored.stage,
+        "rule_set": period.rule_set,
+        "engine_version": result.engine_version,
+        "provisional": result.provisional,
+        "inputs": scored.snapshot,
+        "explanation": [],
+        "inputs_digest": scored.digest,
+        "computed_at": utcnow(),
+    }
+
+
+def _six(value: Fraction) -> Decimal:
+    return round_fraction(value, MAX_PLACES, "ROUND_HALF_EVEN")
+
+
+def score_people(
+    period: Period, staff_ids=None, *, reason: str | None = None, force: bool = False
+) -> dict[uuid.UUID, PeriodScore]:
+    """(Re)compute and store the scores of ``staff_ids`` (default: everyone with work).
+
+    Only people whose inputs, rule set, parameters or engine changed are written (all with
+    ``force``); those who cannot be scored get a ``ScoringProblem`` naming the field and why.
+    ``reason`` is recorded with any change to a published result (a revision after
+    publication). Returns the written scores by staff id; the caller commits.
+    """
+    outcome = compute(period, staff_ids, force=force)
+    changed = [s for s in outcome if s.result is not None]
+    problems = [s for s in outcome if s.problem is not None]
+    _store_problems(period, outcome, problems)
+    if not changed:
+        return {}
+    ids = [s.staff_id for s in changed]
+    existing = {
+        row.staff_id: row
+        for row in db.session.execute(
+            sa.select(PeriodScore)
+            .options(defer(PeriodScore.explanation), defer(PeriodScore.inputs))
+            .where(PeriodScore.period_id == period.id, PeriodScore.staff_id.in_(ids))
+        ).scalars()
+    }
+    stored_rows = {}
+    for scored in changed:
+        row = existing.get(scored.staff_id)
+        before = None if row is None else (row.total, row.grade)
+        values = _values(scored, period)
+        if row is None:
+            row = PeriodScore(period_id=period.id, staff_id=scored.staff_id, **values)
             db.session.add(row)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
         if period.published_at is not None and before != (row.total, row.grade):
-            _record_revision(period, row, before)
-        grades[inputs.staff_id] = row.grade
-        stored[inputs.staff_id] = row
-    if stored:
-        aggregates.mark_changed(period)
-    return stored
+            _record_revision(period, row, before, reason)
+        stored_rows[scored.staff_id] = row
+    aggregates.mark_changed(period)
+    return stored_rows
 
 
-def _record_revision(period: Period, row: PeriodScore, before) -> None:
+def _store_problems(period: Period, outcome: list[Scored], problems: list[Scored]) -> None:
+    """Replace the problems of the people just looked at by the ones found now."""
+    looked_at = [s.staff_id for s in outcome]
+    if not looked_at:
+        return
+    db.session.execute(
+        sa.delete(ScoringProblem).where(
+            ScoringProblem.period_id == period.id,
+            ScoringProblem.staff_id.in_([s.staff_id for s in outcome if s.problem is None]),
+        )
+    )
+    if not problems:
+        return
+    current = {
+        row.staff_id: row
+        for row in db.session.execute(
+            sa.select(ScoringProblem).where(
+                ScoringProblem.period_id == period.id,
+                ScoringProblem.staff_id.in_([s.staff_id for s in problems]),
+            )
+        ).scalars()
+    }
+    for scored in problems:
+        row = current.get(scored.staff_id) or ScoringProblem(
+            period_id=period.id, staff_id=scored.staff_id
+        )
+        row.field = scored.problem.field[:200]
+        row.message = scored.problem.message[:500]
+        row.created_at = utcnow()
+        db.session.add(row)
+
+
+def problems_of(period: Period) -> list[tuple[ScoringProblem, StaffMember]]:
+    """The people with work in ``period`` who could not be scored, and why, by name."""
+    return list(
+        db.session.execute(
+            sa.select(ScoringProblem, StaffMember)
+            .join(
+                StaffMember,
+                sa.and_(
+                    StaffMember.tenant_id == ScoringProblem.tenant_id,
+                    StaffMember.id == ScoringProblem.staff_id,
+                ),
+            )
+            .where(ScoringProblem.period_id == period.id)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        ).all()
+    )
+
+
+def _record_revision(period: Period, row: PeriodScore, before, reason: str | None) -> None:
     """A published result changed: count it on the score and leave an audit event."""
     row.revisions_after_publication = (row.revisions_after_publication or 0) + 1
     audit.record(
@@ -255,6 +512,8 @@ def _record_revision(period: Period, row: PeriodScore, before) -> None:
             "staff_id": row.staff_id,
             "total": row.total,
             "grade": row.grade,
+            "reason": reason,
+            "engine_version": row.engine_version,
         },
     )
 
@@ -269,13 +528,49 @@ def leaders_of(staff_ids) -> set[uuid.UUID]:
     return set(rows)
 
 
-def rescore_person(period: Period, staff_id) -> PeriodScore | None:
-    """Re-score one person and then their leader; returns the person's score (None if no work)."""
-    stored = score_people(period, [staff_id])
-    managers = leaders_of([staff_id])
-    if managers:
-        score_people(period, managers)
-    return stored.get(staff_id)
+def _line_above(staff_id) -> list[uuid.UUID]:
+    """The person's managers, nearest first, up to the head (a cycle is cut)."""
+    chain: list[uuid.UUID] = []
+    current = leaders_of([staff_id])
+    while current:
+        (manager,) = current
+        if manager in chain or manager == staff_id:
+            break
+        chain.append(manager)
+        current = leaders_of([manager])
+    return chain
+
+
+def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> PeriodScore | None:
+    """Re-score one person, then each leader above them; returns the person's stored score.
+
+    The leaders are re-scored nearest first (a deputy before the head), each only if what they
+    read changed. Returns None when the person has no work or could not be scored.
+    """
+    score_people(period, [staff_id, *_line_above(staff_id)], reason=reason)
+    db.session.flush()
+    return db.session.execute(
+        sa.select(PeriodScore).where(
+            PeriodScore.period_id == period.id, PeriodScore.staff_id == staff_id
+        )
+    ).scalar_one_or_none()
+
+
+def explanation_of(score: PeriodScore, period: Period) -> list[dict]:
+    """Return the score's explanation steps as JSON-ready dicts, rendered from its inputs.
+
+    Scores of engine 1 kept their explanation; later ones are rendered now, from the inputs,
+    rule set and parameters they were computed with.
+    """
+    if not score.inputs:
+        return list(score.explanation or [])
+    steps = explain_period(period_input(score.inputs), params_of(period), score.rule_set)
+    return explanation_to_dict(steps)
+
+
+def exact_total(score: PeriodScore) -> Fraction:
+    """The exact total of a stored score (its 6-place value for rows of engine 1)."""
+    return to_fraction(score.total_exact or score.total, "total")
 
 
 def scores_of(period: Period) -> list[PeriodScore]:
@@ -316,14 +611,62 @@ def grade_distribution(period: Period) -> dict[str, int]:
     return counts
 
 
-def request_rescore(period: Period, staff_id) -> None:
+def request_rescore(period: Period, staff_id, *, reason: str | None = None) -> None:
     """Re-score one person now: a job on the ``scoring`` queue, or in-process without Redis.
 
-    Commits the caller's session first (the job reads what was just written).
+    Commits the caller's session first (the job reads what was just written). ``reason`` is
+    recorded with any change to a published result.
     """
     from tenant_app import jobs
     from tenant_app.jobs import scoring as scoring_jobs
 
     jobs.enqueue(
-        jobs.SCORING, scoring_jobs.rescore_person, period.tenant_id, str(period.id), str(staff_id)
+        jobs.SCORING,
+        scoring_jobs.rescore_person,
+        period.tenant_id,
+        str(period.id),
+        str(staff_id),
+        reason,
     )
+
+
+def changes(period: Period, staff_ids: Iterable | None = None) -> list[dict]:
+    """What a recompute of ``period`` would change, without writing: one dict per person.
+
+    Each: staff_id, before (total, grade, engine version) and after (total, grade), for the
+    people whose stored total or grade differs from a fresh computation.
+    """
+    outcome = compute(period, staff_ids, force=True)
+    current = {
+        row.staff_id: row
+        for row in db.session.execute(
+            sa.select(PeriodScore).where(PeriodScore.period_id == period.id)
+        ).scalars()
+    }
+    found = []
+    for scored in outcome:
+        row = current.get(scored.staff_id)
+        if scored.result is None:
+            if scored.problem is not None:
+                found.append(
+                    {
+                        "staff_id": scored.staff_id,
+                        "before": None if row is None else (row.total, row.grade),
+                        "after": None,
+                        "problem": f"{scored.problem.field}: {scored.problem.message}",
+                    }
+                )
+            continue
+        after = (scored.result.total_stored, scored.result.grade.value)
+        before = None if row is None else (row.total, row.grade)
+        if before != after:
+            found.append(
+                {
+                    "staff_id": scored.staff_id,
+                    "before": before,
+                    "before_engine": None if row is None else row.engine_version,
+                    "after": after,
+                    "problem": None,
+                }
+            )
+    return found

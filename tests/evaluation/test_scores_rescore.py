@@ -30,7 +30,7 @@ def test_scores_rescore_leader_alone_uses_team_grades(tenant_a, ward_a):
         stored_score(period, ward_a["clerk"], "40", "KHTNV")
         db.session.commit()
         stored = scores.score_people(period, [ward_a["head"]])
-        steps = {s["code"]: s for s in stored[ward_a["head"]].explanation}
+        steps = {s["code"]: s for s in scores.explanation_of(stored[ward_a["head"]], period)}
         assert "50" in str(steps["leader_criteria"]["inputs"]["unit_results"])
         clerk = db.session.execute(
             sa.select(PeriodScore).where(PeriodScore.staff_id == ward_a["clerk"])

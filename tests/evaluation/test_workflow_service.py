@@ -64,7 +64,7 @@ def test_workflow_golden_month_scores_exactly(tenant_a, ward_a):
         assert (score.a, score.b, score.c) == (Decimal(75), Decimal("73.75"), Decimal("72.5"))
         assert score.total == Decimal("78.625") and score.grade == "HTT"
         assert score.stage == "manager" and score.self_total == Decimal("78.625")
-        assert score.explanation[0]["label"]
+        assert scores.explanation_of(score, score_period_of(score))[0]["label"]
 
 
 def test_workflow_golden_month_with_t3_done(tenant_a, ward_a):
@@ -321,8 +321,13 @@ def test_workflow_leader_unit_results_follow_the_team(tenant_a, ward_a, admin_a)
         assert _unit_results(result[head_staff.id]) == Decimal(50)
 
 
+def score_period_of(score):
+    return db.session.get(Period, (score.tenant_id, score.period_id))
+
+
 def _unit_results(score) -> Decimal:
-    step = next(s for s in score.explanation if s["code"] == "leader_criteria")
+    steps = scores.explanation_of(score, score_period_of(score))
+    step = next(s for s in steps if s["code"] == "leader_criteria")
     return Decimal(str(step["inputs"]["unit_results"]))
 
 
