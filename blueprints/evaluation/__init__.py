@@ -14,7 +14,7 @@ from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
 from tenant_app.services import periods, staff, work
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.score_display import number, short
+from tenant_app.services.score_display import number, short, total_text
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("evaluation", __name__, url_prefix="/t/<tenant_slug>"))
@@ -116,6 +116,11 @@ def link_url(link: str | None) -> str:
 @bp.app_template_filter("vn_number")
 def _vn_number(value, places: int = 2) -> str:
     return number(value, places)
+
+
+@bp.app_template_filter("score_total")
+def _score_total(score) -> str:
+    return total_text(score)
 
 
 @bp.app_template_filter("qty")

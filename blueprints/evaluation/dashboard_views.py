@@ -109,7 +109,7 @@ def dashboard_live():
 def _unit_context():
     period = selected_period()
     if period is None:
-        return {"period": None, "distribution": {}, "checks": [], "total": 0}
+        return {"period": None, "distribution": {}, "checks": [], "total": 0, "problems": []}
     params = periods.params_of(period)
     rows = db.session.execute(
         sa.select(PeriodScore.staff_id, PeriodScore.grade, StaffMember.quota_group)
@@ -143,6 +143,7 @@ def _unit_context():
         ],
         "checks": report.checks,
         "ratio": number(params.quota_ratio * 100, 0),
+        "problems": scores.problems_of(period),
     }
 
 

@@ -248,6 +248,7 @@ def approval():
             "evaluation/approval.html",
             period=period,
             rows=rows,
+            problems=scores.problems_of(period) if period is not None else [],
             waiting=waiting,
             form=form,
             action_form=ActionForm(formdata=None),

@@ -185,6 +185,18 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
     return lines
 
 
+def total_text(score: PeriodScore | None) -> str:
+    """Return a score's total as shown to people: display rounding that never crosses a threshold.
+
+    (A stored 69.999999 is HTNV; it is shown 69,99, never 70,00.)
+    """
+    if score is None:
+        return "—"
+    period = db.session.get(Period, (score.tenant_id, score.period_id))
+    params = periods.params_of(period)
+    return number(params.display_value(scores.exact_total(score)), params.display_places)
+
+
 def summary(score: PeriodScore | None, period: Period) -> dict:
     """Return the headline figures of a score formatted for display ({} without a score)."""
     if score is None:

@@ -1,0 +1,137 @@
+"""Stored scores are exact: the threshold case, unchanged inputs, unscorable people, dry runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tenant_app.extensions import db
+from tenant_app.models.catalogue import CatalogueItem
+from tenant_app.models.evaluation import (
+    Assessment,
+    Assignment,
+    Period,
+    PeriodScore,
+    Report,
+    ScoringProblem,
+)
+from tenant_app.services import catalogue, scores
+from tenant_app.tenancy import tenant_context
+from tests.helpers import login
+
+
+def _work(tenant, ward, *, quantity, completed, errors=0, staff="clerk"):
+    """One accepted report of ``completed`` of ``quantity`` and a 10/10/10 manager assessment."""
+    period = db.session.get(Period, (tenant.id, ward["period"]))
+    item = db.session.get(CatalogueItem, (tenant.id, ward["items"]["T1"]))
+    assignment = Assignment(
+        period_id=period.id, staff_id=ward[staff], item_id=item.id,
+        version_id=catalogue.version_at(item, period.starts_on).id, quantity=quantity,
+        coefficient=1, due_on=date(2026, 11, 25),
+    )  # fmt: skip
+    db.session.add(assignment)
+    db.session.flush()
+    db.session.add(
+        Report(
+            assignment_id=assignment.id, completed=completed, status="accepted",
+            major_errors=errors,
+        )
+    )  # fmt: skip
+    db.session.add(
+        Assessment(period_id=period.id, staff_id=ward[staff], stage="manager", general=[10, 10, 10])
+    )
+    db.session.commit()
+    return period
+
+
+def _stored(staff_id) -> PeriodScore:
+    return db.session.execute(
+        sa.select(PeriodScore).where(PeriodScore.staff_id == staff_id)
+    ).scalar_one()
+
+
+def test_scores_exact_four_of_seven_is_stored_as_seventy_htt(tenant_a, ward_a):
+    """4 of 7 done + 30 general points is stored as 70.000000 with grade HTT and exact "70"."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=7, completed=4)
+        scores.score_people(period)
+        db.session.commit()
+        row = _stored(ward_a["clerk"])
+        assert (row.total, row.grade, row.total_exact) == (Decimal("70"), "HTT", "70")
+        assert row.engine_version == "2.0" and row.inputs["items"][0][1:4] == [
+            "7.00",
+            "1.000",
+            "4.00",
+        ]
+
+
+def test_scores_exact_unchanged_inputs_are_not_written_again(tenant_a, ward_a):
+    """A second recompute with nothing changed writes nobody; a changed report writes one."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=7, completed=4)
+        assert set(scores.score_people(period)) == {ward_a["clerk"]}
+        db.session.commit()
+        assert scores.score_people(period) == {}
+        db.session.execute(sa.update(Report).values(completed=5))
+        assert set(scores.score_people(period)) == {ward_a["clerk"]}
+
+
+def test_scores_exact_unscorable_person_is_recorded_with_the_reason(tenant_a, ward_a):
+    """Five errors on one completed product exceed 4 per product: a problem row, no score."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=2, completed=1, errors=5)
+        assert scores.score_people(period) == {}
+        db.session.commit()
+        ((problem, person),) = scores.problems_of(period)
+        assert person.id == ward_a["clerk"]
+        assert problem.field.endswith(".major_errors") and "vượt quá 4" in problem.message
+        db.session.execute(sa.update(Report).values(major_errors=1))
+        scores.score_people(period)
+        db.session.commit()
+        assert scores.problems_of(period) == []
+
+
+def test_scores_exact_problems_stay_inside_their_unit(tenant_a, tenant_b, ward_a):
+    """Another unit sees none of this unit's scoring problems."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=2, completed=1, errors=5)
+        scores.score_people(period)
+        db.session.commit()
+        period_id = period.id
+    with tenant_context(tenant_b):
+        assert db.session.execute(sa.select(ScoringProblem)).all() == []
+        db.session.expunge_all()
+        assert db.session.execute(sa.select(Period).where(Period.id == period_id)).all() == []
+
+
+def test_scores_exact_dry_run_lists_a_score_misgraded_by_the_old_engine(tenant_a, ward_a):
+    """A stored 69.999999 HTNV (engine 1) shows up as becoming 70 HTT; nothing is written."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=7, completed=4)
+        scores.score_people(period)
+        db.session.execute(
+            sa.update(PeriodScore).values(
+                total=Decimal("69.999999"), grade="HTNV", total_exact=None, engine_version="1"
+            )
+        )
+        db.session.commit()
+        (change,) = scores.changes(period)
+        assert change["before"] == (Decimal("69.999999"), "HTNV")
+        assert change["after"] == (Decimal("70.000000"), "HTT")
+        assert change["before_engine"] == "1"
+        db.session.rollback()
+        assert _stored(ward_a["clerk"]).grade == "HTNV"
+
+
+def test_scores_exact_approval_page_lists_who_could_not_be_scored(tenant_a, ward_a, client):
+    """The head's approval page names the person who could not be scored and why."""
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=2, completed=1, errors=5)
+        scores.score_people(period)
+        db.session.commit()
+    login(client, tenant_a.slug, "truong")
+    html = client.get(f"/t/{tenant_a.slug}/approval?period={period.id}").get_data(as_text=True)
+    assert "Chưa chấm được điểm" in html
+    assert "Trần Thị Văn" in html and "vượt quá 4" in html
