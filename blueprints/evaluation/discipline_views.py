@@ -1,4 +1,4 @@
-"""Discipline decisions (unit administrator, head of agency): list, record, re-score at once."""
+"""Discipline decisions (unit administrator, head of agency): list, record, re-score the year."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.forms import REQUIRED
 from tenant_app.models.evaluation import LABELS, SEVERITIES, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import discipline, scores
+from tenant_app.services import discipline
 from tenant_app.services.errors import ServiceError
 
 REASON_LABELS = {
@@ -77,19 +77,20 @@ def discipline_page():
                 note=form.note.data,
                 actor=current_user,
             )
-            due = discipline.periods_to_rescore(row)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field or "decision_number").errors.append(exc.message)
         else:
-            for period in due:
-                scores.request_rescore(period, person.id)
+            rescored = discipline.rescore_affected(row)
             flash(
                 _(
-                    "Đã ghi quyết định %(n)s; điểm của %(name)s được tính lại.",
+                    "Đã ghi quyết định %(n)s; điểm của %(name)s được tính lại ở %(periods)d kỳ "
+                    "đánh giá, trong đó %(published)d kỳ đã công khai kết quả.",
                     n=row.decision_number,
                     name=person.full_name,
+                    periods=rescored.periods,
+                    published=rescored.published,
                 ),
                 "success",
             )

@@ -1,11 +1,14 @@
 """Discipline decisions and other forced-fail conclusions: recorded with number, date, authority.
 
 A recorded decision makes every score of the person in that year a fail (KHTNV) whatever the
-points; the person's open periods of the year are re-scored at once by the caller.
+points; after commit, ``rescore_affected`` re-scores every period of the year in which the person
+has a score (open, closed or locked, published or not), with the decision as the reason kept
+with any revision of a published result.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,10 +18,24 @@ from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import SEVERITIES, DisciplineRecord, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
+from tenant_app.services import scores
 from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import Conflict, ServiceError
 
 REASONS = ("discipline", "degradation", "leader_corruption")
+# The reason kept with every revision a decision causes. Plain Vietnamese, not translated: the
+# audit trail records the legal document, in the same words whoever recorded it.
+REVISION_REASONS = {
+    "discipline": "Quyết định kỷ luật số {number} ngày {day} của {authority}",
+    "degradation": (
+        "Kết luận suy thoái tư tưởng chính trị, đạo đức, lối sống số {number} ngày {day} "
+        "của {authority}"
+    ),
+    "leader_corruption": (
+        "Quyết định xử lý tham nhũng, lãng phí trong đơn vị phụ trách số {number} ngày {day} "
+        "của {authority}"
+    ),
+}
 
 
 def may_record(user) -> bool:
@@ -105,6 +122,9 @@ def record(
             "severity": severity,
             "reason": reason,
             "authority": where,
+            # Named here too: a locked period that was never published changes without a
+            # revision event of its own.
+            "periods_rescored": [p.code for p in periods_to_rescore(row)],
         },
         actor=actor,
     )
@@ -112,7 +132,12 @@ def record(
 
 
 def periods_to_rescore(row: DisciplineRecord) -> list[Period]:
-    """The person's open periods of the decision's year that have a score."""
+    """Every period of the decision's year in which the person has a score, oldest first.
+
+    Whatever the period's status: the decision fails the whole year, and a closed or locked
+    period left as it was would show a grade the law no longer allows (a later recompute would
+    change it anyway, without saying why).
+    """
     return list(
         db.session.execute(
             sa.select(Period)
@@ -122,10 +147,40 @@ def periods_to_rescore(row: DisciplineRecord) -> list[Period]:
                     PeriodScore.tenant_id == Period.tenant_id, PeriodScore.period_id == Period.id
                 ),
             )
-            .where(
-                Period.year == row.decision_date.year,
-                Period.status == "open",
-                PeriodScore.staff_id == row.staff_id,
-            )
+            .where(Period.year == row.decision_date.year, PeriodScore.staff_id == row.staff_id)
+            .order_by(Period.starts_on, Period.kind)
         ).scalars()
     )
+
+
+def revision_reason(row: DisciplineRecord) -> str:
+    """Return the reason kept with the revisions the decision causes, in Vietnamese, e.g.
+    "Quyết định kỷ luật số 12/QĐ-UBND ngày 05/11/2026 của Chủ tịch UBND phường"."""
+    template = REVISION_REASONS.get(row.reason, REVISION_REASONS["discipline"])
+    return template.format(
+        number=row.decision_number,
+        day=row.decision_date.strftime("%d/%m/%Y"),
+        authority=row.authority,
+    )
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """How many periods a decision re-scored, and how many of them were already published."""
+
+    periods: int
+    published: int
+
+
+def rescore_affected(row: DisciplineRecord) -> Rescored:
+    """Re-score the person in every period the decision affects; call after the commit.
+
+    Each re-score carries ``revision_reason(row)``, so a published result that changes is counted
+    as a revision after publication with the decision as its reason. Returns the counts.
+    """
+    due = periods_to_rescore(row)
+    published = sum(1 for period in due if period.published_at is not None)
+    reason = revision_reason(row)
+    for period in due:
+        scores.request_rescore(period, row.staff_id, reason=reason)
+    return Rescored(periods=len(due), published=published)

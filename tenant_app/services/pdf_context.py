@@ -319,7 +319,7 @@ def unit_report(period, org_unit_id=None, *, prepared_by: str | None = None, tod
             "name": person.full_name,
             "position": post.position.name if post else "",
             "org_unit": post.org_unit.name if post else "",
-            "total": number(params.display(Decimal(score.total)), places),
+            "total": number(params.display_value(scores.exact_total(score)), places),
             "grade": grade_label(score.grade),
             "approved": score.approved_at is not None,
         }

@@ -46,6 +46,8 @@ INPUT_NAMES = {
 # Steps whose result is points or a percentage: shown with the period's display decimals.
 POINT_STEPS = {"a", "b", "c", "task_score", "task_points", "general_points", "total"}
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# Engine 2 writes formulas with the Vietnamese decimal comma (and no thousands separator).
+DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 # Exact values keep every digit in the database; on screen, intermediate figures with more than
 # four decimals (e.g. 42.9545454…) are shown to four, which is what a person can check by hand.
 LONG_DECIMAL = re.compile(r"\d+\.\d{5,}")
@@ -111,6 +113,8 @@ def _local(text: str) -> str:
     text = LONG_DECIMAL.sub(_shorten, text)
     if str(get_locale() or "vi").startswith("vi"):
         return DECIMAL_POINT.sub(",", text)
+    if "," in text:
+        return DECIMAL_COMMA.sub(".", text)
     return text
 
 

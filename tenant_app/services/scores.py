@@ -442,7 +442,7 @@ def score_people(
         else:
             for name, value in values.items():
                 setattr(row, name, value)
-        if period.published_at is not None and before != (row.total, row.grade):
+        if _final(period) and before != (row.total, row.grade):
             _record_revision(period, row, before, reason)
         stored_rows[scored.staff_id] = row
     aggregates.mark_changed(period)
@@ -497,6 +497,11 @@ def problems_of(period: Period) -> list[tuple[ScoringProblem, StaffMember]]:
             .order_by(StaffMember.full_name, StaffMember.code)
         ).all()
     )
+
+
+def _final(period: Period) -> bool:
+    """A published or locked period's results are final: any change to them is a revision."""
+    return period.published_at is not None or period.status == "locked"
 
 
 def _record_revision(period: Period, row: PeriodScore, before, reason: str | None) -> None:

@@ -22,8 +22,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.services import catalogue, notifications, periods, staff
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.lookup import get_scoped
-
-MAX_DEDUCTIONS_PER_PRODUCT = 4
+from tenant_app.services.score_display import short
 
 
 def _decimal(value, field: str, label: str, *, positive: bool = False) -> Decimal:
@@ -363,7 +362,8 @@ def review_report(
     """The manager accepts or returns a submitted report, counting major errors and delays.
 
     Exemptions (objective causes) need a reason and cannot exceed the errors or delays they
-    exempt; more than four deductions per completed product is refused.
+    exempt; more deductions per completed product than the period's parameters allow
+    (``max_deductions_per_product``) are refused.
     """
     if report.status not in ("submitted", "accepted"):
         raise ServiceError("not_submitted", _("Chỉ thẩm định được báo cáo đã gửi."), status=409)
@@ -395,16 +395,7 @@ def review_report(
             _("Miễn trừ cần ghi rõ nguyên nhân khách quan và căn cứ."),
             field="exemption_reason",
         )
-    limit = MAX_DEDUCTIONS_PER_PRODUCT * report.completed
-    if errors > limit or late > limit:
-        raise ServiceError(
-            "too_many_deductions",
-            _(
-                "Mỗi sản phẩm hoàn thành chỉ bị trừ tối đa %(n)d lần (4 × 25%%).",
-                n=MAX_DEDUCTIONS_PER_PRODUCT,
-            ),
-            field="major_errors" if errors > limit else "delays",
-        )
+    _check_deduction_limit(period, report, errors, late)
     if not accept and len((comment or "").strip()) < 5:
         raise ServiceError(
             "comment_required", _("Trả lại báo cáo cần ghi rõ lý do."), field="comment"
@@ -436,6 +427,32 @@ def review_report(
             link="work",
         )
     return report
+
+
+def _check_deduction_limit(period: Period, report: Report, errors: int, late: int) -> None:
+    """Raise ServiceError when errors or delays exceed the period's limit per completed product.
+
+    The limit and the rates come from the period's parameters, as in the scoring engine: a review
+    the engine would refuse must be refused here, or the person is left without a score.
+    """
+    params = periods.params_of(period)
+    limit = params.max_deductions_per_product * report.completed
+    if errors <= limit and late <= limit:
+        return
+    field, rate = (
+        ("major_errors", params.error_deduction)
+        if errors > limit
+        else ("delays", params.delay_deduction)
+    )
+    raise ServiceError(
+        "too_many_deductions",
+        _(
+            "Mỗi sản phẩm hoàn thành chỉ bị trừ tối đa %(n)d lần (%(n)d × %(rate)s%%).",
+            n=params.max_deductions_per_product,
+            rate=short(rate * 100),
+        ),
+        field=field,
+    )
 
 
 def work_of(period: Period, staff_ids) -> list[tuple[Assignment, Report | None]]:
