@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported when an app is built: `kpi score` never needs it
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment (``tenant_app.config``), overridden by ``config``."""
+    from flask import Flask
+
     from tenant_app import config as settings
 
     app = Flask(__name__, instance_path=None)

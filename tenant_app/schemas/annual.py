@@ -45,6 +45,7 @@ class QuotaCheckSchema(Schema):
     ratio = fields.Decimal(as_string=True, dump_only=True)
     allowed = fields.Integer(dump_only=True)
     must_lower = fields.Integer(dump_only=True)
+    allowed_after = fields.Integer(dump_only=True)
     htxs_person_ids = fields.List(fields.String(), dump_only=True)
 
 

@@ -132,3 +132,108 @@ def test_sandbox_run_forced_fail(golden_input_json):
     golden_input_json["forced_fail"] = "degradation"
     out = run(golden_input_json)
     assert (out["grade"], out["forced_fail"], out["total"]) == ("KHTNV", "degradation", "78.625")
+
+
+def test_sandbox_run_four_of_seven_is_exactly_70(golden_input_json):
+    """4 of 7 done with 30 general points: total "70", total_exact "70", HTT, engine version."""
+    golden_input_json["items"] = [{"code": "T1", "assigned": 7, "coefficient": 1, "completed": 4}]
+    golden_input_json["general"] = [10, 10, 10]
+    out = run(golden_input_json)
+    assert (out["total"], out["total_exact"], out["total_display"]) == ("70", "70", "70.00")
+    assert out["grade"] == "HTT"
+    assert out["engine_version"]
+
+
+def test_sandbox_run_total_exact_is_a_ratio(golden_input_json):
+    """1 of 3 done with 30 general points: total_exact "160/3", total "53.333333" (floored)."""
+    golden_input_json["items"] = [{"code": "T1", "assigned": 3, "coefficient": 1, "completed": 1}]
+    golden_input_json["general"] = [10, 10, 10]
+    out = run(golden_input_json)
+    assert (out["total_exact"], out["total"], out["total_display"]) == (
+        "160/3",
+        "53.333333",
+        "53.33",
+    )
+
+
+def test_sandbox_run_unknown_kind_is_refused(golden_input_json):
+    """A kind other than period, annual, quota is refused with field "kind"."""
+    golden_input_json["kind"] = "income"
+    with pytest.raises(ScoringInputError) as info:
+        run(golden_input_json)
+    assert info.value.field == "kind"
+
+
+def test_sandbox_run_annual_two_exact_70s_are_htt():
+    """kind annual: "490/7" and 70 average exactly 70 → HTT, with average_exact and display."""
+    out = run(
+        {
+            "kind": "annual",
+            "periods": [{"code": "2026-01", "total": "490/7"}, {"code": "2026-02", "total": 70}],
+            "forced_fail": None,
+        }
+    )
+    assert (out["kind"], out["average"], out["average_exact"]) == ("annual", "70", "70")
+    assert (out["average_display"], out["grade"]) == ("70.00", "HTT")
+    assert out["explanation"][-1]["result"] == "HTT"
+
+
+def test_sandbox_run_annual_non_leader_corruption_forces_fail():
+    """kind annual: leader_corruption for someone not (or no longer) a leader gives KHTNV."""
+    out = run(
+        {
+            "kind": "annual",
+            "periods": [{"code": "2026-01", "total": 95}],
+            "forced_fail": "leader_corruption",
+        }
+    )
+    assert (out["grade"], out["forced_fail"]) == ("KHTNV", "leader_corruption")
+
+
+def test_sandbox_run_annual_bad_total_names_the_row():
+    """kind annual: a bad total names periods[1].total."""
+    with pytest.raises(ScoringInputError) as info:
+        run({"kind": "annual", "periods": [{"code": "a", "total": 1}, {"code": "b", "total": "x"}]})
+    assert info.value.field == "periods[1].total"
+
+
+def _quota_people(htxs, htt, group=None):
+    grades = ["HTXS"] * htxs + ["HTT"] * htt
+    return [{"id": f"p{i}", "grade": g, "quota_group": group} for i, g in enumerate(grades)]
+
+
+def test_sandbox_run_quota_lowers_5_of_10():
+    """kind quota: 10 HTXS + 20 HTT → allowed 4, must_lower 5, allowed_after 5."""
+    out = run({"kind": "quota", "people": _quota_people(10, 20), "outstanding": False})
+    assert {k: out[k] for k in ("htxs", "htt", "allowed", "must_lower", "allowed_after")} == {
+        "htxs": 10,
+        "htt": 20,
+        "allowed": 4,
+        "must_lower": 5,
+        "allowed_after": 5,
+    }
+    assert out["groups"] == []
+
+
+def test_sandbox_run_quota_groups_and_outstanding():
+    """kind quota: each quota group is reported; outstanding uses the 25% ratio."""
+    out = run({"kind": "quota", "people": _quota_people(10, 20, "g1"), "outstanding": True})
+    (group,) = out["groups"]
+    assert (group["group"], group["allowed"], group["must_lower"]) == ("g1", 5, 4)
+    assert group["allowed_after"] == 6 and len(group["people"]) == 10
+    assert out["ratio"] == "0.25"
+
+
+def test_sandbox_run_quota_duplicate_person_is_refused():
+    """kind quota: the same id twice is refused, naming the second row."""
+    people = _quota_people(1, 1)
+    people[1]["id"] = people[0]["id"]
+    with pytest.raises(ScoringInputError) as info:
+        run({"kind": "quota", "people": people})
+    assert info.value.field == "people[1].id"
+
+
+def test_sandbox_main_help_returns_0(capsys):
+    """main(["--help"]) prints the usage and returns 0."""
+    assert main(["--help"]) == 0
+    assert "kpi score FILE.json" in capsys.readouterr().out
