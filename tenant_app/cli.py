@@ -1,15 +1,20 @@
-"""The ``kpi`` command line: the Flask CLI of the app plus the project's commands."""
+"""The ``kpi`` command line: the Flask CLI of the app plus the project's commands.
+
+Only ``click`` is imported here at load time: ``kpi score`` is the pure scoring sandbox and
+``main`` hands it over before Flask, SQLAlchemy or the application are imported, so it answers
+in a fraction of a second; every other command builds the application first.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Sequence
 
 import click
-import sqlalchemy as sa
-from flask.cli import FlaskGroup, with_appcontext
 
-from tenant_app.extensions import db
+HELP = "KPI Công vụ: quản lý và đánh giá cán bộ, công chức theo KPI."
 
 
 def _create_app():
@@ -18,9 +23,29 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-def main():
-    """KPI Công vụ: quản lý và đánh giá cán bộ, công chức theo KPI."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run ``kpi``: ``kpi score …`` straight in the sandbox, anything else through Flask's CLI."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["score"]:
+        from scoring.sandbox import main as sandbox_main
+
+        sys.exit(sandbox_main(args[1:]))
+    from flask.cli import FlaskGroup
+
+    group = FlaskGroup(name="kpi", help=HELP, create_app=_create_app, add_version_option=False)
+    group.main(args, prog_name="kpi")
+
+
+def with_appcontext(f):
+    """``flask.cli.with_appcontext``, imported only when a command runs (see the module doc)."""
+
+    @click.pass_context
+    def command(ctx, /, *args, **kwargs):
+        from flask.cli import with_appcontext as flask_with_appcontext
+
+        return ctx.invoke(flask_with_appcontext(f), *args, **kwargs)
+
+    return functools.update_wrapper(command, f)
 
 
 @click.command("demo")
@@ -55,9 +80,11 @@ def audit_verify():
 @click.command("score", context_settings={"ignore_unknown_options": True})
 @click.argument("source", metavar="FILE.json|-")
 def score_command(source: str):
-    """Score one person's period from JSON (or - for stdin); print result and explanation.
+    """Score a period, a year or a quota from JSON (or - for stdin), without the database.
 
-    Exit status 2 on invalid input, with {"error": {"field", "message"}} on stderr.
+    Print the result and its explanation; exit status 2 on invalid input, with
+    {"error": {"field", "message"}} on stderr. `kpi score` itself runs without building the
+    application (see main); this command lists it in `kpi --help`.
     """
     from scoring.sandbox import main as sandbox_main
 
@@ -69,6 +96,7 @@ def score_command(source: str):
 def citus_ddl_command():
     """Print the statements that distribute the schema on Citus (see docs/deploy.md)."""
     from tenant_app.citus import citus_ddl
+    from tenant_app.extensions import db
 
     for statement in citus_ddl(db.metadata):
         click.echo(statement)
@@ -83,6 +111,9 @@ def tenants_group():
 @with_appcontext
 def tenants_list():
     """Print every unit: slug, kind, status, name."""
+    import sqlalchemy as sa
+
+    from tenant_app.extensions import db
     from tenant_app.models.tenants import Tenant
 
     for t in db.session.execute(sa.select(Tenant).order_by(Tenant.slug)).scalars():
@@ -97,6 +128,7 @@ def tenants_list():
 @with_appcontext
 def create_province_user(username, full_name, role, password):
     """Create a province administrator or auditor."""
+    from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
     from tenant_app.security.passwords import hash_password
     from tenant_app.services.accounts import check_new_password
@@ -152,15 +184,33 @@ def scheduler_command():
     "--period", "code", required=True, metavar="YYYY-MM", help="Period code, e.g. 2026-11."
 )
 @click.option("--tenant", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing: list the people whose total or grade would change, unit by unit.",
+)
 @with_appcontext
-def recompute_command(code: str, slug: str | None):
+def recompute_command(code: str, slug: str | None, dry_run: bool):
     """Re-score a whole period in every unit (or one), set-based; print counts and time.
 
-    Exit status 1 when a unit failed (the others are still committed).
+    Only people whose inputs, rules or engine version changed are written. With --dry-run
+    nothing is written: each person whose stored total or grade would change is listed (unit,
+    staff code, name, before → after, the engine version that stored it), so a province can see
+    the effect on closed periods before deciding to reopen them. Exit status 1 when a unit
+    failed (the others are still committed).
     """
     import time
 
-    from tenant_app.services.recompute import recompute_period
+    from tenant_app.services.recompute import dry_run_period, recompute_period
+
+    if dry_run:
+        changes = dry_run_period(code, slug)
+        if slug is not None and changes is None:
+            raise click.BadParameter(f"unknown unit {slug!r}", param_hint="--tenant")
+        for line in changes or []:
+            click.echo(line)
+        click.echo(f"period {code}: {len(changes or [])} people would change (dry run)")
+        return
 
     def show(result):
         if result.error:
@@ -193,6 +243,9 @@ def refresh_comparison_command(slug: str | None):
     Run once after upgrading a deployment that already has results; the nightly job and the
     refresh after each change keep them current afterwards.
     """
+    import sqlalchemy as sa
+
+    from tenant_app.extensions import db
     from tenant_app.jobs.comparison import refresh_tenant
     from tenant_app.models import Tenant
     from tenant_app.tenancy import tenant_context

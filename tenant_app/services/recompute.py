@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period
+from tenant_app.models.staff import StaffMember
 from tenant_app.models.tenants import Tenant
 from tenant_app.services import scores
 from tenant_app.tenancy.context import tenant_context
@@ -69,3 +70,49 @@ def recompute_period(code: str, slug: str | None = None, on_tenant=None) -> list
         if on_tenant is not None:
             on_tenant(result)
     return results
+
+
+def dry_run_period(code: str, slug: str | None = None) -> list[str] | None:
+    """Lines naming each person whose stored total or grade differs from a fresh computation.
+
+    Writes nothing (each unit's session is rolled back). Returns None when ``slug`` names no
+    unit. A line: ``unit  staff code  name  69.999999 HTNV (engine 1) → 70.000000 HTT``.
+    """
+    ids = tenant_ids(slug)
+    if slug is not None and not ids:
+        return None
+    lines = []
+    for tenant_id in ids:
+        tenant = db.session.get(Tenant, tenant_id)
+        try:
+            with tenant_context(tenant):
+                period = db.session.execute(
+                    sa.select(Period).where(Period.code == code)
+                ).scalar_one_or_none()
+                if period is None:
+                    continue
+                found = scores.changes(period)
+                names = dict(
+                    db.session.execute(
+                        sa.select(StaffMember.id, StaffMember.code + " " + StaffMember.full_name)
+                    ).all()
+                )
+                for change in found:
+                    lines.append(_change_line(tenant.slug, names.get(change["staff_id"]), change))
+        finally:
+            db.session.rollback()
+            db.session.expunge_all()
+    return lines
+
+
+def _change_line(slug: str, who: str | None, change: dict) -> str:
+    def side(value, engine=None):
+        if value is None:
+            return "—"
+        total, grade = value
+        text = f"{format(total, 'f')} {grade}"
+        return f"{text} (engine {engine})" if engine else text
+
+    after = side(change["after"]) if change["problem"] is None else f"lỗi: {change['problem']}"
+    before = side(change["before"], change.get("before_engine"))
+    return f"{slug:24} {who or change['staff_id']}: {before} → {after}"

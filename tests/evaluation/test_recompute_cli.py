@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -74,3 +75,31 @@ def test_recompute_unknown_period_is_skipped(app, tenant_a, ward_a):
     result = app.test_cli_runner().invoke(args=["recompute", "--period", "2025-01"])
     assert result.exit_code == 0
     assert "phuong-a" in result.output and "skipped (no period)" in result.output
+
+
+def test_recompute_dry_run_lists_changes_and_writes_nothing(app, tenant_a, ward_a):
+    """A score stored by engine 1 as 69.999999 HTNV is listed as becoming 70 HTT; not written."""
+    _reported_work(tenant_a, ward_a)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["recompute", "--period", "2026-11"]).exit_code == 0
+    with tenant_context(tenant_a):
+        db.session.execute(
+            sa.update(PeriodScore).values(
+                total=Decimal("69.999999"), grade="HTNV", total_exact=None, engine_version="1"
+            )
+        )
+        db.session.commit()
+    result = runner.invoke(args=["recompute", "--period", "2026-11", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "69.999999 HTNV (engine 1) → 70.000000 HTT" in result.output
+    assert "Trần Thị Văn" in result.output
+    assert "period 2026-11: 1 people would change (dry run)" in result.output
+    assert [str(total) for _sid, total in _scores(tenant_a)] == ["69.999999"]
+
+
+def test_recompute_dry_run_unknown_unit_is_refused(app, tenant_a, ward_a):
+    """--dry-run with an unknown --tenant exits 2 naming the option."""
+    result = app.test_cli_runner().invoke(
+        args=["recompute", "--period", "2026-11", "--tenant", "khong-co", "--dry-run"]
+    )
+    assert result.exit_code == 2 and "--tenant" in result.output
