@@ -29,6 +29,7 @@ from scoring.registry import (
     register_rule_set,
     rule_set_codes,
     score_period,
+    score_rows,
 )
 from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult, WorkItem
 
@@ -73,4 +74,5 @@ __all__ = [
     "result_to_dict",
     "rule_set_codes",
     "score_period",
+    "score_rows",
 ]

@@ -9,7 +9,7 @@ from scoring.errors import ScoringInputError
 from scoring.explain import Explanation
 from scoring.params import Params
 from scoring.rulesets import nd335_2025
-from scoring.types import PeriodInput, PeriodResult
+from scoring.types import PeriodInput, PeriodResult, WorkItem
 
 DEFAULT_RULE_SET = nd335_2025.CODE
 # Stored with every score. Raised whenever a change to the engine could change a stored total,
@@ -28,6 +28,7 @@ class RuleSet:
     explain_period: Callable[[PeriodInput, Params], Explanation] | None = field(
         default=None, compare=False
     )
+    score_rows: Callable[..., PeriodResult] | None = field(default=None, compare=False)
 
 
 _RULE_SETS: dict[str, RuleSet] = {}
@@ -63,6 +64,7 @@ register_rule_set(
         nd335_2025.TITLE,
         nd335_2025.score_period,
         explain_period=nd335_2025.explain_period,
+        score_rows=nd335_2025.score_rows,
     )
 )
 
@@ -88,3 +90,22 @@ def explain_period(
     if chosen.explain_period is None:
         return chosen.score_period(period, params).explanation
     return chosen.explain_period(period, params)
+
+
+def score_rows(
+    rows, general, leader=None, forced_fail=None, params: Params | None = None, rule_set=None
+) -> PeriodResult:
+    """Return ``score_period``'s result from item rows ``(code, assigned, coefficient, completed,
+    major_errors, delays, exempt_errors, exempt_delays)``: the bulk path, same checks, no
+    per-item objects unless the explanation is read."""
+    chosen = get_rule_set(rule_set)
+    params = chosen.default_params if params is None else params
+    if chosen.score_rows is None:
+        period = PeriodInput(
+            items=tuple(WorkItem(*row) for row in rows),
+            general=tuple(general),
+            leader=leader,
+            forced_fail=forced_fail,
+        )
+        return chosen.score_period(period, params)
+    return chosen.score_rows(rows, general, leader, forced_fail, params)

@@ -112,7 +112,8 @@ def _quantity(value: object, code: str, name: str, high: Decimal) -> tuple[Decim
     if type(value) is Decimal and value.is_finite() and ZERO <= value <= high:
         shifted = value.scaleb(MAX_PLACES, DECIMAL_CONTEXT)
         whole = int(shifted)
-        if whole == shifted:
+        # (a non-zero value that shifts to 0 underflowed: more than 6 decimals)
+        if whole == shifted and (whole or not value):
             return value, whole
     checked = to_decimal(value, f"items[{code}].{name}", low=ZERO, high=high)
     return checked, scaled(checked)
@@ -218,4 +219,4 @@ class PeriodResult:
         if self.source is None:
             return ()
         period, params, explain = self.source
-        return explain(period, params)
+        return explain(period() if callable(period) else period, params)

@@ -8,14 +8,31 @@ in bulk; ``explain_period`` writes the same computation out for a person, on dem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation, ExplanationStep
 from scoring.grading import check_forced_fail, classify, grade_for_total
-from scoring.numbers import SCALE, fixed, scaled, shown, stored
+from scoring.numbers import (
+    DECIMAL_CONTEXT,
+    MAX_COEFFICIENT,
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_PLACES,
+    MAX_POINTS,
+    MAX_QUANTITY,
+    SCALE,
+    ZERO,
+    fixed,
+    scaled,
+    shown,
+    stored,
+    to_decimal,
+)
 from scoring.params import Params
-from scoring.types import Grade, PeriodInput, PeriodResult, WorkItem
+from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult, WorkItem
 
 CODE = "nd335_2025"
 TITLE = "Nghị định 335/2025/NĐ-CP (thang 100 điểm)"
@@ -29,8 +46,98 @@ def score_period(period: PeriodInput, params: Params) -> PeriodResult:
 
     Raises ScoringInputError (field named, message in Vietnamese) for any invalid input.
     """
+    units = _units(
+        [(*item._scaled, item.major_errors, item.delays, item.exempt_errors, item.exempt_delays)
+         for item in period.items],
+        params,
+        lambda i: _refuse_item(i, period.items[i], params),
+    )  # fmt: skip
+    return _result(period, units, params)
+
+
+def score_rows(
+    rows: Sequence[tuple],
+    general: Sequence,
+    leader: LeaderCriteria | None,
+    forced_fail: str | None,
+    params: Params,
+) -> PeriodResult:
+    """Return the same result as ``score_period`` from plain rows, without building WorkItems.
+
+    The bulk path: each row is ``(code, assigned, coefficient, completed, major_errors, delays,
+    exempt_errors, exempt_delays)`` with Decimals and ints, checked against the same ranges as
+    ``WorkItem``. The PeriodInput (for the explanation) is built only if someone reads it. Any
+    refusal is raised exactly as ``score_period`` would raise it.
+    """
+
+    def full() -> PeriodInput:
+        return PeriodInput(
+            items=tuple(WorkItem(*row) for row in rows),
+            general=tuple(general),
+            leader=leader,
+            forced_fail=forced_fail,
+        )
+
+    scaled_rows = []
+    for row in rows:
+        code, assigned, coefficient, completed, errors, delays, exempt_e, exempt_d = row
+        q = _fast_scaled(assigned, MAX_QUANTITY)
+        k = _fast_scaled(coefficient, MAX_COEFFICIENT)
+        done = _fast_scaled(completed, MAX_QUANTITY)
+        if (
+            q is None
+            or not k
+            or done is None
+            or type(code) is not str
+            or not 0 < len(code) <= 100
+            or not _fast_counts(errors, delays, exempt_e, exempt_d)
+        ):
+            return score_period(full(), params)  # raises the error naming the field
+        scaled_rows.append((q, k, done, errors, delays, exempt_e, exempt_d))
+    if len(scaled_rows) > MAX_ITEMS or len(general) > 100:
+        return score_period(full(), params)
+    light = _Light(tuple(_fast_general(general)), leader, forced_fail, full)
+    units = _units(scaled_rows, params, lambda i: score_period(full(), params))
+    return _result(light, units, params)
+
+
+class _Light:
+    """What ``_result`` reads of a PeriodInput, with the full input built on demand."""
+
+    __slots__ = ("build", "forced_fail", "general", "leader")
+
+    def __init__(self, general, leader, forced_fail, build) -> None:
+        self.general = general
+        self.leader = leader
+        self.forced_fail = forced_fail
+        self.build = build
+
+
+def _fast_general(points):
+    for i, value in enumerate(points):
+        if _fast_scaled(value, MAX_POINTS) is not None:
+            yield value
+        else:
+            yield to_decimal(value, f"general[{i}]", low=ZERO, high=MAX_POINTS)
+
+
+def _fast_scaled(value, high: Decimal) -> int | None:
+    if type(value) is Decimal and value.is_finite() and ZERO <= value <= high:
+        shifted = value.scaleb(MAX_PLACES, DECIMAL_CONTEXT)
+        whole = int(shifted)
+        # (a non-zero value that shifts to 0 underflowed: more than 6 decimals)
+        if whole == shifted and (whole or not value):
+            return whole
+    return None
+
+
+def _fast_counts(*counts) -> bool:
+    return all(type(n) is int and 0 <= n <= MAX_COUNT for n in counts)
+
+
+def _result(period, units: tuple[int, int, int, int], params: Params) -> PeriodResult:
     engine = params._engine
-    assigned, completed, quality, timeliness = _units(period.items, params)
+    assigned, completed, quality, timeliness = units
     a = _percent(completed, assigned, engine.cap, engine.cap_fraction)
     b = _percent(quality, assigned, engine.cap, engine.cap_fraction)
     c = _percent(timeliness, assigned, engine.cap, engine.cap_fraction)
@@ -63,34 +170,37 @@ def score_period(period: PeriodInput, params: Params) -> PeriodResult:
         grade=grade,
         forced_fail=period.forced_fail,
         provisional=provisional,
-        source=(period, params, explain_period),
+        source=(getattr(period, "build", period), params, explain_period),
     )
 
 
-def _units(items: tuple[WorkItem, ...], params: Params) -> tuple[int, int, int, int]:
-    """Validate the items and return converted units assigned, completed, of quality, on time."""
+def _units(rows, params: Params, refuse) -> tuple[int, int, int, int]:
+    """Validate scaled rows and return converted units assigned, completed, of quality, on time.
+
+    Each row is ``(assigned, coefficient, completed)`` × 10^6 and the four counts; ``refuse(i)``
+    raises the error of row ``i``.
+    """
     engine = params._engine
     error_rate, delay_rate = engine.error_rate, engine.delay_rate
     max_deductions = params.max_deductions_per_product
     over = params.allow_over_completion
     assigned = completed = quality = timeliness = 0
-    for i, item in enumerate(items):
-        q, k, done = item._scaled
-        errors, delays = item.major_errors, item.delays
+    for i, (q, k, done, errors, delays, exempt_errors, exempt_delays) in enumerate(rows):
+        limit = max_deductions * done
         if (
             (done > q and not over)
-            or errors * SCALE > max_deductions * done
-            or (delays * SCALE > max_deductions * done)
+            or errors * SCALE > limit
+            or delays * SCALE > limit
+            or exempt_errors > errors
+            or exempt_delays > delays
         ):
-            _refuse_item(i, item, params)
-        if item.exempt_errors > errors or item.exempt_delays > delays:
-            _refuse_item(i, item, params)
+            refuse(i)
         units = done * k
         assigned += q * k
         completed += units
-        credit = units - error_rate * k * (errors - item.exempt_errors)
+        credit = units - error_rate * k * (errors - exempt_errors)
         quality += credit if credit > 0 else 0
-        credit = units - delay_rate * k * (delays - item.exempt_delays)
+        credit = units - delay_rate * k * (delays - exempt_delays)
         timeliness += credit if credit > 0 else 0
     if assigned <= 0:
         raise ScoringInputError(

@@ -37,6 +37,7 @@ from scoring import (
     explanation_to_dict,
     leader_unit_results,
     score_period,
+    score_rows,
 )
 from scoring.numbers import MAX_PLACES, exact_text, round_fraction, stored, to_fraction
 from tenant_app import audit
@@ -237,38 +238,57 @@ def _team(leader_id: uuid.UUID, ctx: _Context) -> tuple[int, int, int, list[str]
     return size, passing, pending, grades
 
 
-def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> tuple[str, dict]:
-    """The exact input of a person as JSON-ready data: what is scored, stored and explained."""
+@dataclass(frozen=True)
+class _Input:
+    """A person's input twice: rows for the engine, and the JSON snapshot kept with the score."""
+
+    stage: str
+    rows: list[tuple]
+    general: list
+    leader: LeaderCriteria | None
+    forced_fail: str | None
+    snapshot: dict
+
+
+_NOTHING_DONE = Decimal(0)
+
+
+def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
+    """The exact input of a person: what is scored, stored (as JSON) and later explained."""
     stage, general, organising = _general(inputs, stages)
     if not general:
         general = [0] * len(ctx.params.general_criteria)
-    items = []
+    rows, items = [], []
     for row in inputs.work:
         _sid, aid, quantity, coefficient, status, completed, errors, delays, ex_e, ex_d = row
+        code = str(aid)
         if status in COUNTED:
+            rows.append((code, quantity, coefficient, completed, errors, delays, ex_e, ex_d))
             items.append(
-                [str(aid), str(quantity), str(coefficient), str(completed),
+                [code, str(quantity), str(coefficient), str(completed),
                  errors, delays, ex_e, ex_d]
             )  # fmt: skip
         else:
-            items.append([str(aid), str(quantity), str(coefficient), "0", 0, 0, 0, 0])
-    leader = None
+            rows.append((code, quantity, coefficient, _NOTHING_DONE, 0, 0, 0, 0))
+            items.append([code, str(quantity), str(coefficient), "0", 0, 0, 0, 0])
+    leader = leader_data = None
     if inputs.leader:
         size, passing, pending, grades = _team(inputs.staff_id, ctx)
-        leader = {
+        leader_data = {
             "unit_results": str(leader_unit_results(grades, ctx.params)),
             "organising": str(organising if organising is not None else 0),
             "team_size": size,
             "team_passing": passing,
             "team_pending": pending,
         }
+        leader = LeaderCriteria(**leader_data)
     snapshot = {
         "items": items,
         "general": [str(p) for p in general],
-        "leader": leader,
+        "leader": leader_data,
         "forced_fail": inputs.forced_fail,
     }
-    return stage, snapshot
+    return _Input(stage, rows, general, leader, inputs.forced_fail, snapshot)
 
 
 def period_input(snapshot: dict) -> PeriodInput:
@@ -291,26 +311,36 @@ def _digest(snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Contex
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _run(person: _Input, ctx: _Context) -> PeriodResult:
+    return score_rows(
+        person.rows,
+        person.general,
+        person.leader,
+        person.forced_fail,
+        ctx.params,
+        rule_set=ctx.period.rule_set,
+    )
+
+
 def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str]) -> Scored:
-    stage, snapshot = _snapshot(inputs, ctx, STAGE_ORDER)
-    self_snapshot = None
-    if "self" in inputs.assessments and stage != "self":
-        self_snapshot = _snapshot(inputs, ctx, ("self",))[1]
-    digest = _digest(snapshot, stage, self_snapshot, ctx)
+    person = _snapshot(inputs, ctx, STAGE_ORDER)
+    own = None
+    if "self" in inputs.assessments and person.stage != "self":
+        own = _snapshot(inputs, ctx, ("self",))
+    digest = _digest(person.snapshot, person.stage, own and own.snapshot, ctx)
     if known.get(inputs.staff_id) == digest:
-        return Scored(inputs.staff_id, None, snapshot, digest, stage)
-    rule_set = ctx.period.rule_set
+        return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage)
     try:
-        result = score_period(period_input(snapshot), ctx.params, rule_set=rule_set)
+        result = _run(person, ctx)
     except ScoringInputError as error:
-        return Scored(inputs.staff_id, None, snapshot, digest, stage, problem=error)
-    self_total = result.total if stage == "self" else None
-    if self_snapshot is not None:
+        return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage, problem=error)
+    self_total = result.total if person.stage == "self" else None
+    if own is not None:
         try:
-            self_total = score_period(period_input(self_snapshot), ctx.params, rule_set).total
+            self_total = _run(own, ctx).total
         except ScoringInputError:
             self_total = None  # the manager's score stands; the self-assessment is not comparable
-    return Scored(inputs.staff_id, result, snapshot, digest, stage, self_total)
+    return Scored(inputs.staff_id, result, person.snapshot, digest, person.stage, self_total)
 
 
 def compute(period: Period, staff_ids=None, *, force: bool = False) -> list[Scored]:
@@ -355,7 +385,7 @@ def simulate(
     ctx = _context(period)
     ctx.params, ctx.grades = params, {}
     for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
-        _stage, snapshot = _snapshot(inputs, ctx, STAGE_ORDER)
+        snapshot = _snapshot(inputs, ctx, STAGE_ORDER).snapshot
         if coefficients:
             for item in snapshot["items"]:
                 if item[0] in coefficients:

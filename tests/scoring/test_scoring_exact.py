@@ -202,3 +202,57 @@ def test_exact_every_fraction_of_a_full_general_score(assigned):
         expected = 30 + Fraction(70 * done, assigned)
         assert result.total == expected
         assert result.grade is _reference_grade(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(items(), min_size=1, max_size=6).map(
+        lambda xs: tuple(WorkItem(f"T{i}", *_fields(x)) for i, x in enumerate(xs))
+    ),
+    st.tuples(general_points, general_points, general_points),
+)
+def test_exact_bulk_rows_score_like_the_period_input(work, general):
+    """score_rows on plain rows gives score_period's result on WorkItems, explanation too."""
+    from scoring import score_rows
+
+    rows = [(w.code, *_fields(w)) for w in work]
+    fast = score_rows(rows, general)
+    full = score_period(PeriodInput(items=work, general=general))
+    assert (fast.total, fast.grade, fast.a, fast.b, fast.c) == (
+        full.total,
+        full.grade,
+        full.a,
+        full.b,
+        full.c,
+    )
+    assert fast.explanation == full.explanation
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (("T", Decimal(-1), Decimal(1), Decimal(0), 0, 0, 0, 0), "items[T].assigned"),
+        (("T", Decimal(2), Decimal(0), Decimal(1), 0, 0, 0, 0), "items[T].coefficient"),
+        (("T", Decimal("1.0000001"), Decimal(1), Decimal(1), 0, 0, 0, 0), "items[T].assigned"),
+        (("T", Decimal(1), Decimal(1), Decimal(2), 0, 0, 0, 0), "items[0].completed"),
+        (("T", Decimal(1), Decimal(1), Decimal(1), 5, 0, 0, 0), "items[0].major_errors"),
+        (("T", Decimal(1), Decimal(1), Decimal(1), 1, 0, 2, 0), "items[0].exempt_errors"),
+    ],
+)
+def test_exact_bulk_rows_refuse_like_the_period_input(row, field):
+    """score_rows refuses what score_period refuses, naming the same field."""
+    from scoring import ScoringInputError, score_rows
+
+    with pytest.raises(ScoringInputError) as info:
+        score_rows([row], (10, 10, 10))
+    assert info.value.field == field
+
+
+def test_exact_tiny_decimal_is_refused_not_rounded_to_zero():
+    """1e-999999999 has more than 6 decimals: refused, never taken as 0 by underflow."""
+    from scoring import ScoringInputError, score_rows
+
+    with pytest.raises(ScoringInputError):
+        WorkItem("T", 10, 1, Decimal("1e-999999999"))
+    with pytest.raises(ScoringInputError):
+        score_rows([("T", Decimal(10), Decimal(1), Decimal("1e-999999999"), 0, 0, 0, 0)], (1, 1, 1))

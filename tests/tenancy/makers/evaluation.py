@@ -18,6 +18,7 @@ from tenant_app.models.evaluation import (
     Period,
     PeriodScore,
     Report,
+    ScoringProblem,
 )
 from tenant_app.tenancy import tenant_context
 from tests.tenancy.makers.workspace import _staff, _version
@@ -137,6 +138,17 @@ def _score(factory, tenant, tag):
     )
 
 
+def _scoring_problem(factory, tenant, tag):
+    period = _period(factory, tenant, f"sp{tag}")
+    person = _staff(factory, tenant, f"sp{tag}")
+    return _add(
+        tenant,
+        ScoringProblem(
+            period_id=period.id, staff_id=person.id, field="items[0].completed", message=tag
+        ),
+    )
+
+
 def _notification(factory, tenant, tag):
     user = factory.user(tenant, f"nt.{tag}")
     return _add(tenant, Notification(user_id=user.id, kind="test", message=tag))
@@ -184,6 +196,7 @@ MAKERS = {
     "assessments": (_assessment, "comment"),
     "discipline_records": (_discipline, "authority"),
     "period_scores": (_score, "rule_set"),
+    "scoring_problems": (_scoring_problem, "message"),
     "notifications": (_notification, "message"),
     "annual_classifications": (_annual, "decision_reason"),
     "income_runs": (_income_run, "scheme"),
