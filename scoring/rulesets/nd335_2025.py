@@ -90,7 +90,16 @@ def score_rows(
             or done is None
             or type(code) is not str
             or not 0 < len(code) <= 100
-            or not _fast_counts(errors, delays, exempt_e, exempt_d)
+            or not (
+                type(errors) is int
+                and type(delays) is int
+                and type(exempt_e) is int
+                and type(exempt_d) is int
+                and 0 <= errors <= MAX_COUNT
+                and 0 <= delays <= MAX_COUNT
+                and 0 <= exempt_e <= MAX_COUNT
+                and 0 <= exempt_d <= MAX_COUNT
+            )
         ):
             return score_period(full(), params)  # raises the error naming the field
         scaled_rows.append((q, k, done, errors, delays, exempt_e, exempt_d))
@@ -129,10 +138,6 @@ def _fast_scaled(value, high: Decimal) -> int | None:
         if whole == shifted and (whole or not value):
             return whole
     return None
-
-
-def _fast_counts(*counts) -> bool:
-    return all(type(n) is int and 0 <= n <= MAX_COUNT for n in counts)
 
 
 def _result(period, units: tuple[int, int, int, int], params: Params) -> PeriodResult:

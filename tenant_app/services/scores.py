@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,6 +42,7 @@ from scoring import (
 from scoring.numbers import MAX_PLACES, exact_text, round_fraction, stored, to_fraction
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.ids import uuid7
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import (
     Assessment,
@@ -201,9 +202,11 @@ def _context(period: Period) -> _Context:
             sa.select(Assignment.staff_id).where(Assignment.period_id == period.id).distinct()
         ).scalars()
     )
-    key = json.dumps(
-        [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
-    )
+    key = hashlib.sha256(
+        json.dumps(
+            [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()
     return _Context(period, params, key, grades, managers, has_work)
 
 
@@ -307,6 +310,7 @@ def period_input(snapshot: dict) -> PeriodInput:
 
 
 def _digest(snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Context) -> str:
+    # params_key is the short digest of the rule set, parameters and engine version
     text = json.dumps([snapshot, stage, self_snapshot, ctx.params_key], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -452,6 +456,8 @@ def score_people(
     _store_problems(period, outcome, problems)
     if not changed:
         return {}
+    if len(changed) >= BULK_AT and not _final(period):
+        return _write_bulk(period, changed)
     ids = [s.staff_id for s in changed]
     existing = {
         row.staff_id: row
@@ -477,6 +483,85 @@ def score_people(
         stored_rows[scored.staff_id] = row
     aggregates.mark_changed(period)
     return stored_rows
+
+
+# From this many changed people on (a unit's recompute), rows are written with two executemany
+# statements instead of one ORM object each. Published and locked periods keep the ORM path:
+# each change there is a revision with its audit event.
+BULK_AT = 20
+_TABLE = PeriodScore.__table__
+_WRITTEN = (
+    "a", "b", "c", "task_score", "task_points", "general_points", "total", "total_exact",
+    "grade", "forced_fail", "self_total", "stage", "rule_set", "engine_version", "provisional",
+    "inputs", "explanation", "inputs_digest", "computed_at",
+)  # fmt: skip
+# Core statements (no per-row ORM work); the tenant is in every key, and RLS checks it too.
+UPDATE_BY_KEY = (
+    _TABLE.update()
+    .where(_TABLE.c.tenant_id == sa.bindparam("k_tenant"), _TABLE.c.id == sa.bindparam("k_id"))
+    .values({name: sa.bindparam(name) for name in _WRITTEN})
+)
+
+
+def _write_bulk(period: Period, changed: list[Scored]) -> Mapping[uuid.UUID, PeriodScore]:
+    ids = [s.staff_id for s in changed]
+    existing = dict(
+        db.session.execute(
+            sa.select(PeriodScore.staff_id, PeriodScore.id).where(
+                PeriodScore.period_id == period.id, PeriodScore.staff_id.in_(ids)
+            )
+        ).all()
+    )
+    inserts, updates = [], []
+    for scored in changed:
+        values = _values(scored, period)
+        values["tenant_id"] = period.tenant_id
+        row_id = existing.get(scored.staff_id)
+        if row_id is None:
+            values |= {"id": uuid7(), "period_id": period.id, "staff_id": scored.staff_id}
+            inserts.append(values)
+        else:
+            values["k_id"], values["k_tenant"] = row_id, values.pop("tenant_id")
+            updates.append(values)
+    if inserts:
+        db.session.execute(PeriodScore.__table__.insert(), inserts)
+    if updates:
+        db.session.execute(UPDATE_BY_KEY, updates)
+    written = set(ids)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, PeriodScore) and obj.period_id == period.id and obj.staff_id in written:
+            db.session.expire(obj)
+    aggregates.mark_changed(period)
+    return _Written(period.id, ids)
+
+
+class _Written(Mapping):
+    """The scores just written, by staff id; loaded from the database on first access only."""
+
+    def __init__(self, period_id: uuid.UUID, staff_ids: list[uuid.UUID]) -> None:
+        self._period_id, self._ids, self._rows = period_id, staff_ids, None
+
+    def _load(self) -> dict[uuid.UUID, PeriodScore]:
+        if self._rows is None:
+            self._rows = {
+                row.staff_id: row
+                for row in db.session.execute(
+                    sa.select(PeriodScore).where(
+                        PeriodScore.period_id == self._period_id,
+                        PeriodScore.staff_id.in_(self._ids),
+                    )
+                ).scalars()
+            }
+        return self._rows
+
+    def __getitem__(self, staff_id):
+        return self._load()[staff_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def _store_problems(period: Period, outcome: list[Scored], problems: list[Scored]) -> None:

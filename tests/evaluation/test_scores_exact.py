@@ -135,3 +135,21 @@ def test_scores_exact_approval_page_lists_who_could_not_be_scored(tenant_a, ward
     html = client.get(f"/t/{tenant_a.slug}/approval?period={period.id}").get_data(as_text=True)
     assert "Chưa chấm được điểm" in html
     assert "Trần Thị Văn" in html and "vượt quá 4" in html
+
+
+def test_scores_exact_bulk_write_inserts_then_updates(tenant_a, ward_a, monkeypatch):
+    """The bulk writer (a unit's recompute) stores the same values as the ORM path, updates in
+    place on a change, and what it returns reads back from the database."""
+    monkeypatch.setattr(scores, "BULK_AT", 1)
+    with tenant_context(tenant_a):
+        period = _work(tenant_a, ward_a, quantity=7, completed=4)
+        written = scores.score_people(period)
+        assert len(written) == 1 and written[ward_a["clerk"]].total_exact == "70"
+        db.session.commit()
+        first = _stored(ward_a["clerk"])
+        assert (first.total, first.grade, first.engine_version) == (Decimal("70"), "HTT", "2.0")
+        db.session.execute(sa.update(Report).values(completed=7))
+        scores.score_people(period)
+        db.session.commit()
+        again = _stored(ward_a["clerk"])
+        assert (again.id, again.total, again.grade) == (first.id, Decimal("100"), "HTXS")
