@@ -153,3 +153,82 @@ def test_scores_exact_bulk_write_inserts_then_updates(tenant_a, ward_a, monkeypa
         db.session.commit()
         again = _stored(ward_a["clerk"])
         assert (again.id, again.total, again.grade) == (first.id, Decimal("100"), "HTXS")
+
+
+def _deputy_between(tenant, ward):
+    """A deputy under the head, and the clerk moved under the deputy."""
+    from tenant_app.models.staff import StaffMember
+    from tenant_app.services import positions, staff
+
+    with tenant_context(tenant):
+        post = positions.create_position(
+            {"code": "PCVP", "name": "Phó Chánh Văn phòng", "position_group": "leader_deputy"}
+        )
+        deputy = staff.create_staff(
+            {"code": "NS3", "full_name": "Phạm Văn Phó", "staff_type": "cong_chuc",
+             "start_date": date(2025, 7, 1), "org_unit_id": ward["body"],
+             "position_id": post.id, "manager_id": ward["head"]}
+        )  # fmt: skip
+        db.session.execute(
+            sa.update(StaffMember)
+            .where(StaffMember.id == ward["clerk"])
+            .values(manager_id=deputy.id)
+        )
+        db.session.commit()
+        ward["deputy"] = deputy.id
+
+
+def test_scores_exact_head_is_scored_after_the_deputy(tenant_a, ward_a):
+    """In one pass the clerk is scored first, then the deputy, then the head: the head reads
+    the deputy's fresh grade (nobody pending), the deputy reads the clerk's KHTNV (50%)."""
+    _deputy_between(tenant_a, ward_a)
+    with tenant_context(tenant_a):
+        _work(tenant_a, ward_a, quantity=7, completed=0)  # clerk: 30 points, KHTNV
+        _work(tenant_a, ward_a, quantity=1, completed=1, staff="deputy")
+        period = _work(tenant_a, ward_a, quantity=1, completed=1, staff="head")
+        scores.score_people(period)
+        db.session.commit()
+        deputy, head = _stored(ward_a["deputy"]), _stored(ward_a["head"])
+        assert deputy.inputs["leader"]["unit_results"] == "50"
+        assert (deputy.inputs["leader"]["team_size"], deputy.inputs["leader"]["team_passing"]) == (
+            1,
+            0,
+        )
+        assert head.inputs["leader"]["team_pending"] == 0
+        assert not head.provisional
+        step = next(
+            s for s in scores.explanation_of(deputy, period) if s["code"] == "leader_criteria"
+        )
+        assert "0 / 1 cấp dưới đạt HTNV trở lên" in step["formula"]
+
+
+def test_scores_exact_leader_with_an_unscored_subordinate_is_provisional(tenant_a, ward_a):
+    """A subordinate with work but no score (invalid data) is pending: the leader's score is
+    provisional and says so; once the subordinate is scored the leader is recomputed."""
+    with tenant_context(tenant_a):
+        _work(tenant_a, ward_a, quantity=2, completed=1, errors=5)  # clerk: cannot be scored
+        period = _work(tenant_a, ward_a, quantity=1, completed=1, staff="head")
+        scores.score_people(period)
+        db.session.commit()
+        head = _stored(ward_a["head"])
+        assert head.provisional and head.inputs["leader"]["team_pending"] == 1
+        step = next(
+            s for s in scores.explanation_of(head, period) if s["code"] == "leader_criteria"
+        )
+        assert "1 cấp dưới chưa có điểm" in step["formula"]
+        clerk_report = (
+            sa.select(Report.id)
+            .join(
+                Assignment,
+                sa.and_(
+                    Assignment.tenant_id == Report.tenant_id, Assignment.id == Report.assignment_id
+                ),
+            )
+            .where(Assignment.staff_id == ward_a["clerk"])
+        )
+        db.session.execute(
+            sa.update(Report).where(Report.id.in_(clerk_report)).values(major_errors=0)
+        )
+        scores.rescore_person(period, ward_a["clerk"])
+        db.session.commit()
+        assert not _stored(ward_a["head"]).provisional
