@@ -188,7 +188,9 @@ def stored(value: Fraction) -> Decimal:
     Flooring keeps every comparison with a threshold of at most MAX_PLACES places true: the
     stored total is ≥ 70 exactly when the exact total is.
     """
-    return round_fraction(value, MAX_PLACES, ROUND_FLOOR)
+    # Python's // is a floor division for negative values too.
+    whole = value.numerator * SCALE // value.denominator
+    return Decimal(whole).scaleb(-MAX_PLACES, DECIMAL_CONTEXT)
 
 
 def plain(value: Decimal | Fraction | int) -> str:

@@ -188,10 +188,10 @@ class Params:
         69.996 rounds to 70.00 by the display rule, but the person is HTNV: such a value is
         shown truncated (69.99) so that the figure on screen and the grade beside it agree.
         """
-        exact = Fraction(total)
+        exact = total if isinstance(total, Fraction) else Fraction(total)
         shown = round_fraction(exact, self.display_places, self.display_rounding)
         for threshold, _code in self._engine.thresholds:
-            if exact < threshold <= shown:
+            if shown >= threshold > exact:
                 return round_fraction(exact, self.display_places, "ROUND_FLOOR")
         return shown
 

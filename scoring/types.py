@@ -103,8 +103,12 @@ class WorkItem:
             value = getattr(self, name)
             if type(value) is not int or not 0 <= value <= MAX_COUNT:
                 setattr_(self, name, to_count(value, f"items[{code}].{name}"))
-        # The engine's integers: quantities and coefficient × 10^6.
-        setattr_(self, "_scaled", (q, k, done))
+        # The engine's row: quantities and coefficient × 10^6, then the four counts.
+        setattr_(
+            self,
+            "_row",
+            (q, k, done, self.major_errors, self.delays, self.exempt_errors, self.exempt_delays),
+        )
 
 
 def _quantity(value: object, code: str, name: str, high: Decimal) -> tuple[Decimal, int]:

@@ -47,11 +47,10 @@ def score_period(period: PeriodInput, params: Params) -> PeriodResult:
     Raises ScoringInputError (field named, message in Vietnamese) for any invalid input.
     """
     units = _units(
-        [(*item._scaled, item.major_errors, item.delays, item.exempt_errors, item.exempt_delays)
-         for item in period.items],
+        [item._row for item in period.items],
         params,
         lambda i: _refuse_item(i, period.items[i], params),
-    )  # fmt: skip
+    )
     return _result(period, units, params)
 
 
@@ -148,7 +147,15 @@ def _result(period, units: tuple[int, int, int, int], params: Params) -> PeriodR
     c = _percent(timeliness, assigned, engine.cap, engine.cap_fraction)
     unit_results = organising = None
     if period.leader is None:
-        task_score = (a + b + c) / 3
+        if (
+            a is not engine.cap_fraction
+            and b is not engine.cap_fraction
+            and (c is not engine.cap_fraction)
+        ):
+            # No cap applied: (a + b + c) / 3 as one fraction of the integers.
+            task_score = Fraction(100 * (completed + quality + timeliness), 3 * assigned)
+        else:
+            task_score = (a + b + c) / 3
     else:
         unit_results, organising = _leader_values(period, params)
         task_score = (a + b + c + unit_results + organising) / 5
