@@ -6,23 +6,33 @@ is dropped and recreated), migrates it, loads a generated province with COPY, th
 the row-level-security-bound app role, like production:
 
 1. a plain SELECT of the period's scoring input rows (assignments with reports, assessments,
-   posts, staff) tenant by tenant, against ``kpi recompute``'s code path
-   (tenant_app.services.recompute) over the same rows — both times and their ratio, for the first
-   run (scores inserted) and a second one (scores updated);
-2. the single-person re-score after one report changes (scores.rescore_person + commit):
-   p50/p95 over ``--samples`` people.
+   posts, staff) unit by unit — in this process and split over ``--workers`` spawned processes —
+   against ``kpi recompute``'s code path (``recompute.recompute_tenant`` per unit, the units
+   split over the same number of processes, each with its own app): wall time of the whole,
+   CPU summed over the workers, and the ratio to the SELECT run the same way. Three runs: scores
+   inserted; inputs unchanged (everyone skipped by digest); every stored digest made stale
+   (scores updated). The comparison-figure refresh that each unit's commit triggers (inline
+   without Redis; with ``--redis-url`` enqueued on rq, as in production) is timed apart;
+2. the single-person re-score after one report changes (scores.rescore_person + commit) in
+   units of about 334 people: p50/p95 over ``--samples`` people, wall and CPU, with and without
+   the inline comparison-figure refresh.
 
 Prints figures and asserts nothing. ``--scale 0.01`` is a quick run (3 units, 1,000 people).
-Usage: ``.venv/bin/python bench/recompute.py [--scale 1.0] [--samples 200]``
+Usage: ``.venv/bin/python bench/recompute.py [--scale 1.0] [--samples 200] [--workers 2]
+[--redis-url URL] [--no-single-select]``
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import hashlib
+import multiprocessing
 import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,7 +86,9 @@ def _config(app_url: str, owner_url: str, tmp: str) -> dict:
         "KPI_DATABASE_OWNER_URL": owner_url,
         "KPI_DATABASE_APP_ROLE": APP_ROLE,
         "KPI_INSTANCE_DIR": tmp,
-        "KPI_REDIS_URL": None,
+        # --redis-url: jobs (the comparison-figure refresh after a commit) go to rq, as in
+        # production; without it they run in-process, inside the commit being timed.
+        "KPI_REDIS_URL": os.environ.get("KPI_BENCH_REDIS_URL") or None,
         "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
     }
 
@@ -247,40 +259,156 @@ INPUT_QUERIES = (
 )
 
 
+def _select_unit(conn, tid: int) -> int:
+    """Fetch every scoring input row of the period of unit ``tid`` under RLS; the row count."""
+    rows = 0
+    with conn.transaction():
+        conn.execute("SELECT set_config('kpi.tenant_id', %s, true)", (str(tid),))
+        period = conn.execute("SELECT id FROM periods WHERE code = %s", (PERIOD_CODE,)).fetchone()[
+            0
+        ]
+        for query in INPUT_QUERIES:
+            rows += len(conn.execute(query, {"period": period}).fetchall())
+    return rows
+
+
 def plain_select(app_url: str, tenants: int) -> tuple[float, float, int]:
-    """Fetch every scoring input row of the period, tenant by tenant, under RLS as the app.
+    """Fetch every scoring input row of the period, unit by unit, in this process, as the app.
 
     Returns (wall seconds, CPU seconds of this process, rows)."""
     rows = 0
     started, cpu = time.perf_counter(), time.process_time()
     with psycopg.connect(_plain(app_url)) as conn:
         for tid in range(1, tenants + 1):
-            with conn.transaction():
-                conn.execute("SELECT set_config('kpi.tenant_id', %s, true)", (str(tid),))
-                period = conn.execute(
-                    "SELECT id FROM periods WHERE code = %s", (PERIOD_CODE,)
-                ).fetchone()[0]
-                for query in INPUT_QUERIES:
-                    rows += len(conn.execute(query, {"period": period}).fetchall())
+            rows += _select_unit(conn, tid)
     return time.perf_counter() - started, time.process_time() - cpu, rows
 
 
-def recompute(app) -> tuple[float, float, int]:
-    """Run kpi recompute's service over every unit: (wall seconds, CPU seconds, people)."""
-    from tenant_app.services.recompute import recompute_period
+class _Timed:
+    """Wall and CPU seconds spent in a patched function (the comparison-figure refresh)."""
 
+    def __init__(self):
+        self.wall = self.cpu = 0.0
+        self.calls = 0
+
+    def wrap(self, func):
+        def timed(*args, **kwargs):
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.wall += time.perf_counter() - started
+                self.cpu += time.process_time() - cpu
+                self.calls += 1
+
+        return timed
+
+
+def _time_refresh() -> _Timed:
+    """Time ``aggregates.refresh_period``: the comparison figures rebuilt after each commit that
+    changed scores (an after-commit hook enqueues it; without Redis it runs inline, in the
+    committing process; with ``--redis-url`` it is a job on the ``scoring`` queue, not run here)."""
+    from tenant_app.services import aggregates
+
+    timed = _Timed()
+    aggregates.refresh_period = timed.wrap(aggregates.refresh_period)
+    return timed
+
+
+def _worker(mode, app_url, owner_url, tmp, tenant_ids, counter, barrier, out) -> None:
+    """One process of a parallel run: take the next unit until none is left, then report
+    (wall, CPU, people or rows, errors, refresh wall, refresh CPU) on ``out``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
+
+    def next_unit():
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        return tenant_ids[index] if index < len(tenant_ids) else None
+
+    count, errors = 0, []
+    if mode == "select":
+        with psycopg.connect(_plain(app_url)) as conn:
+            barrier.wait()
+            started, cpu = time.perf_counter(), time.process_time()
+            while (tid := next_unit()) is not None:
+                count += _select_unit(conn, tid)
+            out.put((time.perf_counter() - started, time.process_time() - cpu, count, [], 0, 0))
+        return
+    from tenant_app import create_app
+    from tenant_app.extensions import db
+    from tenant_app.services.recompute import recompute_tenant
+
+    app = create_app(_config(app_url, owner_url, tmp))
+    timed = _time_refresh()
     with app.app_context():
+        db.session.execute(sa.text("SELECT 1"))  # connect before the clock starts
+        db.session.rollback()
+        barrier.wait()
         started, cpu = time.perf_counter(), time.process_time()
-        results = recompute_period(PERIOD_CODE)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    failed = [r for r in results if r.error]
-    if failed:
-        print(f"  ! {len(failed)} units failed, first: {failed[0].error}")
-    return seconds, cpu, sum(r.scored for r in results)
+        while (tid := next_unit()) is not None:
+            result = recompute_tenant(tid, PERIOD_CODE)
+            count += result.scored
+            if result.error:
+                errors.append(result.error)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        db.engine.dispose()
+    out.put((wall, cpu, count, errors, timed.wall, timed.cpu))
 
 
-def single_person(app, people: dict, samples: int, seed: int = 7) -> tuple[list, list]:
-    """Change one report of a random person, then time rescore_person + commit."""
+def parallel(mode: str, workers: int, app_url: str, owner_url: str, tmp: str, tenants: int):
+    """Run ``mode`` ("select" or "recompute") over every unit split across ``workers`` spawned
+    processes (each takes the next unit from a shared counter). The clock starts when every
+    process is ready (app created, connected) and stops when the last one is done.
+
+    Returns (wall seconds, summed CPU seconds of the workers, rows or people, errors,
+    refresh wall, refresh CPU)."""
+    ctx = multiprocessing.get_context("spawn")
+    counter = ctx.Value("i", 0)
+    barrier = ctx.Barrier(workers + 1)
+    out = ctx.Queue()
+    ids = list(range(1, tenants + 1))
+    processes = [
+        ctx.Process(
+            target=_worker, args=(mode, app_url, owner_url, tmp, ids, counter, barrier, out)
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    reports = [out.get() for _ in processes]
+    wall = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return (
+        wall,
+        sum(r[1] for r in reports),
+        sum(r[2] for r in reports),
+        [e for r in reports for e in r[3]],
+        sum(r[4] for r in reports),
+        sum(r[5] for r in reports),
+    )
+
+
+def invalidate_digests(owner_url: str) -> int:
+    """Make every stored score of the period look stale, so the next recompute rewrites all."""
+    with psycopg.connect(_plain(owner_url), autocommit=True) as conn:
+        return conn.execute(
+            "UPDATE period_scores SET inputs_digest = 'stale' WHERE period_id IN "
+            "(SELECT id FROM periods WHERE code = %s)",
+            (PERIOD_CODE,),
+        ).rowcount
+
+
+def single_person(app, people: dict, samples: int, seed: int = 7) -> dict:
+    """Change one report of a random person, then time rescore_person + commit.
+
+    People are drawn from the units whose size is closest to 334 (the full-scale shape). The
+    commit's after-commit hook rebuilds the unit's comparison figures (inline here, as there is
+    no Redis; a job on the ``scoring`` queue in production): its share is timed apart."""
     from tenant_app.extensions import db
     from tenant_app.models.evaluation import Assignment, Period, Report
     from tenant_app.models.tenants import Tenant
@@ -288,10 +416,14 @@ def single_person(app, people: dict, samples: int, seed: int = 7) -> tuple[list,
     from tenant_app.tenancy.context import tenant_context
 
     rng = random.Random(seed)
-    timings, cpu_timings = [], []
+    closest = min(abs(len(ids) - 334) for ids in people.values())
+    units = [tid for tid, ids in people.items() if abs(len(ids) - 334) == closest]
+    timed = _time_refresh()
+    out = {"wall": [], "cpu": [], "refresh_wall": [], "refresh_cpu": [], "units": units,
+           "size": len(people[units[0]])}  # fmt: skip
     with app.app_context():
         for _ in range(samples):
-            tid = rng.choice(list(people))
+            tid = rng.choice(units)
             sid = rng.choice(people[tid])
             tenant = db.session.get(Tenant, tid)
             with tenant_context(tenant):
@@ -307,18 +439,67 @@ def single_person(app, people: dict, samples: int, seed: int = 7) -> tuple[list,
                 ).scalar_one()  # fmt: skip
                 report.delays = 0 if report.delays else min(1, int(report.completed))
                 db.session.commit()
+                refresh_wall, refresh_cpu = timed.wall, timed.cpu
                 started, cpu = time.perf_counter(), time.process_time()
                 scores.rescore_person(period, sid)
                 db.session.commit()
-                timings.append(time.perf_counter() - started)
-                cpu_timings.append(time.process_time() - cpu)
+                out["wall"].append(time.perf_counter() - started)
+                out["cpu"].append(time.process_time() - cpu)
+                out["refresh_wall"].append(timed.wall - refresh_wall)
+                out["refresh_cpu"].append(timed.cpu - refresh_cpu)
             db.session.remove()
-    return timings, cpu_timings
+    return out
 
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _ms(values: list[float]) -> str:
+    return f"p50 {_pct(values, 0.5) * 1000:.1f} ms, p95 {_pct(values, 0.95) * 1000:.1f} ms"
+
+
+def _empty_queue() -> int:
+    """With ``--redis-url``: drop the jobs this run left on the ``scoring`` queue (no worker
+    runs them here); the number dropped."""
+    url = os.environ.get("KPI_BENCH_REDIS_URL")
+    if not url:
+        return 0
+    from redis import Redis
+    from rq import Queue
+
+    return Queue("scoring", connection=Redis.from_url(url)).empty()
+
+
+def _refresh_note(wall: float, cpu: float) -> str:
+    if os.environ.get("KPI_BENCH_REDIS_URL"):
+        return f"comparison-figure refresh enqueued on rq, not run here ({_empty_queue()} jobs)"
+    return (
+        f"of which the comparison-figure refresh after each unit's commit (inline, no Redis): "
+        f"{wall:.2f} s wall summed, {cpu:.2f} s CPU"
+    )
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _code_state() -> str:
+    """The commit measured, and a digest of uncommitted changes if any (figures depend on it)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        diff = subprocess.run(
+            ["git", "-C", str(root), "diff", "HEAD"], capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return f"{root} (not a git checkout)"
+    dirty = f" + uncommitted changes (diff sha256 {hashlib.sha256(diff).hexdigest()[:12]})"
+    return f"{root} at {head}{dirty if diff else ''}"
 
 
 def main(argv=None) -> int:
@@ -327,47 +508,112 @@ def main(argv=None) -> int:
     parser.add_argument("--tenants", type=int, default=None, help="override the unit count")
     parser.add_argument("--people", type=int, default=None, help="override the people count")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="processes for the full period")
+    parser.add_argument(
+        "--redis-url",
+        help="Redis for rq (use a database nobody else uses, e.g. redis://127.0.0.1:6379/13): "
+        "the refresh after a commit is enqueued as in production instead of run inline; the "
+        "bench empties that database's 'scoring' queue before and after",
+    )
+    parser.add_argument(
+        "--no-single-select",
+        action="store_true",
+        help="skip the single-process plain SELECT (printed beside the N-process one)",
+    )
     args = parser.parse_args(argv)
     tenants = args.tenants or max(1, round(300 * args.scale))
     people = args.people or max(tenants, round(100_000 * args.scale))
+    workers = max(1, args.workers)
+    if args.redis_url:
+        os.environ["KPI_BENCH_REDIS_URL"] = args.redis_url
+        _empty_queue()
     owner_url, app_url, maintenance_url = _urls(
         os.environ.get("KPI_BENCH_DATABASE_URL", DEFAULT_URL)
     )
     print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"machine: {platform.platform()}, nproc {os.cpu_count()}, "
+        f"Python {platform.python_version()}; {_load()} at the start",
+        flush=True,
     )
-    print(f"scale {args.scale}: {tenants} units, {people} people, {people * ITEMS} assignments")
-    print(f"load average at the start: {os.getloadavg()}")
+    print(
+        f"scale {args.scale}: {tenants} units, {people} people, {people * ITEMS} assignments; "
+        f"{workers} worker processes; jobs "
+        + (f"on rq at {args.redis_url}" if args.redis_url else "in-process (no Redis)"),
+        flush=True,
+    )
+    print(f"code: {_code_state()}", flush=True)
     tmp = tempfile.mkdtemp(prefix="kpi-bench-")
 
     started = time.perf_counter()
     create_database(owner_url, maintenance_url)
     migrate(owner_url, tmp)
-    print(f"database created and migrated in {time.perf_counter() - started:.1f} s")
+    print(f"database created and migrated in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
     data = generate(owner_url, tenants, people)
-    print(f"generated {data['counts']} in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {data['counts']} in {time.perf_counter() - started:.1f} s; {_load()}",
+        flush=True,
+    )
+
+    # The generated ids stay referenced; keep the collector from rescanning them during the
+    # single-process SELECT (it would otherwise double that process's CPU time at full scale).
+    gc.collect()
+    gc.freeze()
+    runs = (
+        ("first run (scores inserted)", None),
+        ("second run (inputs unchanged: every person skipped by digest)", None),
+        ("third run (every stored digest made stale: scores updated)", invalidate_digests),
+    )
+    for label, before in runs:
+        if before is not None:
+            print(f"  made {before(owner_url)} stored digests stale", flush=True)
+        if not args.no_single_select:
+            s_wall, s_cpu, s_rows = plain_select(app_url, tenants)
+            print(
+                f"  plain SELECT, 1 process: {s_rows} rows in {s_wall:.2f} s wall "
+                f"({s_cpu:.2f} s CPU)",
+                flush=True,
+            )
+        sel = parallel("select", workers, app_url, owner_url, tmp, tenants)
+        print(
+            f"  plain SELECT, {workers} processes: {sel[2]} rows in {sel[0]:.2f} s wall "
+            f"({sel[1]:.2f} s CPU summed); {_load()}",
+            flush=True,
+        )
+        rec = parallel("recompute", workers, app_url, owner_url, tmp, tenants)
+        if rec[3]:
+            print(f"  ! {len(rec[3])} units failed, first: {rec[3][0]}")
+        print(
+            f"full-period recompute, {label}, {workers} processes: {rec[0]:.2f} s wall "
+            f"({rec[1]:.2f} s CPU summed over the workers) for {rec[2]} people written; "
+            f"ratio to the {workers}-process SELECT {rec[0] / sel[0]:.2f}x wall, "
+            f"{rec[1] / max(sel[1], 1e-9):.1f}x CPU; {_refresh_note(rec[4], rec[5])}; {_load()}",
+            flush=True,
+        )
 
     from tenant_app import create_app
 
     app = create_app(_config(app_url, owner_url, tmp))
-    for label in ("first run (scores inserted)", "second run (scores updated)"):
-        select_s, select_cpu, rows = plain_select(app_url, tenants)
-        recompute_s, recompute_cpu, scored = recompute(app)
-        print(
-            f"full-period recompute, {label}: {recompute_s:.2f} s wall ({recompute_cpu:.2f} s "
-            f"app CPU) for {scored} people; plain SELECT of the {rows} input rows: "
-            f"{select_s:.2f} s wall ({select_cpu:.2f} s CPU); ratio {recompute_s / select_s:.1f}x"
-        )
-    timings, cpu_timings = single_person(app, data["people"], args.samples)
+    single = single_person(app, data["people"], args.samples)
+    without = [w - r for w, r in zip(single["wall"], single["refresh_wall"], strict=True)]
+    without_cpu = [c - r for c, r in zip(single["cpu"], single["refresh_cpu"], strict=True)]
     print(
-        f"single-person re-score after one report changes ({len(timings)} samples): "
-        f"p50 {_pct(timings, 0.5) * 1000:.1f} ms, p95 {_pct(timings, 0.95) * 1000:.1f} ms, "
-        f"max {max(timings) * 1000:.1f} ms, mean {statistics.mean(timings) * 1000:.1f} ms; "
-        f"app CPU p50 {_pct(cpu_timings, 0.5) * 1000:.1f} ms, "
-        f"p95 {_pct(cpu_timings, 0.95) * 1000:.1f} ms"
+        f"single-person re-score after one report changes ({len(single['wall'])} samples, units "
+        f"of {single['size']} people): rescore_person + commit {_ms(single['wall'])} wall "
+        f"(max {max(single['wall']) * 1000:.1f} ms, mean "
+        f"{statistics.mean(single['wall']) * 1000:.1f} ms), CPU {_ms(single['cpu'])}",
+        flush=True,
     )
-    print(f"load average at the end: {os.getloadavg()}")
+    if args.redis_url:
+        print(f"  comparison-figure refresh enqueued on rq ({_empty_queue()} jobs left)")
+    else:
+        print(
+            f"  of which the comparison-figure refresh run inline by the commit hook: "
+            f"{_ms(single['refresh_wall'])} wall; without it (as with Redis, where it is a "
+            f"job): {_ms(without)} wall, CPU {_ms(without_cpu)}",
+            flush=True,
+        )
+    print(f"{_load()} at the end", flush=True)
     return 0
 
 
