@@ -187,27 +187,47 @@ def leaders_in(period: Period, staff_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return {sid for (sid,) in db.session.execute(posts).all() if sid in staff_ids}
 
 
-def _context(period: Period) -> _Context:
+def _context(
+    period: Period,
+    people: dict[uuid.UUID, PersonInputs],
+    wanted: set[uuid.UUID] | None,
+    managers: dict[uuid.UUID, uuid.UUID | None] | None = None,
+) -> _Context:
+    """The period-wide facts the people being scored depend on.
+
+    For a few people (a re-score), grades and work are read only for the teams of the leaders
+    among them; for a whole period, for everyone, in one query each.
+    """
     params = params_of(period)
-    grades = dict(
-        db.session.execute(
-            sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
-                PeriodScore.period_id == period.id
+    if managers is None:
+        managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
+    grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
+        PeriodScore.period_id == period.id
+    )
+    work_stmt = sa.select(Assignment.staff_id).where(Assignment.period_id == period.id).distinct()
+    if wanted is None:
+        grades = dict(db.session.execute(grades_stmt).all())
+        has_work = set(db.session.execute(work_stmt).scalars())
+    else:
+        leaders = {sid for sid, p in people.items() if p.leader}
+        team = [sid for sid, manager in managers.items() if manager in leaders]
+        grades, has_work = {}, set()
+        if team:
+            grades = dict(
+                db.session.execute(grades_stmt.where(PeriodScore.staff_id.in_(team))).all()
             )
-        ).all()
+            has_work = set(
+                db.session.execute(work_stmt.where(Assignment.staff_id.in_(team))).scalars()
+            )
+    return _Context(period, params, _params_key(period, params), grades, managers, has_work)
+
+
+def _params_key(period: Period, params: Params) -> str:
+    """A short digest of the rule set, its parameters and the engine version."""
+    text = json.dumps(
+        [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
     )
-    managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
-    has_work = set(
-        db.session.execute(
-            sa.select(Assignment.staff_id).where(Assignment.period_id == period.id).distinct()
-        ).scalars()
-    )
-    key = hashlib.sha256(
-        json.dumps(
-            [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
-        ).encode()
-    ).hexdigest()
-    return _Context(period, params, key, grades, managers, has_work)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
@@ -347,7 +367,7 @@ def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str])
     return Scored(inputs.staff_id, result, person.snapshot, digest, person.stage, self_total)
 
 
-def compute(period: Period, staff_ids=None, *, force: bool = False) -> list[Scored]:
+def compute(period: Period, staff_ids=None, *, force: bool = False, managers=None) -> list[Scored]:
     """Score ``staff_ids`` (default: everyone with work) without writing anything.
 
     Non-leaders first, then leaders from the deepest in the management line up to the head, each
@@ -356,7 +376,7 @@ def compute(period: Period, staff_ids=None, *, force: bool = False) -> list[Scor
     """
     wanted = None if staff_ids is None else set(staff_ids)
     people = _load(period, wanted)
-    ctx = _context(period)
+    ctx = _context(period, people, wanted, managers)
     known = {}
     if not force and people:
         stmt = sa.select(PeriodScore.staff_id, PeriodScore.inputs_digest).where(
@@ -386,7 +406,7 @@ def simulate(
     ``coefficients`` replaces the coefficient of assignments by id (a catalogue change). People
     who cannot be scored under those rules are left out.
     """
-    ctx = _context(period)
+    ctx = _context(period, people, None)
     ctx.params, ctx.grades = params, {}
     for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
         snapshot = _snapshot(inputs, ctx, STAGE_ORDER).snapshot
@@ -441,7 +461,12 @@ def _six(value: Fraction) -> Decimal:
 
 
 def score_people(
-    period: Period, staff_ids=None, *, reason: str | None = None, force: bool = False
+    period: Period,
+    staff_ids=None,
+    *,
+    reason: str | None = None,
+    force: bool = False,
+    managers=None,
 ) -> dict[uuid.UUID, PeriodScore]:
     """(Re)compute and store the scores of ``staff_ids`` (default: everyone with work).
 
@@ -450,7 +475,7 @@ def score_people(
     ``reason`` is recorded with any change to a published result (a revision after
     publication). Returns the written scores by staff id; the caller commits.
     """
-    outcome = compute(period, staff_ids, force=force)
+    outcome = compute(period, staff_ids, force=force, managers=managers)
     changed = [s for s in outcome if s.result is not None]
     problems = [s for s in outcome if s.problem is not None]
     _store_problems(period, outcome, problems)
@@ -648,16 +673,13 @@ def leaders_of(staff_ids) -> set[uuid.UUID]:
     return set(rows)
 
 
-def _line_above(staff_id) -> list[uuid.UUID]:
+def _line_above(staff_id, managers: dict) -> list[uuid.UUID]:
     """The person's managers, nearest first, up to the head (a cycle is cut)."""
     chain: list[uuid.UUID] = []
-    current = leaders_of([staff_id])
-    while current:
-        (manager,) = current
-        if manager in chain or manager == staff_id:
-            break
-        chain.append(manager)
-        current = leaders_of([manager])
+    current = managers.get(staff_id)
+    while current is not None and current not in chain and current != staff_id:
+        chain.append(current)
+        current = managers.get(current)
     return chain
 
 
@@ -667,7 +689,9 @@ def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> Pe
     The leaders are re-scored nearest first (a deputy before the head), each only if what they
     read changed. Returns None when the person has no work or could not be scored.
     """
-    score_people(period, [staff_id, *_line_above(staff_id)], reason=reason)
+    managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
+    line = [staff_id, *_line_above(staff_id, managers)]
+    score_people(period, line, reason=reason, managers=managers)
     db.session.flush()
     return db.session.execute(
         sa.select(PeriodScore).where(
