@@ -12,7 +12,6 @@ from decimal import (
     ROUND_CEILING,
     ROUND_DOWN,
     ROUND_FLOOR,
-    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
@@ -137,19 +136,6 @@ def exact_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     return f"{value.numerator}/{value.denominator}"
-
-
-ROUNDINGS = frozenset(
-    {
-        ROUND_HALF_UP,
-        ROUND_HALF_EVEN,
-        ROUND_HALF_DOWN,
-        ROUND_DOWN,
-        ROUND_UP,
-        ROUND_FLOOR,
-        ROUND_CEILING,
-    }
-)
 
 
 def round_fraction(value: Fraction, places: int, rounding: str = ROUND_HALF_UP) -> Decimal:

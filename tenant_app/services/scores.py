@@ -663,16 +663,6 @@ def _record_revision(period: Period, row: PeriodScore, before, reason: str | Non
     )
 
 
-def leaders_of(staff_ids) -> set[uuid.UUID]:
-    """The direct managers of ``staff_ids`` (their unit results depend on these people)."""
-    rows = db.session.execute(
-        sa.select(StaffMember.manager_id).where(
-            StaffMember.id.in_(list(staff_ids)), StaffMember.manager_id.is_not(None)
-        )
-    ).scalars()
-    return set(rows)
-
-
 def _line_above(staff_id, managers: dict) -> list[uuid.UUID]:
     """The person's managers, nearest first, up to the head (a cycle is cut)."""
     chain: list[uuid.UUID] = []
