@@ -131,6 +131,14 @@ def _validation_fields(exc: HTTPException):
     return translate_validation(messages) or None
 
 
+def _with_exception_headers(response, exc: HTTPException):
+    """Keep the headers the exception carries (``Allow`` on a 405, ``Retry-After`` on a 429)."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def init_app(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
@@ -157,7 +165,7 @@ def init_app(app) -> None:
             fields = _validation_fields(exc) if status in (400, 422) else None
             if status == 400 and "Invalid JSON body." in str(getattr(exc, "data", "")):
                 return json_error(400, "invalid_json", _("Nội dung JSON không hợp lệ."), fields)
-            return json_error(status, fields=fields)
+            return _with_exception_headers(json_error(status, fields=fields), exc)
         return render_template(
             "errors/error.html", status=status, message=_messages().get(status, exc.description)
         ), status

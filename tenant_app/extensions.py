@@ -10,6 +10,16 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from tenant_app.api_contract import (
+    ContractPlugin,
+    Int32Converter,
+    bound_page_numbers,
+    numeric_properties,
+    pagination_header,
+    register_error_responses,
+)
+from tenant_app.schemas.common import ApiErrorSchema
+
 # Deterministic constraint names keep alembic autogenerate and downgrades stable.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -21,10 +31,36 @@ NAMING = {
 
 
 class KpiApi(Api):
-    """flask-smorest Api whose HTTP errors are rendered by our own handlers (HTML or JSON)."""
+    """flask-smorest Api whose HTTP errors are rendered by our own handlers (HTML or JSON).
+
+    Its document keeps the contract of ``tenant_app.api_contract``: the real error envelope on
+    every declared error, numbers as numbers, operationIds and links between operations.
+    """
+
+    ERROR_SCHEMA = ApiErrorSchema
 
     def _register_error_handlers(self):
         return None
+
+    def init_app(self, app, **kwargs):
+        app.url_map.converters["int"] = Int32Converter
+        super().init_app(app, **kwargs)
+
+    def _init_spec(self, **kwargs):
+        self.contract = ContractPlugin()
+        kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), self.contract]
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(numeric_properties)
+
+    def _register_responses(self):
+        register_error_responses(self.spec, self.ERROR_SCHEMA, self.DEFAULT_RESPONSE_CONTENT_TYPE)
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", pagination_header(), lazy=True)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        super().register_blueprint(blp, parameters=parameters, **options)
+        self.contract.link()
 
 
 # Objects stay readable after commit: a commit inside a tenant context must not force a reload
@@ -37,4 +73,5 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+bound_page_numbers()
 api = KpiApi()

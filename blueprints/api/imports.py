@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from flask import g, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.schemas.imports import ImportSchema, ImportUploadFileSchema, ImportUploadFormSchema
+from tenant_app.schemas.imports import ImportSchema, ImportUploadSchema
 from tenant_app.services import imports
 from tenant_app.services.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
@@ -24,6 +26,15 @@ blp = make_tenant_blueprint(
     )
 )
 
+
+class _UploadParser(FlaskParser):
+    """Reads a multipart body whole: its form fields with its files, so one schema documents it."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+blp.ARGUMENTS_PARSER = _UploadParser()
 _admin = api_token_required("unit_admin")
 
 
@@ -54,14 +65,13 @@ class Imports(MethodView):
         return [imports.as_dict(r) for r in rows]
 
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(ImportUploadFormSchema, location="form")
-    @blp.arguments(ImportUploadFileSchema, location="files")
+    @blp.arguments(ImportUploadSchema, location="files")
     @blp.response(202, ImportSchema)
     @blp.alt_response(400, schema=ApiErrorSchema, description="not an .xlsx file, or a ZIP bomb")
     @blp.alt_response(413, schema=ApiErrorSchema, description="file too large")
-    def post(self, form, files):
+    def post(self, form):
         """Upload a workbook of ``kind``; it is checked row by row in the background."""
-        upload = files["file"]
+        upload = form["file"]
         run = imports.start_import(form["kind"], upload.filename, upload.read(), user=g.api_user)
         return imports.as_dict(run)
 

@@ -15,6 +15,7 @@ from scoring.sandbox import run
 from scoring.sandbox_input import MAX_BYTES, load_json, too_large
 from tenant_app.auth import _bearer
 from tenant_app.errors import json_error
+from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.services import accounts
 
 blp = Blueprint(
@@ -73,6 +74,9 @@ QUOTA_EXAMPLE = {
 }
 
 
+_ERROR = {"application/json": {"schema": ApiErrorSchema}}
+
+
 @blp.post("/simulate")
 @blp.doc(
     security=[{"bearer": []}],
@@ -98,11 +102,12 @@ QUOTA_EXAMPLE = {
             "explanation. annual: average, average_exact, average_display, grade, explanation. "
             "quota: allowed, htxs, htt, must_lower, allowed_after, groups, explanation."
         },
-        "401": {"description": "missing or invalid bearer token"},
-        "413": {"description": "body over 1 MB"},
+        "401": {"description": "missing or invalid bearer token", "content": _ERROR},
+        "413": {"description": "body over 1 MB", "content": _ERROR},
         "422": {
             "description": "invalid input (malformed JSON included), with the field and a "
-            "Vietnamese message"
+            "Vietnamese message",
+            "content": _ERROR,
         },
     },
 )

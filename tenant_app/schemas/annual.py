@@ -2,24 +2,46 @@
 
 from marshmallow import Schema, fields, validate
 
+from tenant_app.schemas.common import UtcDateTime
+
 GRADES = ("HTXS", "HTT", "HTNV", "KHTNV")
 YEAR = validate.Range(min=2000, max=2100)
 
 
-class ClassificationSchema(Schema):
+DETAIL_NOTE = "present only for the person, whoever directs them and the unit administrator"
+
+
+class PublicClassificationSchema(Schema):
+    """A colleague's row of a published year: name, final grade and status only."""
+
     id = fields.UUID(dump_only=True)
     year = fields.Integer(dump_only=True)
     staff_id = fields.UUID(dump_only=True)
     full_name = fields.Function(lambda r: getattr(r, "full_name", None), dump_only=True)
+    final_grade = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    detail = fields.Constant(
+        False,
+        dump_only=True,
+        metadata={"enum": [False], "description": f"false: no detail ({DETAIL_NOTE})"},
+    )
+
+
+class ClassificationSchema(PublicClassificationSchema):
+    """A classification in full: average, proposed grade, forced fail, decision, explanation."""
+
+    detail = fields.Constant(
+        True,
+        dump_only=True,
+        metadata={"enum": [True], "description": f"true: the row in full ({DETAIL_NOTE})"},
+    )
     average = fields.Decimal(as_string=True, dump_only=True)
     periods_counted = fields.Integer(dump_only=True)
     proposed_grade = fields.String(dump_only=True)
-    final_grade = fields.String(dump_only=True)
     forced_fail = fields.String(dump_only=True, allow_none=True)
     decision_reason = fields.String(dump_only=True, allow_none=True)
     decided_by = fields.UUID(dump_only=True, allow_none=True)
-    decided_at = fields.DateTime(dump_only=True, allow_none=True)
-    status = fields.String(dump_only=True)
+    decided_at = UtcDateTime(dump_only=True, allow_none=True)
     explanation = fields.List(fields.Dict(), dump_only=True)
 
 
@@ -74,7 +96,7 @@ class IncomeRunSchema(Schema):
     total = fields.Decimal(as_string=True, dump_only=True)
     status = fields.String(dump_only=True)
     created_by = fields.UUID(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class IncomeRunDetailSchema(IncomeRunSchema):

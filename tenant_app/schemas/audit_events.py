@@ -19,6 +19,7 @@ class DayOrInstant(fields.Field):
         super().__init__(**kwargs)
         self.end_of_day = end_of_day
         self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("anyOf", [{"format": "date"}, {"format": "date-time"}])
         self.metadata.setdefault("example", "2026-11-27")
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -27,7 +28,8 @@ class DayOrInstant(fields.Field):
             if len(text) == 10:
                 day = datetime.strptime(text, "%Y-%m-%d").date()
                 return audit_log.local_day_start(day + timedelta(days=int(self.end_of_day)))
-            return audit_log.to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+            # RFC 3339 allows a lower-case "t" and "z"; fromisoformat wants them upper-case.
+            return audit_log.to_utc(datetime.fromisoformat(text.upper().replace("Z", "+00:00")))
         except ValueError as exc:
             raise ValidationError("Không phải ngày (yyyy-mm-dd) hay thời điểm ISO 8601.") from exc
 

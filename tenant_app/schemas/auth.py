@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from tenant_app.schemas.common import UtcDateTime
+
 
 class TokenRequestSchema(Schema):
     tenant = fields.String(
@@ -24,7 +26,7 @@ class TokenRequestSchema(Schema):
 class TokenSchema(Schema):
     token = fields.String(required=True, metadata={"description": "bearer token, shown once"})
     token_type = fields.String(dump_default="Bearer")
-    expires_at = fields.DateTime(required=True)
+    expires_at = UtcDateTime(required=True)
     tenant = fields.String(allow_none=True)
     username = fields.String()
     roles = fields.List(fields.String())

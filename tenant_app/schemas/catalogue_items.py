@@ -9,6 +9,7 @@ from tenant_app.models.catalogue import (
     ORIGINS,
     SCORING_METHODS,
 )
+from tenant_app.schemas.common import JsonBoolean
 from tenant_app.schemas.org_units import CODE
 
 _NUM = {"as_string": True, "allow_none": True}
@@ -76,7 +77,7 @@ class _ItemInput(Schema):
     scoring_method = fields.String(allow_none=True, validate=validate.OneOf(SCORING_METHODS))
     aggregation = fields.String(allow_none=True, validate=validate.OneOf(AGGREGATIONS))
     position_ids = fields.List(fields.UUID(), validate=validate.Length(max=200))
-    active = fields.Boolean()
+    active = JsonBoolean()
     coefficient = fields.Decimal(
         allow_none=True, validate=validate.Range(min=0, min_inclusive=False, max=100)
     )

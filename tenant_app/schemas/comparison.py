@@ -106,16 +106,17 @@ class FiguresSchema(Schema):
     stdev = _points(metadata={"description": "population standard deviation of totals"})
     min = fields.Function(
         lambda u: _plain(u.agg.total_min) if u.agg is not None else None,
-        metadata={"type": "string"},
+        metadata={"type": "string", "nullable": True},
     )
     max = fields.Function(
         lambda u: _plain(u.agg.total_max) if u.agg is not None else None,
-        metadata={"type": "string"},
+        metadata={"type": "string", "nullable": True},
     )
     htxs_of_htt = _pct()
     quota_allowed = fields.Function(lambda u: u.agg.quota_allowed if u.agg is not None else None)
     quota_use = fields.Method(
-        "_quota_use", metadata={"type": "string", "description": "HTXS as % of the quota"}
+        "_quota_use",
+        metadata={"type": "string", "nullable": True, "description": "HTXS as % of the quota"},
     )
     quota_exceeded = fields.Function(
         lambda u: u.agg is not None and u.agg.htxs > u.agg.quota_allowed

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from tenant_app.models.evaluation import ASSESSMENT_STAGES, PERIOD_STATUSES, REPORT_STATUSES
+from tenant_app.schemas.common import JsonBoolean, UtcDateTime
 
 MONEY = fields.Decimal(as_string=True, dump_only=True)
 POINTS = fields.Decimal(as_string=True, dump_only=True)
@@ -29,7 +30,7 @@ class PeriodSchema(Schema):
     approval_until = fields.Date(dump_only=True)
     rule_set = fields.String(dump_only=True)
     params = fields.Dict(dump_only=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class PeriodListArgsSchema(Schema):
@@ -62,7 +63,7 @@ class WorkAssignmentSchema(Schema):
     directing = fields.Boolean(dump_only=True)
     note = fields.String(dump_only=True, allow_none=True)
     assigned_by = fields.UUID(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class AssignmentListArgsSchema(Schema):
@@ -81,7 +82,7 @@ class _AssignWork(Schema):
 
 class AssignmentCreateSchema(_AssignWork):
     staff_id = fields.UUID(required=True)
-    directing = fields.Boolean(
+    directing = JsonBoolean(
         load_default=False,
         metadata={"description": "work directed by the head outside the person's position"},
     )
@@ -103,7 +104,7 @@ class EvidenceSchema(Schema):
     content_type = fields.String(dump_only=True)
     size = fields.Integer(dump_only=True)
     sha256 = fields.String(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class ReportSchema(Schema):
@@ -114,7 +115,7 @@ class ReportSchema(Schema):
     status = fields.String(dump_only=True)
     note = fields.String(dump_only=True, allow_none=True)
     links = fields.List(fields.String(), dump_only=True)
-    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    submitted_at = UtcDateTime(dump_only=True, allow_none=True)
     major_errors = fields.Integer(dump_only=True)
     delays = fields.Integer(dump_only=True)
     exempt_errors = fields.Integer(dump_only=True)
@@ -122,7 +123,7 @@ class ReportSchema(Schema):
     exemption_reason = fields.String(dump_only=True, allow_none=True)
     review_comment = fields.String(dump_only=True, allow_none=True)
     reviewed_by = fields.UUID(dump_only=True, allow_none=True)
-    reviewed_at = fields.DateTime(dump_only=True, allow_none=True)
+    reviewed_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class ReportListArgsSchema(Schema):
@@ -140,7 +141,7 @@ class _ReportContent(Schema):
         load_default=list,
         validate=validate.Length(max=20),
     )
-    submit = fields.Boolean(load_default=False, metadata={"description": "send for review"})
+    submit = JsonBoolean(load_default=False, metadata={"description": "send for review"})
 
 
 class ReportCreateSchema(_ReportContent):
@@ -156,7 +157,7 @@ class EvidenceUploadSchema(Schema):
 
 
 class ReviewSchema(Schema):
-    accept = fields.Boolean(required=True)
+    accept = JsonBoolean(required=True)
     major_errors = COUNT
     delays = COUNT
     exempt_errors = COUNT
@@ -179,7 +180,7 @@ class AssessmentSchema(Schema):
     organising = fields.Decimal(as_string=True, dump_only=True, allow_none=True)
     comment = fields.String(dump_only=True, allow_none=True)
     by_user = fields.UUID(dump_only=True, allow_none=True)
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class AssessmentListArgsSchema(Schema):
@@ -203,17 +204,22 @@ class AssessmentCreateSchema(Schema):
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
-class ScoreSchema(Schema):
+DETAIL_NOTE = "present only for the person, whoever directs them and the unit administrator"
+
+
+class PublicScoreSchema(Schema):
+    """A colleague's row of a published period: name, post, total and grade only (as the
+    published results page shows them)."""
+
     id = fields.UUID(dump_only=True)
     period_id = fields.UUID(dump_only=True)
     staff_id = fields.UUID(dump_only=True)
     full_name = fields.Function(lambda s: getattr(s, "full_name", None), dump_only=True)
-    a = POINTS
-    b = POINTS
-    c = POINTS
-    task_score = POINTS
-    task_points = POINTS
-    general_points = POINTS
+    position = fields.Function(
+        lambda s: getattr(s, "position", None),
+        dump_only=True,
+        metadata={"description": "the post held at the end of the period"},
+    )
     total = POINTS
     total_exact = fields.Function(
         lambda s: s.total_exact or format(s.total.normalize(), "f"),
@@ -221,6 +227,27 @@ class ScoreSchema(Schema):
         metadata={"description": 'exact total as a decimal or a fraction ("490/7")'},
     )
     grade = fields.String(dump_only=True)
+    detail = fields.Constant(
+        False,
+        dump_only=True,
+        metadata={"enum": [False], "description": f"false: no detail ({DETAIL_NOTE})"},
+    )
+
+
+class ScoreSchema(PublicScoreSchema):
+    """A score in full: parts, self score, forced fail and the explanation."""
+
+    detail = fields.Constant(
+        True,
+        dump_only=True,
+        metadata={"enum": [True], "description": f"true: the row in full ({DETAIL_NOTE})"},
+    )
+    a = POINTS
+    b = POINTS
+    c = POINTS
+    task_score = POINTS
+    task_points = POINTS
+    general_points = POINTS
     self_total = fields.Decimal(as_string=True, dump_only=True, allow_none=True)
     forced_fail = fields.String(dump_only=True, allow_none=True)
     stage = fields.String(dump_only=True)
@@ -230,8 +257,8 @@ class ScoreSchema(Schema):
         dump_only=True,
         metadata={"description": "a leader scored while some subordinates had no score yet"},
     )
-    approved_at = fields.DateTime(dump_only=True, allow_none=True)
-    computed_at = fields.DateTime(dump_only=True)
+    approved_at = UtcDateTime(dump_only=True, allow_none=True)
+    computed_at = UtcDateTime(dump_only=True)
     # Rendered by the view from the inputs the score was computed with.
     explanation = fields.Function(
         lambda s: getattr(s, "rendered_explanation", None) or s.explanation,

@@ -3,16 +3,17 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from tenant_app.schemas.common import UtcDateTime
 
-class ImportUploadFormSchema(Schema):
+
+class ImportUploadSchema(Schema):
+    """One multipart body: the form field ``kind`` and the workbook ``file``."""
+
     kind = fields.String(
         required=True,
         validate=validate.Length(min=1, max=64),
         metadata={"description": "import kind, e.g. `users`"},
     )
-
-
-class ImportUploadFileSchema(Schema):
     file = Upload(required=True, metadata={"description": ".xlsx workbook made from the template"})
 
 
@@ -46,7 +47,7 @@ class ImportSchema(Schema):
     problem_count = fields.Integer()
     problems = fields.List(fields.Nested(ImportProblemSchema))
     preview = fields.List(fields.Nested(ImportPreviewRowSchema))
-    created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
     attempts = fields.Integer()

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from tenant_app.models.org import ORG_UNIT_KINDS
+from tenant_app.schemas.common import UtcDateTime
 from tenant_app.services.fields import CODE_PATTERN
 
 CODE = [validate.Length(min=1, max=32), validate.Regexp(CODE_PATTERN)]
@@ -22,7 +23,7 @@ class OrgUnitSchema(Schema):
     parent_id = fields.UUID(dump_only=True, allow_none=True)
     head_staff_id = fields.UUID(dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class OrgUnitDetailSchema(OrgUnitSchema):

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from tenant_app.models.org import POSITION_GROUPS
+from tenant_app.schemas.common import UtcDateTime
 from tenant_app.schemas.org_units import CODE
 
 
@@ -20,7 +21,7 @@ class PositionSchema(Schema):
     position_group = fields.String(dump_only=True)
     description = fields.String(dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class PositionDetailSchema(PositionSchema):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from tenant_app.models.tenants import SLUG_PATTERN, TenantKind
+from tenant_app.schemas.common import JsonBoolean, UtcDateTime
 
 EFFECTIVE = ("next_period", "immediately")
 _slug = fields.String(validate=validate.Regexp(SLUG_PATTERN))
@@ -39,8 +40,16 @@ class RolloutCreateSchema(Schema):
     current_version = fields.Integer(
         metadata={"description": "every unit currently running this version id"}
     )
-    waves = _Waves(metadata={"description": "a number, or [[slug, …], …]"})
-    dry_run = fields.Boolean(load_default=True)
+    waves = _Waves(
+        metadata={
+            "description": "a number, or [[slug, …], …]",
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": 20},
+                {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+            ],
+        }
+    )
+    dry_run = JsonBoolean(load_default=True)
     effective = fields.String(load_default="next_period", validate=validate.OneOf(EFFECTIVE))
 
     @validates_schema
@@ -63,8 +72,8 @@ class RolloutTargetSchema(Schema):
     attempts = fields.Integer(dump_only=True)
     counts = fields.Dict(dump_only=True, metadata={"description": "changes, kept, overrides…"})
     effective_from = fields.String(dump_only=True, allow_none=True)
-    started_at = fields.DateTime(dump_only=True, allow_none=True)
-    finished_at = fields.DateTime(dump_only=True, allow_none=True)
+    started_at = UtcDateTime(dump_only=True, allow_none=True)
+    finished_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class RolloutSummarySchema(Schema):
@@ -79,8 +88,8 @@ class RolloutSummarySchema(Schema):
     waves = fields.Integer(dump_only=True)
     waves_started = fields.Integer(dump_only=True)
     created_by = fields.String(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    finished_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    finished_at = UtcDateTime(dump_only=True, allow_none=True)
     counts = fields.Dict(dump_only=True)
     total = fields.Integer(dump_only=True)
 
@@ -120,7 +129,7 @@ class TenantConfigSchema(Schema):
     effective_from = fields.Date(dump_only=True)
     rollout = fields.Integer(dump_only=True, allow_none=True, attribute="rollout_id")
     applied_by = fields.String(dump_only=True, allow_none=True)
-    applied_at = fields.DateTime(dump_only=True)
+    applied_at = UtcDateTime(dump_only=True)
     rolled_back = fields.Boolean(dump_only=True)
     summary = fields.Dict(dump_only=True)
 

@@ -20,6 +20,7 @@ from marshmallow import (
 
 from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, ITEM_KINDS, SCORING_METHODS
 from tenant_app.models.org import POSITION_GROUPS
+from tenant_app.schemas.common import UtcDateTime
 from tenant_app.schemas.org_units import CODE
 
 APPROVAL_STAGES = ("self", "manager", "leader")
@@ -226,7 +227,7 @@ class TemplateSchema(Schema):
     code = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
     description = fields.String(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     latest_published = fields.Integer(dump_only=True, allow_none=True)
     draft = fields.Integer(dump_only=True, allow_none=True)
 
@@ -247,9 +248,9 @@ class TemplateVersionSchema(Schema):
     status = fields.String(dump_only=True)
     notes = fields.String(dump_only=True, allow_none=True)
     created_by = fields.String(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     published_by = fields.String(dump_only=True, allow_none=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class TemplateVersionDetailSchema(TemplateVersionSchema):

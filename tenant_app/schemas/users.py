@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from tenant_app.models.users import TENANT_ROLES
+from tenant_app.schemas.common import JsonBoolean, UtcDateTime
 
 _ROLES = fields.List(
     fields.String(validate=validate.OneOf(TENANT_ROLES)), validate=validate.Length(min=1, max=3)
@@ -17,8 +18,8 @@ class UserSchema(Schema):
     roles = fields.List(fields.String(), attribute="role_list", dump_only=True)
     active = fields.Boolean(dump_only=True)
     must_change_password = fields.Boolean(dump_only=True)
-    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    last_login_at = UtcDateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class UserCreateSchema(Schema):
@@ -28,7 +29,12 @@ class UserCreateSchema(Schema):
     )
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    roles = _ROLES
+    # Required: without it the service was called without roles (a 500 Schemathesis found).
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(TENANT_ROLES)),
+        required=True,
+        validate=validate.Length(min=1, max=3),
+    )
     password = fields.String(
         load_default=None,
         allow_none=True,
@@ -42,12 +48,15 @@ class UserUpdateSchema(Schema):
     full_name = fields.String(validate=validate.Length(min=1, max=120))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     roles = _ROLES
-    active = fields.Boolean()
+    active = JsonBoolean()
 
 
 class UserCreatedSchema(UserSchema):
     temporary_password = fields.String(
         dump_only=True, allow_none=True, metadata={"description": "shown once"}
+    )
+    expires_at = UtcDateTime(
+        dump_only=True, allow_none=True, metadata={"description": "break-glass account expiry"}
     )
 
 
