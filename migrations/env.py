@@ -47,7 +47,20 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        _store_rls_key(connection)
     engine.dispose()
+
+
+def _store_rls_key(connection) -> None:
+    """Every `kpi db upgrade` stores the configured RLS scope key (0012), so that a rotated
+    KPI_RLS_KEY or KPI_SECRET_KEY reaches the database before the new pods serve."""
+    from tenant_app.tenancy import rls
+
+    if connection.in_transaction():
+        connection.commit()
+    if rls.signed_scope_installed(connection):
+        rls.store_key(connection, rls.scope_key(current_app.config["KPI_RLS_KEY"]))
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -102,6 +102,26 @@ def citus_ddl_command():
         click.echo(statement)
 
 
+@click.command("rls-key")
+@with_appcontext
+def rls_key_command():
+    """Store KPI_RLS_KEY in the database as the owner (after rotating the key or the secret)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from tenant_app.tenancy import rls
+
+    engine = sa.create_engine(current_app.config["KPI_DATABASE_OWNER_URL"])
+    try:
+        with engine.begin() as conn:
+            if not rls.signed_scope_installed(conn):
+                raise click.ClickException("no signed scope here: run `kpi db upgrade` first")
+            rls.store_key(conn, rls.scope_key(current_app.config["KPI_RLS_KEY"]))
+    finally:
+        engine.dispose()
+    click.echo("RLS scope key stored")
+
+
 @click.group("tenants")
 def tenants_group():
     """List units."""
@@ -144,6 +164,45 @@ def create_province_user(username, full_name, role, password):
     )
     db.session.commit()
     click.echo(json.dumps({"username": username.lower(), "role": role}))
+
+
+@click.command("unlock")
+@click.argument("username")
+@click.option("--tenant", "slug", help="Unit slug; without it, a province account.")
+@with_appcontext
+def unlock_command(username: str, slug: str | None):
+    """Lift the holds that failed sign-ins put on an account, from every address (audited)."""
+    import sqlalchemy as sa
+
+    from tenant_app.extensions import db
+    from tenant_app.models.users import ProvinceUser, User
+    from tenant_app.services import accounts, tenants
+    from tenant_app.services.errors import ServiceError
+    from tenant_app.tenancy import tenant_context
+
+    name = username.strip().lower()
+    if slug is None:
+        user = db.session.execute(
+            sa.select(ProvinceUser).where(ProvinceUser.username == name)
+        ).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"no province account {name!r}")
+        held = accounts.unlock(user)
+        db.session.commit()
+    else:
+        try:
+            tenant = tenants.get_by_slug(slug)
+        except ServiceError as exc:
+            raise click.ClickException(f"no unit {slug!r}") from exc
+        with tenant_context(tenant):
+            user = db.session.execute(
+                sa.select(User).where(User.username == name)
+            ).scalar_one_or_none()
+            if user is None:
+                raise click.ClickException(f"no account {name!r} in {slug}")
+            held = accounts.unlock(user)
+            db.session.commit()
+    click.echo(json.dumps({"username": name, "tenant": slug, "held_addresses": held}))
 
 
 @click.command("worker")
@@ -269,9 +328,12 @@ def init_app(app) -> None:
 
     if "citus-ddl" not in db_group.commands:
         db_group.add_command(citus_ddl_command)
+    if "rls-key" not in db_group.commands:
+        db_group.add_command(rls_key_command)
     for command in (demo_command, audit_group, tenants_group, create_province_user, score_command):
         app.cli.add_command(command)
     for command in (worker_command, scheduler_command):
         app.cli.add_command(command)
     app.cli.add_command(recompute_command)
     app.cli.add_command(refresh_comparison_command)
+    app.cli.add_command(unlock_command)

@@ -6,6 +6,8 @@ Production mode (``KPI_ENV=production``) refuses to start without a secret key a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -80,16 +82,35 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
         "database the app connects to (RLS-bound role)",
     ),
     ("KPI_DATABASE_OWNER_URL", "= KPI_DATABASE_URL", "owner role used only by migrations"),
+    (
+        "KPI_RLS_KEY",
+        "derived from KPI_SECRET_KEY",
+        "signs the tenant scope that row-level security checks; store it with `kpi db rls-key`",
+    ),
     ("KPI_DATABASE_APP_ROLE", "kpi_app", "PostgreSQL role that migrations grant table rights to"),
     ("KPI_REDIS_URL", "(none: jobs run in-process)", "Redis for rq queues and rate limits"),
     ("KPI_LOCALE", "vi", "default interface language (`vi` or `en`)"),
     ("KPI_DEMO", "false", "show the demo accounts on the start page"),
     ("KPI_INSTANCE_DIR", "instance/", "where the embedded database and uploads live"),
+    (
+        "KPI_UPLOAD_DIR",
+        "KPI_INSTANCE_DIR/uploads",
+        "where evidence files and import workbooks are stored (back it up with the database)",
+    ),
     ("KPI_SESSION_IDLE_MINUTES", "30", "idle session timeout"),
     ("KPI_SESSION_MAX_HOURS", "12", "absolute session timeout"),
     ("KPI_SESSION_COOKIE_SECURE", "true in production", "send the session cookie over HTTPS only"),
-    ("KPI_LOGIN_MAX_FAILURES", "5", "failed logins before a temporary lockout"),
-    ("KPI_LOGIN_LOCKOUT_MINUTES", "15", "length of the lockout"),
+    (
+        "KPI_LOGIN_MAX_FAILURES",
+        "5",
+        "failed logins in a row, for one username from one address, before that pair is held",
+    ),
+    (
+        "KPI_LOGIN_LOCKOUT_MINUTES",
+        "1",
+        "first hold of a (username, address) pair; each further failure doubles it",
+    ),
+    ("KPI_LOGIN_LOCKOUT_MAX_MINUTES", "60", "longest hold of a (username, address) pair"),
     ("KPI_LOGIN_RATE_LIMIT", "20 per minute", "login attempts per client address"),
     ("KPI_TOKEN_HOURS", "12", "lifetime of an API bearer token"),
     ("KPI_MAX_UPLOAD_MB", "10", "largest accepted request body"),
@@ -108,6 +129,15 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ),
     ("KPI_EXPORT_HOURS", "24", "how long the download link of a background export works"),
 ]
+
+
+def upload_dir(config: Mapping) -> Path:
+    """Return the folder uploads are stored under: ``KPI_UPLOAD_DIR``, else
+    ``<KPI_INSTANCE_DIR>/uploads`` (the embedded default)."""
+    configured = config.get("KPI_UPLOAD_DIR")
+    if configured:
+        return Path(configured)
+    return Path(config["KPI_INSTANCE_DIR"]) / "uploads"
 
 
 def _driver(url: str | None) -> str | None:
@@ -132,6 +162,19 @@ def _development_secret(instance_dir: Path) -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _rls_key(env: Mapping[str, str], secret: str, production: bool) -> str:
+    """The key that signs the tenant scope for PostgreSQL row-level security (``KPI_RLS_KEY``).
+
+    Unset, it is derived from the secret key (one secret to manage); the database holds a copy
+    that the app role cannot read, written by the migrations and ``kpi db rls-key``."""
+    key = _get(env, "RLS_KEY")
+    if key is None:
+        return hmac.new(secret.encode(), b"kpi-rls-scope-key", hashlib.sha256).hexdigest()
+    if production and len(key) < 32:
+        raise ConfigError(f"{PREFIX}RLS_KEY must be at least 32 characters in production")
+    return key
 
 
 def load(env: Mapping[str, str] | None = None) -> dict:
@@ -160,15 +203,19 @@ def load(env: Mapping[str, str] | None = None) -> dict:
     idle = _int(env, "SESSION_IDLE_MINUTES", 30)
     absolute = _int(env, "SESSION_MAX_HOURS", 12)
     redis_url = _get(env, "REDIS_URL")
+    secret = secret or _development_secret(instance_dir)
     return {
         "KPI_ENV": mode,
-        "SECRET_KEY": secret or _development_secret(instance_dir),
+        "SECRET_KEY": secret,
+        "KPI_RLS_KEY": _rls_key(env, secret, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "KPI_DATABASE_OWNER_URL": owner_url,
         "KPI_DATABASE_APP_ROLE": _get(env, "DATABASE_APP_ROLE", "kpi_app"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "KPI_REDIS_URL": redis_url,
         "KPI_INSTANCE_DIR": str(instance_dir),
+        # None: under the instance folder, resolved by ``upload_dir`` after test/app overrides.
+        "KPI_UPLOAD_DIR": _get(env, "UPLOAD_DIR"),
         "KPI_DEMO": _bool(env, "DEMO", False),
         "BABEL_DEFAULT_LOCALE": _get(env, "LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -181,8 +228,10 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": absolute * 3600,
+        # Sign-in throttling per (username, source address): see services/login_throttle.py.
         "KPI_LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
-        "KPI_LOGIN_LOCKOUT": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 15)),
+        "KPI_LOGIN_LOCKOUT": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 1)),
+        "KPI_LOGIN_LOCKOUT_MAX": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MAX_MINUTES", 60)),
         "KPI_LOGIN_RATE_LIMIT": _get(env, "LOGIN_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

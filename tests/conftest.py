@@ -7,6 +7,7 @@ same suite on PostgreSQL: the app connects as the RLS-bound role ``kpi_test_app`
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from sqlalchemy.engine import make_url
 from tests.helpers import BACKEND, PASSWORD, PG_APP_ROLE, Factory
 
 PG_OWNER_URL = os.environ.get("KPI_TEST_DATABASE_URL", "")
+# The RLS scope key of this run: the migrations store it, the apps sign with it.
+RLS_KEY = secrets.token_hex(32)
 os.environ.setdefault("KPI_DATABASE_APP_ROLE", PG_APP_ROLE)
 
 
@@ -29,6 +32,7 @@ def _base_config(tmp: Path, database_url: str, owner_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "KPI_DATABASE_OWNER_URL": owner_url,
         "KPI_DATABASE_APP_ROLE": PG_APP_ROLE,
+        "KPI_RLS_KEY": RLS_KEY,
         "KPI_INSTANCE_DIR": str(tmp),
         # One limiter storage serves every app of the test session: keep the limit out of reach.
         "KPI_LOGIN_RATE_LIMIT": "100000 per minute",

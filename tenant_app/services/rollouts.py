@@ -288,6 +288,21 @@ def resume(rollout: Rollout, *, actor=None) -> dict:
     return {"wave": wave, "queued": len(todo)}
 
 
+def _unfinished_targets(rollout_id: int) -> int:
+    """Unfinished targets of the rollout across tenants. A tenant's job closes the rollout but,
+    under row-level security, sees only its own target: PostgreSQL counts with the owner's
+    ``kpi_rollout_unfinished`` (0012), which returns the number and no row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(
+            sa.select(sa.func.kpi_rollout_unfinished(rollout_id))
+        ).scalar_one()
+    return db.session.execute(
+        sa.select(sa.func.count()).where(
+            RolloutTarget.rollout_id == rollout_id, RolloutTarget.status.in_(UNFINISHED)
+        )
+    ).scalar_one()
+
+
 def refresh_status(rollout: Rollout) -> None:
     """Mark a running rollout finished when every wave started and every target is final."""
     if rollout.status != "running":
@@ -295,12 +310,7 @@ def refresh_status(rollout: Rollout) -> None:
     waves = int(rollout.selector.get("waves") or 1)
     if int(rollout.selector.get("waves_started") or 0) < waves:
         return
-    left = db.session.execute(
-        sa.select(sa.func.count()).where(
-            RolloutTarget.rollout_id == rollout.id, RolloutTarget.status.in_(UNFINISHED)
-        )
-    ).scalar_one()
-    if not left:
+    if not _unfinished_targets(rollout.id):
         rollout.status, rollout.finished_at = "finished", utcnow()
 
 

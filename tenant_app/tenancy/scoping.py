@@ -1,17 +1,20 @@
 """ORM auto-scoping: SELECT/UPDATE/DELETE filtered to the tenant, INSERT stamped.
 
 Layer two of three (the tenant column, this, PostgreSQL RLS). PostgreSQL learns the tenant through a
-transaction-local setting (``kpi.tenant_id``) that the RLS policies read.
+transaction-local setting (``kpi.tenant_id``, with ``kpi.cross_tenant`` for the door) signed with
+the RLS scope key (``kpi.scope_sig``, see ``rls``): the policies trust no setting without it.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped
+from tenant_app.tenancy import rls
 from tenant_app.tenancy.context import (
     CrossTenantWrite,
     NoTenantContext,
@@ -20,32 +23,33 @@ from tenant_app.tenancy.context import (
     read_only_active,
 )
 
-_SET_SQL = sa.text(
-    "SELECT set_config('kpi.tenant_id', :tenant, true), "
-    "set_config('kpi.cross_tenant', :cross, true)"
-)
+
+def _scope() -> tuple[int | None, bool]:
+    """The scope the transaction claims: (tenant id or None, cross-tenant read)."""
+    return current_tenant_id(), cross_tenant_read_active()
 
 
-def _settings() -> dict:
-    tid = current_tenant_id()
-    return {
-        "tenant": "" if tid is None else str(tid),
-        "cross": "on" if cross_tenant_read_active() else "",
-    }
+def _scope_key() -> bytes:
+    return rls.scope_key(current_app.config["KPI_RLS_KEY"])
 
 
 def _is_postgres(connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+def _send_scope(connection) -> None:
+    tenant_id, cross = _scope()
+    rls.set_signed_scope(connection, _scope_key(), tenant_id, cross)
+
+
 @event.listens_for(Session, "after_begin")
 def _set_rls_settings(session, transaction, connection):
     if _is_postgres(connection):
-        connection.execute(_SET_SQL, _settings())
+        _send_scope(connection)
 
 
 def apply_settings_to_open_transaction() -> None:
-    """Re-send the tenant settings when the context changes inside an open transaction."""
+    """Re-send the signed scope when the context changes inside an open transaction."""
     try:
         session = db.session()
     except RuntimeError:  # no app context: nothing open
@@ -54,7 +58,7 @@ def apply_settings_to_open_transaction() -> None:
         return
     for connection in _open_connections(session):
         if _is_postgres(connection):
-            connection.execute(_SET_SQL, _settings())
+            _send_scope(connection)
 
 
 def _open_connections(session):

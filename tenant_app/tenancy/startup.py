@@ -1,16 +1,24 @@
-"""Start-up check that the app's PostgreSQL role cannot bypass row-level security."""
+"""Start-up checks: the app's PostgreSQL role cannot bypass row-level security, and its scope key
+is the database's."""
 
 from __future__ import annotations
 
 import logging
 
-from tenant_app.tenancy.rls import UnsafeDatabaseRole, check_app_role
+from tenant_app.tenancy.rls import (
+    ScopeKeyMismatch,
+    UnsafeDatabaseRole,
+    check_app_role,
+    check_scope_key,
+    scope_key,
+)
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app) -> None:
-    """On PostgreSQL, refuse to start in production (warn otherwise) if RLS could be bypassed."""
+    """On PostgreSQL, refuse to start in production (warn otherwise) if RLS could be bypassed or
+    the database holds another scope key (every tenant table would read as empty)."""
     from tenant_app.extensions import db
     from tenant_app.tenancy import scoping  # noqa: F401  (registers the ORM scoping hooks)
 
@@ -21,7 +29,8 @@ def init_app(app) -> None:
     with app.app_context(), db.engine.connect() as connection:
         try:
             check_app_role(connection)
-        except UnsafeDatabaseRole:
+            check_scope_key(connection, scope_key(app.config["KPI_RLS_KEY"]))
+        except (UnsafeDatabaseRole, ScopeKeyMismatch):
             if app.config["KPI_ENV"] == "production":
                 raise
             log.warning("unsafe database role", exc_info=True)

@@ -223,6 +223,13 @@ def test_isolation_api_token_of_a_is_refused_under_b(client, admin_a, admin_b):
     assert client.get("/api/v1/t/phuong-b/users", headers=headers).status_code == 401
 
 
+def _sign_scope(app, conn, tenant) -> None:
+    """Act as the app on a raw connection: claim ``tenant`` with a signed scope (0012)."""
+    from tenant_app.tenancy import rls
+
+    rls.set_signed_scope(conn, rls.scope_key(app.config["KPI_RLS_KEY"]), tenant.id, False)
+
+
 @requires_postgres
 def test_isolation_rls_raw_sql_without_tenant_reads_nothing(app, pair):
     """As the app role, raw SQL with no tenant set sees no row of any tenant table."""
@@ -238,9 +245,7 @@ def test_isolation_rls_raw_sql_sees_only_the_set_tenant(app, pair, tenant_a, ten
     model, _column, _row_a, row_b = pair
     table = model.__tablename__
     with db.engine.begin() as conn:
-        conn.execute(
-            sa.text("SELECT set_config('kpi.tenant_id', :t, true)"), {"t": str(tenant_a.id)}
-        )
+        _sign_scope(app, conn, tenant_a)
         tenants = set(conn.execute(sa.text(f"SELECT DISTINCT tenant_id FROM {table}")).scalars())
         hit = conn.execute(
             sa.text(f"SELECT count(*) FROM {table} WHERE id = :i"), {"i": row_b.id}
@@ -254,9 +259,7 @@ def test_isolation_rls_raw_sql_cannot_write_other_tenant(app, tenant_a, tenant_b
     """As the app role, raw SQL in tenant A can neither insert into B nor update or delete B."""
     with db.engine.connect() as conn:
         trans = conn.begin()
-        conn.execute(
-            sa.text("SELECT set_config('kpi.tenant_id', :t, true)"), {"t": str(tenant_a.id)}
-        )
+        _sign_scope(app, conn, tenant_a)
         updated = conn.execute(
             sa.text("UPDATE users SET full_name = 'x' WHERE tenant_id = :b"), {"b": tenant_b.id}
         ).rowcount

@@ -126,6 +126,7 @@ KPI_UPLOAD_DIR: {{ .Values.config.uploadDir | quote }}
 {{ include "kpi.secretEnv" (dict "name" "KPI_DATABASE_URL" "secret" $secret "key" $keys.databaseUrl) }}
 {{ include "kpi.secretEnv" (dict "name" "KPI_REDIS_URL" "secret" $secret "key" $keys.redisUrl) }}
 {{ include "kpi.secretEnv" (dict "name" "KPI_METRICS_TOKEN" "secret" $secret "key" $keys.metricsToken "optional" true) }}
+{{ include "kpi.secretEnv" (dict "name" "KPI_RLS_KEY" "secret" $secret "key" $keys.rlsKey "optional" true) }}
 - name: POD_NAME
   valueFrom:
     fieldRef:
