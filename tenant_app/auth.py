@@ -2,6 +2,8 @@
 
 A session belongs to one place: a tenant user's session is valid only under that tenant's URLs, a
 province user's only under ``/admin``. A user of tenant A is not logged in under tenant B.
+Every session also has a server-side record (``services.sessions``): logout ends it for good, even
+for a copy of the cookie. A user with a temporary password reaches only the password page.
 """
 
 from __future__ import annotations
@@ -14,10 +16,23 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tenant_app.extensions import db, login_manager
-from tenant_app.models.users import ProvinceUser, User
-from tenant_app.services import accounts
+from tenant_app.extensions import login_manager
+from tenant_app.services import accounts, sessions
 from tenant_app.tenancy.context import current_tenant_id
+
+# The session key holding the random id of the server-side session record.
+SID_KEY = "_sid"
+# Where a user who must change a temporary password may still go.
+PASSWORD_CHANGE_OPEN = frozenset(
+    {
+        "tenant_auth.password",
+        "tenant_auth.logout",
+        "admin.password",
+        "admin.logout",
+        "static",
+        "i18n.switch",
+    }
+)
 
 
 def init_app(app) -> None:
@@ -28,27 +43,33 @@ def init_app(app) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_enforce_session_timeouts)
+    app.before_request(_require_password_change)
 
 
 def _load_user(user_id: str):
+    """The user of this session: its server-side record must be alive, and the account active
+    with the session epoch the cookie was issued under."""
     parts = (user_id or "").split(":")
+    sid = session.get(SID_KEY)
+    if not isinstance(sid, str) or not sid:
+        return None
     try:
         if parts[0] == "p" and len(parts) == 3:
             if request.blueprint is None or not request.blueprint.startswith("admin"):
                 return None
-            user = db.session.get(ProvinceUser, int(parts[1]))
+            user = sessions.province_user(sid, int(parts[1]))
             epoch = int(parts[2])
         elif parts[0] == "t" and len(parts) == 4:
             tid = current_tenant_id()
             if tid is None or tid != int(parts[1]):
                 return None
-            user = db.session.get(User, (tid, uuid.UUID(parts[2])))
+            user = sessions.tenant_user(sid, uuid.UUID(parts[2]))
             epoch = int(parts[3])
         else:
             return None
     except (ValueError, IndexError):
         return None
-    if user is None or not user.active or user.session_epoch != epoch:
+    if user is None or not user.is_active or user.session_epoch != epoch:
         return None
     return user
 
@@ -65,11 +86,29 @@ def start_session(user) -> None:
         session["lang"] = lang
     session.permanent = True
     login_user(user, remember=False, fresh=True)
+    session[SID_KEY] = sessions.open_session(user)
     session["login_at"] = session["seen_at"] = _now_ts()
 
 
+def _end_server_session() -> None:
+    """End the server-side record of this browser's session, whichever place it belongs to."""
+    sid, uid = session.get(SID_KEY), session.get("_user_id") or ""
+    if not isinstance(sid, str) or not sid:
+        return
+    if uid.startswith("p:"):
+        sessions.end_session(sid, tenant_id=None)
+    elif uid.startswith("t:"):
+        try:
+            tenant_id = int(uid.split(":")[1])
+        except (ValueError, IndexError):
+            return
+        sessions.end_session(sid, tenant_id=tenant_id)
+
+
 def end_session() -> None:
+    """Log out: end the server-side record and clear the cookie (the language choice stays)."""
     lang = session.get("lang")
+    _end_server_session()
     logout_user()
     session.clear()
     if lang:
@@ -88,6 +127,23 @@ def _enforce_session_timeouts():
         return None
     session["seen_at"] = now
     return None
+
+
+def _require_password_change():
+    """Send a signed-in user who still has a temporary password to the password page.
+
+    The API is left to its bearer-token check, which refuses such users with a 403.
+    """
+    if request.endpoint is None or request.endpoint in PASSWORD_CHANGE_OPEN:
+        return None
+    if request.path.startswith("/api/"):
+        return None
+    user = current_user
+    if not user.is_authenticated or not getattr(user, "must_change_password", False):
+        return None
+    flash(_("Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục."), "warning")
+    endpoint = "admin.password" if user.is_province else "tenant_auth.password"
+    return redirect(url_for(endpoint))
 
 
 def _unauthorized():
@@ -165,7 +221,8 @@ def _bearer() -> str | None:
 def api_token_required(*roles: str, province: bool = False):
     """Require a valid bearer token (tenant token for tenant routes, province token otherwise).
 
-    Missing or invalid token → 401; wrong role → 403. Sets ``g.api_user`` and ``g.api_token``.
+    Missing or invalid token → 401; an account with a temporary password → 403
+    ``password_change_required``; wrong role → 403. Sets ``g.api_user`` and ``g.api_token``.
     """
 
     def decorator(view):
@@ -175,6 +232,8 @@ def api_token_required(*roles: str, province: bool = False):
             row = accounts.resolve_token(token, province=province) if token else None
             if row is None:
                 abort(401)
+            if row.user.must_change_password:
+                raise accounts.password_change_required()
             if roles and not row.user.has_role(*roles):
                 abort(403)
             g.api_user, g.api_token = row.user, row

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 
 from tenant_app.extensions import babel
+from tenant_app.security.redirects import safe_target
 
 bp = Blueprint("i18n", __name__)
 
@@ -20,10 +21,7 @@ def switch(code: str):
     """Remember the chosen language and go back where the user was (same site only)."""
     if code in current_app.config["KPI_LOCALES"]:
         session["lang"] = code
-    target = request.args.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.index")
-    return redirect(target)
+    return redirect(safe_target(request.args.get("next"), url_for("public.index")))
 
 
 def init_app(app) -> None:

@@ -31,7 +31,18 @@ def _limit() -> str:
 @limiter.limit(_limit)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@blp.alt_response(401, schema=ApiErrorSchema, description="wrong credentials or locked account")
+@blp.alt_response(401, schema=ApiErrorSchema, description="wrong credentials")
+@blp.alt_response(
+    403,
+    schema=ApiErrorSchema,
+    description="password_change_required: the account still has a temporary password",
+)
+@blp.alt_response(
+    429,
+    schema=ApiErrorSchema,
+    description="too_many_attempts: too many failures for this username from this address "
+    "(the same answer whether or not the account exists; the message says how long to wait)",
+)
 def issue(data):
     """Issue a bearer token for a tenant user (``tenant``: slug) or a province user (null)."""
     province = data["tenant"] is None
@@ -50,13 +61,13 @@ def issue(data):
 
 def _issue(data, *, province: bool, tenant):
     result = accounts.authenticate(data["username"], data["password"], province=province)
+    if result.outcome is accounts.LoginOutcome.LOCKED:
+        # The minutes to wait are in the message (the rate limiter owns the Retry-After header).
+        return json_error(429, "too_many_attempts", result.message)
     if result.outcome is not accounts.LoginOutcome.OK:
-        code = (
-            "account_locked"
-            if result.outcome is accounts.LoginOutcome.LOCKED
-            else "invalid_credentials"
-        )
-        return json_error(401, code, result.message)
+        return json_error(401, "invalid_credentials", result.message)
+    if result.user.must_change_password:
+        raise accounts.password_change_required()
     token, row = accounts.issue_token(result.user, name=data["name"])
     return {
         "token": token,

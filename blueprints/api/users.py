@@ -109,3 +109,18 @@ class UserPasswordReset(MethodView):
         db.session.commit()
         user.temporary_password = password
         return user
+
+
+@blp.route("/<uuid:user_id>/unlock")
+class UserUnlock(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, user_id):
+        """Lift the holds that failed sign-ins put on the account, from every address (audited)."""
+        user = accounts.get_user(user_id)
+        accounts.unlock(user)
+        db.session.commit()
+        return user

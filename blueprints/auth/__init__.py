@@ -9,6 +9,7 @@ from flask_login import current_user
 from tenant_app.auth import end_session, start_session, tenant_user_required
 from tenant_app.extensions import limiter
 from tenant_app.forms import LoginForm, PasswordChangeForm
+from tenant_app.security.redirects import safe_target
 from tenant_app.services import accounts
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.resolve import make_tenant_blueprint
@@ -17,10 +18,8 @@ bp = make_tenant_blueprint(Blueprint("tenant_auth", __name__, url_prefix="/t/<te
 
 
 def safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """The ``next`` query parameter if it is a safe same-site path, else ``default``."""
+    return safe_target(request.args.get("next"), default)
 
 
 def _login_limit() -> str:

@@ -145,5 +145,24 @@ def user_reset_password(user_id: str):
     )
 
 
+@bp.post("/users/<user_id>/unlock")
+@tenant_user_required("unit_admin")
+def user_unlock(user_id: str):
+    """Lift the sign-in holds on an account (too many failed sign-ins), from every address."""
+    user = _user_or_404(user_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.unlock(user)
+    db.session.commit()
+    flash(_("Đã mở khóa đăng nhập cho tài khoản %(name)s.", name=user.full_name), "success")
+    return redirect(url_for("workspace.user_edit", user_id=user.id))
+
+
 # Screens of the org chart, staff and KPI catalogue register their routes on ``bp``.
-from blueprints.workspace import catalogue_views, org_views, staff_views  # noqa: E402, F401
+from blueprints.workspace import (  # noqa: E402, F401
+    catalogue_views,
+    org_views,
+    settings_views,
+    staff_views,
+)

@@ -2,6 +2,7 @@
 
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.base import TenantScoped
+from tenant_app.models.break_glass import BreakGlassGrant
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
 from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.evaluation import (
@@ -30,7 +31,16 @@ from tenant_app.models.rollout import (
 )
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
-from tenant_app.models.users import ApiToken, ProvinceApiToken, ProvinceUser, User
+from tenant_app.models.users import (
+    ApiToken,
+    LoginSession,
+    LoginThrottle,
+    ProvinceApiToken,
+    ProvinceLoginSession,
+    ProvinceLoginThrottle,
+    ProvinceUser,
+    User,
+)
 
 __all__ = [
     "ItemAggregate",
@@ -54,6 +64,11 @@ __all__ = [
     "ScoringProblem",
     "Report",
     "ApiToken",
+    "LoginSession",
+    "LoginThrottle",
+    "ProvinceLoginSession",
+    "ProvinceLoginThrottle",
+    "BreakGlassGrant",
     "AuditEvent",
     "CatalogueItem",
     "CatalogueVersion",

@@ -22,6 +22,8 @@ ROLE_LABELS = {
     "province_admin": _l("Quản trị cấp tỉnh"),
     "auditor": _l("Kiểm tra, giám sát"),
 }
+# A duty a province administrator grants on a province account, on top of its role.
+HEAD_REVIEWER_LABEL = _l("Cấp có thẩm quyền đánh giá người đứng đầu")
 
 
 class _AccountColumns:
@@ -60,6 +62,11 @@ class ProvinceUser(_AccountColumns, UserMixin, db.Model):
     sees_unpublished: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
+    # Granted by a province administrator: the competent higher level that assesses (manager
+    # stage) and approves the results of each unit's head, through ``admin.door``.
+    head_reviewer: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("username"),
@@ -86,10 +93,20 @@ class User(_AccountColumns, UserMixin, TenantScoped, db.Model):
     __tablename__ = "users"
 
     roles: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    # Set only on a break-glass account of the province: after it the account cannot be used.
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (sa.UniqueConstraint("tenant_id", "username"),)
 
     is_province = False
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login; also what login, sessions and tokens check
+        return bool(self.active) and not self.expired_at(utcnow())
+
+    def expired_at(self, now: datetime) -> bool:
+        """Whether a time-limited (break-glass) account has expired at ``now``."""
+        return self.expires_at is not None and self.expires_at <= now
 
     @property
     def role_list(self) -> list[str]:
@@ -146,3 +163,79 @@ class ProvinceApiToken(_TokenColumns, db.Model):
     user: Mapped[ProvinceUser] = db.relationship(ProvinceUser, lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("token_hash"),)
+
+
+class _SessionColumns:
+    """A signed-in browser session: the cookie carries a random id, only its SHA-256 is stored.
+
+    Alive until logout (``ended_at``), its absolute end (``expires_at``) or ``idle`` without use;
+    a password change or a disabled account ends it too.
+    """
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    def alive(self, now: datetime, idle) -> bool:
+        """Whether the session may still be used at ``now`` (``idle``: a timedelta)."""
+        return self.ended_at is None and self.expires_at > now and now - self.last_seen_at <= idle
+
+
+class LoginSession(_SessionColumns, TenantScoped, db.Model):
+    """A browser session of a tenant user (see ``_SessionColumns``)."""
+
+    __tablename__ = "login_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+
+    __table_args__ = (
+        tenant_fk(["user_id"], "users"),
+        sa.UniqueConstraint("tenant_id", "token_hash"),
+        sa.Index("ix_login_sessions_tenant_id_user_id", "tenant_id", "user_id"),
+    )
+
+
+class ProvinceLoginSession(_SessionColumns, db.Model):
+    """A browser session of a province user (see ``_SessionColumns``)."""
+
+    __tablename__ = "province_login_sessions"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    province_user_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("province_users.id"), nullable=False
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("token_hash"),
+        sa.Index("ix_province_login_sessions_province_user_id", "province_user_id"),
+    )
+
+
+class _ThrottleColumns:
+    """Failed sign-ins for one (username, source address) pair, known account or not."""
+
+    username: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    address: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    failures: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class LoginThrottle(_ThrottleColumns, TenantScoped, db.Model):
+    """Sign-in failures in one tenant, per username and source address."""
+
+    __tablename__ = "login_throttles"
+
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "username", "address"),)
+
+
+class ProvinceLoginThrottle(_ThrottleColumns, db.Model):
+    """Sign-in failures at ``/admin`` and for province tokens, per username and source address."""
+
+    __tablename__ = "province_login_throttles"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+
+    __table_args__ = (sa.UniqueConstraint("username", "address"),)

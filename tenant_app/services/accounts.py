@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 
 from tenant_app import audit
@@ -30,6 +30,7 @@ from tenant_app.security.passwords import (
     needs_rehash,
     verify_password,
 )
+from tenant_app.services import login_throttle, sessions
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.tenancy.context import current_tenant_id
 
@@ -37,6 +38,7 @@ from tenant_app.tenancy.context import current_tenant_id
 class LoginOutcome(enum.Enum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
+    # Too many failures for this username from this address: said the same way for every name.
     LOCKED = "locked"
 
 
@@ -50,11 +52,23 @@ class LoginResult:
     def message(self) -> str:
         if self.outcome is LoginOutcome.LOCKED:
             return _(
-                "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần. "
+                "Quá nhiều lần đăng nhập sai từ địa chỉ này. "
                 "Vui lòng thử lại sau %(minutes)d phút.",
                 minutes=self.minutes_left,
             )
         return _("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị vô hiệu hóa.")
+
+
+def password_change_required() -> ServiceError:
+    """The refusal for API access by an account that still has a temporary password (403)."""
+    return ServiceError(
+        "password_change_required",
+        _(
+            "Tài khoản đang dùng mật khẩu tạm thời. Vui lòng đăng nhập trên trang web "
+            "và đổi mật khẩu trước khi dùng API."
+        ),
+        status=403,
+    )
 
 
 def _find_account(model, username: str):
@@ -63,47 +77,46 @@ def _find_account(model, username: str):
     ).scalar_one_or_none()
 
 
-def authenticate(username: str, password: str, *, province: bool) -> LoginResult:
-    """Check a login (tenant user in the tenant in context, or province user), count failures.
+def _minutes(delta: timedelta) -> int:
+    return max(math.ceil(delta.total_seconds() / 60), 1)
 
-    Commits the failure counter or the successful login together with their audit events.
+
+def _request_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def authenticate(
+    username: str, password: str, *, province: bool, address: str | None = None
+) -> LoginResult:
+    """Check a login (tenant user in the tenant in context, or province user) from ``address``
+    (default: the request's remote address, which ProxyFix sets from trusted proxies).
+
+    Failures are throttled per (username, address) whether or not the account exists, and every
+    answer costs one password hash check. Commits the throttle state or the successful login
+    together with their audit events.
     """
     model = ProvinceUser if province else User
-    user = _find_account(model, username or "")
+    name = login_throttle.normalise_username(username)
+    source = login_throttle.normalise_address(address or _request_address())
+    user = _find_account(model, name) if name else None
     now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
+    held = login_throttle.held_until(name, source, province=province, now=now)
+    if held is not None:
         verify_password(None, password or "")  # same cost as a real check
-        minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
         audit.record(
             "auth.login_locked",
             object_type="account",
-            object_id=user.id,
+            object_id=user.id if user else None,
+            after={"username": name, "address": source},
             actor=user,
             province=province,
         )
         db.session.commit()
-        return LoginResult(LoginOutcome.LOCKED, minutes_left=minutes)
+        return LoginResult(LoginOutcome.LOCKED, minutes_left=_minutes(held - now))
 
     password_ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not password_ok or not user.active:
-        if user is not None:
-            user.failed_logins += 1
-            limit = current_app.config["KPI_LOGIN_MAX_FAILURES"]
-            if user.failed_logins >= limit:
-                lockout = current_app.config["KPI_LOGIN_LOCKOUT"]
-                user.locked_until = now + lockout
-                user.failed_logins = 0
-                audit.record(
-                    "auth.lockout",
-                    object_type="account",
-                    object_id=user.id,
-                    actor=user,
-                    province=province,
-                )
-                db.session.commit()
-                return LoginResult(
-                    LoginOutcome.LOCKED, minutes_left=math.ceil(lockout.total_seconds() / 60)
-                )
+    if user is None or not password_ok or not user.is_active:
+        hold = login_throttle.record_failure(name, source, province=province, now=now)
         audit.record(
             "auth.login_failed",
             object_type="account",
@@ -112,11 +125,21 @@ def authenticate(username: str, password: str, *, province: bool) -> LoginResult
             actor=user,
             province=province,
         )
+        if hold is not None:
+            audit.record(
+                "auth.lockout",
+                object_type="account",
+                object_id=user.id if user else None,
+                after={"username": name, "address": source, "minutes": _minutes(hold)},
+                actor=user,
+                province=province,
+            )
         db.session.commit()
+        if hold is not None:
+            return LoginResult(LoginOutcome.LOCKED, minutes_left=_minutes(hold))
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
 
-    user.failed_logins = 0
-    user.locked_until = None
+    login_throttle.clear(name, source, province=province)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -125,6 +148,22 @@ def authenticate(username: str, password: str, *, province: bool) -> LoginResult
     )
     db.session.commit()
     return LoginResult(LoginOutcome.OK, user=user)
+
+
+def unlock(user) -> int:
+    """Lift the sign-in holds on ``user``'s username from every address, audited.
+
+    Returns how many addresses were held. The caller commits.
+    """
+    held = login_throttle.clear_username(user.username, province=user.is_province, now=utcnow())
+    audit.record(
+        "account.unlocked",
+        object_type="account" if user.is_province else "user",
+        object_id=user.id,
+        after={"username": user.username, "held_addresses": held},
+        province=user.is_province,
+    )
+    return held
 
 
 def check_new_password(password: str, *, field: str = "password") -> None:
@@ -167,6 +206,7 @@ def end_sessions(user) -> None:
     """End every session and revoke every token of ``user`` (caller commits)."""
     user.session_epoch += 1
     now = utcnow()
+    sessions.end_all(user, now)
     if user.is_province:
         tokens = sa.update(ProvinceApiToken).where(ProvinceApiToken.province_user_id == user.id)
         db.session.execute(
@@ -291,8 +331,7 @@ def reset_password(user: User) -> str:
     password = generate_password()
     _set_password(user, password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
+    login_throttle.clear_username(user.username, province=False, now=utcnow())
     audit.record("account.password_reset", object_type="user", object_id=user.id)
     return password
 
@@ -335,7 +374,7 @@ def resolve_token(token: str, *, province: bool):
         sa.select(model).where(model.token_hash == _digest(token))
     ).scalar_one_or_none()
     now = utcnow()
-    if row is None or not row.usable(now) or not row.user.active:
+    if row is None or not row.usable(now) or not row.user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
@@ -354,20 +393,23 @@ def token_tenant_id(token: str) -> int | None:
 def resolve_any_token(token: str):
     """Return the usable token row of a tenant or province token, whichever it is, or None.
 
-    A tenant token is looked up inside its own tenant (the id in its prefix); the caller gets the
-    row and should act in that tenant's context if it touches tenant data.
+    None too while the account still has a temporary password. A tenant token is looked up
+    inside its own tenant (the id in its prefix); the caller gets the row and should act in that
+    tenant's context if it touches tenant data.
     """
     from tenant_app.models.tenants import Tenant
     from tenant_app.tenancy.context import tenant_context
 
     tenant_id = token_tenant_id(token)
     if tenant_id is None:
-        return resolve_token(token, province=True)
+        row = resolve_token(token, province=True)
+        return None if row is None or row.user.must_change_password else row
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None or not tenant.status_enum.serves_users:
         return None
     with tenant_context(tenant):
-        return resolve_token(token, province=False)
+        row = resolve_token(token, province=False)
+        return None if row is None or row.user.must_change_password else row
 
 
 def revoke_token(row) -> None:

@@ -11,9 +11,10 @@ Only the routes of ``ALLOWED`` may answer otherwise: each says why an auditor ma
 run after the others (a logout or a token revocation would make later refusals meaningless), and
 must not fail (no 5xx).
 
-Around the sweep, every table (but the audit trails, checked apart, and the API tokens, stamped on
-each use) is fingerprinted — row count and content — and must be unchanged; no unit audit event
-may appear. A control sweep as the province administrator shows the harness does see writes.
+Around the sweep, every table (but the audit trails, checked apart, and the API tokens and session
+records, stamped on each use) is fingerprinted — row count and content — and must be unchanged;
+no unit audit event may appear. A control sweep as the province administrator shows the harness
+does see writes.
 """
 
 from __future__ import annotations
@@ -58,7 +59,15 @@ ALLOWED = {
 # ``last_used_at``; revoking is allowed). Sessions live in the cookie; the sign-in stamps
 # ``province_users`` before the first fingerprint, so that table stays tracked.
 UNTRACKED = frozenset(
-    {"audit_events", "province_audit_events", "api_tokens", "province_api_tokens"}
+    {
+        "audit_events",
+        "province_audit_events",
+        "api_tokens",
+        "province_api_tokens",
+        # Server-side session records: last_seen_at is stamped on use, and logout ends them.
+        "login_sessions",
+        "province_login_sessions",
+    }
 )
 
 # URL parameter → the table whose first row (of unit A when tenant-owned) fills it, for the names

@@ -42,14 +42,25 @@ def test_api_users_create_returns_temporary_password(client, tenant_a, admin_hea
     assert "account.created" in actions
 
 
-def test_api_users_created_user_can_log_in_with_temporary_password(client, tenant_a, admin_headers):
-    """The temporary password works for a token."""
+def _token_answer(client, username, password):
+    return client.post(
+        "/api/v1/auth/token",
+        json={"tenant": "phuong-a", "username": username, "password": password},
+    )
+
+
+def test_api_users_created_user_temporary_password_needs_a_change_first(
+    client, tenant_a, admin_headers
+):
+    """The temporary password is recognised but gives no token until it is changed (403)."""
     body = client.post(
         BASE,
         json={"username": "hoa.lt", "full_name": "Lê Thị Hoa", "roles": ["staff"]},
         headers=admin_headers,
     ).get_json()
-    assert token_for(client, "phuong-a", "hoa.lt", body["temporary_password"])
+    response = _token_answer(client, "hoa.lt", body["temporary_password"])
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "password_change_required"
 
 
 def test_api_users_list_is_paginated_and_filtered(client, factory, tenant_a, admin_headers):
@@ -84,13 +95,11 @@ def test_api_users_update_roles_and_disable(client, tenant_a, staff_a, admin_hea
 
 
 def test_api_users_reset_password(client, tenant_a, staff_a, admin_headers):
-    """Reset gives a new temporary password that works and ends the old one."""
+    """Reset gives a new temporary password (to be changed before use) and ends the old one."""
     body = client.post(f"{BASE}/{staff_a.id}/reset-password", headers=admin_headers).get_json()
-    assert token_for(client, "phuong-a", "staff.a", body["temporary_password"])
-    old = client.post(
-        "/api/v1/auth/token",
-        json={"tenant": "phuong-a", "username": "staff.a", "password": "Mat-khau-2026"},
-    )
+    fresh = _token_answer(client, "staff.a", body["temporary_password"])
+    assert fresh.get_json()["error"]["code"] == "password_change_required"
+    old = _token_answer(client, "staff.a", "Mat-khau-2026")
     assert old.status_code == 401
 
 
