@@ -40,3 +40,7 @@ def register(app: Flask, api) -> None:
     from admin import export_views
 
     app.register_blueprint(export_views.bp)
+
+    from admin import head_review_views
+
+    app.register_blueprint(head_review_views.bp)

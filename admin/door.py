@@ -1,6 +1,8 @@
 """The single cross-tenant door: read-only access to every tenant, for province roles, audited.
 
-Nothing else in the code base may lift tenant scoping (a test greps for it).
+Nothing else in the code base may lift tenant scoping (a test greps for it). One narrow write
+path sits beside it, ``head_review_write``: the competent higher level assesses and approves a
+unit's head, and nothing else.
 """
 
 from __future__ import annotations
@@ -61,3 +63,91 @@ def cross_tenant_read(purpose: str, *, actor=None, tenant_ids=None):
     _check_and_record(actor, purpose, sorted(tenant_ids) if tenant_ids else "all")
     with _cross_tenant_read_scope():
         yield
+
+
+# --- the competent higher level: the one narrow write into a unit -----------------------------
+
+HEAD_REVIEW_ACTIONS = ("assess", "approve")
+MIN_HEAD_REVIEW_REASON = 5
+
+
+def head_review_write(
+    tenant,
+    reason: str,
+    *,
+    action: str,
+    period_id,
+    general=None,
+    organising=None,
+    comment=None,
+    actor=None,
+):
+    """Write in ``tenant`` for the competent higher level, exactly one of two service calls:
+    the manager-stage assessment of the unit's head (``assess``) or the approval of the head's
+    result (``approve``). The head is the unit's own ``unit_head``; nobody else can be named.
+
+    Only a province account with the ``head_reviewer`` duty (DoorRefused otherwise). The unit is
+    in context for these calls only; a ``head_review.<action>`` event naming ``reason`` goes to
+    the unit's chain and to the province chain, committed with the change (or nothing is).
+    Returns the Assessment or PeriodScore; raises ServiceError as the services do.
+    """
+    from flask_babel import gettext as _
+
+    from tenant_app.services import assessments, periods, scores
+    from tenant_app.services.errors import ServiceError
+    from tenant_app.services.unit_head import unit_head
+
+    actor = actor if actor is not None else current_user
+    if not assessments.is_head_reviewer(actor) or action not in HEAD_REVIEW_ACTIONS:
+        raise DoorRefused("writes into a unit are for the competent higher level's two actions")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_HEAD_REVIEW_REASON:
+        raise ServiceError(
+            "reason_required",
+            _("Cần ghi căn cứ (văn bản, cuộc họp) của việc đánh giá, phê duyệt."),
+            field="reason",
+        )
+    try:
+        with tenant_context(tenant):
+            head = unit_head(tenant)
+            if head is None:
+                raise ServiceError(
+                    "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
+                )
+            period = periods.get_period(period_id)
+            if action == "assess":
+                result = assessments.save_assessment(
+                    period,
+                    head,
+                    stage="manager",
+                    general=general,
+                    organising=organising,
+                    comment=comment,
+                    actor=actor,
+                )
+            else:
+                result = assessments.approve(period, [head.id], actor=actor)[0]
+            detail = {"reason": reason, "period": period.code, "staff_id": head.id}
+            audit.record(
+                f"head_review.{action}",
+                object_type="staff",
+                object_id=head.id,
+                after=detail,
+                actor=actor,
+            )
+            audit.record(
+                f"head_review.{action}",
+                object_type="tenant",
+                object_id=tenant.id,
+                after={**detail, "tenant": tenant.slug},
+                actor=actor,
+                province=True,
+                subject_tenant_id=tenant.id,
+            )
+            db.session.commit()
+            if action == "assess":
+                scores.request_rescore(period, head.id)
+    except Exception:
+        db.session.rollback()
+        raise
+    return result

@@ -264,9 +264,12 @@ def build(*, fresh: bool = True) -> list[dict]:
 
     password_hash = hash_password(DEMO_PASSWORD)
     accounts = []
-    for username, full_name, role in (
-        ("admin.thanhhoa", "Lê Văn Thành", "province_admin"),
-        ("thanhtra.thanhhoa", "Nguyễn Thị Minh Hằng", "auditor"),
+    # The third account is the competent higher level: it assesses and approves the wards'
+    # heads (its duty), and otherwise reads like an auditor.
+    for username, full_name, role, head_reviewer in (
+        ("admin.thanhhoa", "Lê Văn Thành", "province_admin", False),
+        ("thanhtra.thanhhoa", "Nguyễn Thị Minh Hằng", "auditor", False),
+        ("thamquyen.thanhhoa", "Trịnh Quốc Bảo", "auditor", True),
     ):
         db.session.add(
             ProvinceUser(
@@ -275,6 +278,7 @@ def build(*, fresh: bool = True) -> list[dict]:
                 role=role,
                 job_title="Sở Nội vụ tỉnh Thanh Hóa",
                 password_hash=password_hash,
+                head_reviewer=head_reviewer,
             )
         )
         accounts.append(

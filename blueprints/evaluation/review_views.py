@@ -215,6 +215,7 @@ def approval():
     status = 200
     if period is not None and form.validate_on_submit():
         rows, _waiting = _approval_rows(period)
+        skipped = []
         if form.approve_all.data:
             chosen = [p.id for p, s in rows if s is None or s.approved_at is None]
         else:
@@ -230,7 +231,11 @@ def approval():
         try:
             if not chosen:
                 raise ServiceError("none_selected", _("Chưa chọn người nào để phê duyệt."))
-            approved = assessments.approve(period, chosen, actor=current_user)
+            if form.approve_all.data:
+                # Everyone but the approver's own record and the head's (named on screen).
+                approved, skipped = assessments.approve_all(period, chosen, actor=current_user)
+            else:
+                approved = assessments.approve(period, chosen, actor=current_user)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -238,6 +243,8 @@ def approval():
             status = 400
         else:
             flash(_("Đã phê duyệt %(n)d người.", n=len(approved)), "success")
+            if skipped:
+                flash(assessments.skipped_message(skipped), "info")
             return redirect(url_for("evaluation.approval", period=period.id))
         period = db.session.get(Period, (period.tenant_id, period.id))
     elif request.method == "POST":

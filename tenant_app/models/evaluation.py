@@ -201,6 +201,10 @@ class Assessment(TenantScoped, db.Model):
     organising: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))  # leaders only
     comment: Mapped[str | None] = mapped_column(sa.String(1000))
     by_user: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # Set instead of ``by_user`` when the competent higher level assessed the unit's head.
+    by_province_user: Mapped[int | None] = mapped_column(
+        sa.Integer, sa.ForeignKey("province_users.id")
+    )
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -270,6 +274,10 @@ class PeriodScore(TenantScoped, db.Model):
     )
     inputs_digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # Set instead of ``approved_by`` when the competent higher level approved the unit's head.
+    approved_by_province: Mapped[int | None] = mapped_column(
+        sa.Integer, sa.ForeignKey("province_users.id")
+    )
     approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # How many times the total or grade changed after the period's results were published.
     revisions_after_publication: Mapped[int] = mapped_column(

@@ -2,6 +2,11 @@
 
 Chain: self-assessment → direct manager → head of the agency approves → published to the unit.
 Each stage's points are kept; the score uses the latest stage present.
+
+Separation of duties lives here, so HTML, API, imports and jobs all get it: nobody assesses
+(beyond the self stage) or approves their own record, and the head of the unit (``unit_head``)
+is assessed at the manager stage and approved only by the competent higher level, a province
+account with the ``head_reviewer`` duty acting through ``admin.door.head_review_write``.
 """
 
 from __future__ import annotations
@@ -19,21 +24,103 @@ from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodS
 from tenant_app.models.staff import StaffMember
 from tenant_app.services import aggregates, notifications, periods, staff, work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.unit_head import unit_head
 
 STAGE_WINDOW = {"self": "self_assessment", "manager": "review", "leader": "approval"}
 
 
 def is_head_of_agency(user) -> bool:
-    """The head approves: a manager whose staff record has no manager of their own, or an
-    account named in the tenant's ``approvers`` setting."""
+    """The head approves: a manager whose staff record is the unit's head (the explicit
+    ``unit_head`` setting), or an account named in the tenant's ``approvers`` setting."""
     if user is None or getattr(user, "is_province", False) or not user.has_role("manager"):
         return False
     from tenant_app.tenancy.context import get_current_tenant
 
     if user.username in ((get_current_tenant().settings or {}).get("approvers") or []):
         return True
-    own = staff.staff_for_user(user)
-    return own is not None and own.manager_id is None
+    head = unit_head()
+    return head is not None and head.user_id is not None and head.user_id == user.id
+
+
+def is_head_reviewer(user) -> bool:
+    """Whether ``user`` is a province account with the competent higher level's duty."""
+    return bool(
+        user is not None
+        and getattr(user, "is_province", False)
+        and getattr(user, "is_active", False)
+        and getattr(user, "head_reviewer", False)
+    )
+
+
+def is_own_record(actor, person: StaffMember) -> bool:
+    """Whether ``person`` is the staff record linked to ``actor``'s own account."""
+    return (
+        actor is not None
+        and not getattr(actor, "is_province", False)
+        and person.user_id is not None
+        and person.user_id == getattr(actor, "id", None)
+    )
+
+
+def ensure_not_own_record(actor, person: StaffMember) -> None:
+    """Raise ServiceError ``own_record`` (403) when ``person`` is ``actor``'s own record."""
+    if is_own_record(actor, person):
+        raise ServiceError(
+            "own_record",
+            _(
+                "Không ai được tự đánh giá ở bước của cấp trên hoặc tự phê duyệt kết quả "
+                "của chính mình."
+            ),
+            status=403,
+        )
+
+
+def _head_refusal() -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _("Việc đánh giá và phê duyệt người đứng đầu do cấp có thẩm quyền cấp trên thực hiện."),
+        status=403,
+    )
+
+
+def reserved_ids(staff_ids, *, actor) -> set:
+    """The people among ``staff_ids`` whom ``actor`` may not approve: their own record, and
+    the unit's head unless ``actor`` is the competent higher level."""
+    ids = set(staff_ids)
+    if not ids:
+        return set()
+    head = unit_head()
+    reserved = set()
+    if head is not None and head.id in ids and not is_head_reviewer(actor):
+        reserved.add(head.id)
+    if actor is not None and not getattr(actor, "is_province", False):
+        own = staff.staff_for_user(actor)
+        if own is not None and own.id in ids:
+            reserved.add(own.id)
+    return reserved
+
+
+def _may_assess(stage: str, actor, person: StaffMember) -> bool:
+    """Whether ``actor`` may record ``stage`` for ``person`` (raises for reserved records)."""
+    if stage == "self":
+        return (
+            person.user_id is not None
+            and person.user_id == getattr(actor, "id", None)
+            and (not getattr(actor, "is_province", False))
+        )
+    ensure_not_own_record(actor, person)
+    head = unit_head()
+    if head is not None and head.id == person.id:
+        # The head's manager stage belongs to the competent higher level; there is no
+        # leader stage above the head inside the unit.
+        if stage == "manager" and is_head_reviewer(actor):
+            return True
+        raise _head_refusal()
+    if getattr(actor, "is_province", False):
+        return False
+    if stage == "manager":
+        return work.can_manage(actor, person)
+    return is_head_of_agency(actor)
 
 
 def _points(general, params) -> list[Decimal]:
@@ -87,17 +174,14 @@ def save_assessment(
 ) -> Assessment:
     """Record ``stage``'s general-criteria points (and a leader's organising percent).
 
-    Raises ServiceError for the wrong person at a stage, a closed window, or points out of range.
+    Raises ServiceError for the wrong person at a stage (``own_record`` for one's own record
+    beyond the self stage, ``higher_level`` for the unit's head), a closed window, or points
+    out of range.
     """
     if stage not in STAGE_WINDOW:
         raise ServiceError("invalid_stage", _("Bước đánh giá không hợp lệ."), field="stage")
     periods.ensure_window(period, STAGE_WINDOW[stage], today)
-    allowed = {
-        "self": person.user_id is not None and person.user_id == getattr(actor, "id", None),
-        "manager": work.can_manage(actor, person) and person.user_id != actor.id,
-        "leader": is_head_of_agency(actor),
-    }[stage]
-    if not allowed:
+    if not _may_assess(stage, actor, person):
         raise ServiceError(
             "forbidden", _("Bạn không thực hiện được bước đánh giá này."), status=403
         )
@@ -122,7 +206,7 @@ def save_assessment(
     row.general = [str(p) for p in points]
     row.organising = org_value
     row.comment = (comment or "").strip() or None
-    row.by_user = actor.id
+    row.by_user, row.by_province_user = _actor_ids(actor)
     db.session.flush()
     audit.record(
         f"assessment.{stage}",
@@ -133,6 +217,13 @@ def save_assessment(
         actor=actor,
     )
     return row
+
+
+def _actor_ids(actor) -> tuple:
+    """(tenant user id, province user id) of ``actor``: one of them is None."""
+    if getattr(actor, "is_province", False):
+        return None, actor.id
+    return actor.id, None
 
 
 def pending_reviews(period: Period, staff_ids) -> dict:
@@ -156,15 +247,31 @@ def pending_reviews(period: Period, staff_ids) -> dict:
 
 
 def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> list[PeriodScore]:
-    """The head of the agency approves the scores of ``staff_ids``.
+    """The head of the agency approves the scores of ``staff_ids``; the competent higher level
+    (``head_reviewer``) approves the head's.
 
-    Refused (nothing approved) if any of them has a report not yet reviewed, no manager
-    assessment, or no score.
+    Refused (nothing approved) if any of them is the approver's own record (``own_record``) or
+    the unit's head approved from inside the unit (``higher_level``), has a report not yet
+    reviewed, no manager assessment, or no score.
     """
     periods.ensure_window(period, "approval", today)
-    if not is_head_of_agency(actor):
-        raise ServiceError("forbidden", _("Chỉ người đứng đầu cơ quan mới phê duyệt."), status=403)
     ids = list(staff_ids)
+    if is_head_reviewer(actor):
+        head = unit_head()
+        if head is None or any(sid != head.id for sid in ids):
+            raise ServiceError(
+                "forbidden",
+                _("Cấp có thẩm quyền cấp trên chỉ phê duyệt kết quả của người đứng đầu."),
+                status=403,
+            )
+    elif not is_head_of_agency(actor):
+        raise ServiceError("forbidden", _("Chỉ người đứng đầu cơ quan mới phê duyệt."), status=403)
+    reserved = reserved_ids(ids, actor=actor)
+    if reserved:
+        own = staff.staff_for_user(actor) if not getattr(actor, "is_province", False) else None
+        if own is not None and own.id in reserved:
+            ensure_not_own_record(actor, own)
+        raise _head_refusal()
     waiting = pending_reviews(period, ids)
     scores = {
         s.staff_id: s
@@ -196,7 +303,8 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
             )
     now = utcnow()
     for sid in ids:
-        scores[sid].approved_by, scores[sid].approved_at = actor.id, now
+        row = scores[sid]
+        (row.approved_by, row.approved_by_province), row.approved_at = _actor_ids(actor), now
         audit.record(
             "score.approved",
             object_type="period_score",
@@ -205,6 +313,42 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
             actor=actor,
         )
     return [scores[sid] for sid in ids]
+
+
+def approve_all(
+    period: Period, staff_ids, *, actor, today: date | None = None
+) -> tuple[list[PeriodScore], list[StaffMember]]:
+    """Approve everyone in ``staff_ids`` that ``actor`` may approve, as ``approve`` does.
+
+    Returns (approved scores, people skipped): the approver's own record and the unit's head
+    are skipped, never approved, and named for the screen to say so.
+    """
+    ids = list(staff_ids)
+    reserved = reserved_ids(ids, actor=actor)
+    skipped = []
+    if reserved:
+        skipped = list(
+            db.session.execute(
+                sa.select(StaffMember)
+                .where(StaffMember.id.in_(list(reserved)))
+                .order_by(StaffMember.full_name)
+            ).scalars()
+        )
+    chosen = [sid for sid in ids if sid not in reserved]
+    if not chosen:
+        if skipped:
+            raise ServiceError("only_reserved", skipped_message(skipped), status=409)
+        return [], []
+    return approve(period, chosen, actor=actor, today=today), skipped
+
+
+def skipped_message(skipped) -> str:
+    """What the approval screen says about the people ``approve_all`` left out."""
+    return _(
+        "Không phê duyệt %(names)s: không ai tự phê duyệt kết quả của chính mình; kết quả của "
+        "người đứng đầu do cấp có thẩm quyền cấp trên phê duyệt.",
+        names=", ".join(p.full_name for p in skipped),
+    )
 
 
 def publish(period: Period, *, actor) -> Period:

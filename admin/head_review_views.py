@@ -1,0 +1,152 @@
+"""The competent higher level's pages: a unit's head per open period, its two actions, the duty.
+
+``/admin/units/<slug>/head-review`` is for province accounts with the ``head_reviewer`` duty
+only: it reads the unit through ``read_one_tenant`` and writes through ``head_review_write``
+(the manager-stage assessment of the head, the approval of the head's result). A province
+administrator grants the duty on ``/admin/head-reviewers``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from admin.door import DoorRefused, head_review_write, read_one_tenant
+from tenant_app.auth import province_user_required
+from tenant_app.extensions import db
+from tenant_app.services import head_review, periods, tenants
+from tenant_app.services.assessments import is_head_reviewer
+from tenant_app.services.errors import ServiceError
+
+bp = Blueprint("admin_head_review", __name__, url_prefix="/admin")
+
+
+def _require_duty() -> None:
+    if not is_head_reviewer(current_user):
+        abort(403)
+
+
+def _serving_unit(slug: str):
+    try:
+        tenant = tenants.get_by_slug(slug)
+    except ServiceError:
+        abort(404)
+    if not tenant.status_enum.serves_users:
+        abort(404)
+    return tenant
+
+
+@bp.get("/head-review")
+@province_user_required()
+def units():
+    _require_duty()
+    serving = [t for t in tenants.list_tenants() if t.status_enum.serves_users]
+    return render_template("admin/head_review_units.html", units=serving)
+
+
+def _page(tenant, status: int = 200, errors: dict | None = None):
+    with read_one_tenant(tenant, "head_review", actor=current_user._get_current_object()):
+        seen = head_review.overview()
+        criteria = {
+            row.period.id: periods.params_of(row.period).general_criteria for row in seen.periods
+        }
+        html = render_template(
+            "admin/head_review.html",
+            tenant=tenant,
+            seen=seen,
+            criteria=criteria,
+            errors=errors or {},
+            form=request.form if status != 200 else {},
+        )
+    return html, status
+
+
+@bp.get("/units/<slug>/head-review")
+@province_user_required()
+def unit(slug: str):
+    _require_duty()
+    return _page(_serving_unit(slug))
+
+
+def _write(slug: str, period_id: str, action: str, **payload):
+    tenant = _serving_unit(slug)
+    try:
+        head_review_write(
+            tenant,
+            request.form.get("reason", ""),
+            action=action,
+            period_id=period_id,
+            actor=current_user._get_current_object(),
+            **payload,
+        )
+    except DoorRefused:
+        abort(403)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return _page(
+            tenant, status=exc.status if exc.status != 403 else 400, errors={period_id: exc.message}
+        )
+    flash(
+        _("Đã ghi đánh giá người đứng đầu.")
+        if action == "assess"
+        else _("Đã phê duyệt kết quả của người đứng đầu."),
+        "success",
+    )
+    return redirect(url_for("admin_head_review.unit", slug=slug))
+
+
+@bp.post("/units/<slug>/head-review/<period_id>/assess")
+@province_user_required()
+def assess(slug: str, period_id: str):
+    _require_duty()
+    general, i = [], 0
+    while f"general_{i}" in request.form:  # the service checks the count and each value
+        general.append((request.form.get(f"general_{i}") or "").replace(",", "."))
+        i += 1
+    organising = (request.form.get("organising") or "").replace(",", ".") or None
+    return _write(
+        slug,
+        period_id,
+        "assess",
+        general=general,
+        organising=organising,
+        comment=request.form.get("comment"),
+    )
+
+
+@bp.post("/units/<slug>/head-review/<period_id>/approve")
+@province_user_required()
+def approve(slug: str, period_id: str):
+    _require_duty()
+    return _write(slug, period_id, "approve")
+
+
+@bp.route("/head-reviewers", methods=["GET", "POST"])
+@province_user_required("province_admin")
+def reviewers():
+    if request.method == "POST":
+        user_id = request.form.get("user_id") or ""
+        if not user_id.isdigit():
+            abort(400)
+        try:
+            user = head_review.set_head_reviewer(
+                int(user_id), request.form.get("head_reviewer") == "y", actor=current_user
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            abort(exc.status if exc.status in (403, 404) else 400)
+        message = (
+            _(
+                "%(name)s được giao đánh giá, phê duyệt người đứng đầu các đơn vị.",
+                name=user.full_name,
+            )
+            if user.head_reviewer
+            else _("%(name)s không còn nhiệm vụ đánh giá người đứng đầu.", name=user.full_name)
+        )
+        flash(message, "success")
+        return redirect(url_for("admin_head_review.reviewers"))
+    return render_template("admin/head_reviewers.html", accounts=head_review.province_accounts())
