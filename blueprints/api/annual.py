@@ -1,7 +1,9 @@
 """``/api/v1/t/<slug>/classifications`` and ``/income-runs``: the year's grades and the income.
 
 Classifications are read by the head and unit administrators (everyone else: their own row, or
-the whole unit once published); computing, deciding, approving and publishing are the head's.
+the whole unit once published, in full only for their own row and the people they direct: a
+colleague's row is name, final grade and status, as for period scores); computing, deciding,
+approving and publishing are the head's.
 Income runs (salaries) are for unit administrators and the head only.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import g, send_file
+from flask import g, jsonify, send_file
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -26,12 +28,13 @@ from tenant_app.schemas.annual import (
     IncomeRunCreateSchema,
     IncomeRunDetailSchema,
     IncomeRunSchema,
+    PublicClassificationSchema,
     QuotaSchema,
     YearArgsSchema,
     YearSchema,
 )
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services import annual, income, periods, staff
+from tenant_app.services import annual, income, periods, score_access, staff
 from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.spreadsheets import XLSX_MIMETYPE
@@ -71,15 +74,50 @@ def _named(rows):
     return rows
 
 
+FULL_ROW = ClassificationSchema()
+PUBLIC_ROW = PublicClassificationSchema()
+CLASSIFICATION_ROWS = {
+    "type": "array",
+    "items": {"oneOf": [ClassificationSchema, PublicClassificationSchema]},
+}
+
+
+def _classification_rows(rows: list[AnnualClassification]) -> list[dict]:
+    """Dump ``rows``: in full where the caller may read the person's result in full
+    (``score_access.reads_in_full``), else the public view."""
+    people = {
+        p.id: p
+        for p in db.session.execute(
+            sa.select(StaffMember).where(StaffMember.id.in_([r.staff_id for r in rows]))
+        ).scalars()
+    }
+    result = []
+    for row in rows:
+        person = people[row.staff_id]
+        row.full_name = person.full_name
+        full = score_access.reads_in_full(g.api_user, person)
+        result.append((FULL_ROW if full else PUBLIC_ROW).dump(row))
+    return result
+
+
 @blp.route("/classifications")
 class Classifications(MethodView):
     @any_user
     @blp.doc(security=SECURITY)
     @blp.arguments(YearArgsSchema, location="query")
-    @blp.response(200, ClassificationSchema(many=True))
+    @blp.response(
+        200,
+        CLASSIFICATION_ROWS,
+        description="Each row in full (detail: true) for the caller's own row and the people "
+        "they direct, else name, final grade and status (detail: false).",
+    )
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """The year's classifications (``year=2026``): averages, proposed and final grades."""
+        """The year's classifications (``year=2026``): averages, proposed and final grades.
+
+        A row is in full (``detail: true``) for the caller's own row and the people they
+        direct; a colleague's row of a published year is name, final grade and status only.
+        """
         stmt = (
             sa.select(AnnualClassification)
             .where(AnnualClassification.year == args["year"])
@@ -89,7 +127,7 @@ class Classifications(MethodView):
         if not (_sees_all() or published):
             own = staff.staff_for_user(g.api_user)
             stmt = stmt.where(AnnualClassification.staff_id == (own.id if own else None))
-        return _named(page(stmt, pagination_parameters))
+        return jsonify(_classification_rows(page(stmt, pagination_parameters)))
 
 
 @blp.route("/classifications/compute")

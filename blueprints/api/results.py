@@ -1,13 +1,14 @@
 """``/api/v1/t/<slug>/assessments`` and ``/scores``: general criteria by stage, scores explained.
 
 Scores: a person sees their own, a manager their people, a unit administrator everyone; once a
-period is published, everyone in the unit sees the unit's published list.
+period is published, everyone in the unit sees the unit's published list, in full only for the
+rows the caller may read in full (``score_access.reads_in_full``, as the score pages decide).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g
+from flask import g, jsonify
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -28,13 +29,24 @@ from tenant_app.schemas.evaluation import (
     AssessmentCreateSchema,
     AssessmentListArgsSchema,
     AssessmentSchema,
+    PublicScoreSchema,
     ScoreApproveSchema,
     ScoreListArgsSchema,
     ScoreSchema,
 )
-from tenant_app.services import assessments, periods, scores, staff
+from tenant_app.services import assessments, periods, score_access, scores, staff
 from tenant_app.services.errors import NotFound
 from tenant_app.tenancy.resolve import make_tenant_blueprint
+
+FULL_SCORE = ScoreSchema()
+PUBLIC_SCORE = PublicScoreSchema()
+# Rows of the list: a score in full or its public view (``detail`` tells which).
+SCORE_ROWS = {"type": "array", "items": {"oneOf": [ScoreSchema, PublicScoreSchema]}}
+SCORE_ROWS_NOTE = (
+    "Each row is a Score in full (detail: true) for the caller's own score and the people they "
+    "direct (manager, head of their unit or above, unit administrator), else a PublicScore "
+    "(detail: false): name, post, total and grade."
+)
 
 blp = make_tenant_blueprint(
     Blueprint(
@@ -92,11 +104,15 @@ class Scores(MethodView):
     @any_user
     @blp.doc(security=SECURITY)
     @blp.arguments(ScoreListArgsSchema, location="query")
-    @blp.response(200, ScoreSchema(many=True))
+    @blp.response(200, SCORE_ROWS, description=SCORE_ROWS_NOTE)
     @blp.alt_response(404, schema=ApiErrorSchema, description="no such period")
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """Scores of a period (``period=2026-11``) with their explanations."""
+        """Scores of a period (``period=2026-11``) with their explanations.
+
+        A row is in full (``detail: true``) for the caller's own score and for the people they
+        direct; a colleague's row of a published period is name, post, total and grade only.
+        """
         period = periods.find_period(args["period"])
         if period is None:
             raise NotFound("not_found", _("Không tìm thấy kỳ đánh giá."))
@@ -116,18 +132,31 @@ class Scores(MethodView):
             stmt = limit_to_visible(stmt, PeriodScore.staff_id)
         if args["staff_id"]:
             stmt = stmt.where(PeriodScore.staff_id == args["staff_id"])
-        rows = page(stmt, pagination_parameters)
-        names = dict(
-            db.session.execute(
-                sa.select(StaffMember.id, StaffMember.full_name).where(
-                    StaffMember.id.in_([r.staff_id for r in rows])
-                )
-            ).all()
-        )
-        for row in rows:
-            row.full_name = names.get(row.staff_id)
+        return jsonify(_score_rows(page(stmt, pagination_parameters), period))
+
+
+def _score_rows(rows: list[PeriodScore], period) -> list[dict]:
+    """Dump ``rows``: in full where the caller may read the person's score in full
+    (``score_access.reads_in_full``, the score page's rule), else the public view."""
+    people = {
+        p.id: p
+        for p in db.session.execute(
+            sa.select(StaffMember).where(StaffMember.id.in_([r.staff_id for r in rows]))
+        ).scalars()
+    }
+    posts = staff.assignments_at(list(people), period.ends_on)
+    result = []
+    for row in rows:
+        person = people[row.staff_id]
+        post = posts.get(row.staff_id)
+        row.full_name = person.full_name
+        row.position = post.position.name if post is not None else None
+        if score_access.reads_in_full(g.api_user, person):
             row.rendered_explanation = scores.explanation_of(row, period)
-        return rows
+            result.append(FULL_SCORE.dump(row))
+        else:
+            result.append(PUBLIC_SCORE.dump(row))
+    return result
 
 
 @blp.route("/scores/approve")

@@ -303,9 +303,6 @@ class ReportEvidenceFile(MethodView):
         row = evidence.get_evidence(evidence_id)
         if row.report_id != report.id:
             raise NotFound("not_found", _("Không tìm thấy minh chứng."))
-        return send_file(
-            evidence.evidence_path(row),
-            mimetype=row.content_type,
-            as_attachment=True,
-            download_name=row.filename,
-        )
+        response = send_file(evidence.evidence_path(row), max_age=0)
+        response.headers.update(evidence.download_headers(row))
+        return response

@@ -11,7 +11,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import periods, scores, staff, work
+from tenant_app.services import periods, score_access, scores, staff
 
 # The display helpers moved to tenant_app.services.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
@@ -53,9 +53,10 @@ def _context(person, period) -> dict:
 
 
 def person_or_403(staff_id: str) -> StaffMember:
-    """The staff record ``staff_id`` if the user is that person or directs them; else 404/403."""
+    """The staff record ``staff_id`` if the user is that person or directs them; else 404/403
+    (``score_access.reads_in_full``: the rule the scores API applies too)."""
     person = or_404(staff.get_staff, staff_id)
-    if person.user_id != current_user.id and not work.can_manage(current_user, person):
+    if not score_access.reads_in_full(current_user, person):
         abort(403)
     return person
 

@@ -391,13 +391,6 @@ def evidence_download(evidence_id: str):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
+    response = send_file(path, max_age=0)
+    response.headers.update(evidence.download_headers(row))
     return response

@@ -188,6 +188,8 @@ def comparison_pdf(
     # Imported here: WeasyPrint loads Pango when imported, which the rest of the app never needs.
     from weasyprint import HTML
 
+    from tenant_app.security import pdf_fetcher
+
     context = comparison_context(
         result,
         title_scope=title_scope,
@@ -198,7 +200,8 @@ def comparison_pdf(
         total_label=total_label,
         today=today,
     )
-    return HTML(string=render_template("pdf/comparison.html", **context)).write_pdf()
+    html = render_template("pdf/comparison.html", **context)
+    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher()).write_pdf()
 
 
 def comparison_filename(scope: str) -> str:

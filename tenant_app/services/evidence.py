@@ -1,68 +1,75 @@
 """Evidence files (minh chứng): type- and size-checked, stored in the tenant's own folder.
 
-Files live under ``<instance>/uploads/<tenant_id>/evidence/`` with a random name; the database
+The type is what the file's structure shows (``security.filetypes``: a PDF that opens, an image
+that decodes, an Office package with its main part), never the name or the browser's claim; the
+stored and served name is a clean basename with that type's extension.
+
+Files live under ``<KPI_UPLOAD_DIR>/<tenant_id>/evidence/`` with a random name; the database
 row (tenant-scoped) is the only way to reach one, so another tenant can never be served it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.utils import secure_filename
 
 from tenant_app import audit
+from tenant_app.config import upload_dir
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, EvidenceFile, Report
 from tenant_app.models.staff import StaffMember
+from tenant_app.security import filetypes
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.lookup import get_scoped
 from tenant_app.tenancy.context import current_tenant_id
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_REPORT = 10
-# Accepted types by their first bytes (what the file is), not by what the browser claims.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"PK\x03\x04": ("application/zip", ".zip"),  # docx/xlsx/odt: refined by extension below
-}
-OFFICE = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
+# The name of a file whose own name leaves nothing usable.
+FALLBACK_NAME = "minh-chung"
 
 
 def _root() -> Path:
-    return (
-        Path(current_app.config["KPI_INSTANCE_DIR"])
-        / "uploads"
-        / str(current_tenant_id())
-        / "evidence"
-    )
+    return upload_dir(current_app.config) / str(current_tenant_id()) / "evidence"
 
 
-def _sniff(head: bytes, filename: str) -> str:
-    ext = os.path.splitext(filename.lower())[1]
-    for magic, (content_type, _ext) in SIGNATURES.items():
-        if head.startswith(magic):
-            if content_type == "application/zip":
-                if ext in OFFICE:
-                    return OFFICE[ext]
-                break
-            return content_type
-    raise ServiceError(
-        "file_type",
-        _("Chỉ nhận minh chứng dạng PDF, ảnh PNG/JPEG hoặc văn bản Word/Excel/OpenDocument."),
-        field="file",
-    )
+def _kind(data: bytes) -> filetypes.FileKind:
+    """The kind of ``data`` judged by its structure (``filetypes.detect``), or a ServiceError
+    naming the accepted kinds."""
+    try:
+        return filetypes.detect(data)
+    except filetypes.UnacceptedFile:
+        raise ServiceError(
+            "file_type",
+            _(
+                "Chỉ nhận minh chứng dạng PDF, ảnh PNG/JPEG, văn bản Word (.docx), Excel (.xlsx) "
+                "hoặc OpenDocument (.odt, .ods) còn nguyên vẹn: tệp này không mở được như một "
+                "trong các loại đó."
+            ),
+            field="file",
+        ) from None
+
+
+def download_name(row: EvidenceFile) -> str:
+    """The name ``row`` is served under: a safe basename whose extension matches its type
+    (rows stored before names were cleaned are cleaned here too)."""
+    return filetypes.safe_name(row.filename, filetypes.kind_of(row.content_type), FALLBACK_NAME)
+
+
+def download_headers(row: EvidenceFile) -> dict[str, str]:
+    """Headers of a download of ``row``: an attachment under ``download_name``, its detected
+    type, never sniffed by the browser, never cached."""
+    kind = filetypes.kind_of(row.content_type)
+    return {
+        "Content-Type": kind.mimetype,
+        "Content-Disposition": filetypes.content_disposition(download_name(row), kind),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
 
 
 def add_evidence(report: Report, *, filename: str, stream, actor) -> EvidenceFile:
@@ -90,17 +97,16 @@ def add_evidence(report: Report, *, filename: str, stream, actor) -> EvidenceFil
         raise ServiceError(
             "file_too_large", _("Tệp minh chứng vượt quá 10 MB."), field="file", status=413
         )
-    name = secure_filename(filename or "") or "minh-chung"
-    original = (filename or name).strip()[:255] or name
-    content_type = _sniff(data[:8], original)
-    key = f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()[:8]}"
+    kind = _kind(data)
+    name = filetypes.safe_name(filename, kind, FALLBACK_NAME)
+    key = f"{uuid.uuid4().hex}{kind.extension}"
     root = _root()
     root.mkdir(parents=True, exist_ok=True)
     (root / key).write_bytes(data)
     row = EvidenceFile(
         report_id=report.id,
-        filename=original,
-        content_type=content_type,
+        filename=name,
+        content_type=kind.mimetype,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         storage_key=key,
@@ -114,7 +120,7 @@ def add_evidence(report: Report, *, filename: str, stream, actor) -> EvidenceFil
         object_id=row.id,
         after={
             "report_id": report.id,
-            "filename": original,
+            "filename": name,
             "sha256": row.sha256,
             "size": row.size,
         },

@@ -30,8 +30,10 @@ def _pdf(template: str, context: dict) -> bytes:
     # Imported here: WeasyPrint loads Pango when imported, which the rest of the app never needs.
     from weasyprint import HTML
 
+    from tenant_app.security import pdf_fetcher
+
     html = render_template(template, **context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher()).write_pdf()
 
 
 def person_form_pdf(period: Period | str, staff_id) -> bytes:

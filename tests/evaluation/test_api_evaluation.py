@@ -15,9 +15,10 @@ from tenant_app.services import periods, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, token_for
+from tests.security.samples import pdf_bytes
 
 BASE = "/api/v1/t/phuong-a"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 class _Today(date):

@@ -16,8 +16,9 @@ from tenant_app.services import evidence, work
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
+from tests.security.samples import pdf_bytes
 
-PDF = b"%PDF-1.4\n% minh chung\n"
+PDF = pdf_bytes()
 
 
 def _report(tenant, ward):

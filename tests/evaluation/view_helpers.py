@@ -15,9 +15,10 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.services import assessments, periods, scores, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
+from tests.security.samples import pdf_bytes
 
-# The smallest file the evidence service accepts as a PDF (it checks the first bytes).
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real PDF: the evidence service accepts only files that open (tenant_app.security.filetypes).
+PDF = pdf_bytes()
 
 
 def ward_today(factory, tenant, suffix=""):
