@@ -6,17 +6,19 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from admin.door import cross_tenant_read
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.tenants import (
+    BreakGlassSchema,
     FirstAdminSchema,
     TenantCreateSchema,
     TenantSchema,
     TenantUpdateSchema,
 )
 from tenant_app.schemas.users import UserCreatedSchema
-from tenant_app.services import tenants
+from tenant_app.services import break_glass, tenants
 
 blp = Blueprint(
     "province_api",
@@ -85,9 +87,44 @@ class TenantAdmins(MethodView):
     @blp.response(201, UserCreatedSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, data, slug):
-        """Create a unit administrator in the unit; returns a temporary password once."""
+        """Create a unit administrator in the unit; returns a temporary password once.
+
+        In a live unit (pilot, active, suspended) this is break-glass: ``reason`` (20–1000
+        characters), ``hours`` (1–72) and ``confirm: true`` are required; the account expires,
+        the unit's administrators are notified and both audit chains record it.
+        """
         tenant = tenants.get_by_slug(slug)
         user, password = tenants.create_first_admin(tenant, actor=g.api_user, **data)
         db.session.commit()
         user.temporary_password = password
         return user
+
+
+@blp.route("/tenants/<slug>/break-glass")
+class TenantBreakGlass(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, BreakGlassSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, slug):
+        """List the unit's open break-glass accounts with their expiry (read through the door)."""
+        tenant = tenants.get_by_slug(slug)
+        with cross_tenant_read(
+            f"break-glass list: {tenant.slug}", actor=g.api_user, tenant_ids=[tenant.id]
+        ):
+            return break_glass.open_grants(tenant)
+
+
+@blp.route("/tenants/<slug>/break-glass/<grant_id>")
+class TenantBreakGlassGrant(MethodView):
+    decorators = [_admin]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(204)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def delete(self, slug, grant_id):
+        """End a break-glass account early: disabled at once, its sessions and tokens end."""
+        tenant = tenants.get_by_slug(slug)
+        break_glass.end(tenant, grant_id, actor=g.api_user)
+        db.session.commit()

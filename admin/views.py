@@ -11,10 +11,10 @@ from admin.door import cross_tenant_read
 from blueprints.auth import change_password_page, safe_next
 from tenant_app.auth import end_session, province_user_required, start_session
 from tenant_app.extensions import db, limiter
-from tenant_app.forms import ActionForm, FirstAdminForm, LoginForm, TenantForm
+from tenant_app.forms import ActionForm, BreakGlassForm, FirstAdminForm, LoginForm, TenantForm
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
-from tenant_app.services import accounts, tenants
+from tenant_app.services import accounts, break_glass, tenants
 from tenant_app.services.errors import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -100,27 +100,47 @@ def _tenant_or_404(slug: str):
         abort(404)
 
 
+def _admin_form(tenant):
+    """The unit-administrator form: plain while the unit is set up, break-glass once it is live."""
+    return BreakGlassForm() if break_glass.is_live(tenant) else FirstAdminForm()
+
+
+def _create_unit_admin(tenant, form):
+    """Create the unit administrator the form asks for; returns (user, password) or None with the
+    service's refusal put on the form's field."""
+    extra = {}
+    if isinstance(form, BreakGlassForm):
+        extra = {"reason": form.reason.data, "hours": form.hours.data, "confirmed": True}
+    try:
+        created = tenants.create_first_admin(
+            tenant,
+            username=form.username.data,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            actor=current_user._get_current_object(),
+            **extra,
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field or "username", None) or form.username
+        target.errors.append(exc.message)
+        return None
+    return created
+
+
 @bp.route("/tenants/<slug>", methods=["GET", "POST"])
 @province_user_required()
 def tenant_detail(slug: str):
     tenant = _tenant_or_404(slug)
-    form = FirstAdminForm()
+    form = _admin_form(tenant)
     if request.method == "POST":
         if not current_user.has_role("province_admin"):
             abort(403)
         if form.validate_on_submit():
-            try:
-                user, password = tenants.create_first_admin(
-                    tenant,
-                    username=form.username.data,
-                    full_name=form.full_name.data,
-                    email=form.email.data,
-                )
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                getattr(form, exc.field or "username").errors.append(exc.message)
-            else:
+            created = _create_unit_admin(tenant, form)
+            if created is not None:
+                user, password = created
                 return render_template(
                     "admin/admin_created.html", tenant=tenant, user=user, password=password
                 )
@@ -129,23 +149,48 @@ def tenant_detail(slug: str):
             {
                 "username": u.username,
                 "full_name": u.full_name,
-                "active": u.active,
+                "active": u.is_active,
                 "last_login_at": u.last_login_at,
+                "expires_at": u.expires_at,
             }
             for u in db.session.execute(
                 sa.select(User).where(User.tenant_id == tenant.id).order_by(User.username)
             ).scalars()
             if u.has_role("unit_admin")
         ]
+        grants = break_glass.open_grants(tenant)
     transitions = sorted(tenants.TRANSITIONS[tenant.status_enum], key=lambda s: s.value)
     return render_template(
         "admin/tenant_detail.html",
         tenant=tenant,
         form=form,
+        break_glass_form=isinstance(form, BreakGlassForm),
         admins=admins,
+        grants=grants,
         transitions=transitions,
         action_form=ActionForm(),
     )
+
+
+@bp.post("/tenants/<slug>/break-glass/<grant_id>/end")
+@province_user_required("province_admin")
+def break_glass_end(slug: str, grant_id: str):
+    """End a break-glass account early: it is disabled at once and its sessions end."""
+    tenant = _tenant_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = break_glass.end(tenant, grant_id, actor=current_user._get_current_object())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(
+            _("Đã kết thúc truy cập khẩn cấp của tài khoản %(username)s.", username=user.username),
+            "success",
+        )
+    return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
 
 
 @bp.post("/tenants/<slug>/status/<status>")

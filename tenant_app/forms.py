@@ -7,17 +7,32 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from tenant_app.models.tenants import KIND_LABELS, SLUG_PATTERN
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES
+from tenant_app.services.break_glass import HOURS_MAX as BREAK_GLASS_HOURS_MAX
+from tenant_app.services.break_glass import HOURS_MIN as BREAK_GLASS_HOURS_MIN
+from tenant_app.services.break_glass import REASON_MAX as BREAK_GLASS_REASON_MAX
+from tenant_app.services.break_glass import REASON_MIN as BREAK_GLASS_REASON_MIN
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -128,3 +143,40 @@ class FirstAdminForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
     email = EmailField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=254)])
     submit = SubmitField(_l("Tạo quản trị đơn vị"))
+
+
+class BreakGlassForm(FirstAdminForm):
+    """A unit administrator in a live unit: break-glass, so a reason, an expiry and a confirmation
+    (limits from ``tenant_app.services.break_glass``, which checks them again)."""
+
+    reason = TextAreaField(
+        _l("Lý do truy cập khẩn cấp"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                min=BREAK_GLASS_REASON_MIN,
+                max=BREAK_GLASS_REASON_MAX,
+                message=_l("Lý do cần từ %(min)d đến %(max)d ký tự."),
+            ),
+        ],
+    )
+    hours = IntegerField(
+        _l("Thời hạn (giờ)"),
+        default=4,
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(
+                min=BREAK_GLASS_HOURS_MIN,
+                max=BREAK_GLASS_HOURS_MAX,
+                message=_l("Thời hạn phải từ %(min)s đến %(max)s giờ."),
+            ),
+        ],
+    )
+    confirm = BooleanField(
+        _l(
+            "Tôi xác nhận đây là truy cập khẩn cấp vào đơn vị đang hoạt động; quản trị viên đơn "
+            "vị sẽ được thông báo và tài khoản tự hết hạn."
+        ),
+        validators=[DataRequired(_l("Cần xác nhận để tiếp tục."))],
+    )
+    submit = SubmitField(_l("Mở truy cập khẩn cấp"))

@@ -28,4 +28,6 @@ PERIODIC: list[Periodic] = [
     Periodic("comparison.nightly", "0 20 * * *", "tenant_app.jobs.comparison.refresh_all"),
     # Province export files past their download lifetime deleted (rows kept), every hour.
     Periodic("exports.purge", "15 * * * *", "tenant_app.jobs.exports.purge"),
+    # Break-glass accounts past their expiry marked disabled (the expiry itself holds at once).
+    Periodic("break_glass.expire", "*/10 * * * *", "tenant_app.jobs.break_glass.expire_all"),
 ]

@@ -2,7 +2,7 @@
 
 A kind lives in one module of ``tenant_app.services.import_kinds`` that calls ``register_import``
 and/or ``register_export`` at import time; every module of that package is loaded on first use.
-Flow: ``start_import`` stores the upload under ``instance/uploads/<tenant_id>/`` and enqueues the
+Flow: ``start_import`` stores the upload under ``<KPI_UPLOAD_DIR>/<tenant_id>/`` and enqueues the
 validation job (queue ``io``); ``request_commit`` enqueues the commit job once the file is clean;
 ``tenant_app.jobs.imports`` holds both jobs.
 """
@@ -24,6 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
+from tenant_app import config as settings
 from tenant_app.errors import translate_validation
 from tenant_app.extensions import db
 from tenant_app.models.jobs import JobRun
@@ -309,7 +310,8 @@ def _display(value) -> str:
 
 
 def upload_dir(tenant_id: int) -> Path:
-    return Path(current_app.config["KPI_INSTANCE_DIR"]) / "uploads" / str(int(tenant_id))
+    """The tenant's folder for import workbooks, under ``KPI_UPLOAD_DIR``."""
+    return settings.upload_dir(current_app.config) / str(int(tenant_id))
 
 
 def stored_file(run: JobRun) -> Path:

@@ -11,7 +11,7 @@ from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.tenants import SLUG_PATTERN, Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import User
-from tenant_app.services import accounts
+from tenant_app.services import accounts, break_glass
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.tenancy.context import tenant_context
 
@@ -110,11 +110,35 @@ def set_status(tenant: Tenant, status: str, *, actor=None) -> Tenant:
 
 
 def create_first_admin(
-    tenant: Tenant, *, username: str, full_name: str, email=None, actor=None
+    tenant: Tenant,
+    *,
+    username: str,
+    full_name: str,
+    email=None,
+    actor=None,
+    reason=None,
+    hours=None,
+    confirmed=False,
 ) -> tuple[User, str]:
-    """Create a unit administrator inside ``tenant``; returns (user, temporary password)."""
+    """Create a unit administrator inside ``tenant``; returns (user, temporary password).
+
+    A unit being set up gets a plain administrator. In a live unit (pilot, active, suspended) the
+    province may only break the glass: ``reason``, ``hours`` until the account expires and
+    ``confirmed`` are required (see ``break_glass.grant``). Raises ServiceError naming the field.
+    """
     if tenant.status_enum is TenantStatus.ARCHIVED:
         raise ServiceError("archived", _("Đơn vị đã lưu trữ, không thể thêm tài khoản."))
+    if break_glass.is_live(tenant):
+        return break_glass.grant(
+            tenant,
+            username=username,
+            full_name=full_name,
+            email=email,
+            reason=reason,
+            hours=hours,
+            confirmed=confirmed,
+            actor=actor,
+        )
     with tenant_context(tenant):
         user, password = accounts.create_user(
             username=username, full_name=full_name, email=email, roles=["unit_admin"]

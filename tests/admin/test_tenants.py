@@ -40,8 +40,10 @@ def test_admin_slug_is_never_reused(client, factory, province_admin):
     assert "Mã đơn vị đã được dùng" in response.get_data(as_text=True)
 
 
-def test_admin_creates_first_unit_admin(client, tenant_a, province_admin):
-    """The first unit administrator gets a printed temporary password that works once shown."""
+def test_admin_creates_first_unit_admin(client, factory, province_admin):
+    """The first unit administrator of a unit being set up gets a printed temporary password
+    that works once shown (a live unit needs break-glass: tests/security/test_break_glass.py)."""
+    factory.tenant("phuong-a", name="Phường A", status="onboarding")
     login(client, None, "tinh.admin")
     response = post_form(
         client,
