@@ -45,7 +45,7 @@ test-postgres: install
 	else echo "KPI_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o tenant_app/translations/messages.pot --no-location --sort-output tenant_app blueprints admin
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o tenant_app/translations/messages.pot --no-location --sort-output tenant_app blueprints admin
 	$(BIN)/pybabel update -i tenant_app/translations/messages.pot -d tenant_app/translations --no-fuzzy-matching
 
 clean:

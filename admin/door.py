@@ -67,7 +67,7 @@ def cross_tenant_read(purpose: str, *, actor=None, tenant_ids=None):
 
 # --- the competent higher level: the one narrow write into a unit -----------------------------
 
-HEAD_REVIEW_ACTIONS = ("assess", "approve")
+HEAD_REVIEW_ACTIONS = ("assess", "approve", "annual_decide", "annual_approve")
 MIN_HEAD_REVIEW_REASON = 5
 
 
@@ -76,24 +76,29 @@ def head_review_write(
     reason: str,
     *,
     action: str,
-    period_id,
+    period_id=None,
+    year: int | None = None,
     general=None,
     organising=None,
     comment=None,
+    final_grade=None,
     actor=None,
 ):
-    """Write in ``tenant`` for the competent higher level, exactly one of two service calls:
-    the manager-stage assessment of the unit's head (``assess``) or the approval of the head's
-    result (``approve``). The head is the unit's own ``unit_head``; nobody else can be named.
+    """Write in ``tenant`` for the competent higher level, exactly one of four service calls,
+    all about the unit's head (its own ``unit_head``; nobody else can be named): in period
+    ``period_id``, the manager-stage assessment (``assess``) or the approval of the result
+    (``approve``); in ``year``, the final grade of the head's classification (``annual_decide``,
+    ``reason`` is the decision's reason) or its approval (``annual_approve``).
 
     Only a province account with the ``head_reviewer`` duty (DoorRefused otherwise). The unit is
     in context for these calls only; a ``head_review.<action>`` event naming ``reason`` goes to
     the unit's chain and to the province chain, committed with the change (or nothing is).
-    Returns the Assessment or PeriodScore; raises ServiceError as the services do.
+    Returns the Assessment, PeriodScore or AnnualClassification; raises ServiceError as the
+    services do.
     """
     from flask_babel import gettext as _
 
-    from tenant_app.services import assessments, periods, scores
+    from tenant_app.services import annual, assessments, periods, scores
     from tenant_app.services.errors import ServiceError
     from tenant_app.services.unit_head import unit_head
 
@@ -114,8 +119,19 @@ def head_review_write(
                 raise ServiceError(
                     "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
                 )
-            period = periods.get_period(period_id)
-            if action == "assess":
+            period = None if action.startswith("annual_") else periods.get_period(period_id)
+            if action == "annual_decide":
+                row = annual.head_row(year)
+                if row is None:
+                    raise ServiceError(
+                        "nothing_to_approve",
+                        _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
+                        status=409,
+                    )
+                result = annual.decide(row, final_grade=final_grade, reason=reason, actor=actor)
+            elif action == "annual_approve":
+                result = annual.approve_head(year, actor=actor)
+            elif action == "assess":
                 result = assessments.save_assessment(
                     period,
                     head,
@@ -127,7 +143,8 @@ def head_review_write(
                 )
             else:
                 result = assessments.approve(period, [head.id], actor=actor)[0]
-            detail = {"reason": reason, "period": period.code, "staff_id": head.id}
+            when = {"year": year} if period is None else {"period": period.code}
+            detail = {"reason": reason, **when, "staff_id": head.id}
             audit.record(
                 f"head_review.{action}",
                 object_type="staff",

@@ -1,8 +1,9 @@
-"""The competent higher level's pages: a unit's head per open period, its two actions, the duty.
+"""The competent higher level's pages: a unit's head per open period and per year, the duty.
 
 ``/admin/units/<slug>/head-review`` is for province accounts with the ``head_reviewer`` duty
 only: it reads the unit through ``read_one_tenant`` and writes through ``head_review_write``
-(the manager-stage assessment of the head, the approval of the head's result). A province
+(the manager-stage assessment of the head and the approval of the head's result per period;
+the final grade and the approval of the head's yearly classification). A province
 administrator grants the duty on ``/admin/head-reviewers``.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin.door import DoorRefused, head_review_write, read_one_tenant
@@ -18,6 +20,13 @@ from tenant_app.extensions import db
 from tenant_app.services import head_review, periods, tenants
 from tenant_app.services.assessments import is_head_reviewer
 from tenant_app.services.errors import ServiceError
+
+SUCCESS = {
+    "assess": _l("Đã ghi đánh giá người đứng đầu."),
+    "approve": _l("Đã phê duyệt kết quả của người đứng đầu."),
+    "annual_decide": _l("Đã ghi quyết định xếp loại năm của người đứng đầu."),
+    "annual_approve": _l("Đã phê duyệt xếp loại năm của người đứng đầu."),
+}
 
 bp = Blueprint("admin_head_review", __name__, url_prefix="/admin")
 
@@ -69,14 +78,15 @@ def unit(slug: str):
     return _page(_serving_unit(slug))
 
 
-def _write(slug: str, period_id: str, action: str, **payload):
+def _write(slug: str, key: str, action: str, **payload):
+    """Call the door for ``action``; ``key`` is the period id, or ``y<year>`` for a year (it also
+    names the section an error is shown in)."""
     tenant = _serving_unit(slug)
     try:
         head_review_write(
             tenant,
             request.form.get("reason", ""),
             action=action,
-            period_id=period_id,
             actor=current_user._get_current_object(),
             **payload,
         )
@@ -87,14 +97,9 @@ def _write(slug: str, period_id: str, action: str, **payload):
             abort(404)
         flash(exc.message, "error")
         return _page(
-            tenant, status=exc.status if exc.status != 403 else 400, errors={period_id: exc.message}
+            tenant, status=exc.status if exc.status != 403 else 400, errors={key: exc.message}
         )
-    flash(
-        _("Đã ghi đánh giá người đứng đầu.")
-        if action == "assess"
-        else _("Đã phê duyệt kết quả của người đứng đầu."),
-        "success",
-    )
+    flash(str(SUCCESS[action]), "success")
     return redirect(url_for("admin_head_review.unit", slug=slug))
 
 
@@ -111,6 +116,7 @@ def assess(slug: str, period_id: str):
         slug,
         period_id,
         "assess",
+        period_id=period_id,
         general=general,
         organising=organising,
         comment=request.form.get("comment"),
@@ -121,7 +127,23 @@ def assess(slug: str, period_id: str):
 @province_user_required()
 def approve(slug: str, period_id: str):
     _require_duty()
-    return _write(slug, period_id, "approve")
+    return _write(slug, period_id, "approve", period_id=period_id)
+
+
+@bp.post("/units/<slug>/head-review/years/<int:year>/decide")
+@province_user_required()
+def annual_decide(slug: str, year: int):
+    _require_duty()
+    return _write(
+        slug, f"y{year}", "annual_decide", year=year, final_grade=request.form.get("final_grade")
+    )
+
+
+@bp.post("/units/<slug>/head-review/years/<int:year>/approve")
+@province_user_required()
+def annual_approve(slug: str, year: int):
+    _require_duty()
+    return _write(slug, f"y{year}", "annual_approve", year=year)
 
 
 @bp.route("/head-reviewers", methods=["GET", "POST"])

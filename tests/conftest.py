@@ -206,3 +206,15 @@ def province_admin(factory):
 @pytest.fixture()
 def auditor(factory):
     return factory.province_user("tinh.thanhtra", "auditor")
+
+
+@pytest.fixture()
+def head_reviewer(factory):
+    """A province account (auditor role) with the competent higher level's duty: it assesses
+    and approves the units' heads."""
+    from tenant_app.extensions import db
+
+    user = factory.province_user("tinh.thamquyen", "auditor")
+    user.head_reviewer = True
+    db.session.commit()
+    return user

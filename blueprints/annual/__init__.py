@@ -15,7 +15,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
 from tenant_app.services import annual, income, periods
-from tenant_app.services.assessments import is_head_of_agency
+from tenant_app.services.assessments import is_head_of_agency, reserved_ids
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
@@ -68,6 +68,8 @@ def annual_page():
         display=params.display,
         grades=("HTXS", "HTT", "HTNV", "KHTNV"),
         in_violation={pid for v in view.violations for pid in v.htxs_person_ids},
+        # Rows this user may not decide: their own and the head's (the higher level's).
+        reserved=reserved_ids([r.staff_id for r in view.rows], actor=current_user),
     )
 
 

@@ -355,6 +355,10 @@ class AnnualClassification(TenantScoped, db.Model):
     decision_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="proposed")
     decided_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # Set instead of ``decided_by`` when the competent higher level decided the unit's head.
+    decided_by_province: Mapped[int | None] = mapped_column(
+        sa.Integer, sa.ForeignKey("province_users.id")
+    )
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
 

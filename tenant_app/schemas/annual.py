@@ -41,6 +41,11 @@ class ClassificationSchema(PublicClassificationSchema):
     forced_fail = fields.String(dump_only=True, allow_none=True)
     decision_reason = fields.String(dump_only=True, allow_none=True)
     decided_by = fields.UUID(dump_only=True, allow_none=True)
+    decided_by_province = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "the competent higher level's account, for the unit's head"},
+    )
     decided_at = UtcDateTime(dump_only=True, allow_none=True)
     explanation = fields.List(fields.Dict(), dump_only=True)
 

@@ -4,6 +4,12 @@
 (scoring.classify_year); ``quota`` counts HTXS against HTT per agency and quota group
 (scoring.check_quota) on the *final* grades; only ``decide`` makes a final grade differ from the
 proposed one, with a recorded reason; ``approve`` is refused while a violation is undecided.
+
+Separation of duties, as for period scores: nobody decides or approves their own row, and the
+row of the unit's head (``unit_head``) is decided and approved by the competent higher level
+(``decide`` / ``approve_head`` for a province account with the ``head_reviewer`` duty, called
+through ``admin.door.head_review_write``). The head approves everyone else; the year can be
+published once the head's row is approved too.
 """
 
 from __future__ import annotations
@@ -35,11 +41,17 @@ from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord,
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.services import aggregates, notifications
-from tenant_app.services.assessments import is_head_of_agency
+from tenant_app.services.assessments import (
+    ensure_not_own_record,
+    is_head_of_agency,
+    is_head_reviewer,
+    reserved_ids,
+)
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.lookup import get_scoped
 from tenant_app.services.periods import params_of
 from tenant_app.services.scores import LEADER_GROUPS, exact_total
+from tenant_app.services.unit_head import unit_head
 from tenant_app.tenancy.context import get_current_tenant
 
 GRADE_RANK = {"HTXS": 3, "HTT": 2, "HTNV": 1, "KHTNV": 0}
@@ -63,6 +75,13 @@ class YearView:
     def undecided(self) -> bool:
         return bool(self.report.violations)
 
+    @property
+    def awaiting_higher_level(self) -> bool:
+        """Everyone is approved but the head, whose row waits for the competent higher level."""
+        pending = [r for r in self.rows if r.status == "proposed"]
+        head = unit_head()
+        return bool(pending) and head is not None and all(r.staff_id == head.id for r in pending)
+
 
 def _require_head(actor) -> None:
     if not is_head_of_agency(actor):
@@ -70,6 +89,55 @@ def _require_head(actor) -> None:
             "forbidden",
             _("Chỉ người đứng đầu cơ quan mới xếp loại cuối năm."),
             status=403,
+        )
+
+
+def _higher_level_refusal() -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _("Xếp loại năm của người đứng đầu do cấp có thẩm quyền cấp trên quyết định và phê duyệt."),
+        status=403,
+    )
+
+
+def _may_decide(row: AnnualClassification, actor) -> None:
+    """The head's row is the competent higher level's; any other row the head's (or a named
+    approver's), never one's own. Raises ServiceError (403) otherwise."""
+    head = unit_head()
+    if head is not None and row.staff_id == head.id:
+        if not is_head_reviewer(actor):
+            raise _higher_level_refusal()
+        return
+    _require_head(actor)
+    person = db.session.get(StaffMember, (row.tenant_id, row.staff_id))
+    if person is not None:
+        ensure_not_own_record(actor, person)
+
+
+def head_row(year: int) -> AnnualClassification | None:
+    """The head's classification of ``year``, if the unit has a head and the year a row."""
+    head = unit_head()
+    if head is None:
+        return None
+    return db.session.execute(
+        sa.select(AnnualClassification).where(
+            AnnualClassification.year == year, AnnualClassification.staff_id == head.id
+        )
+    ).scalar_one_or_none()
+
+
+def _refuse_quota_violations(year: int, rows) -> None:
+    report = quota(year, rows)
+    if report.violations:
+        need = sum(v.must_lower for v in report.violations)
+        raise ServiceError(
+            "quota_undecided",
+            _(
+                "Số người HTXS vượt tỷ lệ cho phép: cần quyết định hạ mức ít nhất %(n)d người "
+                "(ghi rõ lý do) trước khi phê duyệt.",
+                n=need,
+            ),
+            status=409,
         )
 
 
@@ -177,7 +245,7 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
             db.session.add(row)
         elif row.proposed_grade != proposed:
             row.final_grade, row.decision_reason = proposed, None
-            row.decided_by = row.decided_at = None
+            row.decided_by = row.decided_at = row.decided_by_province = None
         row.average = result.average_stored  # floored to 6 places: agrees with the grade
         row.average_exact = exact_text(result.average)
         row.periods_counted = result.period_count
@@ -232,9 +300,11 @@ def decide(row: AnnualClassification, *, final_grade: str, reason: str, actor):
     """The head sets the final grade of one person, never above the proposal, with a reason.
 
     Raises ServiceError for a missing reason, an unknown grade, a grade above the proposal, or a
-    year already approved. Audited with the before and after grades.
+    year already approved; ServiceError (403) for one's own row (``own_record``) and for the
+    head's row unless ``actor`` is the competent higher level (``higher_level``). Audited with
+    the before and after grades.
     """
-    _require_head(actor)
+    _may_decide(row, actor)
     if row.status != "proposed":
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=row.year))
     if final_grade not in GRADE_RANK:
@@ -255,7 +325,10 @@ def decide(row: AnnualClassification, *, final_grade: str, reason: str, actor):
     before = {"final_grade": row.final_grade, "reason": row.decision_reason}
     row.final_grade = final_grade
     row.decision_reason = reason
-    row.decided_by = actor.id
+    if getattr(actor, "is_province", False):
+        row.decided_by, row.decided_by_province = None, actor.id
+    else:
+        row.decided_by, row.decided_by_province = actor.id, None
     row.decided_at = utcnow()
     audit.record(
         "annual.decided",
@@ -274,42 +347,85 @@ def decide(row: AnnualClassification, *, final_grade: str, reason: str, actor):
 
 
 def approve(year: int, *, actor) -> list[AnnualClassification]:
-    """Approve the year's classification; refused while any quota scope is over its limit."""
+    """Approve the year's classification of everyone but the approver's own row and the head's
+    (the competent higher level approves that one: ``approve_head``); refused while any quota
+    scope is over its limit. Returns the rows approved now."""
     _require_head(actor)
     rows = rows_of(year)
     if not rows:
         raise ServiceError("nothing_to_approve", _("Chưa có kết quả xếp loại năm."), status=409)
     if year_status(rows) != "proposed":
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
-    report = quota(year, rows)
-    if report.violations:
-        need = sum(v.must_lower for v in report.violations)
+    _refuse_quota_violations(year, rows)
+    reserved = reserved_ids([r.staff_id for r in rows], actor=actor)
+    approved = [r for r in rows if r.status == "proposed" and r.staff_id not in reserved]
+    if not approved:
         raise ServiceError(
-            "quota_undecided",
-            _(
-                "Số người HTXS vượt tỷ lệ cho phép: cần quyết định hạ mức ít nhất %(n)d người "
-                "(ghi rõ lý do) trước khi phê duyệt.",
-                n=need,
-            ),
+            "awaiting_higher_level",
+            _("Chỉ còn kết quả của người đứng đầu, do cấp có thẩm quyền cấp trên phê duyệt."),
             status=409,
         )
-    for row in rows:
+    for row in approved:
         row.status = "approved"
     aggregates.mark_year_changed(year)
     audit.record(
         "annual.approved",
         object_type="annual_classification",
         object_id=year,
-        after={"year": year, "people": len(rows), "grades": _counts(rows)},
+        after={
+            "year": year,
+            "people": len(approved),
+            "grades": _counts(approved),
+            "left_to_higher_level": sorted(str(i) for i in reserved),
+        },
         actor=actor,
     )
-    return rows
+    return approved
+
+
+def approve_head(year: int, *, actor) -> AnnualClassification:
+    """The competent higher level approves the head's classification of ``year``.
+
+    Only a province account with the ``head_reviewer`` duty (ServiceError 403 otherwise); refused
+    while a quota scope is over its limit, when the head has no row, or once it is approved.
+    """
+    if not is_head_reviewer(actor):
+        raise _higher_level_refusal()
+    row = head_row(year)
+    if row is None:
+        raise ServiceError(
+            "nothing_to_approve",
+            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
+            status=409,
+        )
+    if row.status != "proposed":
+        raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
+    _refuse_quota_violations(year, rows_of(year))
+    row.status = "approved"
+    aggregates.mark_year_changed(year)
+    audit.record(
+        "annual.head_approved",
+        object_type="annual_classification",
+        object_id=row.id,
+        after={"year": year, "staff_id": row.staff_id, "final_grade": row.final_grade},
+        actor=actor,
+    )
+    return row
 
 
 def publish(year: int, *, actor) -> list[AnnualClassification]:
     """Publish an approved year to the unit and notify each person."""
     _require_head(actor)
     rows = rows_of(year)
+    if view(year).awaiting_higher_level:
+        raise ServiceError(
+            "awaiting_higher_level",
+            _(
+                "Kết quả xếp loại năm của người đứng đầu đang chờ cấp có thẩm quyền cấp trên "
+                "phê duyệt."
+            ),
+            status=409,
+        )
     if year_status(rows) != "approved":
         raise ServiceError(
             "not_approved", _("Chỉ công khai được kết quả đã phê duyệt."), status=409

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.evaluation import Assessment, Period, PeriodScore
+from tenant_app.models.evaluation import AnnualClassification, Assessment, Period, PeriodScore
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import ProvinceUser
 from tenant_app.services import staff
@@ -78,11 +78,14 @@ class HeadOverview:
     head: StaffMember | None
     post: StaffAssignment | None
     periods: list[HeadPeriod]
+    # The head's yearly classifications not yet published (newest year first).
+    years: list[AnnualClassification] = ()
 
 
 def overview() -> HeadOverview:
     """The unit in context: its head, the head's post and, per open period, the head's
-    self and manager assessments and result (newest period first)."""
+    self and manager assessments and result (newest period first); then the head's yearly
+    classifications still to decide or approve, or approved and not yet published."""
     head = unit_head()
     if head is None:
         return HeadOverview(None, None, [])
@@ -105,4 +108,12 @@ def overview() -> HeadOverview:
             )
         ).scalar_one_or_none()
         rows.append(HeadPeriod(period, stages.get("self"), stages.get("manager"), score))
-    return HeadOverview(head, staff.current_assignment(head.id), rows)
+    years = db.session.execute(
+        sa.select(AnnualClassification)
+        .where(
+            AnnualClassification.staff_id == head.id,
+            AnnualClassification.status != "published",
+        )
+        .order_by(AnnualClassification.year.desc())
+    ).scalars()
+    return HeadOverview(head, staff.current_assignment(head.id), rows, list(years))

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from admin.door import head_review_write
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, Notification, User
 from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord
@@ -70,9 +71,10 @@ def test_annual_quota_violation_blocks_approval_and_keeps_the_grade(tenant_a, wa
         assert _rows()[ward_a["clerk"]].final_grade == "HTXS"
 
 
-def test_annual_decision_with_reason_resolves_the_quota(tenant_a, ward_a):
+def test_annual_decision_with_reason_resolves_the_quota(tenant_a, ward_a, head_reviewer):
     """The head lowers the clerk to HTT with a reason: audited, the quota holds, approval
-    and publication go through and the clerk is notified."""
+    (the head's own row by the competent higher level) and publication go through and the
+    clerk is notified."""
     with tenant_context(tenant_a):
         period = open_month(11)
         stored_score(period, ward_a["clerk"], "96", "HTXS")
@@ -83,6 +85,10 @@ def test_annual_decision_with_reason_resolves_the_quota(tenant_a, ward_a):
         annual.decide(row, final_grade="HTT", reason="Vượt tỷ lệ HTXS của cơ quan", actor=head)
         assert not annual.quota(2026).violations
         annual.approve(2026, actor=head)
+        db.session.commit()
+        head_review_write(
+            tenant_a, "Công văn 5/UBND-NV", action="annual_approve", year=2026, actor=head_reviewer
+        )
         annual.publish(2026, actor=head)
         db.session.commit()
         row = _rows()[ward_a["clerk"]]

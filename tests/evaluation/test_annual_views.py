@@ -28,7 +28,7 @@ def _scores(tenant, ward, clerk_grade="HTXS"):
 
 def test_annual_page_shows_violation_and_records_decision(client, tenant_a, ward_a):
     """The head computes the year, sees the quota violation, lowers the clerk with a reason,
-    then approves."""
+    then approves everyone but himself; the page says his row waits for the higher level."""
     _scores(tenant_a, ward_a)
     login(client, "phuong-a", "truong")
     token = csrf_token(client, PAGE)
@@ -45,7 +45,11 @@ def test_annual_page_shows_violation_and_records_decision(client, tenant_a, ward
     with tenant_context(tenant_a):
         rows = {r.staff_id: r for r in annual.rows_of(2026)}
     assert rows[ward_a["clerk"]].final_grade == "HTT"
-    assert {r.status for r in rows.values()} == {"approved"}
+    assert rows[ward_a["clerk"]].status == "approved"
+    assert rows[ward_a["head"]].status == "proposed"
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "đang chờ cấp có thẩm quyền cấp trên phê duyệt" in html
+    assert "Cấp có thẩm quyền cấp trên quyết định" in html  # no decide form on his own row
 
 
 def test_annual_page_is_forbidden_to_staff(client, tenant_a, ward_a):

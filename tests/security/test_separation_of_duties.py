@@ -15,7 +15,7 @@ from tenant_app.models import AuditEvent, ProvinceAuditEvent, Tenant, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, scores, unit_head, work
+from tenant_app.services import annual, assessments, scores, unit_head, work
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import golden_month, ward_today
@@ -79,15 +79,6 @@ def _head_score(tenant, ward) -> PeriodScore:
 def ward(factory, tenant_a):
     """A ward (head ``truong``, clerk ``vanthu``) whose open period contains today."""
     return ward_today(factory, tenant_a)
-
-
-@pytest.fixture()
-def head_reviewer(factory):
-    """A province account (auditor role) with the competent higher level's duty."""
-    user = factory.province_user("tinh.thamquyen", "auditor")
-    user.head_reviewer = True
-    db.session.commit()
-    return user
 
 
 @pytest.fixture()
@@ -452,3 +443,123 @@ def test_finding2_auditor_cannot_grant_the_duty(client, auditor):
     """Only a province administrator grants the duty."""
     login(client, None, "tinh.thanhtra")
     assert client.get("/admin/head-reviewers").status_code == 403
+
+
+# --- the year: the head's classification belongs to the higher level too ----------------------
+
+YEAR_PAGE = "/admin/units/phuong-a/head-review"
+
+
+@pytest.fixture()
+def year_computed(tenant_a, ward):
+    """Year 2026 computed by the head: the clerk HTT, the head HTXS (one HTXS for one HTT is
+    over the 20% quota, so somebody must be lowered before approval)."""
+    from tests.evaluation.scores_helpers import open_month, stored_score
+
+    with tenant_context(tenant_a):
+        period = open_month(11)
+        stored_score(period, ward["clerk"], "80", "HTT")
+        stored_score(period, ward["head"], "95", "HTXS")
+        head = _get(User, tenant_a, ward["head_user"])
+        annual.compute_year(2026, actor=head)
+        db.session.commit()
+    return ward
+
+
+def _year_rows(tenant) -> dict:
+    with tenant_context(tenant):
+        return {r.staff_id: r for r in annual.rows_of(2026)}
+
+
+def test_finding2_head_cannot_decide_his_own_annual_grade(tenant_a, year_computed):
+    """The head may not set his own final grade (to keep himself HTXS and lower others, or
+    any other way): 403 ``higher_level``, nothing changes."""
+    ward = year_computed
+    with tenant_context(tenant_a):
+        head = _get(User, tenant_a, ward["head_user"])
+        row = _year_rows(tenant_a)[ward["head"]]
+        with pytest.raises(ServiceError) as refused:
+            annual.decide(row, final_grade="HTT", reason="Tự hạ để đủ tỷ lệ HTXS", actor=head)
+        assert (refused.value.code, refused.value.status) == ("higher_level", 403)
+        db.session.rollback()
+    assert _year_rows(tenant_a)[ward["head"]].final_grade == "HTXS"
+
+
+def test_finding2_year_approval_leaves_the_heads_row_to_the_higher_level(
+    client, tenant_a, year_computed, head_reviewer
+):
+    """Through the API the head approves the year: everyone but himself is approved, his own
+    row stays proposed, and publishing waits for the higher level (409)."""
+    ward = year_computed
+    headers = bearer(token_for(client, "phuong-a", "truong"))
+    # Over the quota, and the head may not lower himself: approval waits for a decision.
+    response = client.post(f"{API}/classifications/approve", json={"year": 2026}, headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "quota_undecided"
+    head_review_write(
+        tenant_a, "Vượt tỷ lệ HTXS của phường", action="annual_decide", year=2026,
+        final_grade="HTT", actor=head_reviewer,
+    )  # fmt: skip
+    response = client.post(f"{API}/classifications/approve", json={"year": 2026}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    rows = _year_rows(tenant_a)
+    assert rows[ward["clerk"]].status == "approved"
+    assert rows[ward["head"]].status == "proposed"
+    again = client.post(f"{API}/classifications/approve", json={"year": 2026}, headers=headers)
+    assert again.get_json()["error"]["code"] == "awaiting_higher_level"
+    published = client.post(f"{API}/classifications/publish", json={"year": 2026}, headers=headers)
+    assert published.status_code == 409
+    assert published.get_json()["error"]["code"] == "awaiting_higher_level"
+
+
+def test_finding2_higher_level_decides_and_approves_the_heads_year(
+    client, tenant_a, year_computed, head_reviewer
+):
+    """On its page the higher level lowers the head to HTT with a reason (the quota then
+    holds), the head approves everyone else, the higher level approves the head's row, and the
+    head publishes. Both chains record the higher level's two actions."""
+    ward = year_computed
+    login(client, None, "tinh.thamquyen")
+    page = client.get(YEAR_PAGE).get_data(as_text=True)
+    assert "Xếp loại năm 2026" in page
+    decided = post_form(
+        client,
+        f"{YEAR_PAGE}/years/2026/decide",
+        {"final_grade": "HTT", "reason": "Vượt tỷ lệ HTXS của phường"},
+        page=YEAR_PAGE,
+    )
+    assert decided.status_code == 302
+    row = _year_rows(tenant_a)[ward["head"]]
+    assert (row.final_grade, row.decided_by, row.decided_by_province) == (
+        "HTT", None, head_reviewer.id,
+    )  # fmt: skip
+    headers = bearer(token_for(client, "phuong-a", "truong"))
+    approved = client.post(f"{API}/classifications/approve", json={"year": 2026}, headers=headers)
+    assert approved.status_code == 200, approved.get_json()
+    login(client, None, "tinh.thamquyen")
+    response = post_form(
+        client, f"{YEAR_PAGE}/years/2026/approve", {"reason": "Công văn 9/UBND"}, page=YEAR_PAGE
+    )
+    assert response.status_code == 302
+    assert _year_rows(tenant_a)[ward["head"]].status == "approved"
+    published = client.post(f"{API}/classifications/publish", json={"year": 2026}, headers=headers)
+    assert published.status_code == 200, published.get_json()
+    with tenant_context(tenant_a):
+        unit_actions = set(db.session.execute(sa.select(AuditEvent.action)).scalars())
+    assert {"head_review.annual_decide", "head_review.annual_approve"} <= unit_actions
+    province_actions = set(db.session.execute(sa.select(ProvinceAuditEvent.action)).scalars())
+    assert {"head_review.annual_decide", "head_review.annual_approve"} <= province_actions
+
+
+def test_finding2_annual_actions_refused_without_the_duty(tenant_a, year_computed, auditor):
+    """A province account without the duty cannot use the door's annual actions; the head's
+    row is untouched."""
+    ward = year_computed
+    for action in ("annual_decide", "annual_approve"):
+        with pytest.raises(DoorRefused):
+            head_review_write(
+                tenant_a, "Không có thẩm quyền", action=action, year=2026, final_grade="HTT",
+                actor=auditor,
+            )  # fmt: skip
+    row = _year_rows(tenant_a)[ward["head"]]
+    assert (row.final_grade, row.status) == ("HTXS", "proposed")
