@@ -16,6 +16,26 @@ requires_postgres = pytest.mark.skipif(
 )
 
 
+def worker_env(app, redis_url: str, **extra) -> dict:
+    """The environment of a real ``kpi worker`` process serving ``app``'s database: no KPI_
+    setting of the test process leaks in; the secret and the RLS scope key are the app's (a
+    worker signing with another key would read every unit as empty on PostgreSQL)."""
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
+    env.update(
+        KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        KPI_REDIS_URL=redis_url,
+        KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
+        KPI_SECRET_KEY=app.config["SECRET_KEY"],
+        KPI_RLS_KEY=app.config["KPI_RLS_KEY"],
+        KPI_DATABASE_APP_ROLE=PG_APP_ROLE,
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        **extra,
+    )
+    return env
+
+
 def csrf_token(client, url: str) -> str:
     """GET ``url`` and return the CSRF token of its first form."""
     html = client.get(url).get_data(as_text=True)

@@ -35,7 +35,7 @@ from tenant_app.models.exports import ProvinceExport
 from tenant_app.services import export_results, province_exports
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy import tenant_context
-from tests.helpers import PG_APP_ROLE, csrf_token, login, post_form
+from tests.helpers import csrf_token, login, post_form, worker_env
 
 REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
@@ -625,18 +625,9 @@ def test_exports_redis_worker_builds_the_export(app, auditor, units):
             auditor, "results", "csv", {"period": "2026-11", "tenant_ids": [units.a.id]}
         )
         assert export.status == "queued"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-        env.update(
-            KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-            KPI_REDIS_URL=REDIS_URL,
-            KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
-            KPI_SECRET_KEY=app.config["SECRET_KEY"],
-            KPI_DATABASE_APP_ROLE=PG_APP_ROLE,
-            PYTHONPATH=str(ROOT),
-        )
         done = subprocess.run(
             [KPI, "worker", "io", "--burst"],
-            env=env,
+            env=worker_env(app, REDIS_URL),
             cwd=ROOT,
             capture_output=True,
             text=True,

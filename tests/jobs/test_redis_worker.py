@@ -27,7 +27,7 @@ from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.evaluation.scores_helpers import open_month
 from tests.evaluation.test_aggregates import _work
-from tests.helpers import PG_APP_ROLE, bearer, token_for
+from tests.helpers import bearer, token_for, worker_env
 from tests.spreadsheets.xlsx import make_xlsx
 
 REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
@@ -53,16 +53,7 @@ def redis_app(app):
 
 
 def _worker_env(app) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(
-        KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        KPI_REDIS_URL=REDIS_URL,
-        KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
-        KPI_SECRET_KEY=app.config["SECRET_KEY"],
-        KPI_DATABASE_APP_ROLE=PG_APP_ROLE,
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+    return worker_env(app, REDIS_URL)
 
 
 def _burst(app, *queues, timeout=90):

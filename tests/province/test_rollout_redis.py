@@ -23,7 +23,7 @@ from tenant_app.models.catalogue import CatalogueVersion
 from tenant_app.models.rollout import TenantConfig
 from tenant_app.services import rollout_apply, rollouts
 from tenant_app.tenancy import tenant_context
-from tests.helpers import PG_APP_ROLE
+from tests.helpers import worker_env
 from tests.province.rollout_helpers import (
     changed,
     config_of,
@@ -63,17 +63,7 @@ def hang_once_apply(tenant_id: int, rollout_id: int) -> dict:
 
 
 def _worker_env(app, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(
-        KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        KPI_REDIS_URL=REDIS_URL,
-        KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
-        KPI_SECRET_KEY=app.config["SECRET_KEY"],
-        KPI_DATABASE_APP_ROLE=PG_APP_ROLE,
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-    return env
+    return worker_env(app, REDIS_URL, **extra)
 
 
 @pytest.fixture()
