@@ -84,19 +84,18 @@ CLASSIFICATION_ROWS = {
 
 def _classification_rows(rows: list[AnnualClassification]) -> list[dict]:
     """Dump ``rows``: in full where the caller may read the person's result in full
-    (``score_access.reads_in_full``), else the public view."""
+    (``score_access.full_read_ids``), else the public view."""
     people = {
         p.id: p
         for p in db.session.execute(
             sa.select(StaffMember).where(StaffMember.id.in_([r.staff_id for r in rows]))
         ).scalars()
     }
+    in_full = score_access.full_read_ids(g.api_user, people.values())
     result = []
     for row in rows:
-        person = people[row.staff_id]
-        row.full_name = person.full_name
-        full = score_access.reads_in_full(g.api_user, person)
-        result.append((FULL_ROW if full else PUBLIC_ROW).dump(row))
+        row.full_name = people[row.staff_id].full_name
+        result.append((FULL_ROW if row.staff_id in in_full else PUBLIC_ROW).dump(row))
     return result
 
 

@@ -137,7 +137,8 @@ class Scores(MethodView):
 
 def _score_rows(rows: list[PeriodScore], period) -> list[dict]:
     """Dump ``rows``: in full where the caller may read the person's score in full
-    (``score_access.reads_in_full``, the score page's rule), else the public view."""
+    (``score_access.full_read_ids``: the score page's rule, for the whole page at once), else
+    the public view."""
     people = {
         p.id: p
         for p in db.session.execute(
@@ -145,13 +146,14 @@ def _score_rows(rows: list[PeriodScore], period) -> list[dict]:
         ).scalars()
     }
     posts = staff.assignments_at(list(people), period.ends_on)
+    in_full = score_access.full_read_ids(g.api_user, people.values())
     result = []
     for row in rows:
         person = people[row.staff_id]
         post = posts.get(row.staff_id)
         row.full_name = person.full_name
         row.position = post.position.name if post is not None else None
-        if score_access.reads_in_full(g.api_user, person):
+        if row.staff_id in in_full:
             row.rendered_explanation = scores.explanation_of(row, period)
             result.append(FULL_SCORE.dump(row))
         else:

@@ -186,3 +186,18 @@ def test_finding3_unit_admin_reads_every_classification_in_full(client, publishe
     rows = response.get_json()
     assert len(rows) == 3 and all(row["detail"] is True for row in rows)
     assert any(row["decision_reason"] == REASON for row in rows)
+
+
+@pytest.mark.parametrize("username", ["vanthu", "truong", "dongnghiep", "quantri"])
+def test_finding3_list_rule_is_the_score_page_rule(tenant_a, published, username):
+    """The lists decide for a whole page at once (``full_read_ids``) exactly as the score page
+    decides for one person (``reads_in_full``), for staff, manager and unit administrator."""
+    from tenant_app.models import User
+    from tenant_app.services import score_access
+
+    with tenant_context(tenant_a):
+        user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one()
+        people = list(db.session.execute(sa.select(StaffMember)).scalars())
+        one_by_one = {p.id for p in people if score_access.reads_in_full(user, p)}
+        assert score_access.full_read_ids(user, people) == one_by_one
+        assert one_by_one  # everyone reads at least their own row (the admin: all of them)
