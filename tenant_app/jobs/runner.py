@@ -11,6 +11,7 @@ import logging
 import uuid
 from contextvars import ContextVar
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from tenant_app.extensions import db
@@ -158,40 +159,70 @@ def _execute(path, tenant_id, job_run_id, args, kwargs):
                 log.info("job run %s already succeeded: not run again", run.id)
                 return run.result
             run.status = "running"
-            run.attempts += 1
+            run.attempts = JobRun.attempts + 1  # in SQL: two workers starting count twice
             run.started_at = utcnow()
             run.finished_at = None
             run.message = None
             db.session.commit()
+        attempt = run.attempts if run is not None else None
         token = _current.set((tenant_id, run.id) if run else None)
         try:
             result = func(tenant_id, *args, **kwargs)
         except ServiceError as exc:
             db.session.rollback()
-            _finish(run, "failed", message=exc.message, result=getattr(exc, "result", None))
+            result = getattr(exc, "result", None)
+            _finish(run, attempt, "failed", message=exc.message, result=result)
             return None
         except Exception as exc:
             db.session.rollback()
             retry = _will_retry()
             _finish(
                 run,
+                attempt,
                 "queued" if retry else "failed",
                 message=f"{type(exc).__name__}: {exc}"[:500],
             )
             raise
         finally:
             _current.reset(token)
-        if run is not None:
-            run.status = "succeeded"
-            run.finished_at = utcnow()
-            run.message = None
-            if result is not None:
-                run.result = result
-            if run.progress_total is not None:
-                run.progress_done = run.progress_total
+        if run is not None and not _claim_success(run, attempt, result):
+            # Another worker took the run over (this one's parent died and rq handed the job on):
+            # its attempt owns the run now, so this attempt's work is thrown away.
+            db.session.rollback()
+            log.warning("job run %s: attempt %s superseded, work discarded", run.id, attempt)
+            return None
         # One commit: the job's own writes and its success mark, or neither.
         db.session.commit()
         return result
+
+
+def _claim_success(run: JobRun, attempt: int, result) -> bool:
+    """Mark the run succeeded if ``attempt`` still owns it (in the job's own transaction).
+
+    The check and the mark are one conditional UPDATE: a later attempt (a retry started while
+    this one was thought dead) bumped ``attempts`` first, or an earlier one already succeeded,
+    and then nothing is marked and the caller rolls the work back.
+    """
+    values = {
+        "status": "succeeded",
+        "finished_at": utcnow(),
+        "message": None,
+        "progress_done": sa.func.coalesce(JobRun.progress_total, JobRun.progress_done),
+    }
+    if result is not None:
+        values["result"] = result
+    claimed = db.session.execute(
+        sa.update(JobRun)
+        .where(
+            JobRun.tenant_id == run.tenant_id,
+            JobRun.id == run.id,
+            JobRun.attempts == attempt,
+            JobRun.status == "running",
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 def _will_retry() -> bool:
@@ -204,10 +235,17 @@ def _will_retry() -> bool:
     return job is not None and (job.retries_left or 0) > 0
 
 
-def _finish(run: JobRun | None, status: str, *, message: str | None, result=None) -> None:
+def _finish(
+    run: JobRun | None, attempt: int | None, status: str, *, message: str | None, result=None
+) -> None:
+    """Record how ``attempt`` ended, unless a later attempt has taken the run over."""
     if run is None:
         return
-    run = db.session.get(JobRun, (run.tenant_id, run.id))
+    run = db.session.get(JobRun, (run.tenant_id, run.id), populate_existing=True)
+    if run.attempts != attempt or run.status != "running":
+        log.warning("job run %s: attempt %s ended after it was superseded", run.id, attempt)
+        db.session.rollback()
+        return
     run.status = status
     run.message = message
     if result is not None:

@@ -6,7 +6,10 @@ whose attempt raised; and when a worker dies (SIGKILL, node lost) its job stays 
 registry clean-up by any live worker (``maintenance_interval``) then treats it as abandoned and,
 since it has retries left, re-queues it (``StartedJobRegistry.cleanup`` → ``job.retry``). The job
 run row makes the retry safe: a run that already succeeded is skipped, and work is committed in
-the same transaction as the success mark.
+the same transaction as the success mark, which is a conditional UPDATE on the attempt number. rq
+puts each work horse in its own process group, so a worker killed alone can leave its horse
+running: when that orphan finishes after the retry began, its claim fails and its work is rolled
+back (``runner._claim_success``).
 """
 
 from __future__ import annotations

@@ -47,11 +47,24 @@ def crash(tenant_id: int) -> None:
     raise RuntimeError("boom")
 
 
-def slow_first_attempt(tenant_id: int, marker_dir: str, tag: str) -> dict:
-    """First attempt: say so in a file and hang (the test kills the worker); later: do the work."""
+def slow_first_attempt(tenant_id: int, marker_dir: str, tag: str, hang: float = 60) -> dict:
+    """First attempt: say so in a file named with this process id and hang ``hang`` seconds
+    (the test kills the worker, or only the worker and not this work horse); then do the work."""
     run = current_job_run()
     Path(marker_dir, f"attempt-{run.attempts}-{os.getpid()}").write_text("started")
     if run.attempts == 1:
         report_progress(1, 2, "đang chạy")
-        time.sleep(60)
+        time.sleep(hang)
+    return do_work(tenant_id, tag)
+
+
+def taken_over_midway(tenant_id: int, tag: str) -> dict:
+    """A retry takes the run over (another worker started its attempt); then this does the work."""
+    run = current_job_run()
+    db.session.execute(
+        sa.update(type(run))
+        .where(type(run).tenant_id == run.tenant_id, type(run).id == run.id)
+        .values(attempts=run.attempts + 1)
+    )
+    db.session.commit()
     return do_work(tenant_id, tag)

@@ -14,6 +14,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -69,12 +70,14 @@ def _burst(app, *queues, timeout=90):
     return done
 
 
-def _run(tenant, run_id) -> JobRun:
+def _run(tenant, run_id) -> SimpleNamespace:
+    """What the job run row says now (read in the tenant's context: RLS hides it outside)."""
     db.session.expire_all()
     with tenant_context(tenant):
         run = db.session.get(JobRun, (tenant.id, run_id))
+        seen = SimpleNamespace(status=run.status, attempts=run.attempts, result=run.result)
         db.session.commit()
-    return run
+    return seen
 
 
 def test_redis_worker_process_runs_an_import(redis_app, client, admin_a, tenant_a):
@@ -99,50 +102,77 @@ def test_redis_worker_process_runs_an_import(redis_app, client, admin_a, tenant_
         assert db.session.execute(sa.select(User).where(User.username == "hang.doi")).scalar()
 
 
-def test_redis_killed_worker_job_is_retried_once_by_another_worker(redis_app, tenant_a, tmp_path):
-    """SIGKILL mid-job: after rq's abandoned-job clean-up a second worker finishes the run, and
-    the work is done exactly once (and not again when the succeeded run is re-enqueued)."""
-    from redis import Redis
-    from rq.registry import StartedJobRegistry
+def _start_first_attempt(app, tenant, markers: Path, hang: float):
+    """Enqueue the slow job on a run, start a worker and wait until its horse hangs in attempt 1.
 
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    with tenant_context(tenant_a):
+    Returns the run's id, the worker process and the work horse's pid (rq puts the horse in a
+    process group of its own, so killing the worker's group leaves the horse running).
+    """
+    with tenant_context(tenant):
         run = JobRun(kind="test.kill", queue=DEFAULT, params={})
         db.session.add(run)
         db.session.commit()
+        run_id = run.id
     enqueue(
         DEFAULT,
         "tests.jobs.sample_jobs.slow_first_attempt",
-        tenant_a.id,
+        tenant.id,
         str(markers),
         "kill",
-        job_run_id=run.id,
+        hang=hang,
+        job_run_id=run_id,
     )
-    first = subprocess.Popen(
+    worker = subprocess.Popen(
         [KPI, "worker", DEFAULT],
-        env=_worker_env(redis_app),
+        env=_worker_env(app),
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not list(markers.glob("attempt-1-*")):
-            assert time.monotonic() < deadline, "the first worker never started the job"
-            time.sleep(0.2)
-    finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-    assert _run(tenant_a, run.id).status == "running"
+    deadline = time.monotonic() + 60
+    while not (started := list(markers.glob("attempt-1-*"))):
+        if time.monotonic() > deadline:
+            os.killpg(worker.pid, signal.SIGKILL)
+            pytest.fail("the first worker never started the job")
+        time.sleep(0.2)
+    return run_id, worker, int(started[0].name.rsplit("-", 1)[1])
 
-    # The killed worker's heartbeat would expire after ~90 s; clean up as if that time had passed.
+
+def _abandon_and_retry(app):
+    """Clean the started registry as if the dead worker's heartbeat had expired (~90 s later),
+    which hands the job on (rq's retry), then let a second worker run the queue."""
+    from redis import Redis
+    from rq.registry import StartedJobRegistry
+
     connection = Redis.from_url(REDIS_URL)
     StartedJobRegistry(DEFAULT, connection=connection).cleanup(timestamp=time.time() + 3600)
-    _burst(redis_app, DEFAULT)
+    connection.close()
+    _burst(app, DEFAULT)
 
-    done = _run(tenant_a, run.id)
+
+def _kill_events(tenant) -> int:
+    db.session.expire_all()
+    with tenant_context(tenant):
+        return db.session.execute(
+            sa.select(sa.func.count()).where(AuditEvent.action == "test.work.kill")
+        ).scalar_one()
+
+
+def test_redis_killed_worker_job_is_retried_once_by_another_worker(redis_app, tenant_a, tmp_path):
+    """SIGKILL of the worker and its horse mid-job (a node lost): after rq's abandoned-job
+    clean-up a second worker finishes the run, and the work is done exactly once (and not again
+    when the succeeded run is re-enqueued)."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    run_id, worker, horse = _start_first_attempt(redis_app, tenant_a, markers, hang=60)
+    os.killpg(worker.pid, signal.SIGKILL)
+    os.killpg(horse, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert _run(tenant_a, run_id).status == "running"
+
+    _abandon_and_retry(redis_app)
+    done = _run(tenant_a, run_id)
     assert (done.status, done.attempts) == ("succeeded", 2)
     assert done.result == {"events": 1}
     assert len(list(markers.glob("attempt-2-*"))) == 1
@@ -153,16 +183,36 @@ def test_redis_killed_worker_job_is_retried_once_by_another_worker(redis_app, te
         tenant_a.id,
         str(markers),
         "kill",
-        job_run_id=run.id,
+        job_run_id=run_id,
     )
     _burst(redis_app, DEFAULT)
-    with tenant_context(tenant_a):
-        events = db.session.execute(
-            sa.select(sa.func.count()).where(AuditEvent.action == "test.work.kill")
-        ).scalar_one()
-    assert events == 1
-    assert _run(tenant_a, run.id).attempts == 2
-    connection.close()
+    assert _kill_events(tenant_a) == 1
+    assert _run(tenant_a, run_id).attempts == 2
+
+
+def test_redis_orphaned_horse_finishing_after_the_retry_discards_its_work(
+    redis_app, tenant_a, tmp_path
+):
+    """Only the worker dies (OOM killer, a killed pod's main process): its horse lives on and
+    finishes its attempt after rq handed the job to another worker. The retry's work stands;
+    the orphan's is rolled back and the run keeps the retry's outcome."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    run_id, worker, horse = _start_first_attempt(redis_app, tenant_a, markers, hang=6)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+    _abandon_and_retry(redis_app)
+    done = _run(tenant_a, run_id)
+    assert (done.status, done.attempts, done.result) == ("succeeded", 2, {"events": 1})
+
+    deadline = time.monotonic() + 60
+    while Path(f"/proc/{horse}").exists():  # the orphan wakes up and finishes attempt 1
+        assert time.monotonic() < deadline, "the orphaned horse never finished"
+        time.sleep(0.2)
+    assert _kill_events(tenant_a) == 1
+    after = _run(tenant_a, run_id)
+    assert (after.status, after.attempts, after.result) == ("succeeded", 2, {"events": 1})
 
 
 def test_changes_to_one_period_wait_as_one_refresh_job(redis_app, factory, tenant_a):

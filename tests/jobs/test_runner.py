@@ -66,6 +66,16 @@ def test_jobs_succeeded_run_is_not_redone(tenant_a):
     assert _fresh(tenant_a, run).attempts == 1
 
 
+def test_jobs_superseded_attempt_discards_its_work(tenant_a):
+    """An attempt whose run was taken over by a later attempt meanwhile (its worker was thought
+    dead and rq handed the job on) commits nothing and leaves the run to the later attempt."""
+    run = _run(tenant_a)
+    enqueue(DEFAULT, sample_jobs.taken_over_midway, tenant_a.id, "late", job_run_id=run.id)
+    assert _events(tenant_a, "test.work.late") == 0
+    run = _fresh(tenant_a, run)
+    assert (run.status, run.attempts, run.result) == ("running", 2, None)
+
+
 def test_jobs_service_error_fails_the_run_with_its_message(tenant_a):
     """A refused job ends failed with the readable message, without raising to the caller."""
     run = _run(tenant_a)
