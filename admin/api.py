@@ -18,7 +18,7 @@ from tenant_app.schemas.tenants import (
     TenantUpdateSchema,
 )
 from tenant_app.schemas.users import UserCreatedSchema
-from tenant_app.services import break_glass, tenants
+from tenant_app.services.province import break_glass, tenants
 
 blp = Blueprint(
     "province_api",

@@ -22,8 +22,9 @@ from tenant_app.schemas.comparison import (
     ItemArgsSchema,
     ItemComparisonSchema,
 )
-from tenant_app.services import comparison, tenants
+from tenant_app.services.comparison import comparison
 from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.province import tenants
 
 blp = Blueprint(
     "province_comparison_api",

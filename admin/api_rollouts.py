@@ -26,8 +26,9 @@ from tenant_app.schemas.rollouts import (
     RolloutTargetDiffSchema,
     TenantConfigurationSchema,
 )
-from tenant_app.services import rollout_impact, rollouts, tenants
 from tenant_app.services.errors import NotFound
+from tenant_app.services.province import tenants
+from tenant_app.services.rollout import rollout_impact, rollouts
 
 blp = Blueprint(
     "province_rollouts_api",

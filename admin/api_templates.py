@@ -24,8 +24,9 @@ from tenant_app.schemas.templates import (
     TemplateVersionSchema,
     TemplateVersionUpdateSchema,
 )
-from tenant_app.services import templates, tenants
-from tenant_app.services.template_payload import PayloadInvalid
+from tenant_app.services.province import tenants
+from tenant_app.services.rollout import templates
+from tenant_app.services.rollout.template_payload import PayloadInvalid
 
 blp = Blueprint(
     "province_templates_api",

@@ -25,7 +25,8 @@ from tenant_app.auth import province_user_required
 from tenant_app.forms import ActionForm
 from tenant_app.jobs.queues import DEFAULT
 from tenant_app.jobs.runner import enqueue
-from tenant_app.services import audit_chain, audit_export, audit_labels, audit_log, tenants
+from tenant_app.services.audit import audit_chain, audit_export, audit_labels, audit_log
+from tenant_app.services.province import tenants
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
 

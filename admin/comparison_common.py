@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import comparison, comparison_export
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.comparison import comparison, comparison_export
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 
 bp = Blueprint("admin_comparison", __name__, url_prefix="/admin/comparison")
 

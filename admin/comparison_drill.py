@@ -24,9 +24,12 @@ from admin.comparison_common import (
 from admin.door import read_one_tenant
 from tenant_app import charts
 from tenant_app.auth import province_user_required
-from tenant_app.services import comparison, comparison_drill, org, pdf_forms, staff, tenants
+from tenant_app.services.comparison import comparison, comparison_drill
 from tenant_app.services.errors import NotFound
-from tenant_app.services.score_display import explain, summary
+from tenant_app.services.evaluation.score_display import explain, summary
+from tenant_app.services.files import pdf_forms
+from tenant_app.services.province import tenants
+from tenant_app.services.workspace import org, staff
 
 
 def _tenant_or_404(slug: str):

@@ -37,15 +37,11 @@ from admin.door import cross_tenant_read
 from tenant_app import charts
 from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
-from tenant_app.services import (
-    auditor_access,
-    comparison,
-    comparison_export,
-    comparison_pdf,
-    pdf_forms,
-    tenants,
-)
+from tenant_app.services.audit import auditor_access
+from tenant_app.services.comparison import comparison, comparison_export, comparison_pdf
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import pdf_forms
+from tenant_app.services.province import tenants
 
 # --- the comparison of units
 

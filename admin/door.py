@@ -98,9 +98,9 @@ def head_review_write(
     """
     from flask_babel import gettext as _
 
-    from tenant_app.services import annual, assessments, periods, scores
     from tenant_app.services.errors import ServiceError
-    from tenant_app.services.unit_head import unit_head
+    from tenant_app.services.evaluation import annual, assessments, periods, scores
+    from tenant_app.services.evaluation.unit_head import unit_head
 
     actor = actor if actor is not None else current_user
     if not assessments.is_head_reviewer(actor) or action not in HEAD_REVIEW_ACTIONS:

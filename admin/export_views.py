@@ -15,9 +15,10 @@ from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.exports import ProvinceExport
-from tenant_app.services import province_exports, tenants
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.pdf_forms import content_disposition
+from tenant_app.services.files import province_exports
+from tenant_app.services.files.pdf_forms import content_disposition
+from tenant_app.services.province import tenants
 
 bp = Blueprint("admin_exports", __name__, url_prefix="/admin/exports")
 

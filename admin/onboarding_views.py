@@ -14,9 +14,11 @@ from admin.tenant_overview import overview
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm, FirstAdminForm, TenantForm
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
-from tenant_app.services import imports, onboarding, templates, tenants
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.files import imports
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.province import onboarding, tenants
+from tenant_app.services.rollout import templates
 
 bp = Blueprint("admin_onboarding", __name__, url_prefix="/admin")
 

@@ -14,9 +14,10 @@ from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
 from tenant_app.models.tenants import KIND_LABELS
-from tenant_app.services import rollout_impact, rollouts, tenants
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.template_payload import field_label
+from tenant_app.services.province import tenants
+from tenant_app.services.rollout import rollout_impact, rollouts
+from tenant_app.services.rollout.template_payload import field_label
 
 bp = Blueprint("admin_rollouts", __name__, url_prefix="/admin/rollouts")
 

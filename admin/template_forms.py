@@ -10,7 +10,7 @@ import json
 
 from flask_babel import gettext as _
 
-from tenant_app.services.template_payload import ITEM_KEYS, POSITION_KEYS
+from tenant_app.services.rollout.template_payload import ITEM_KEYS, POSITION_KEYS
 
 # Scoring parameters the editor shows as fields; any other override is kept as it was.
 PARAM_FIELDS = (

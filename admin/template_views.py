@@ -27,9 +27,10 @@ from tenant_app.models import catalogue as catalogue_model
 from tenant_app.models.org import POSITION_GROUP_LABELS
 from tenant_app.models.rollout import LABELS as STATUS_LABELS
 from tenant_app.schemas.templates import APPROVAL_STAGES, PERIOD_KINDS
-from tenant_app.services import template_payload, template_workbook, templates, tenants
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.province import tenants
+from tenant_app.services.rollout import template_payload, template_workbook, templates
 
 bp = Blueprint("admin_templates", __name__, url_prefix="/admin/templates")
 

@@ -21,9 +21,9 @@ from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion, TenantConfig
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import positions as positions_service
-from tenant_app.services.template_payload import PayloadInvalid, local_change_count
-from tenant_app.services.templates import item_row, payload_from_rows
+from tenant_app.services.rollout.template_payload import PayloadInvalid, local_change_count
+from tenant_app.services.rollout.templates import item_row, payload_from_rows
+from tenant_app.services.workspace import positions as positions_service
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from tenant_app.extensions import db, limiter
 from tenant_app.forms import ActionForm, BreakGlassForm, FirstAdminForm, LoginForm, TenantForm
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
-from tenant_app.services import accounts, break_glass, tenants
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import break_glass, tenants
+from tenant_app.services.workspace import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

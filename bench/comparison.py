@@ -353,7 +353,7 @@ def build_scope(app, tenant_ids: list[int], scope: str) -> tuple[list, list, int
     part of the jobs the compared month needs (both visibilities, units and items)."""
     from tenant_app.extensions import db
     from tenant_app.models.tenants import Tenant
-    from tenant_app.services import aggregates
+    from tenant_app.services.comparison import aggregates
     from tenant_app.tenancy.context import tenant_context
 
     walls, cpus, rows = [], [], 0
@@ -487,8 +487,13 @@ def live_comparison(scope: str):
     from scoring.registry import get_rule_set
     from tenant_app.extensions import db
     from tenant_app.models.comparison import PeriodAggregate
-    from tenant_app.services.comparison import Comparison, UnitFigures, _sum_aggregates, _tenants
-    from tenant_app.services.comparison_flags import flags_for
+    from tenant_app.services.comparison.comparison import (
+        Comparison,
+        UnitFigures,
+        _sum_aggregates,
+        _tenants,
+    )
+    from tenant_app.services.comparison.comparison_flags import flags_for
 
     params = get_rule_set(RULE_SET).default_params  # the generated periods keep the defaults
     binds = {
@@ -609,7 +614,7 @@ def _auditor(app) -> tuple[int, str]:
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
     from tenant_app.security.passwords import hash_password
-    from tenant_app.services import accounts
+    from tenant_app.services.workspace import accounts
 
     with app.app_context():
         user = ProvinceUser(
@@ -798,7 +803,12 @@ def main(argv=None) -> int:
     print(f"generated {data['counts']} in {time.perf_counter() - started:.1f} s", flush=True)
 
     from tenant_app import create_app
-    from tenant_app.services.comparison import compare, item_comparison, item_spread, shared_items
+    from tenant_app.services.comparison.comparison import (
+        compare,
+        item_comparison,
+        item_spread,
+        shared_items,
+    )
 
     app = create_app(_config(app_url, owner_url, tmp))
     actor_id, token = _auditor(app)

@@ -308,7 +308,7 @@ def _time_refresh() -> _Timed:
     """Time ``aggregates.refresh_period``: the comparison figures rebuilt after each commit that
     changed scores (an after-commit hook enqueues it; without Redis it runs inline, in the
     committing process; with ``--redis-url`` it is a job on the ``scoring`` queue, not run here)."""
-    from tenant_app.services import aggregates
+    from tenant_app.services.comparison import aggregates
 
     timed = _Timed()
     aggregates.refresh_period = timed.wrap(aggregates.refresh_period)
@@ -338,7 +338,7 @@ def _worker(mode, app_url, owner_url, tmp, tenant_ids, counter, barrier, out) ->
         return
     from tenant_app import create_app
     from tenant_app.extensions import db
-    from tenant_app.services.recompute import recompute_tenant
+    from tenant_app.services.evaluation.recompute import recompute_tenant
 
     app = create_app(_config(app_url, owner_url, tmp))
     timed = _time_refresh()
@@ -412,7 +412,7 @@ def single_person(app, people: dict, samples: int, seed: int = 7) -> dict:
     from tenant_app.extensions import db
     from tenant_app.models.evaluation import Assignment, Period, Report
     from tenant_app.models.tenants import Tenant
-    from tenant_app.services import scores
+    from tenant_app.services.evaluation import scores
     from tenant_app.tenancy.context import tenant_context
 
     rng = random.Random(seed)

@@ -89,7 +89,7 @@ def migrate(owner_url: str, tmp: str, postgres: bool) -> None:
 
 def payload_v1() -> dict:
     """12 positions, 50 work items (every 5th mandatory, with a range), 10 indicators."""
-    from tenant_app.services.template_payload import validate_payload
+    from tenant_app.services.rollout.template_payload import validate_payload
 
     positions = [
         {"code": f"VT{n:02d}", "name": f"Vị trí việc làm {n}", "position_group": GROUPS[n % 5]}
@@ -125,7 +125,7 @@ def payload_v1() -> dict:
 
 def payload_next(base: dict, step: int) -> dict:
     """10 coefficients changed, 2 items added, 1 removed, the HTXS threshold moved."""
-    from tenant_app.services.template_payload import validate_payload
+    from tenant_app.services.rollout.template_payload import validate_payload
 
     data = copy.deepcopy(base)
     for entry in data["items"]:
@@ -151,7 +151,7 @@ def _percentile(values: list[float], p: float) -> float:
 def timed_rollout(version, units, actor, *, dry_run=False):
     """(total seconds, per-tenant wall seconds, per-tenant app CPU seconds) of one rollout."""
     from tenant_app import jobs
-    from tenant_app.services import rollouts
+    from tenant_app.services.rollout import rollouts
 
     wall: list[float] = []
     cpu: list[float] = []
@@ -193,7 +193,7 @@ def local_changes(units) -> None:
     three change one v2 also changes (conflicts)."""
     from tenant_app.extensions import db
     from tenant_app.models.catalogue import CatalogueItem
-    from tenant_app.services import catalogue
+    from tenant_app.services.workspace import catalogue
     from tenant_app.tenancy import tenant_context
 
     for n, unit in enumerate(units):
@@ -237,7 +237,7 @@ def main(argv=None) -> int:
     from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
     from tenant_app.models.tenants import Tenant
     from tenant_app.models.users import ProvinceUser
-    from tenant_app.services import rollouts
+    from tenant_app.services.rollout import rollouts
 
     app = create_app(_config(app_url, owner_url, tmp))
     with app.app_context():

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from tenant_app.auth import tenant_user_required
 from tenant_app.models.base import utcnow
-from tenant_app.services import audit_chain, audit_export, audit_labels, audit_log
+from tenant_app.services.audit import audit_chain, audit_export, audit_labels, audit_log
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -47,7 +47,7 @@ def export_response(fmt: str, header: list[str], rows: list[list], stem: str) ->
     if fmt == "csv":
         body, mimetype = audit_export.to_csv(header, rows), audit_export.CSV_MIMETYPE
     elif fmt == "xlsx":
-        from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+        from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 
         body, mimetype = audit_export.to_xlsx(header, rows), XLSX_MIMETYPE
     else:

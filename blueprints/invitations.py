@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from tenant_app.extensions import db, limiter
 from tenant_app.forms import REQUIRED
-from tenant_app.services import onboarding
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import onboarding
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("invitations", __name__, url_prefix="/t/<tenant_slug>"))

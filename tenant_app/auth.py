@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tenant_app.extensions import login_manager
-from tenant_app.services import accounts, sessions
+from tenant_app.services.workspace import accounts, sessions
 from tenant_app.tenancy.context import current_tenant_id
 
 # The session key holding the random id of the server-side session record.

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from pygal.etree import etree
 from pygal.style import Style
 
-from tenant_app.services import score_display
+from tenant_app.services.evaluation import score_display
 
 # pygal appends a legacy ``sys.meta_path`` finder for its map plugins (unused here) that has no
 # ``find_spec``; tools that walk ``sys.meta_path`` (pytest's importlib mode, importlib.util)

@@ -68,7 +68,7 @@ def audit_group():
 @with_appcontext
 def audit_verify():
     """Walk every hash chain (province and each tenant); exit 1 naming the first broken link."""
-    from tenant_app.services.audit_chain import verify_all
+    from tenant_app.services.audit.audit_chain import verify_all
 
     checked, broken = verify_all()
     for link in broken:
@@ -151,7 +151,7 @@ def create_province_user(username, full_name, role, password):
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
     from tenant_app.security.passwords import hash_password
-    from tenant_app.services.accounts import check_new_password
+    from tenant_app.services.workspace.accounts import check_new_password
 
     check_new_password(password)
     db.session.add(
@@ -176,8 +176,9 @@ def unlock_command(username: str, slug: str | None):
 
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser, User
-    from tenant_app.services import accounts, tenants
     from tenant_app.services.errors import ServiceError
+    from tenant_app.services.province import tenants
+    from tenant_app.services.workspace import accounts
     from tenant_app.tenancy import tenant_context
 
     name = username.strip().lower()
@@ -260,7 +261,7 @@ def recompute_command(code: str, slug: str | None, dry_run: bool):
     """
     import time
 
-    from tenant_app.services.recompute import dry_run_period, recompute_period
+    from tenant_app.services.evaluation.recompute import dry_run_period, recompute_period
 
     if dry_run:
         changes = dry_run_period(code, slug)

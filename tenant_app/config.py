@@ -228,7 +228,7 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": absolute * 3600,
-        # Sign-in throttling per (username, source address): see services/login_throttle.py.
+        # Sign-in throttling per (username, source address): see services/workspace/login_throttle.
         "KPI_LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "KPI_LOGIN_LOCKOUT": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 1)),
         "KPI_LOGIN_LOCKOUT_MAX": timedelta(minutes=_int(env, "LOGIN_LOCKOUT_MAX_MINUTES", 60)),

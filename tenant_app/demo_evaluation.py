@@ -18,7 +18,8 @@ from tenant_app.models.evaluation import DisciplineRecord
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import annual, assessments, catalogue, income, periods, scores, work
+from tenant_app.services.evaluation import annual, assessments, income, periods, scores, work
+from tenant_app.services.workspace import catalogue
 
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 

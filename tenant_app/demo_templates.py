@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import templates
+from tenant_app.services.rollout import templates
 
 TEMPLATE_CODE = "PHUONG-2026"
 TEMPLATE_NAME = "Bộ chỉ số cấp phường — thí điểm 2026"
@@ -81,7 +81,8 @@ def seed_rollouts(v1) -> None:
     make Đông Sơn's two local changes through the unit's own, guarded path; commit."""
     from tenant_app.models.catalogue import CatalogueItem
     from tenant_app.models.users import ProvinceUser
-    from tenant_app.services import catalogue, rollouts
+    from tenant_app.services.rollout import rollouts
+    from tenant_app.services.workspace import catalogue
     from tenant_app.tenancy import tenant_context
 
     admin = db.session.execute(

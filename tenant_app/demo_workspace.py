@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from tenant_app.services import catalogue, org, positions, staff
+from tenant_app.services.workspace import catalogue, org, positions, staff
 
 FOUNDED = date(2025, 7, 1)  # the two-level local government took office
 CATALOGUE_FROM = date(2026, 1, 1)

@@ -29,10 +29,10 @@ from wtforms.validators import (
 
 from tenant_app.models.tenants import KIND_LABELS, SLUG_PATTERN
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES
-from tenant_app.services.break_glass import HOURS_MAX as BREAK_GLASS_HOURS_MAX
-from tenant_app.services.break_glass import HOURS_MIN as BREAK_GLASS_HOURS_MIN
-from tenant_app.services.break_glass import REASON_MAX as BREAK_GLASS_REASON_MAX
-from tenant_app.services.break_glass import REASON_MIN as BREAK_GLASS_REASON_MIN
+from tenant_app.services.province.break_glass import HOURS_MAX as BREAK_GLASS_HOURS_MAX
+from tenant_app.services.province.break_glass import HOURS_MIN as BREAK_GLASS_HOURS_MIN
+from tenant_app.services.province.break_glass import REASON_MAX as BREAK_GLASS_REASON_MAX
+from tenant_app.services.province.break_glass import REASON_MIN as BREAK_GLASS_REASON_MIN
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -147,7 +147,7 @@ class FirstAdminForm(FlaskForm):
 
 class BreakGlassForm(FirstAdminForm):
     """A unit administrator in a live unit: break-glass, so a reason, an expiry and a confirmation
-    (limits from ``tenant_app.services.break_glass``, which checks them again)."""
+    (limits from ``tenant_app.services.province.break_glass``, which checks them again)."""
 
     reason = TextAreaField(
         _l("Lý do truy cập khẩn cấp"),

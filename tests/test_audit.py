@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent
-from tenant_app.services.audit_chain import verify_all
+from tenant_app.services.audit.audit_chain import verify_all
 from tenant_app.tenancy import tenant_context
 from tests.audit.helpers import unguarded
 from tests.helpers import requires_postgres

@@ -14,10 +14,10 @@ from scoring import Params
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import annual, income, periods
-from tenant_app.services.assessments import is_head_of_agency, reserved_ids
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.evaluation import annual, income, periods
+from tenant_app.services.evaluation.assessments import is_head_of_agency, reserved_ids
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("annual", __name__, url_prefix="/t/<tenant_slug>"))

@@ -34,10 +34,11 @@ from tenant_app.schemas.annual import (
     YearSchema,
 )
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services import annual, income, periods, score_access, staff
-from tenant_app.services.assessments import is_head_of_agency
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.evaluation import annual, income, periods, score_access
+from tenant_app.services.evaluation.assessments import is_head_of_agency
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from tenant_app.auth import api_token_required
 from tenant_app.schemas.audit_events import AuditEventArgsSchema, AuditEventSchema
-from tenant_app.services import audit_log
+from tenant_app.services.audit import audit_log
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

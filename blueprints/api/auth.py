@@ -11,7 +11,7 @@ from tenant_app.extensions import db, limiter
 from tenant_app.models.tenants import Tenant
 from tenant_app.schemas.auth import TokenRequestSchema, TokenSchema
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services import accounts
+from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.context import set_request_tenant, tenant_context
 from tenant_app.tenancy.resolve import load_serving_tenant
 

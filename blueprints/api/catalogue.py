@@ -20,7 +20,7 @@ from tenant_app.schemas.catalogue_items import (
     CatalogueItemUpdateSchema,
 )
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services import catalogue
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

@@ -13,8 +13,8 @@ from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.imports import ImportSchema, ImportUploadSchema
-from tenant_app.services import imports
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.files import imports
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

@@ -17,7 +17,7 @@ from tenant_app.schemas.org_units import (
     OrgUnitSchema,
     OrgUnitUpdateSchema,
 )
-from tenant_app.services import org
+from tenant_app.services.workspace import org
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

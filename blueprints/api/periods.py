@@ -18,7 +18,7 @@ from tenant_app.schemas.evaluation import (
     PeriodSchema,
     ReasonSchema,
 )
-from tenant_app.services import assessments, periods
+from tenant_app.services.evaluation import assessments, periods
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

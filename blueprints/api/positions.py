@@ -17,7 +17,7 @@ from tenant_app.schemas.positions import (
     PositionSchema,
     PositionUpdateSchema,
 )
-from tenant_app.services import catalogue, positions
+from tenant_app.services.workspace import catalogue, positions
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

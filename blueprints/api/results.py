@@ -34,8 +34,9 @@ from tenant_app.schemas.evaluation import (
     ScoreListArgsSchema,
     ScoreSchema,
 )
-from tenant_app.services import assessments, periods, score_access, scores, staff
 from tenant_app.services.errors import NotFound
+from tenant_app.services.evaluation import assessments, periods, score_access, scores
+from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 FULL_SCORE = ScoreSchema()

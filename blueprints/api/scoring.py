@@ -16,7 +16,7 @@ from scoring.sandbox_input import MAX_BYTES, load_json, too_large
 from tenant_app.auth import _bearer
 from tenant_app.errors import json_error
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services import accounts
+from tenant_app.services.workspace import accounts
 
 blp = Blueprint(
     "api_scoring",

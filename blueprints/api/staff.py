@@ -19,8 +19,8 @@ from tenant_app.schemas.staff import (
     StaffSchema,
     StaffUpdateSchema,
 )
-from tenant_app.services import org, staff
 from tenant_app.services.errors import NotFound
+from tenant_app.services.workspace import org, staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

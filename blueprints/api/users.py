@@ -18,7 +18,7 @@ from tenant_app.schemas.users import (
     UserSchema,
     UserUpdateSchema,
 )
-from tenant_app.services import accounts
+from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

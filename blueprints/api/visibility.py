@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffAssignment, StaffMember
-from tenant_app.services import staff
 from tenant_app.services.errors import NotFound
+from tenant_app.services.workspace import staff
 
 any_user = api_token_required()
 managers = api_token_required("unit_admin", "manager")

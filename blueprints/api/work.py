@@ -1,6 +1,6 @@
 """``/api/v1/t/<slug>/assignments`` and ``/reports``: assigned work, reports, evidence, reviews.
 
-Every write goes through ``tenant_app.services.work`` / ``evidence`` (validation, audit,
+Every write goes through ``tenant_app.services.evaluation.work`` / ``evidence`` (validation, audit,
 notifications), is committed, then re-scores the person concerned (``scores.request_rescore``).
 """
 
@@ -36,8 +36,9 @@ from tenant_app.schemas.evaluation import (
     ReviewSchema,
     WorkAssignmentSchema,
 )
-from tenant_app.services import catalogue, evidence, periods, scores, staff, work
 from tenant_app.services.errors import NotFound
+from tenant_app.services.evaluation import evidence, periods, scores, work
+from tenant_app.services.workspace import catalogue, staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(

@@ -10,8 +10,8 @@ from tenant_app.auth import end_session, start_session, tenant_user_required
 from tenant_app.extensions import limiter
 from tenant_app.forms import LoginForm, PasswordChangeForm
 from tenant_app.security.redirects import safe_target
-from tenant_app.services import accounts
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("tenant_auth", __name__, url_prefix="/t/<tenant_slug>"))

@@ -12,14 +12,15 @@ from flask_login import current_user
 
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import periods, staff, work
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.score_display import number, short, total_text
+from tenant_app.services.evaluation import periods, work
+from tenant_app.services.evaluation.score_display import number, short, total_text
+from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("evaluation", __name__, url_prefix="/t/<tenant_slug>"))
 
-# Symbolic notification targets (tenant_app.services.notifications.LINKS) → endpoints.
+# Symbolic notification targets (tenant_app.services.workspace.notifications.LINKS) → endpoints.
 LINK_ENDPOINTS = {
     "work": "evaluation.my_work",
     "review": "evaluation.review",
@@ -131,7 +132,7 @@ def _qty(value) -> str:
 @bp.app_context_processor
 def _evaluation_helpers():
     def unread_notifications() -> int:
-        from tenant_app.services import notifications
+        from tenant_app.services.workspace import notifications
 
         user = current_user
         if not user.is_authenticated or getattr(user, "is_province", True):
@@ -141,7 +142,7 @@ def _evaluation_helpers():
         return g.unread_notifications
 
     def is_head() -> bool:
-        from tenant_app.services import assessments
+        from tenant_app.services.evaluation import assessments
 
         user = current_user
         if not user.is_authenticated or getattr(user, "is_province", True):

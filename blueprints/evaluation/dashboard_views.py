@@ -18,9 +18,9 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, periods, scores, work
-from tenant_app.services import notifications as notification_service
-from tenant_app.services.lookup import get_scoped
+from tenant_app.services.evaluation import assessments, periods, scores, work
+from tenant_app.services.workspace import notifications as notification_service
+from tenant_app.services.workspace.lookup import get_scoped
 
 COUNTED = ("submitted", "accepted")
 

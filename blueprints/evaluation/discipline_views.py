@@ -19,8 +19,8 @@ from tenant_app.extensions import db
 from tenant_app.forms import REQUIRED
 from tenant_app.models.evaluation import LABELS, SEVERITIES, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import discipline
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import discipline
 
 REASON_LABELS = {
     "discipline": _l("Bị xử lý kỷ luật từ khiển trách trở lên"),

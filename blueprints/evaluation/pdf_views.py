@@ -8,7 +8,9 @@ from flask_login import current_user
 from blueprints.evaluation import bp, or_404, own_staff, selected_period
 from blueprints.evaluation.score_views import person_or_403
 from tenant_app.auth import tenant_user_required
-from tenant_app.services import assessments, org, pdf_forms, staff
+from tenant_app.services.evaluation import assessments
+from tenant_app.services.files import pdf_forms
+from tenant_app.services.workspace import org, staff
 
 
 def _download(data: bytes, filename: str) -> Response:

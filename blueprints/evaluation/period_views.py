@@ -12,8 +12,8 @@ from blueprints.evaluation.forms import ActionForm, OpenPeriodForm, ReopenForm
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report, label
-from tenant_app.services import assessments, periods
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import assessments, periods
 
 
 def _counts() -> dict:

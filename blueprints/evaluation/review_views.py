@@ -23,9 +23,10 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, evidence, periods, scores, staff, work
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.scores import LEADER_GROUPS
+from tenant_app.services.evaluation import assessments, evidence, periods, scores, work
+from tenant_app.services.evaluation.scores import LEADER_GROUPS
+from tenant_app.services.workspace import staff
 
 
 def _is_leader(post) -> bool:

@@ -11,11 +11,12 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import periods, score_access, scores, staff
+from tenant_app.services.evaluation import periods, score_access, scores
 
-# The display helpers moved to tenant_app.services.score_display (the PDF forms use them too);
+# The display helpers live in services.evaluation.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
-from tenant_app.services.score_display import explain, grade_label, summary  # noqa: F401
+from tenant_app.services.evaluation.score_display import explain, grade_label, summary  # noqa: F401
+from tenant_app.services.workspace import staff
 
 
 def _score_of(period, person) -> PeriodScore | None:

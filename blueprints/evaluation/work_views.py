@@ -31,8 +31,9 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, catalogue, evidence, periods, scores, staff, work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import assessments, evidence, periods, scores, work
+from tenant_app.services.workspace import catalogue, staff
 
 
 def _date(value, field: str):

@@ -13,8 +13,8 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm, UserEditForm, UserForm
 from tenant_app.models.users import TENANT_ROLES, User
-from tenant_app.services import accounts
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("workspace", __name__, url_prefix="/t/<tenant_slug>"))
@@ -32,7 +32,7 @@ def home():
             sa.select(sa.func.count()).select_from(User).where(User.active.is_(True))
         ).scalar_one()
         counts = {"total": total, "active": active}
-    from tenant_app.services import periods
+    from tenant_app.services.evaluation import periods
 
     period = periods.current_period()
     latest = periods.list_periods()[:3]

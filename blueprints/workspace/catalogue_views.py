@@ -16,8 +16,8 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.catalogue import CatalogueItem, ItemPosition, label
-from tenant_app.services import catalogue
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.workspace import catalogue
 
 admin_only = tenant_user_required("unit_admin")
 DETAILS = ("code", "name", "unit_of_measure", "description", "evidence_requirement",

@@ -15,7 +15,7 @@ from tenant_app.forms import REQUIRED, MultiCheckboxField
 from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, SCORING_METHODS, label
 from tenant_app.models.org import ORG_UNIT_KIND_LABELS, POSITION_GROUP_LABELS
 from tenant_app.models.staff import STAFF_TYPE_LABELS
-from tenant_app.services.fields import CODE_PATTERN
+from tenant_app.services.workspace.fields import CODE_PATTERN
 
 CODE_MESSAGE = _l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới (tối đa 32).")
 DATE = {"type": "date"}

@@ -9,8 +9,8 @@ from tenant_app.extensions import db
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
-from tenant_app.services import org
 from tenant_app.services.errors import NotFound
+from tenant_app.services.workspace import org
 
 PAGE_SIZE = 50
 

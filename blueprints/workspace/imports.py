@@ -14,9 +14,9 @@ from wtforms import SelectField, SubmitField
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
-from tenant_app.services import imports
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.files import imports
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 bp = make_tenant_blueprint(Blueprint("imports", __name__, url_prefix="/t/<tenant_slug>"))

@@ -14,8 +14,8 @@ from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.org import POSITION_GROUP_LABELS, JobPosition, OrgUnitRevision
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import catalogue, org, positions, staff
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.workspace import catalogue, org, positions, staff
 
 admin_only = tenant_user_required("unit_admin")
 

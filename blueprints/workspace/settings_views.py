@@ -15,8 +15,9 @@ from blueprints.workspace.forms import show_error
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.org import JobPosition
-from tenant_app.services import org, unit_head
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import unit_head
+from tenant_app.services.workspace import org
 
 
 class UnitHeadForm(FlaskForm):

@@ -22,8 +22,8 @@ from blueprints.workspace.helpers import (
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import STAFF_TYPE_LABELS, StaffAssignment, StaffMember
-from tenant_app.services import catalogue, org, staff
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.workspace import catalogue, org, staff
 
 
 def _uuid(text: str):

@@ -6,7 +6,7 @@ import logging
 
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.services.audit_chain import verify_all
+from tenant_app.services.audit.audit_chain import verify_all
 
 log = logging.getLogger(__name__)
 

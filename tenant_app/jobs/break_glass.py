@@ -28,7 +28,7 @@ def expire_all(tenant_id: None) -> dict:
 
 def expire(tenant_id: int) -> dict:
     """Close the unit's expired break-glass grants and disable their accounts; idempotent."""
-    from tenant_app.services import break_glass
+    from tenant_app.services.province import break_glass
 
     closed = break_glass.expire_due()
     db.session.commit()

@@ -48,7 +48,7 @@ def request(tenant_id: int, period_id: str) -> None:
 
 def refresh_period(tenant_id: int, period_id: str) -> dict:
     """Rebuild the month, quarter and year figures of one period of the unit; idempotent."""
-    from tenant_app.services import aggregates
+    from tenant_app.services.comparison import aggregates
 
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:
@@ -58,7 +58,7 @@ def refresh_period(tenant_id: int, period_id: str) -> dict:
 
 def refresh_tenant(tenant_id: int) -> dict:
     """Rebuild every scope of every period of the unit (after a restore or an upgrade)."""
-    from tenant_app.services import aggregates
+    from tenant_app.services.comparison import aggregates
 
     scopes = {
         scope

@@ -28,7 +28,7 @@ def daily_all(tenant_id: None) -> dict:
 def daily(tenant_id: int, day: str) -> dict:
     """Open the period due on ``day`` (if the unit opens them automatically) and send the
     reminders of windows closing the next day; idempotent."""
-    from tenant_app.services import reminders
+    from tenant_app.services.evaluation import reminders
 
     today = date.fromisoformat(day)
     opened = reminders.open_due_period(today)

@@ -11,8 +11,8 @@ import logging
 from flask_babel import gettext as _
 
 from tenant_app.models.base import utcnow
-from tenant_app.services import province_exports
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import province_exports
 
 log = logging.getLogger(__name__)
 

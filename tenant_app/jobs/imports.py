@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.jobs.runner import current_job_run, report_progress
-from tenant_app.services import imports
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import imports
 
 
 def _parse(run):

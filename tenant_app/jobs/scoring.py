@@ -15,7 +15,7 @@ def rescore_person(
 
     ``reason`` is recorded with any change to a published result.
     """
-    from tenant_app.services import scores
+    from tenant_app.services.evaluation import scores
 
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:
@@ -29,7 +29,7 @@ def rescore_person(
 
 def rescore_period(tenant_id: int, period_id: str) -> dict:
     """Re-score everyone with work in a period (set-based load); idempotent."""
-    from tenant_app.services import scores
+    from tenant_app.services.evaluation import scores
 
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:

@@ -1,6 +1,6 @@
 """KPI catalogue: work items and indicators, their dated value versions and applicable positions.
 
-Template guard-rails (enforced by ``tenant_app.services.catalogue``): an item with
+Template guard-rails (enforced by ``tenant_app.services.workspace.catalogue``): an item with
 ``mandatory`` set came from the province template and cannot be deleted, deactivated or have its
 kind, canonical code, direction, scoring method or aggregation changed; its coefficient (work
 item) or target (indicator) may move only inside ``[allowed_min, allowed_max]`` when the template

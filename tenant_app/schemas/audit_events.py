@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from tenant_app.services import audit_log
+from tenant_app.services.audit import audit_log
 
 
 class DayOrInstant(fields.Field):

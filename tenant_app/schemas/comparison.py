@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, fields, validate
 
-from tenant_app.services.comparison import SCOPE_PATTERN
+from tenant_app.services.comparison.comparison import SCOPE_PATTERN
 
 PERIOD_MESSAGE = "Kỳ phải có dạng YYYY-MM (tháng), YYYY-Qn (quý) hoặc YYYY (năm), vd. 2026-10."
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from tenant_app.models.org import ORG_UNIT_KINDS
 from tenant_app.schemas.common import UtcDateTime
-from tenant_app.services.fields import CODE_PATTERN
+from tenant_app.services.workspace.fields import CODE_PATTERN
 
 CODE = [validate.Length(min=1, max=32), validate.Regexp(CODE_PATTERN)]
 

@@ -1,7 +1,7 @@
 """Schemas of configuration templates: the version payload (checked field by field, in
 Vietnamese) and the province API's templates and versions.
 
-The payload format is documented in ``tenant_app.services.template_payload`` and docs/templates.md;
+The payload format is documented in ``services.rollout.template_payload`` and docs/templates.md;
 ``PayloadSchema`` checks the shape of each field, the payload module adds what spans fields.
 """
 

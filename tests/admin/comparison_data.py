@@ -29,7 +29,9 @@ from tenant_app.extensions import db
 from tenant_app.models import CatalogueVersion
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import Assignment, Report
-from tenant_app.services import aggregates, catalogue, org, periods, positions, staff
+from tenant_app.services.comparison import aggregates
+from tenant_app.services.evaluation import periods
+from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import stored_score
 from tests.helpers import login

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from tenant_app.extensions import db
-from tenant_app.services import aggregates, periods
+from tenant_app.services.comparison import aggregates
+from tenant_app.services.evaluation import periods
 from tenant_app.tenancy import tenant_context
 from tests.admin.comparison_data import (  # noqa: F401
     PEOPLE_A,

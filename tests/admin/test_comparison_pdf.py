@@ -15,7 +15,8 @@ from types import SimpleNamespace
 
 import pypdf
 
-from tenant_app.services import comparison, comparison_pdf, pdf_context
+from tenant_app.services.comparison import comparison, comparison_pdf
+from tenant_app.services.files import pdf_context
 from tests.admin.comparison_data import (  # noqa: F401
     admin_client,
     auditor_client,

@@ -32,8 +32,8 @@ from tenant_app.models import (
     Tenant,
 )
 from tenant_app.models.exports import ProvinceExport
-from tenant_app.services import export_results, province_exports
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import export_results, province_exports
 from tenant_app.tenancy import tenant_context
 from tests.helpers import csrf_token, login, post_form, worker_env
 

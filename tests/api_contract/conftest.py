@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services import accounts
+from tenant_app.services.workspace import accounts
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.province.conftest import PAYLOAD
@@ -32,7 +32,7 @@ def published_template(app):
     """A province template with version 1 published (something for rollouts to point at)."""
     import copy
 
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     template = templates.create_template({"code": "PHUONG", "name": "Bộ chỉ số cấp phường"})
     templates.publish(templates.create_draft(template, copy.deepcopy(PAYLOAD)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tenant_app.services.audit_labels import ACTION_LABELS
+from tenant_app.services.audit.audit_labels import ACTION_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL = re.compile(r"""["']([a-z_]+\.[a-z_]+)["']""")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.services.audit_chain import verify_all
+from tenant_app.services.audit.audit_chain import verify_all
 from tests.audit.helpers import record_in, unguarded
 from tests.helpers import requires_postgres
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from werkzeug.datastructures import MultiDict
 
-from tenant_app.services import audit_labels, audit_log
+from tenant_app.services.audit import audit_labels, audit_log
 from tenant_app.tenancy import tenant_context
 from tests.audit.helpers import record_in
 

@@ -101,7 +101,7 @@ def _populate(tenant, password_hash, province_admin) -> None:
     rollout; and one import."""
     from tenant_app import demo, demo_evaluation, demo_workspace
     from tenant_app.models import JobRun, User
-    from tenant_app.services import rollouts, templates
+    from tenant_app.services.rollout import rollouts, templates
 
     with tenant_context(tenant):
         people = []

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def published_version(app):
     """A published template version to apply."""
     from tenant_app.extensions import db
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     template = templates.create_template({"code": "PHUONG", "name": "Bộ chỉ số cấp phường"})
     payload = templates.default_payload()

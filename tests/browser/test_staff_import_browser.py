@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tenant_app.services.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tests.helpers import PASSWORD
 from tests.spreadsheets.xlsx import make_xlsx
 from tests.workspace.conftest import make_structure

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import StaffMember
-from tenant_app.services import catalogue, periods
+from tenant_app.services.evaluation import periods
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 from tests.workspace.conftest import make_structure
 

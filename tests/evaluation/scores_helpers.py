@@ -7,7 +7,7 @@ from decimal import Decimal
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import PeriodScore
-from tenant_app.services import periods
+from tenant_app.services.evaluation import periods
 
 
 def stored_score(period, staff_id, total, grade, *, approved=True, forced_fail=None):

@@ -12,7 +12,8 @@ from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, CatalogueItem, ItemAggregate, PeriodAggregate
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import AnnualClassification, Assignment, PeriodScore, Report
-from tenant_app.services import aggregates, scores
+from tenant_app.services.comparison import aggregates
+from tenant_app.services.evaluation import scores
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.evaluation.scores_helpers import open_month, stored_score

@@ -12,8 +12,8 @@ from admin.door import head_review_write
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, Notification, User
 from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord
-from tenant_app.services import annual
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import annual
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
 

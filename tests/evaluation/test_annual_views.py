@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import annual
+from tenant_app.services.evaluation import annual
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
 from tests.helpers import csrf_token, login

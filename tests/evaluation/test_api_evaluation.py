@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report
 from tenant_app.models.users import User
-from tenant_app.services import periods, work
+from tenant_app.services.evaluation import periods, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, token_for

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore
-from tenant_app.services import periods
+from tenant_app.services.evaluation import periods
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import assign, count, get, report, ward_today
 from tests.helpers import login, post_form

@@ -11,7 +11,8 @@ from tenant_app.models import AuditEvent, PeriodScore, User
 from tenant_app.models.base import utcnow
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period
-from tenant_app.services import assessments, catalogue, periods, scores
+from tenant_app.services.evaluation import assessments, periods, scores
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
 from tests.evaluation.view_helpers import golden_month, ward_today
@@ -61,7 +62,7 @@ def work_helpers_assign(tenant, ward, period):
     from tenant_app.models import User
     from tenant_app.models.catalogue import CatalogueItem
     from tenant_app.models.staff import StaffMember
-    from tenant_app.services import work
+    from tenant_app.services.evaluation import work
 
     work.assign(
         period,

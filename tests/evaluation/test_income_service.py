@@ -14,8 +14,8 @@ from tenant_app.models import User
 from tenant_app.models.evaluation import IncomeLine
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import income
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import income
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assessment, EvidenceFile, Period, Report
-from tenant_app.services import periods
+from tenant_app.services.evaluation import periods
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import PDF, assign, count, get, report, ward_today
 from tests.helpers import login, post_form
@@ -111,7 +111,7 @@ def test_my_report_refused_when_period_closed(client, factory, tenant_a):
 def test_returned_report_shows_the_managers_comment(client, factory, tenant_a):
     """A returned report is shown with the manager's comment."""
     from tenant_app.models import User
-    from tenant_app.services import work
+    from tenant_app.services.evaluation import work
 
     ward = ward_today(factory, tenant_a)
     rid = report(tenant_a, ward, assign(tenant_a, ward), 3)

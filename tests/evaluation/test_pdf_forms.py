@@ -17,7 +17,9 @@ import pytest
 from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.evaluation import Period
-from tenant_app.services import assessments, org, pdf_context, pdf_forms, staff
+from tenant_app.services.evaluation import assessments
+from tenant_app.services.files import pdf_context, pdf_forms
+from tenant_app.services.workspace import org, staff
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import stored_score
 from tests.evaluation.view_helpers import get, golden_month, ward_today

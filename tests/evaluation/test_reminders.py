@@ -13,7 +13,7 @@ from tenant_app.models import Notification, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import periods, reminders, work
+from tenant_app.services.evaluation import periods, reminders, work
 from tenant_app.tenancy import tenant_context
 
 

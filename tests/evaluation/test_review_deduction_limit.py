@@ -11,8 +11,8 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY
 

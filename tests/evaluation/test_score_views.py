@@ -5,7 +5,7 @@ from __future__ import annotations
 from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.evaluation import Period
-from tenant_app.services import assessments
+from tenant_app.services.evaluation import assessments
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import get, golden_month, ward_today
 from tests.helpers import login

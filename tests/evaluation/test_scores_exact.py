@@ -17,7 +17,8 @@ from tenant_app.models.evaluation import (
     Report,
     ScoringProblem,
 )
-from tenant_app.services import catalogue, scores
+from tenant_app.services.evaluation import scores
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 from tests.helpers import login
 
@@ -158,7 +159,7 @@ def test_scores_exact_bulk_write_inserts_then_updates(tenant_a, ward_a, monkeypa
 def _deputy_between(tenant, ward):
     """A deputy under the head, and the clerk moved under the deputy."""
     from tenant_app.models.staff import StaffMember
-    from tenant_app.services import positions, staff
+    from tenant_app.services.workspace import positions, staff
 
     with tenant_context(tenant):
         post = positions.create_position(

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore
-from tenant_app.services import catalogue, scores
+from tenant_app.services.evaluation import scores
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import stored_score
 

@@ -13,8 +13,8 @@ from tenant_app.models import AuditEvent, Notification, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import DisciplineRecord, Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, periods, scores, work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import assessments, periods, scores, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY
 

@@ -12,7 +12,7 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import assessments, periods, scores, work
+from tenant_app.services.evaluation import assessments, periods, scores, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.security.samples import pdf_bytes
@@ -57,7 +57,7 @@ def assign(tenant, ward, code="T1", quantity=10):
 
 def report(tenant, ward, assignment_id, completed, *, submit=True, evidence=False):
     """The clerk reports ``completed`` done today; returns the report id."""
-    from tenant_app.services import evidence as evidence_service
+    from tenant_app.services.evaluation import evidence as evidence_service
 
     with tenant_context(tenant):
         clerk_user = get(User, tenant, ward["clerk_user"])

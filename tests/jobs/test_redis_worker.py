@@ -23,7 +23,7 @@ from tenant_app.extensions import db
 from tenant_app.jobs import DEFAULT, enqueue
 from tenant_app.models import JobRun, PeriodAggregate, User
 from tenant_app.models.audit import AuditEvent
-from tenant_app.services import scores
+from tenant_app.services.evaluation import scores
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.evaluation.scores_helpers import open_month

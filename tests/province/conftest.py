@@ -46,7 +46,7 @@ def payload():
 @pytest.fixture()
 def template(app):
     """An empty template of the province."""
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     row = templates.create_template({"code": "PHUONG", "name": "Bộ chỉ số cấp phường"})
     db.session.commit()
@@ -56,7 +56,7 @@ def template(app):
 @pytest.fixture()
 def published(template, payload):
     """Version 1 of ``template``, published."""
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     version = templates.create_draft(template, payload)
     templates.publish(version)

@@ -11,9 +11,10 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import catalogue, rollouts
-from tenant_app.services.rollout_apply import current_config
-from tenant_app.services.template_payload import validate_payload
+from tenant_app.services.rollout import rollouts
+from tenant_app.services.rollout.rollout_apply import current_config
+from tenant_app.services.rollout.template_payload import validate_payload
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 
 

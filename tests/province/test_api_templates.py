@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services import accounts
+from tenant_app.services.workspace import accounts
 from tests.helpers import bearer, token_for
 
 
@@ -64,7 +64,7 @@ def test_api_patch_of_published_version_is_409(client, headers, published, paylo
 
 def test_api_patch_updates_a_draft(client, headers, template, payload):
     """A draft's payload can be replaced through the API."""
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     draft = templates.create_draft(template, payload)
     db.session.commit()
@@ -97,7 +97,7 @@ def test_api_diff_against_another_version(client, headers, published, payload):
 
 def test_api_draft_from_a_units_configuration(client, headers, published, factory):
     """from_tenant makes the draft from that unit's tables (here: a unit given v1)."""
-    from tenant_app.services import templates
+    from tenant_app.services.rollout import templates
 
     tenant = factory.tenant("moi", status="onboarding")
     templates.apply_initial(tenant, published)

@@ -9,7 +9,8 @@ from tenant_app import create_app, demo
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
-from tenant_app.services import onboarding, templates
+from tenant_app.services.province import onboarding
+from tenant_app.services.rollout import templates
 
 
 @pytest.fixture()

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models import ProvinceAuditEvent
 from tenant_app.models.catalogue import CatalogueItem
-from tenant_app.services import catalogue, org, positions, staff, templates
+from tenant_app.services.rollout import templates
+from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 
 

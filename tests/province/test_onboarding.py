@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models import ProvinceAuditEvent, Tenant, User
 from tenant_app.models.base import utcnow
-from tenant_app.services import onboarding, spreadsheets, templates
 from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.files import spreadsheets
+from tenant_app.services.province import onboarding
+from tenant_app.services.rollout import templates
 from tenant_app.tenancy import tenant_context
 from tests.helpers import csrf_token, login, post_form
 

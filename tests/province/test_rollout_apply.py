@@ -16,7 +16,8 @@ from tenant_app.models.jobs import JobRun
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import TenantConfig
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import periods, rollout_apply, rollouts
+from tenant_app.services.evaluation import periods
+from tenant_app.services.rollout import rollout_apply, rollouts
 from tenant_app.tenancy import tenant_context
 from tests.province.rollout_helpers import (
     changed,

@@ -13,7 +13,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report
 from tenant_app.models.rollout import Rollout
-from tenant_app.services import periods, scores
+from tenant_app.services.evaluation import periods, scores
 from tenant_app.tenancy import tenant_context
 from tests.helpers import bearer, login, token_for
 from tests.province.rollout_helpers import (
@@ -252,7 +252,7 @@ def test_impact_preview_rescores_the_last_closed_period_and_saves_nothing(
     html = response.get_data(as_text=True)
     assert "2026-10" in html
     assert state() == before
-    from tenant_app.services import rollout_impact
+    from tenant_app.services.rollout import rollout_impact
 
     draft = db.session.get(type(draft), draft_id)
     tenant = fresh(tenant_a)

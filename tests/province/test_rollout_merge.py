@@ -12,7 +12,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueVersion
 from tenant_app.models.rollout import RolloutTarget
 from tenant_app.models.tenants import Tenant
-from tenant_app.services import rollouts
+from tenant_app.services.rollout import rollouts
 from tenant_app.tenancy import tenant_context
 from tests.province.rollout_helpers import (
     changed,
@@ -140,7 +140,7 @@ def test_rollout_failing_tenant_does_not_stop_the_others(on_v1, tenant_a, tenant
 
 def test_rollout_item_code_taken_locally_is_a_conflict(on_v1, tenant_a, province_admin):
     """A new template item whose code the unit already uses for its own item stops the tenant."""
-    from tenant_app.services import catalogue
+    from tenant_app.services.workspace import catalogue
 
     with tenant_context(tenant_a):
         catalogue.create_item(

@@ -21,7 +21,7 @@ from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.catalogue import CatalogueVersion
 from tenant_app.models.rollout import TenantConfig
-from tenant_app.services import rollout_apply, rollouts
+from tenant_app.services.rollout import rollout_apply, rollouts
 from tenant_app.tenancy import tenant_context
 from tests.helpers import worker_env
 from tests.province.rollout_helpers import (

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models.rollout import TemplateVersion
-from tenant_app.services import template_workbook, templates
+from tenant_app.services.rollout import template_workbook, templates
 from tests.helpers import csrf_token, login
 
 

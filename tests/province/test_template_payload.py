@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tenant_app.services.template_payload import (
+from tenant_app.services.rollout.template_payload import (
     PayloadInvalid,
     diff_payloads,
     local_change_count,

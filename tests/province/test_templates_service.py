@@ -12,9 +12,10 @@ from tenant_app.models import ProvinceAuditEvent
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import TenantConfig
-from tenant_app.services import catalogue, positions, templates
 from tenant_app.services.errors import Conflict
-from tenant_app.services.templates import VersionPublished
+from tenant_app.services.rollout import templates
+from tenant_app.services.rollout.templates import VersionPublished
+from tenant_app.services.workspace import catalogue, positions
 from tenant_app.tenancy import tenant_context
 
 

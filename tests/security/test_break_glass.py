@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, BreakGlassGrant, Notification, ProvinceAuditEvent, User
 from tenant_app.models.base import utcnow
-from tenant_app.services import break_glass, tenants
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import break_glass, tenants
 from tenant_app.tenancy import tenant_context
 from tests.helpers import bearer, login, post_form, token_for
 

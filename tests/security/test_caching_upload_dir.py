@@ -13,7 +13,7 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import evidence, work
+from tenant_app.services.evaluation import evidence, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, login, token_for

@@ -19,8 +19,8 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import EvidenceFile, Period, Report
 from tenant_app.models.staff import StaffMember
 from tenant_app.security import filetypes
-from tenant_app.services import evidence, work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import evidence, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, login, token_for

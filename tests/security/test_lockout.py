@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, LoginThrottle, ProvinceAuditEvent, ProvinceLoginThrottle
 from tenant_app.models.base import utcnow
-from tenant_app.services import login_throttle
+from tenant_app.services.workspace import login_throttle
 from tenant_app.tenancy import tenant_context
 from tests.helpers import PASSWORD, bearer, login, post_form, token_for
 

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from tenant_app.security import pdf_fetcher
-from tenant_app.services import comparison_pdf, pdf_forms
+from tenant_app.services.comparison import comparison_pdf
+from tenant_app.services.files import pdf_forms
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import golden_month, ward_today
 

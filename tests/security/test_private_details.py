@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import AnnualClassification, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import staff
+from tenant_app.services.workspace import staff
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.helpers import bearer, login, token_for
@@ -193,7 +193,7 @@ def test_finding3_list_rule_is_the_score_page_rule(tenant_a, published, username
     """The lists decide for a whole page at once (``full_read_ids``) exactly as the score page
     decides for one person (``reads_in_full``), for staff, manager and unit administrator."""
     from tenant_app.models import User
-    from tenant_app.services import score_access
+    from tenant_app.services.evaluation import score_access
 
     with tenant_context(tenant_a):
         user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one()

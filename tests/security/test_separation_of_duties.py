@@ -15,8 +15,8 @@ from tenant_app.models import AuditEvent, ProvinceAuditEvent, Tenant, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import annual, assessments, scores, unit_head, work
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import annual, assessments, scores, unit_head, work
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import golden_month, ward_today
 from tests.helpers import bearer, login, post_form, token_for
@@ -205,7 +205,7 @@ def test_finding2_head_by_top_org_unit_is_the_highest_unit_with_a_head(tenant_a,
 
 def test_finding2_head_is_not_a_manager_with_no_manager(tenant_a, ward, factory):
     """A manager with no manager of their own is not the head (the old inference)."""
-    from tenant_app.services import staff
+    from tenant_app.services.workspace import staff
 
     loose = factory.user(tenant_a, "vo.quanly", ("manager", "staff"))
     with tenant_context(tenant_a):

@@ -13,7 +13,8 @@ from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.staff import StaffMember
-from tenant_app.services import catalogue, imports, org, positions, staff
+from tenant_app.services.files import imports
+from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 from tests.spreadsheets.xlsx import make_xlsx, read_back
 from tests.workspace.conftest import make_structure

@@ -159,7 +159,7 @@ def test_imports_unknown_kind_is_404(client, admin_a_api):
 
 def test_imports_error_on_last_row_leaves_no_new_user(client, admin_a_api, tenant_a, monkeypatch):
     """When writing the last row fails, the rows before it are not written either."""
-    from tenant_app.services import accounts
+    from tenant_app.services.workspace import accounts
 
     real = accounts.create_user
 

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from tenant_app.services import imports, spreadsheets
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import imports, spreadsheets
 from tests.spreadsheets.xlsx import make_xlsx, read_back, zip_bomb
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services import catalogue, org, positions, staff
+from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, CatalogueItem, JobPosition, OrgUnit, StaffMember
-from tenant_app.services import staff
+from tenant_app.services.workspace import staff
 from tenant_app.tenancy import tenant_context
 from tests.helpers import bearer, token_for
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import CatalogueVersion
-from tenant_app.services import catalogue
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import CatalogueItem, JobPosition
-from tenant_app.services import catalogue, staff
+from tenant_app.services.workspace import catalogue, staff
 from tenant_app.tenancy import tenant_context
 from tests.helpers import login, post_form
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, OrgUnit
-from tenant_app.services import org
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.workspace import org
 from tenant_app.tenancy import tenant_context
 
 

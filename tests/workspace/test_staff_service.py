@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services import positions, staff
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.workspace import positions, staff
 from tenant_app.tenancy import tenant_context
 
 

@@ -1,0 +1,1 @@
+"""Reading the audit trail: chain verification, the log, its exports, labels, auditors' access."""

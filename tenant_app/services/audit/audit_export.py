@@ -1,0 +1,70 @@
+"""Export a filtered audit list as CSV or .xlsx: Vietnamese headers, local times, formula-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+from tenant_app.services.audit import audit_log
+from tenant_app.services.files.spreadsheets import FORMULA_PREFIXES, Sheet, build_workbook
+
+MAX_ROWS = 50_000
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+
+
+def _header(province: bool) -> list[str]:
+    header = [_("Thời gian"), _("Người thực hiện"), _("Loại người thực hiện"), _("Địa chỉ IP")]
+    header += [_("Hành động"), _("Mã hành động"), _("Loại đối tượng"), _("Mã đối tượng")]
+    header += [_("Thay đổi (trường: cũ → mới)"), _("Số thứ tự trong chuỗi")]
+    if province:
+        header = [_("Nguồn"), _("Đơn vị"), *header]
+    return header
+
+
+def _row(event: audit_log.EventView, province: bool) -> list:
+    row = [
+        event.local_time,
+        event.actor_name or "",
+        event.actor_type_label,
+        event.ip or "",
+        event.label,
+        event.action,
+        event.object_type or "",
+        event.object_id or "",
+        audit_log.changes_text(event.changes),
+        event.seq,
+    ]
+    if province:
+        source = _("Cấp tỉnh") if event.source == "province" else _("Đơn vị")
+        row = [source, event.tenant_name or "", *row]
+    return row
+
+
+def rows(filters: audit_log.Filters, *, province: bool) -> tuple[list[str], list[list]]:
+    """Return (header, rows) of the events matching ``filters``, newest first, at most MAX_ROWS."""
+    events = audit_log.fetch(filters, limit=MAX_ROWS)
+    return _header(province), [_row(e, province) for e in events]
+
+
+def csv_safe(value) -> str:
+    """Return a CSV cell; text a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def to_csv(header: list[str], data: list[list]) -> bytes:
+    """Return UTF-8 CSV bytes with a byte-order mark (so Excel reads Vietnamese correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in header])
+    for row in data:
+        writer.writerow([csv_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list[str], data: list[list]) -> bytes:
+    """Return .xlsx bytes (formula-like text is stored as text by the spreadsheet writer)."""
+    widths = [18 if h != _("Thay đổi (trường: cũ → mới)") else 60 for h in header]
+    return build_workbook([Sheet(_("Nhật ký hệ thống"), header, data, widths)])

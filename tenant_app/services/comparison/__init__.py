@@ -1,0 +1,1 @@
+"""The province comparison: precomputed unit figures, side by side, drill-down, flags, exports."""

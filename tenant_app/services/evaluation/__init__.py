@@ -1,0 +1,1 @@
+"""The evaluation cycle: periods, work, assessments, scores, discipline, the year, income."""

@@ -1,0 +1,462 @@
+"""Annual classification: average of the periods worked, forced fails, HTXS quota, head's call.
+
+``compute_year`` proposes a grade per person from every period score of the year in the tenant
+(scoring.classify_year); ``quota`` counts HTXS against HTT per agency and quota group
+(scoring.check_quota) on the *final* grades; only ``decide`` makes a final grade differ from the
+proposed one, with a recorded reason; ``approve`` is refused while a violation is undecided.
+
+Separation of duties, as for period scores: nobody decides or approves their own row, and the
+row of the unit's head (``unit_head``) is decided and approved by the competent higher level
+(``decide`` / ``approve_head`` for a province account with the ``head_reviewer`` duty, called
+through ``admin.door.head_review_write``). The head approves everyone else; the year can be
+published once the head's row is approved too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from scoring import (
+    Grade,
+    Params,
+    PeriodTotal,
+    QuotaEntry,
+    QuotaReport,
+    ScoringInputError,
+    check_quota,
+    classify_year,
+    explanation_to_dict,
+)
+from scoring.numbers import exact_text
+from tenant_app import audit
+from tenant_app.extensions import db
+from tenant_app.models.base import utcnow
+from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord, Period, PeriodScore
+from tenant_app.models.org import JobPosition
+from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.services.comparison import aggregates
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.evaluation.assessments import (
+    ensure_not_own_record,
+    is_head_of_agency,
+    is_head_reviewer,
+    reserved_ids,
+)
+from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.scores import LEADER_GROUPS, exact_total
+from tenant_app.services.evaluation.unit_head import unit_head
+from tenant_app.services.workspace import notifications
+from tenant_app.services.workspace.lookup import get_scoped
+from tenant_app.tenancy.context import get_current_tenant
+
+GRADE_RANK = {"HTXS": 3, "HTT": 2, "HTNV": 1, "KHTNV": 0}
+MIN_REASON = 10
+
+
+@dataclass
+class YearView:
+    """The year as the head sees it: rows, the quota report, and the people still to decide on."""
+
+    year: int
+    rows: list[AnnualClassification]
+    report: QuotaReport
+    status: str | None
+
+    @property
+    def violations(self):
+        return self.report.violations
+
+    @property
+    def undecided(self) -> bool:
+        return bool(self.report.violations)
+
+    @property
+    def awaiting_higher_level(self) -> bool:
+        """Everyone is approved but the head, whose row waits for the competent higher level."""
+        pending = [r for r in self.rows if r.status == "proposed"]
+        head = unit_head()
+        return bool(pending) and head is not None and all(r.staff_id == head.id for r in pending)
+
+
+def _require_head(actor) -> None:
+    if not is_head_of_agency(actor):
+        raise ServiceError(
+            "forbidden",
+            _("Chỉ người đứng đầu cơ quan mới xếp loại cuối năm."),
+            status=403,
+        )
+
+
+def _higher_level_refusal() -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _("Xếp loại năm của người đứng đầu do cấp có thẩm quyền cấp trên quyết định và phê duyệt."),
+        status=403,
+    )
+
+
+def _may_decide(row: AnnualClassification, actor) -> None:
+    """The head's row is the competent higher level's; any other row the head's (or a named
+    approver's), never one's own. Raises ServiceError (403) otherwise."""
+    head = unit_head()
+    if head is not None and row.staff_id == head.id:
+        if not is_head_reviewer(actor):
+            raise _higher_level_refusal()
+        return
+    _require_head(actor)
+    person = db.session.get(StaffMember, (row.tenant_id, row.staff_id))
+    if person is not None:
+        ensure_not_own_record(actor, person)
+
+
+def head_row(year: int) -> AnnualClassification | None:
+    """The head's classification of ``year``, if the unit has a head and the year a row."""
+    head = unit_head()
+    if head is None:
+        return None
+    return db.session.execute(
+        sa.select(AnnualClassification).where(
+            AnnualClassification.year == year, AnnualClassification.staff_id == head.id
+        )
+    ).scalar_one_or_none()
+
+
+def _refuse_quota_violations(year: int, rows) -> None:
+    report = quota(year, rows)
+    if report.violations:
+        need = sum(v.must_lower for v in report.violations)
+        raise ServiceError(
+            "quota_undecided",
+            _(
+                "Số người HTXS vượt tỷ lệ cho phép: cần quyết định hạ mức ít nhất %(n)d người "
+                "(ghi rõ lý do) trước khi phê duyệt.",
+                n=need,
+            ),
+            status=409,
+        )
+
+
+def _year_params(year: int) -> Params:
+    latest = db.session.execute(
+        sa.select(Period).where(Period.year == year).order_by(Period.ends_on.desc()).limit(1)
+    ).scalar_one_or_none()
+    return params_of(latest) if latest is not None else Params()
+
+
+def _leaders(on: date) -> set[uuid.UUID]:
+    rows = db.session.execute(
+        sa.select(StaffAssignment.staff_id, JobPosition.position_group)
+        .join(
+            JobPosition,
+            sa.and_(
+                JobPosition.tenant_id == StaffAssignment.tenant_id,
+                JobPosition.id == StaffAssignment.position_id,
+            ),
+        )
+        .where(
+            StaffAssignment.effective_from <= on,
+            sa.or_(StaffAssignment.effective_to.is_(None), StaffAssignment.effective_to > on),
+        )
+    ).all()
+    return {sid for sid, group in rows if group in LEADER_GROUPS}
+
+
+def rows_of(year: int) -> list[AnnualClassification]:
+    """The stored classifications of ``year``, by staff name."""
+    return list(
+        db.session.execute(
+            sa.select(AnnualClassification)
+            .join(
+                StaffMember,
+                sa.and_(
+                    StaffMember.tenant_id == AnnualClassification.tenant_id,
+                    StaffMember.id == AnnualClassification.staff_id,
+                ),
+            )
+            .where(AnnualClassification.year == year)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        ).scalars()
+    )
+
+
+def year_status(rows) -> str | None:
+    """``None`` (nothing computed), ``proposed``, ``approved`` or ``published``."""
+    statuses = {r.status for r in rows}
+    for status in ("proposed", "approved", "published"):
+        if status in statuses:
+            return status
+    return None
+
+
+def compute_year(year: int, *, actor) -> list[AnnualClassification]:
+    """Propose every person's grade for ``year`` from their period scores (the head only).
+
+    A person's earlier decision is kept when their proposed grade does not change. Raises
+    ServiceError when the year is already approved or no period of the year has a score.
+    """
+    _require_head(actor)
+    existing = {r.staff_id: r for r in rows_of(year)}
+    if any(r.status != "proposed" for r in existing.values()):
+        raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
+    params = _year_params(year)
+    scores = db.session.execute(
+        sa.select(PeriodScore, Period.code)
+        .join(
+            Period,
+            sa.and_(Period.tenant_id == PeriodScore.tenant_id, Period.id == PeriodScore.period_id),
+        )
+        .where(Period.year == year)
+        .order_by(Period.starts_on)
+    ).all()
+    if not scores:
+        raise ServiceError(
+            "no_scores", _("Năm %(y)d chưa có kết quả đánh giá kỳ nào.", y=year), status=409
+        )
+    totals: dict[uuid.UUID, list[PeriodTotal]] = defaultdict(list)
+    for score, code in scores:
+        # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
+        exact = exact_total(score)
+        totals[score.staff_id].append(PeriodTotal(code, exact, forced_fail=score.forced_fail))
+    discipline = dict(
+        db.session.execute(
+            sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason).where(
+                DisciplineRecord.decision_date.between(date(year, 1, 1), date(year, 12, 31))
+            )
+        ).all()
+    )
+    leaders = _leaders(date(year, 12, 31))
+    stored = []
+    for staff_id, periods in totals.items():
+        leader = staff_id in leaders
+        forced = discipline.get(staff_id)
+        try:
+            result = classify_year(periods, params, forced_fail=forced, leader=leader)
+        except ScoringInputError:
+            continue  # an invalid total stays out of the proposal rather than grading wrongly
+        row = existing.get(staff_id)
+        proposed = result.grade.value
+        if row is None:
+            row = AnnualClassification(year=year, staff_id=staff_id, final_grade=proposed)
+            db.session.add(row)
+        elif row.proposed_grade != proposed:
+            row.final_grade, row.decision_reason = proposed, None
+            row.decided_by = row.decided_at = row.decided_by_province = None
+        row.average = result.average_stored  # floored to 6 places: agrees with the grade
+        row.average_exact = exact_text(result.average)
+        row.periods_counted = result.period_count
+        row.proposed_grade = proposed
+        row.forced_fail = result.forced_fail
+        row.status = "proposed"
+        row.explanation = explanation_to_dict(result.explanation)
+        stored.append(row)
+    db.session.flush()
+    audit.record(
+        "annual.computed",
+        object_type="annual_classification",
+        object_id=year,
+        after={"year": year, "people": len(stored)},
+        actor=actor,
+    )
+    return stored
+
+
+def quota(year: int, rows=None) -> QuotaReport:
+    """The HTXS quota on the final grades of ``year``: per agency (the unit) and quota group."""
+    rows = rows_of(year) if rows is None else rows
+    tenant = get_current_tenant()
+    groups = dict(
+        db.session.execute(
+            sa.select(StaffMember.id, StaffMember.quota_group).where(
+                StaffMember.id.in_([r.staff_id for r in rows])
+            )
+        ).all()
+    )
+    settings = tenant.settings or {}
+    outstanding = (tenant.slug,) if settings.get("quota_outstanding") else ()
+    entries = [
+        QuotaEntry(str(r.staff_id), Grade(r.final_grade), tenant.slug, groups.get(r.staff_id))
+        for r in rows
+    ]
+    return check_quota(entries, _year_params(year), outstanding_agencies=outstanding)
+
+
+def view(year: int) -> YearView:
+    rows = rows_of(year)
+    return YearView(year, rows, quota(year, rows), year_status(rows))
+
+
+def get_classification(classification_id) -> AnnualClassification:
+    return get_scoped(
+        AnnualClassification, classification_id, _("Không tìm thấy kết quả xếp loại năm.")
+    )
+
+
+def decide(row: AnnualClassification, *, final_grade: str, reason: str, actor):
+    """The head sets the final grade of one person, never above the proposal, with a reason.
+
+    Raises ServiceError for a missing reason, an unknown grade, a grade above the proposal, or a
+    year already approved; ServiceError (403) for one's own row (``own_record``) and for the
+    head's row unless ``actor`` is the competent higher level (``higher_level``). Audited with
+    the before and after grades.
+    """
+    _may_decide(row, actor)
+    if row.status != "proposed":
+        raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=row.year))
+    if final_grade not in GRADE_RANK:
+        raise ServiceError("invalid_grade", _("Mức xếp loại không hợp lệ."), field="final_grade")
+    if GRADE_RANK[final_grade] > GRADE_RANK[row.proposed_grade]:
+        raise ServiceError(
+            "grade_above_proposal",
+            _("Không được xếp loại cao hơn mức đề xuất (%(g)s).", g=row.proposed_grade),
+            field="final_grade",
+        )
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ServiceError(
+            "reason_required",
+            _("Cần ghi rõ lý do quyết định (ít nhất %(n)d ký tự).", n=MIN_REASON),
+            field="reason",
+        )
+    before = {"final_grade": row.final_grade, "reason": row.decision_reason}
+    row.final_grade = final_grade
+    row.decision_reason = reason
+    if getattr(actor, "is_province", False):
+        row.decided_by, row.decided_by_province = None, actor.id
+    else:
+        row.decided_by, row.decided_by_province = actor.id, None
+    row.decided_at = utcnow()
+    audit.record(
+        "annual.decided",
+        object_type="annual_classification",
+        object_id=row.id,
+        before=before,
+        after={
+            "staff_id": row.staff_id,
+            "proposed_grade": row.proposed_grade,
+            "final_grade": final_grade,
+            "reason": reason,
+        },
+        actor=actor,
+    )
+    return row
+
+
+def approve(year: int, *, actor) -> list[AnnualClassification]:
+    """Approve the year's classification of everyone but the approver's own row and the head's
+    (the competent higher level approves that one: ``approve_head``); refused while any quota
+    scope is over its limit. Returns the rows approved now."""
+    _require_head(actor)
+    rows = rows_of(year)
+    if not rows:
+        raise ServiceError("nothing_to_approve", _("Chưa có kết quả xếp loại năm."), status=409)
+    if year_status(rows) != "proposed":
+        raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
+    _refuse_quota_violations(year, rows)
+    reserved = reserved_ids([r.staff_id for r in rows], actor=actor)
+    approved = [r for r in rows if r.status == "proposed" and r.staff_id not in reserved]
+    if not approved:
+        raise ServiceError(
+            "awaiting_higher_level",
+            _("Chỉ còn kết quả của người đứng đầu, do cấp có thẩm quyền cấp trên phê duyệt."),
+            status=409,
+        )
+    for row in approved:
+        row.status = "approved"
+    aggregates.mark_year_changed(year)
+    audit.record(
+        "annual.approved",
+        object_type="annual_classification",
+        object_id=year,
+        after={
+            "year": year,
+            "people": len(approved),
+            "grades": _counts(approved),
+            "left_to_higher_level": sorted(str(i) for i in reserved),
+        },
+        actor=actor,
+    )
+    return approved
+
+
+def approve_head(year: int, *, actor) -> AnnualClassification:
+    """The competent higher level approves the head's classification of ``year``.
+
+    Only a province account with the ``head_reviewer`` duty (ServiceError 403 otherwise); refused
+    while a quota scope is over its limit, when the head has no row, or once it is approved.
+    """
+    if not is_head_reviewer(actor):
+        raise _higher_level_refusal()
+    row = head_row(year)
+    if row is None:
+        raise ServiceError(
+            "nothing_to_approve",
+            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
+            status=409,
+        )
+    if row.status != "proposed":
+        raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
+    _refuse_quota_violations(year, rows_of(year))
+    row.status = "approved"
+    aggregates.mark_year_changed(year)
+    audit.record(
+        "annual.head_approved",
+        object_type="annual_classification",
+        object_id=row.id,
+        after={"year": year, "staff_id": row.staff_id, "final_grade": row.final_grade},
+        actor=actor,
+    )
+    return row
+
+
+def publish(year: int, *, actor) -> list[AnnualClassification]:
+    """Publish an approved year to the unit and notify each person."""
+    _require_head(actor)
+    rows = rows_of(year)
+    if view(year).awaiting_higher_level:
+        raise ServiceError(
+            "awaiting_higher_level",
+            _(
+                "Kết quả xếp loại năm của người đứng đầu đang chờ cấp có thẩm quyền cấp trên "
+                "phê duyệt."
+            ),
+            status=409,
+        )
+    if year_status(rows) != "approved":
+        raise ServiceError(
+            "not_approved", _("Chỉ công khai được kết quả đã phê duyệt."), status=409
+        )
+    for row in rows:
+        row.status = "published"
+    aggregates.mark_year_changed(year)
+    audit.record(
+        "annual.published",
+        object_type="annual_classification",
+        object_id=year,
+        after={"year": year, "people": len(rows)},
+        actor=actor,
+    )
+    people = db.session.execute(
+        sa.select(StaffMember).where(StaffMember.id.in_([r.staff_id for r in rows]))
+    ).scalars()
+    for person in people:
+        notifications.notify_staff(
+            person,
+            "annual_published",
+            _("Kết quả xếp loại năm %(y)d đã được công khai.", y=year),
+            link="scores",
+            dedupe=f"annual:{year}",
+        )
+    return rows
+
+
+def _counts(rows) -> dict[str, int]:
+    counts = {g: 0 for g in GRADE_RANK}
+    for row in rows:
+        counts[row.final_grade] += 1
+    return counts

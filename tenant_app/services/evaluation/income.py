@@ -1,0 +1,276 @@
+"""Supplementary income (thu nhập tăng thêm): a monthly run per period under the tenant's scheme.
+
+The scheme and its settings come from the tenant's settings (``income_scheme``,
+``income_settings``; default Đà Nẵng ``coefficient_salary``) unless the run names others. Only
+approved period scores are paid; the salary is ``StaffMember.monthly_salary`` (concurrent posts are
+not modelled yet: one salary per person, so "the highest of concurrent posts" is that salary).
+A draft run is replaced when re-run; an approved run is final.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from scoring import IncomePerson, ScoringInputError, compute_income, explanation_to_dict
+from tenant_app import audit
+from tenant_app.extensions import db
+from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
+from tenant_app.models.staff import StaffMember
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.evaluation import scores
+from tenant_app.services.evaluation.assessments import is_head_of_agency
+from tenant_app.services.workspace.lookup import get_scoped
+from tenant_app.tenancy.context import get_current_tenant
+
+DEFAULT_SCHEME = "coefficient_salary"
+VND_FORMAT = '#,##0 "₫"'
+SCHEME_LABELS = {
+    "coefficient_salary": "Hệ số theo xếp loại × tiền lương (Đà Nẵng)",
+    "fund_split": "Chia quỹ: 50% bình quân, 50% cho HTT và HTXS (Hà Nội)",
+}
+
+
+def tenant_scheme() -> tuple[str, dict]:
+    """The tenant's configured scheme code and settings."""
+    settings = get_current_tenant().settings or {}
+    return settings.get("income_scheme") or DEFAULT_SCHEME, dict(
+        settings.get("income_settings") or {}
+    )
+
+
+def _may_run(actor) -> bool:
+    return actor is not None and (actor.has_role("unit_admin") or is_head_of_agency(actor))
+
+
+def get_run(run_id) -> IncomeRun:
+    return get_scoped(IncomeRun, run_id, _("Không tìm thấy bảng tính thu nhập tăng thêm."))
+
+
+def run_for(period: Period) -> IncomeRun | None:
+    return db.session.execute(
+        sa.select(IncomeRun).where(IncomeRun.period_id == period.id)
+    ).scalar_one_or_none()
+
+
+def list_runs() -> list[IncomeRun]:
+    return list(
+        db.session.execute(sa.select(IncomeRun).order_by(IncomeRun.created_at.desc())).scalars()
+    )
+
+
+def lines_of(run: IncomeRun) -> list[tuple[IncomeLine, StaffMember]]:
+    """The run's lines with their people, by name."""
+    return [
+        (line, person)
+        for line, person in db.session.execute(
+            sa.select(IncomeLine, StaffMember)
+            .join(
+                StaffMember,
+                sa.and_(
+                    StaffMember.tenant_id == IncomeLine.tenant_id,
+                    StaffMember.id == IncomeLine.staff_id,
+                ),
+            )
+            .where(IncomeLine.run_id == run.id)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        ).all()
+    ]
+
+
+def run_income(period: Period, *, actor, scheme: str | None = None, settings=None) -> IncomeRun:
+    """Compute (or recompute a draft of) the period's supplementary income; return the run.
+
+    Pays every approved period score. Raises ServiceError when the actor may not run it, the run
+    is already approved, no score is approved, or the scheme or its settings are invalid (with
+    the failing setting as the field).
+    """
+    if not _may_run(actor):
+        raise ServiceError(
+            "forbidden", _("Chỉ quản trị đơn vị hoặc người đứng đầu mới tính thu nhập."), status=403
+        )
+    default_scheme, default_settings = tenant_scheme()
+    if scheme is None:
+        scheme, settings = default_scheme, (default_settings if settings is None else settings)
+    elif settings is None:
+        settings = default_settings if scheme == default_scheme else {}
+    existing = run_for(period)
+    if existing is not None and existing.status == "approved":
+        raise Conflict(
+            "run_approved", _("Thu nhập kỳ %(code)s đã được phê duyệt.", code=period.code)
+        )
+    rows = scores.with_people([period.id], approved_only=True)
+    if not rows:
+        raise ServiceError(
+            "no_approved_scores",
+            _("Kỳ %(code)s chưa có kết quả được phê duyệt để tính thu nhập.", code=period.code),
+            status=409,
+        )
+    people = [
+        IncomePerson(
+            str(person.id),
+            score.grade,
+            () if person.monthly_salary is None else (person.monthly_salary,),
+        )
+        for score, person in rows
+    ]
+    try:
+        result = compute_income(people, scheme, dict(settings or {}))
+    except ScoringInputError as error:
+        field = "scheme" if error.field == "income.scheme" else error.field
+        raise ServiceError("invalid_income_settings", error.message, field=field) from None
+    before = None
+    if existing is not None:
+        before = {"total": existing.total, "scheme": existing.scheme}
+        db.session.execute(
+            sa.delete(IncomeLine)
+            .where(IncomeLine.run_id == existing.id)
+            .execution_options(synchronize_session=False)
+        )
+        run = existing
+    else:
+        run = IncomeRun(period_id=period.id)
+        db.session.add(run)
+    run.scheme = scheme
+    run.settings = _jsonable(settings or {})
+    run.total = result.total
+    run.status = "draft"
+    run.created_by = actor.id
+    db.session.flush()
+    salaries = {str(person.id): person.monthly_salary for _score, person in rows}
+    for paid in result.people:
+        db.session.add(
+            IncomeLine(
+                run_id=run.id,
+                staff_id=uuid.UUID(paid.person_id),
+                grade=paid.grade.value,
+                salary=salaries[paid.person_id],
+                amount=paid.amount,
+                explanation=explanation_to_dict(paid.explanation)
+                + (explanation_to_dict(result.explanation) if result.scaled else []),
+            )
+        )
+    db.session.flush()
+    audit.record(
+        "income.computed",
+        object_type="income_run",
+        object_id=run.id,
+        before=before,
+        after={
+            "period": period.code,
+            "scheme": scheme,
+            "total": result.total,
+            "people": len(result.people),
+            "capped": result.scaled,
+        },
+        actor=actor,
+    )
+    return run
+
+
+def approve_run(run: IncomeRun, *, actor) -> IncomeRun:
+    """The head of the agency approves a draft run (then it can no longer be recomputed)."""
+    if not is_head_of_agency(actor):
+        raise ServiceError(
+            "forbidden", _("Chỉ người đứng đầu cơ quan mới phê duyệt thu nhập."), status=403
+        )
+    if run.status != "draft":
+        raise Conflict("run_approved", _("Bảng tính thu nhập đã được phê duyệt."))
+    run.status = "approved"
+    audit.record(
+        "income.approved",
+        object_type="income_run",
+        object_id=run.id,
+        after={"total": run.total, "scheme": run.scheme},
+        actor=actor,
+    )
+    return run
+
+
+def _jsonable(settings: dict) -> dict:
+    return {
+        k: (str(v) if not isinstance(v, dict | list | bool | None) else v)
+        for k, v in settings.items()
+    }
+
+
+HEADER = [
+    "STT",
+    "Mã nhân sự",
+    "Họ và tên",
+    "Xếp loại",
+    "Tiền lương tháng (VND)",
+    "Thu nhập tăng thêm (VND)",
+    "Cách tính",
+]
+
+
+def export_xlsx(run: IncomeRun) -> bytes:
+    """The run as a workbook for the finance unit: Vietnamese headers, amounts as VND numbers,
+    every text cell written formula-safe (a name starting with ``=`` stays text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from tenant_app.services.files.spreadsheets import write_cell
+
+    period = db.session.get(Period, (run.tenant_id, run.period_id))
+    tenant = get_current_tenant()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Thu nhập tăng thêm"
+    bold = Font(bold=True)
+    info = [
+        ("Đơn vị", tenant.name),
+        ("Kỳ", period.code),
+        ("Cách tính", SCHEME_LABELS.get(run.scheme, run.scheme)),
+        ("Trạng thái", "Đã phê duyệt" if run.status == "approved" else "Bản nháp"),
+    ]
+    for r, (key, value) in enumerate(info, start=1):
+        write_cell(sheet.cell(row=r, column=1), key)
+        sheet.cell(row=r, column=1).font = bold
+        write_cell(sheet.cell(row=r, column=2), value)
+    top = len(info) + 2
+    for c, text in enumerate(HEADER, start=1):
+        cell = sheet.cell(row=top, column=c)
+        write_cell(cell, text)
+        cell.font = bold
+    row_number = top
+    for number, (line, person) in enumerate(lines_of(run), start=1):
+        row_number = top + number
+        values = [
+            number,
+            person.code,
+            person.full_name,
+            line.grade,
+            None if line.salary is None else int(line.salary),
+            int(line.amount),
+            "; ".join(step.get("formula", "") for step in line.explanation),
+        ]
+        for c, value in enumerate(values, start=1):
+            write_cell(sheet.cell(row=row_number, column=c), value)
+        for c in (5, 6):
+            sheet.cell(row=row_number, column=c).number_format = VND_FORMAT
+    total_row = row_number + 1
+    write_cell(sheet.cell(row=total_row, column=3), "Tổng cộng")
+    sheet.cell(row=total_row, column=3).font = bold
+    total = sheet.cell(row=total_row, column=6)
+    total.value = int(run.total)
+    total.number_format = VND_FORMAT
+    total.font = bold
+    sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
+    for c, width in enumerate((6, 14, 30, 10, 22, 24, 80), start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(run: IncomeRun) -> str:
+    period = db.session.get(Period, (run.tenant_id, run.period_id))
+    stamp = datetime.now().strftime("%Y%m%d")
+    return f"thu-nhap-tang-them-{period.code}-{stamp}.xlsx"

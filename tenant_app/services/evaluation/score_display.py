@@ -1,0 +1,232 @@
+"""Scores as people read them: Vietnamese numbers and dates, grades, headline figures, explanations.
+
+Shared by the score pages and the PDF forms; every function reads only the tenant in context.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask_babel import get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
+
+from scoring import Grade
+from tenant_app.extensions import db
+from tenant_app.models.catalogue import CatalogueItem
+from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
+from tenant_app.services.evaluation import periods, scores
+
+INPUT_NAMES = {
+    "assigned": _l("Số lượng giao"),
+    "coefficient": _l("Hệ số quy đổi"),
+    "completed": _l("Số lượng hoàn thành"),
+    "major_errors": _l("Lỗi nội dung lớn"),
+    "exempt_errors": _l("Lỗi được miễn trừ"),
+    "delays": _l("Lần chậm tiến độ"),
+    "exempt_delays": _l("Lần chậm được miễn trừ"),
+    "assigned_units": _l("Đơn vị quy đổi được giao"),
+    "completed_units": _l("Đơn vị quy đổi hoàn thành"),
+    "quality_units": _l("Đơn vị đạt chất lượng"),
+    "on_time_units": _l("Đơn vị đúng hạn"),
+    "task_score": _l("Điểm kết quả nhiệm vụ (%)"),
+    "task_weight": _l("Trọng số kết quả nhiệm vụ"),
+    "task_points": _l("Điểm kết quả nhiệm vụ"),
+    "general_points": _l("Điểm tiêu chí chung"),
+    "total": _l("Tổng điểm"),
+    "threshold_htxs": _l("Ngưỡng HTXS"),
+    "threshold_htt": _l("Ngưỡng HTT"),
+    "threshold_htnv": _l("Ngưỡng HTNV"),
+}
+# Steps whose result is points or a percentage: shown with the period's display decimals.
+POINT_STEPS = {"a", "b", "c", "task_score", "task_points", "general_points", "total"}
+DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# Engine 2 writes formulas with the Vietnamese decimal comma (and no thousands separator).
+DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+# Exact values keep every digit in the database; on screen, intermediate figures with more than
+# four decimals (e.g. 42.9545454…) are shown to four, which is what a person can check by hand.
+LONG_DECIMAL = re.compile(r"\d+\.\d{5,}")
+SHOWN_PLACES = 4
+
+
+@functools.lru_cache(maxsize=8)
+def _separators(locale: str) -> dict[int, str]:
+    """The locale's grouping and decimal signs, as a table from Python's "," and "."."""
+    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
+
+
+def number(value, places: int = 2) -> str:
+    """Return ``value`` with ``places`` decimals in the user's language (78,63 in Vietnamese).
+
+    Rounded half up. Formats with Python and swaps in the locale's signs (CLDR's, via Babel):
+    the same text as Babel's "#,##0.00" pattern, at a fraction of the cost on long tables.
+    """
+    if value is None or value == "":
+        return "—"
+    quantum = Decimal(1).scaleb(-places)
+    exact = Decimal(str(value)).quantize(quantum, rounding="ROUND_HALF_UP")
+    return f"{exact:,.{places}f}".translate(_separators(str(get_locale() or "vi")))
+
+
+def short(value) -> str:
+    """Return a quantity without trailing zeros (2,5 or 10) in the user's language."""
+    if value is None:
+        return "—"
+    exact = Decimal(str(value)).normalize()
+    places = max(-exact.as_tuple().exponent, 0)
+    return number(exact, places)
+
+
+def local_day(value: date | datetime | None) -> date | None:
+    """Return the calendar day of ``value`` in the unit's time zone (stored times are UTC)."""
+    if isinstance(value, datetime):
+        return to_user_timezone(value).date()
+    return value
+
+
+def day_text(value: date | datetime | None) -> str:
+    """Return ``value`` as dd/mm/yyyy (— when missing)."""
+    day = local_day(value)
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def grade_label(code: str | None) -> str:
+    """Return the Vietnamese label of a grade code (the code itself if unknown, — if None)."""
+    try:
+        return Grade(code).label
+    except ValueError:
+        return code or "—"
+
+
+def _shorten(match: re.Match) -> str:
+    rounded = Decimal(match.group(0)).quantize(Decimal(1).scaleb(-SHOWN_PLACES), "ROUND_HALF_UP")
+    return f"{rounded.normalize():f}"
+
+
+def _local(text: str) -> str:
+    """Numbers inside a formula with the Vietnamese decimal comma (long decimals shortened)."""
+    text = LONG_DECIMAL.sub(_shorten, text)
+    if str(get_locale() or "vi").startswith("vi"):
+        return DECIMAL_POINT.sub(",", text)
+    if "," in text:
+        return DECIMAL_COMMA.sub(".", text)
+    return text
+
+
+def _value(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    try:
+        exact = Decimal(str(value))
+        if -exact.normalize().as_tuple().exponent > SHOWN_PLACES:
+            exact = exact.quantize(Decimal(1).scaleb(-SHOWN_PLACES), "ROUND_HALF_UP")
+        return short(exact)
+    except ArithmeticError:
+        return str(value)
+
+
+def _item_names(steps: list[dict]) -> dict[str, str]:
+    item_ids = []
+    for step in steps:
+        if str(step.get("code", "")).startswith("item:"):
+            try:
+                item_ids.append(uuid.UUID(step["code"][5:]))
+            except ValueError:
+                continue
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Assignment.id, CatalogueItem.code, CatalogueItem.name)
+        .join(
+            CatalogueItem,
+            sa.and_(
+                CatalogueItem.tenant_id == Assignment.tenant_id,
+                CatalogueItem.id == Assignment.item_id,
+            ),
+        )
+        .where(Assignment.id.in_(item_ids))
+    ).all()
+    return {str(aid): f"{code} – {name}" for aid, code, name in rows}
+
+
+def explain(score: PeriodScore, period: Period) -> list[dict]:
+    """Return the score's explanation as display rows: label, inputs, formula and result."""
+    params = periods.params_of(period)
+    steps = scores.explanation_of(score, period)
+    names = _item_names(steps)
+    lines = []
+    for step in steps:
+        code = str(step.get("code", ""))
+        text = step.get("label", code)
+        if code.startswith("item:"):
+            text = _l("%(name)s: quy đổi", name=names.get(code[5:], code[5:]))
+        result = step.get("result", "")
+        if code == "grade":
+            shown = grade_label(result)
+        elif code == "total":
+            shown = number(params.display_value(scores.exact_total(score)), params.display_places)
+        elif code in POINT_STEPS:
+            shown = number(params.display(Decimal(str(result))), params.display_places)
+        else:
+            shown = _value(result)
+        lines.append(
+            {
+                "code": code,
+                "label": str(text),
+                "inputs": [
+                    (str(INPUT_NAMES.get(k, k)), _value(v))
+                    for k, v in (step.get("inputs") or {}).items()
+                ],
+                "formula": _local(str(step.get("formula", ""))),
+                "result": shown,
+            }
+        )
+    return lines
+
+
+def total_text(score: PeriodScore | None) -> str:
+    """Return a score's total as shown to people: display rounding that never crosses a threshold.
+
+    (A stored 69.999999 is HTNV; it is shown 69,99, never 70,00.)
+    """
+    if score is None:
+        return "—"
+    period = db.session.get(Period, (score.tenant_id, score.period_id))
+    params = periods.params_of(period)
+    return number(params.display_value(scores.exact_total(score)), params.display_places)
+
+
+def summary(score: PeriodScore | None, period: Period) -> dict:
+    """Return the headline figures of a score formatted for display ({} without a score)."""
+    if score is None:
+        return {}
+    params = periods.params_of(period)
+
+    def shown(value):
+        return number(params.display(Decimal(value)), params.display_places)
+
+    def shown_total(value):
+        return number(params.display_value(value), params.display_places)
+
+    reason = params.forced_fail_reason(score.forced_fail) if score.forced_fail else None
+    return {
+        "a": shown(score.a),
+        "b": shown(score.b),
+        "c": shown(score.c),
+        "task_score": shown(score.task_score),
+        "task_points": shown(score.task_points),
+        "general_points": shown(score.general_points),
+        "total": shown_total(scores.exact_total(score)),
+        "self_total": shown_total(score.self_total) if score.self_total is not None else "—",
+        "provisional": bool(score.provisional),
+        "grade": score.grade,
+        "grade_label": grade_label(score.grade),
+        "stage": label(score.stage) if score.stage != "none" else "—",
+        "approved": score.approved_at is not None,
+        "forced_fail": (reason.label if reason else score.forced_fail) if score.forced_fail else "",
+    }

@@ -1,0 +1,1 @@
+"""Files in and out: safe spreadsheets, imports, exports, the PDF forms, province exports."""

@@ -1,5 +1,0 @@
-"""Import and export kinds, one module each; every module here is loaded by the registry.
-
-A module registers its kinds at import time with ``tenant_app.services.imports.register_import``
-and ``register_export`` (see ``users.py``).
-"""

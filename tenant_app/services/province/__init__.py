@@ -1,0 +1,1 @@
+"""The province's own use cases: unit lifecycle, onboarding, break-glass access."""

@@ -1,0 +1,1 @@
+"""Province configuration templates rolled out to units: payload, workbook, merge, apply."""
