@@ -6,7 +6,6 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from admin.door import cross_tenant_read
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
@@ -19,6 +18,7 @@ from tenant_app.schemas.tenants import (
 )
 from tenant_app.schemas.users import UserCreatedSchema
 from tenant_app.services.province import break_glass, tenants
+from tenant_app.tenancy.door import cross_tenant_read
 
 blp = Blueprint(
     "province_api",

@@ -13,7 +13,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from admin.door import cross_tenant_read
 from tenant_app.auth import api_token_required
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.comparison import (
@@ -25,6 +24,7 @@ from tenant_app.schemas.comparison import (
 from tenant_app.services.comparison import comparison
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.province import tenants
+from tenant_app.tenancy.door import cross_tenant_read
 
 blp = Blueprint(
     "province_comparison_api",

@@ -11,7 +11,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from admin.door import cross_tenant_read
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
@@ -29,6 +28,7 @@ from tenant_app.schemas.rollouts import (
 from tenant_app.services.errors import NotFound
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import rollout_impact, rollouts
+from tenant_app.tenancy.door import cross_tenant_read
 
 blp = Blueprint(
     "province_rollouts_api",

@@ -11,11 +11,11 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from admin.door import cross_tenant_read
 from tenant_app.auth import api_token_required
 from tenant_app.schemas.audit_events import AuditEventSchema, ProvinceAuditEventArgsSchema
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.services.audit import audit_log
+from tenant_app.tenancy.door import cross_tenant_read
 
 blp = Blueprint(
     "province_audit_api",

@@ -13,20 +13,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin.door import cross_tenant_read
-from blueprints.audit import (
-    EXPORT_FORMATS,
-    export_response,
-    filter_values,
-    page_number,
-    read_filters,
-)
 from tenant_app.auth import province_user_required
+from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.forms import ActionForm
-from tenant_app.jobs.queues import DEFAULT
-from tenant_app.jobs.runner import enqueue
 from tenant_app.services.audit import audit_chain, audit_export, audit_labels, audit_log
 from tenant_app.services.province import tenants
+from tenant_app.tenancy.door import cross_tenant_read
+from tenant_app.web import (
+    EXPORT_FORMATS,
+    audit_filter_values,
+    export_response,
+    page_number,
+    read_audit_filters,
+)
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
 
@@ -40,7 +39,7 @@ def _door(filters: audit_log.Filters, purpose: str):
 
 
 def _render(chain_status=None):
-    filters = read_filters(province=True)
+    filters = read_audit_filters(province=True)
     number = page_number()
     with _door(filters, "audit log"):
         events, total = audit_log.page(filters, number)
@@ -52,7 +51,7 @@ def _render(chain_status=None):
         total=total,
         page=number,
         pages=max((total + audit_log.PAGE_SIZE - 1) // audit_log.PAGE_SIZE, 1),
-        values=filter_values(),
+        values=audit_filter_values(),
         chain_status=chain_status,
         endpoint="admin_audit.index",
         verify_endpoint="admin_audit.verify",
@@ -93,7 +92,7 @@ def alert():
     if not ActionForm().validate_on_submit():
         flash(_("Phiên biểu mẫu đã hết hạn, vui lòng thử lại."), "error")
         return redirect(url_for("admin_audit.index"))
-    enqueue(DEFAULT, "tenant_app.jobs.audit.verify_chains", None)
+    enqueue(DEFAULT, paths.AUDIT_VERIFY_CHAINS, None)
     flash(_("Đã chạy kiểm tra chuỗi nhật ký; chuỗi bị đứt được ghi vào nhật ký cấp tỉnh."), "info")
     return redirect(url_for("admin_audit.index", action="audit.chain_broken"))
 
@@ -103,7 +102,7 @@ def alert():
 def export(fmt: str):
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    filters = read_filters(province=True)
+    filters = read_audit_filters(province=True)
     with _door(filters, f"audit log export ({fmt})"):
         header, rows = audit_export.rows(filters, province=True)
     return export_response(fmt, header, rows, "nhat-ky-toan-tinh")

@@ -1,6 +1,6 @@
 """Drill-down from the province comparison into one unit, one person, and their PDF forms.
 
-Each page reads inside ``admin.door.read_one_tenant``: the unit's own services run as if for
+Each page reads inside ``tenancy.door.read_one_tenant``: the unit's own services run as if for
 that unit (so nothing of another unit can appear), writes are refused, and the read is audited.
 Periods the reader may not see (not published nor locked, for an auditor not granted more) are
 refused with a message, never shown.
@@ -21,7 +21,6 @@ from admin.comparison_common import (
     requested_scope,
     scope_label,
 )
-from admin.door import read_one_tenant
 from tenant_app import charts
 from tenant_app.auth import province_user_required
 from tenant_app.services.comparison import comparison, comparison_drill
@@ -30,6 +29,7 @@ from tenant_app.services.evaluation.score_display import explain, summary
 from tenant_app.services.files import pdf_forms
 from tenant_app.services.province import tenants
 from tenant_app.services.workspace import org, staff
+from tenant_app.tenancy.door import read_one_tenant
 
 
 def _tenant_or_404(slug: str):

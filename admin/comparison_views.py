@@ -33,7 +33,6 @@ from admin.comparison_common import (
     scope_short,
     selected_tenant_ids,
 )
-from admin.door import cross_tenant_read
 from tenant_app import charts
 from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
@@ -42,6 +41,7 @@ from tenant_app.services.comparison import comparison, comparison_export, compar
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import pdf_forms
 from tenant_app.services.province import tenants
+from tenant_app.tenancy.door import cross_tenant_read
 
 # --- the comparison of units
 

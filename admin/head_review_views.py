@@ -14,13 +14,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin.door import DoorRefused, head_review_write, read_one_tenant
 from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import head_review, periods
 from tenant_app.services.evaluation.assessments import is_head_reviewer
 from tenant_app.services.province import tenants
+from tenant_app.tenancy.door import DoorRefused, head_review_write, read_one_tenant
 
 SUCCESS = {
     "assess": _l("Đã ghi đánh giá người đứng đầu."),

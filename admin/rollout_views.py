@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.api_rollouts import tenant_configuration
-from admin.door import cross_tenant_read
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
@@ -18,6 +17,7 @@ from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import rollout_impact, rollouts
 from tenant_app.services.rollout.template_payload import field_label
+from tenant_app.tenancy.door import cross_tenant_read
 
 bp = Blueprint("admin_rollouts", __name__, url_prefix="/admin/rollouts")
 

@@ -13,7 +13,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from admin.door import cross_tenant_read
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
@@ -24,6 +23,7 @@ from tenant_app.models.users import User
 from tenant_app.services.rollout.template_payload import PayloadInvalid, local_change_count
 from tenant_app.services.rollout.templates import item_row, payload_from_rows
 from tenant_app.services.workspace import positions as positions_service
+from tenant_app.tenancy.door import cross_tenant_read
 
 
 @dataclass(frozen=True)

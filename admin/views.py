@@ -7,8 +7,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin.door import cross_tenant_read
-from blueprints.auth import change_password_page, safe_next
 from tenant_app.auth import end_session, province_user_required, start_session
 from tenant_app.extensions import db, limiter
 from tenant_app.forms import ActionForm, BreakGlassForm, FirstAdminForm, LoginForm, TenantForm
@@ -17,6 +15,8 @@ from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.province import break_glass, tenants
 from tenant_app.services.workspace import accounts
+from tenant_app.tenancy.door import cross_tenant_read
+from tenant_app.web import change_password_page, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -13,7 +13,7 @@ the row-level-security-bound app role, like production:
    (nightly, every scope) and ``refresh_period`` of 2026-10 (after a change). ``--build all``
    runs ``refresh_tenant`` on every unit instead (about 7 s per unit on 2 CPUs: 35+ minutes);
 2. ``compare("2026-10", None, "published")`` inside the audited door
-   (``admin.door.cross_tenant_read``) as a province auditor, warm, ``--repeat`` times: p50/p95;
+   (``tenancy.door.cross_tenant_read``) as a province auditor, warm, ``--repeat`` times: p50/p95;
    the HTTP API and page (``GET /api/v1/province/comparison``, ``GET /admin/comparison``) on the
    production server (gunicorn) when the app has them;
 3. the baseline, in the same run: the same per-unit figures computed live from ``period_scores``,
@@ -333,7 +333,7 @@ def build_aggregates(app, job: str, tenant_ids: list[int], args_of=None) -> tupl
     """Run ``job`` (a tenant_app.jobs.comparison function) for each unit through the job runner:
     its own app context, the unit's context, one commit; ``args_of(unit id)`` gives the job's
     other arguments. Returns wall and CPU seconds per unit and the rows written."""
-    from tenant_app.jobs.runner import execute
+    from tenant_app.background.runner import execute
 
     walls, cpus, rows = [], [], 0
     with app.app_context():
@@ -395,9 +395,9 @@ def _touch(comparison) -> int:
 def _timed(app, actor_id: int, repeat: int, work) -> list[float]:
     """Wall seconds of ``work()`` inside the audited door, one fresh session per repetition (as
     one request would have), after one unmeasured warm-up."""
-    from admin.door import cross_tenant_read
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
+    from tenant_app.tenancy.door import cross_tenant_read
 
     timings = []
     with app.app_context():
@@ -576,9 +576,9 @@ def _agreement(precomputed, live) -> tuple[int, int, set]:
 def explain(app, actor_id: int, scope: str) -> None:
     """EXPLAIN ANALYZE, as the app role inside the door, of the comparison's read and the
     baseline's queries."""
-    from admin.door import cross_tenant_read
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
+    from tenant_app.tenancy.door import cross_tenant_read
 
     binds = {"scope": scope, "minutes": 60}
     queries = {

@@ -214,7 +214,7 @@ def worker_command(queues, burst):
     """Run an rq worker on QUEUES (default: scoring, rollout, io, default)."""
     from flask import current_app
 
-    from tenant_app.jobs.queues import ALL_QUEUES
+    from tenant_app.background.queues import ALL_QUEUES
     from tenant_app.jobs.worker import run_worker
 
     unknown = [q for q in queues if q not in ALL_QUEUES]

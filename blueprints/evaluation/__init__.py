@@ -1,160 +1,11 @@
 """The evaluation screens (HTML): periods, giao việc, my work, review, approval, scores, dashboards.
 
-Views are thin: they parse a form, call ``tenant_app.services``, commit, ask for a re-score and
-render. Shared helpers (404 lookups, Vietnamese number format, who manages whom) live here.
+Views are thin: they parse a form, call one use case of ``tenant_app.services``, commit and
+render; what must follow (a re-score, the comparison refresh) is the use case's own business.
+The blueprint and the helpers the views share live in ``common``.
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
-from flask import Blueprint, abort, g, request, url_for
-from flask_login import current_user
-
-from tenant_app.extensions import db
-from tenant_app.models.staff import StaffMember
-from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.evaluation import periods, work
-from tenant_app.services.evaluation.score_display import number, short, total_text
-from tenant_app.services.workspace import staff
-from tenant_app.tenancy.resolve import make_tenant_blueprint
-
-bp = make_tenant_blueprint(Blueprint("evaluation", __name__, url_prefix="/t/<tenant_slug>"))
-
-# Symbolic notification targets (tenant_app.services.workspace.notifications.LINKS) → endpoints.
-LINK_ENDPOINTS = {
-    "work": "evaluation.my_work",
-    "review": "evaluation.review",
-    "scores": "evaluation.my_score",
-    "assessment": "evaluation.my_work",
-    "approval": "evaluation.approval",
-    "periods": "evaluation.periods_list",
-}
-
-
-def or_404(getter, object_id):
-    """``getter(object_id)``, or 404 for a malformed id or an id of another tenant."""
-    try:
-        return getter(object_id)
-    except NotFound:
-        abort(404)
-
-
-def form_error(form, exc: ServiceError) -> None:
-    """Put ``exc``'s message next to its field (``general[1]`` → ``general_1``), else on the form.
-
-    Refusals of the person (403) and missing rows (404) are not form errors: they abort.
-    """
-    if exc.status in (403, 404):
-        abort(exc.status)
-    name = (exc.field or "").replace("[", "_").replace("]", "")
-    target = getattr(form, name, None) if name else None
-    if target is not None and hasattr(target, "errors") and name != "csrf_token":
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(exc.message)
-    else:
-        form.form_errors.append(exc.message)
-
-
-def selected_period(*, required: bool = True):
-    """The period named by ``?period=<id>`` (404 if not the tenant's), else the current one."""
-    pid = request.values.get("period")
-    if pid:
-        return or_404(periods.get_period, pid)
-    period = periods.current_period()
-    if period is None:
-        rows = periods.list_periods()
-        period = rows[0] if rows else None
-    return period
-
-
-def own_staff():
-    """The staff record of the signed-in account (cached per request), or None."""
-    if "own_staff" not in g:
-        g.own_staff = staff.staff_for_user(current_user)
-    return g.own_staff
-
-
-def managed_people(user) -> list[StaffMember]:
-    """Active people ``user`` directs (work.can_manage), themselves excluded, by name.
-
-    Unit administrators direct everyone; managers their direct reports and their units' people.
-    """
-    rows = (
-        db.session.execute(
-            sa.select(StaffMember)
-            .where(StaffMember.end_date.is_(None))
-            .order_by(StaffMember.full_name, StaffMember.code)
-        )
-        .scalars()
-        .all()
-    )
-    me = staff.staff_for_user(user)
-    rows = [p for p in rows if me is None or p.id != me.id]
-    if user.has_role("unit_admin"):
-        return rows
-    if not user.has_role("manager") or me is None:
-        return []
-    units = staff.managed_unit_ids(user)
-    posts = staff.current_assignments([p.id for p in rows])
-    return [
-        p
-        for p in rows
-        if p.manager_id == me.id or (p.id in posts and posts[p.id].org_unit_id in units)
-    ]
-
-
-def require_manages(person: StaffMember) -> None:
-    if not work.can_manage(current_user, person):
-        abort(403)
-
-
-def link_url(link: str | None) -> str:
-    endpoint = LINK_ENDPOINTS.get(link or "")
-    return url_for(endpoint) if endpoint else url_for("evaluation.notifications")
-
-
-@bp.app_template_filter("vn_number")
-def _vn_number(value, places: int = 2) -> str:
-    return number(value, places)
-
-
-@bp.app_template_filter("score_total")
-def _score_total(score) -> str:
-    return total_text(score)
-
-
-@bp.app_template_filter("qty")
-def _qty(value) -> str:
-    return short(value)
-
-
-@bp.app_context_processor
-def _evaluation_helpers():
-    def unread_notifications() -> int:
-        from tenant_app.services.workspace import notifications
-
-        user = current_user
-        if not user.is_authenticated or getattr(user, "is_province", True):
-            return 0
-        if "unread_notifications" not in g:
-            g.unread_notifications = notifications.unread_count(user.id)
-        return g.unread_notifications
-
-    def is_head() -> bool:
-        from tenant_app.services.evaluation import assessments
-
-        user = current_user
-        if not user.is_authenticated or getattr(user, "is_province", True):
-            return False
-        if "is_head" not in g:
-            g.is_head = assessments.is_head_of_agency(user)
-        return g.is_head
-
-    return {"unread_notifications": unread_notifications, "is_head_of_agency": is_head}
-
-
-from blueprints.evaluation import (  # noqa: E402, F401
+from blueprints.evaluation import (  # noqa: F401  (importing a view module registers its routes)
     dashboard_views,
     discipline_views,
     pdf_views,
@@ -163,3 +14,6 @@ from blueprints.evaluation import (  # noqa: E402, F401
     score_views,
     work_views,
 )
+from blueprints.evaluation.common import bp
+
+__all__ = ["bp"]

@@ -10,7 +10,14 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.evaluation import bp, link_url, managed_people, number, or_404, selected_period
+from blueprints.evaluation.common import (
+    bp,
+    link_url,
+    managed_people,
+    number,
+    or_404,
+    selected_period,
+)
 from blueprints.evaluation.forms import ActionForm
 from blueprints.evaluation.score_views import grade_label
 from scoring import Grade, QuotaEntry, check_quota

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from blueprints.evaluation import bp
+from blueprints.evaluation.common import bp
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import REQUIRED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, request
 from flask_login import current_user
 
-from blueprints.evaluation import bp, or_404, own_staff, selected_period
+from blueprints.evaluation.common import bp, or_404, own_staff, selected_period
 from blueprints.evaluation.score_views import person_or_403
 from tenant_app.auth import tenant_user_required
 from tenant_app.services.evaluation import assessments

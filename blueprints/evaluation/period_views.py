@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.evaluation import bp, form_error, or_404
+from blueprints.evaluation.common import bp, form_error, or_404
 from blueprints.evaluation.forms import ActionForm, OpenPeriodForm, ReopenForm
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import abort, jsonify, render_template
 from flask_login import current_user
 
-from blueprints.evaluation import bp, or_404, own_staff, selected_period
+from blueprints.evaluation.common import bp, or_404, own_staff, selected_period
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, PeriodScore

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.evaluation import (
+from blueprints.evaluation.common import (
     bp,
     form_error,
     managed_people,

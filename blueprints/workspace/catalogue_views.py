@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.workspace import bp
+from blueprints.workspace.common import bp
 from blueprints.workspace.forms import ItemForm, form_data, show_error
 from blueprints.workspace.helpers import or_404, paged, position_choices, unit_choices
 from tenant_app.auth import tenant_user_required

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 
 from tenant_app.extensions import db
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
-from tenant_app.services.errors import NotFound
 from tenant_app.services.workspace import org
+from tenant_app.web import or_404  # noqa: F401  (the views import it from here)
 
 PAGE_SIZE = 50
-
-
-def or_404(getter, object_id):
-    """Return ``getter(object_id)``; 404 for a malformed id or another tenant's id."""
-    try:
-        return getter(object_id)
-    except NotFound:
-        abort(404)
 
 
 def unit_choices(*, empty: str | None = "—") -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 
-from blueprints.workspace import bp
+from blueprints.workspace.common import bp
 from blueprints.workspace.forms import show_error
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.workspace import bp
+from blueprints.workspace.common import bp
 from blueprints.workspace.forms import StaffForm, form_data, show_error
 from blueprints.workspace.helpers import (
     or_404,

@@ -8,28 +8,26 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant
+from tenant_app.services.province import break_glass
 
 
 def expire_all(tenant_id: None) -> dict:
     """Province-level (``tenant_id`` is None): enqueue ``expire`` for every unit not archived."""
-    from tenant_app import jobs
-
     ids = list(
         db.session.execute(
             sa.select(Tenant.id).where(Tenant.status != "archived").order_by(Tenant.id)
         ).scalars()
     )
     for tid in ids:
-        jobs.enqueue(jobs.DEFAULT, expire, tid)
+        enqueue(DEFAULT, paths.BREAK_GLASS_EXPIRE, tid)
     return {"tenants": len(ids)}
 
 
 def expire(tenant_id: int) -> dict:
     """Close the unit's expired break-glass grants and disable their accounts; idempotent."""
-    from tenant_app.services.province import break_glass
-
     closed = break_glass.expire_due()
     db.session.commit()
     return {"closed": closed}

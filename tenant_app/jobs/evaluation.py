@@ -6,14 +6,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant, TenantStatus
+from tenant_app.services.evaluation import reminders
 
 
 def daily_all(tenant_id: None) -> dict:
     """Province-level (``tenant_id`` is None): enqueue ``daily`` for every unit in service."""
-    from tenant_app import jobs
-
     serving = [s.value for s in TenantStatus if s.serves_users]
     ids = list(
         db.session.execute(
@@ -21,15 +21,13 @@ def daily_all(tenant_id: None) -> dict:
         ).scalars()
     )
     for tid in ids:
-        jobs.enqueue(jobs.DEFAULT, daily, tid, date.today().isoformat())
+        enqueue(DEFAULT, paths.EVALUATION_DAILY, tid, date.today().isoformat())
     return {"tenants": len(ids)}
 
 
 def daily(tenant_id: int, day: str) -> dict:
     """Open the period due on ``day`` (if the unit opens them automatically) and send the
     reminders of windows closing the next day; idempotent."""
-    from tenant_app.services.evaluation import reminders
-
     today = date.fromisoformat(day)
     opened = reminders.open_due_period(today)
     sent = reminders.send_reminders(today)

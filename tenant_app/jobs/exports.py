@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from tenant_app.models.base import utcnow
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import province_exports
+from tenant_app.tenancy.door import cross_tenant_read
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,6 @@ def build_export(tenant_id: None, export_id: int) -> dict:
     Without rq (embedded mode) the error is logged, not raised: the request that asked for the
     export goes on and the list shows it failed.
     """
-    # The one audited cross-tenant door lives in ``admin``; the core never imports it at load.
-    from admin.door import cross_tenant_read
-
     try:
         return province_exports.build(export_id, door=cross_tenant_read)
     except ServiceError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tenant_app import audit
-from tenant_app.jobs.runner import current_job_run, report_progress
+from tenant_app.background.runner import current_job_run, report_progress
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import imports
 

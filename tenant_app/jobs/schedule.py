@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tenant_app.jobs.queues import DEFAULT
+from tenant_app.background import paths
+from tenant_app.background.queues import DEFAULT
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,13 @@ class Periodic:
 
 
 PERIODIC: list[Periodic] = [
-    Periodic("audit.verify_chains", "30 1 * * *", "tenant_app.jobs.audit.verify_chains"),
+    Periodic("audit.verify_chains", "30 1 * * *", paths.AUDIT_VERIFY_CHAINS),
     # Periods that open automatically, and reminders of windows closing tomorrow (07:00 local).
-    Periodic("evaluation.daily", "0 0 * * *", "tenant_app.jobs.evaluation.daily_all"),
+    Periodic("evaluation.daily", "0 0 * * *", paths.EVALUATION_DAILY_ALL),
     # Every unit's comparison figures rebuilt from scratch (safety net behind the live refresh).
-    Periodic("comparison.nightly", "0 20 * * *", "tenant_app.jobs.comparison.refresh_all"),
+    Periodic("comparison.nightly", "0 20 * * *", paths.COMPARISON_REFRESH_ALL),
     # Province export files past their download lifetime deleted (rows kept), every hour.
-    Periodic("exports.purge", "15 * * * *", "tenant_app.jobs.exports.purge"),
+    Periodic("exports.purge", "15 * * * *", paths.EXPORT_PURGE),
     # Break-glass accounts past their expiry marked disabled (the expiry itself holds at once).
-    Periodic("break_glass.expire", "*/10 * * * *", "tenant_app.jobs.break_glass.expire_all"),
+    Periodic("break_glass.expire", "*/10 * * * *", paths.BREAK_GLASS_EXPIRE_ALL),
 ]

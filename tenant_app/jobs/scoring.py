@@ -6,6 +6,7 @@ import uuid
 
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period
+from tenant_app.services.evaluation import scores
 
 
 def rescore_person(
@@ -15,8 +16,6 @@ def rescore_person(
 
     ``reason`` is recorded with any change to a published result.
     """
-    from tenant_app.services.evaluation import scores
-
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:
         return {"skipped": "period not found"}
@@ -29,8 +28,6 @@ def rescore_person(
 
 def rescore_period(tenant_id: int, period_id: str) -> dict:
     """Re-score everyone with work in a period (set-based load); idempotent."""
-    from tenant_app.services.evaluation import scores
-
     period = db.session.get(Period, (tenant_id, uuid.UUID(period_id)))
     if period is None:
         return {"skipped": "period not found"}

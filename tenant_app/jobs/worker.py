@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import Flask
 from rq import Worker
 
-from tenant_app.jobs import runner
+from tenant_app.background import runner
 
 # How often a worker cleans registries, i.e. notices jobs abandoned by a dead worker (seconds).
 MAINTENANCE_INTERVAL = 60

@@ -63,7 +63,7 @@ class ProvinceUser(_AccountColumns, UserMixin, db.Model):
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
     # Granted by a province administrator: the competent higher level that assesses (manager
-    # stage) and approves the results of each unit's head, through ``admin.door``.
+    # stage) and approves the results of each unit's head, through ``tenancy.door``.
     head_reviewer: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )

@@ -20,9 +20,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-import tenant_app
-
-STATIC_ROOT = (Path(tenant_app.__file__).parent / "static").resolve()
+STATIC_ROOT = (Path(__file__).resolve().parents[1] / "static").resolve()
 
 
 class RefusedResource(ValueError):

@@ -59,11 +59,21 @@ def read_only_active() -> bool:
 current_tenant = LocalProxy(get_current_tenant)
 
 
-def _sync_database():
-    # Tell PostgreSQL (RLS) about the change if a transaction is already open.
-    from tenant_app.tenancy.scoping import apply_settings_to_open_transaction
+# Called whenever the scope changes: ``scoping.install`` adds the one that re-sends the signed
+# scope to PostgreSQL (RLS) if a transaction is already open. Kept as a hook so that this module,
+# which scoping builds on, does not import it back.
+_scope_listeners: list = []
 
-    apply_settings_to_open_transaction()
+
+def on_scope_change(listener) -> None:
+    """Call ``listener()`` after every change of tenant or door scope (once per listener)."""
+    if listener not in _scope_listeners:
+        _scope_listeners.append(listener)
+
+
+def _sync_database():
+    for listener in _scope_listeners:
+        listener()
 
 
 def set_request_tenant(tenant) -> None:
@@ -99,7 +109,7 @@ def _flush_pending() -> None:
 
 @contextmanager
 def _cross_tenant_read_scope():
-    """Lift tenant scoping for reads only. Private: the one caller is ``admin.door``."""
+    """Lift tenant scoping for reads only. Private: the one caller is ``tenancy.door``."""
     token = _cross_tenant_read.set(True)
     _sync_database()
     try:
@@ -111,7 +121,7 @@ def _cross_tenant_read_scope():
 
 @contextmanager
 def _read_only_scope():
-    """Refuse writes to tenant tables inside the block. Private: only ``admin.door`` calls it."""
+    """Refuse writes to tenant tables inside the block. Private: only ``tenancy.door`` calls it."""
     token = _read_only.set(True)
     try:
         yield

@@ -20,6 +20,7 @@ from tenant_app.tenancy.context import (
     NoTenantContext,
     cross_tenant_read_active,
     current_tenant_id,
+    on_scope_change,
     read_only_active,
 )
 
@@ -42,7 +43,6 @@ def _send_scope(connection) -> None:
     rls.set_signed_scope(connection, _scope_key(), tenant_id, cross)
 
 
-@event.listens_for(Session, "after_begin")
 def _set_rls_settings(session, transaction, connection):
     if _is_postgres(connection):
         _send_scope(connection)
@@ -68,7 +68,6 @@ def _open_connections(session):
     return [conn for conn, *_ in transaction._connections.values()]
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _scope_statements(state):
     if state.is_column_load or state.is_relationship_load:
         return  # the criteria of the parent statement propagate to these loads
@@ -86,7 +85,6 @@ def _scope_statements(state):
     state.statement = state.statement.options(criteria)
 
 
-@event.listens_for(TenantScoped, "init", propagate=True)
 def _stamp_on_init(target, args, kwargs):
     if kwargs.get("tenant_id") is None:
         tid = current_tenant_id()
@@ -94,7 +92,6 @@ def _stamp_on_init(target, args, kwargs):
             target.tenant_id = tid
 
 
-@event.listens_for(Session, "before_flush")
 def _guard_writes(session, flush_context, instances):
     changed = [
         (obj, kind)
@@ -124,3 +121,20 @@ def _guard_writes(session, flush_context, instances):
             history = sa.inspect(obj).attrs.tenant_id.history
             if history.deleted and history.deleted[0] not in (None, tid):
                 raise CrossTenantWrite(f"{type(obj).__name__} moved between tenants")
+
+
+_SESSION_HOOKS = (
+    ("after_begin", _set_rls_settings),
+    ("do_orm_execute", _scope_statements),
+    ("before_flush", _guard_writes),
+)
+
+
+def install() -> None:
+    """Register the scoping hooks (``tenancy.startup.init_app`` calls it; idempotent)."""
+    for name, hook in _SESSION_HOOKS:
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
+    if not event.contains(TenantScoped, "init", _stamp_on_init):
+        event.listen(TenantScoped, "init", _stamp_on_init, propagate=True)
+    on_scope_change(apply_settings_to_open_transaction)

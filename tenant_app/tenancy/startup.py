@@ -20,7 +20,9 @@ def init_app(app) -> None:
     """On PostgreSQL, refuse to start in production (warn otherwise) if RLS could be bypassed or
     the database holds another scope key (every tenant table would read as empty)."""
     from tenant_app.extensions import db
-    from tenant_app.tenancy import scoping  # noqa: F401  (registers the ORM scoping hooks)
+    from tenant_app.tenancy import scoping
+
+    scoping.install()
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return

@@ -338,7 +338,7 @@ def test_exports_job_reads_only_the_requested_units(app, client, auditor, units)
 
 def test_exports_queries_do_not_grow_with_people(app, auditor, units, monkeypatch):
     """Set-based: 40 more people in A cost no more statements on ``period_scores``."""
-    from admin.door import cross_tenant_read
+    from tenant_app.tenancy.door import cross_tenant_read
 
     def reads_of_scores(export_id):
         seen = []
@@ -528,7 +528,7 @@ def test_exports_open_download_refuses_at_expiry(app, auditor, other_auditor, un
     with pytest.raises(ServiceError) as unready:
         province_exports.open_download(export, auditor, export.created_at)
     assert unready.value.status == 409
-    from admin.door import cross_tenant_read
+    from tenant_app.tenancy.door import cross_tenant_read
 
     province_exports.build(export.id, door=cross_tenant_read)
     ends = export.expires_at
@@ -557,7 +557,7 @@ def test_exports_purge_removes_expired_files_and_keeps_rows(app, client, auditor
 
 def test_exports_purge_job_is_scheduled_hourly_and_runs(app, client, auditor, units):
     """``exports.purge`` is in the periodic table, every hour, and removes what has expired."""
-    from tenant_app.jobs import DEFAULT, enqueue
+    from tenant_app.background import DEFAULT, enqueue
     from tenant_app.jobs.schedule import PERIODIC
 
     entry = {p.name: p for p in PERIODIC}["exports.purge"]

@@ -301,4 +301,4 @@ def test_an_unreachable_queue_does_not_undo_the_change(app, factory, tenant_a, c
         db.session.commit()
         assert db.session.execute(sa.select(PeriodScore)).scalars().all()
         assert _row("2026-11") is None
-    assert "comparison refresh of period" in caplog.text
+    assert "jobs.comparison.refresh_period (tenant %s) not enqueued" % tenant_a.id in caplog.text

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from admin.door import head_review_write
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, Notification, User
 from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import annual
 from tenant_app.tenancy import tenant_context
+from tenant_app.tenancy.door import head_review_write
 from tests.evaluation.scores_helpers import open_month, stored_score
 
 

@@ -161,7 +161,7 @@ def test_person_form_names_the_approver_once_approved(golden_a, tenant_a):
 
 def test_person_form_prints_through_the_read_only_door(golden_a, tenant_a, auditor):
     """An auditor's drill-down (writes refused) gets the same form: the service writes nothing."""
-    from admin.door import read_one_tenant
+    from tenant_app.tenancy.door import read_one_tenant
 
     with read_one_tenant(tenant_a, "kiểm tra phiếu", actor=auditor):
         data = pdf_forms.person_form_pdf(golden_a["period"], golden_a["clerk"])

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from tenant_app.background.runner import execute, func_path
 from tenant_app.extensions import db
 from tenant_app.jobs import evaluation as evaluation_jobs
-from tenant_app.jobs.runner import execute, func_path
 from tenant_app.models import Notification, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from tenant_app import audit
+from tenant_app.background import current_job_run, report_progress
 from tenant_app.extensions import db
-from tenant_app.jobs import current_job_run, report_progress
 from tenant_app.models.audit import AuditEvent
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy import current_tenant_id

@@ -19,8 +19,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from tenant_app.background import DEFAULT, enqueue
 from tenant_app.extensions import db
-from tenant_app.jobs import DEFAULT, enqueue
 from tenant_app.models import JobRun, PeriodAggregate, User
 from tenant_app.models.audit import AuditEvent
 from tenant_app.services.evaluation import scores

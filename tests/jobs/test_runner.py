@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tenant_app import audit
+from tenant_app.background import DEFAULT, enqueue
 from tenant_app.extensions import db
-from tenant_app.jobs import DEFAULT, enqueue
 from tenant_app.models import JobRun
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.tenancy import tenant_context
@@ -143,7 +143,7 @@ def _owner_url():
 
 def test_jobs_schedule_lists_the_daily_chain_check():
     """The periodic table holds the daily audit chain verification on a known queue."""
-    from tenant_app.jobs.queues import ALL_QUEUES
+    from tenant_app.background.queues import ALL_QUEUES
     from tenant_app.jobs.schedule import PERIODIC
 
     entry = {p.name: p for p in PERIODIC}["audit.verify_chains"]

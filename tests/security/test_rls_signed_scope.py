@@ -16,12 +16,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from admin.door import cross_tenant_read
 from tenant_app.config import ConfigError, load
 from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.rollout import ConfigTemplate, Rollout, RolloutTarget, TemplateVersion
 from tenant_app.tenancy import rls, tenant_context
+from tenant_app.tenancy.door import cross_tenant_read
 from tests.helpers import requires_postgres
 
 

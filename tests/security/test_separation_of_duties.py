@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from admin.door import DoorRefused, head_review_write
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, ProvinceAuditEvent, Tenant, User
 from tenant_app.models.catalogue import CatalogueItem
@@ -18,6 +17,7 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import annual, assessments, scores, unit_head, work
 from tenant_app.tenancy import tenant_context
+from tenant_app.tenancy.door import DoorRefused, head_review_write
 from tests.evaluation.view_helpers import golden_month, ward_today
 from tests.helpers import bearer, login, post_form, token_for
 

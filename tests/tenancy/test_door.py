@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from admin.door import DoorRefused, cross_tenant_read
 from tenant_app.extensions import db
 from tenant_app.models import ProvinceAuditEvent, User
 from tenant_app.tenancy import CrossTenantWrite
+from tenant_app.tenancy.door import DoorRefused, cross_tenant_read
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,8 +57,8 @@ def test_door_is_read_only(auditor, staff_a):
 
 
 def test_door_bypass_is_used_nowhere_else():
-    """Only tenant_app/tenancy/context.py (defines it) and admin/door.py use the scope bypass."""
-    allowed = {ROOT / "tenant_app/tenancy/context.py", ROOT / "admin/door.py"}
+    """Only tenancy/context.py (defines it) and tenancy/door.py use the scope bypass."""
+    allowed = {ROOT / "tenant_app/tenancy/context.py", ROOT / "tenant_app/tenancy/door.py"}
     pattern = re.compile(
         r"_cross_tenant_read_scope|kpi\.cross_tenant'?\s*,\s*'on'|_cross_tenant_read\.set"
     )
@@ -75,7 +75,7 @@ def test_door_bypass_is_used_nowhere_else():
 
 def test_read_one_tenant_sees_only_that_unit_and_is_read_only(auditor, tenant_a, staff_a, staff_b):
     """The drill-down door scopes to one unit (nothing of another) and refuses writes."""
-    from admin.door import read_one_tenant
+    from tenant_app.tenancy.door import read_one_tenant
 
     with read_one_tenant(tenant_a, "drill-down", actor=auditor):
         names = set(db.session.execute(sa.select(User.username)).scalars())
@@ -92,7 +92,7 @@ def test_read_one_tenant_sees_only_that_unit_and_is_read_only(auditor, tenant_a,
 
 
 def test_read_one_tenant_refuses_tenant_users(admin_a, tenant_b):
-    from admin.door import read_one_tenant
+    from tenant_app.tenancy.door import read_one_tenant
 
     with pytest.raises(DoorRefused), read_one_tenant(tenant_b, "test", actor=admin_a):
         pass

@@ -1,7 +1,7 @@
 """Read the audit trail: filters, newest-first pages, readable before/after diffs, action labels.
 
 Reading only. Which rows a caller may see is decided by the caller's context: a tenant request
-sees its own ``audit_events``; the province console reads every tenant inside ``admin.door``.
+sees its own ``audit_events``; the province console reads every tenant inside ``tenancy.door``.
 """
 
 from __future__ import annotations

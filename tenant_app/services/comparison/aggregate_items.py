@@ -19,7 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.comparison import ItemAggregate
 from tenant_app.models.evaluation import Assignment, Period, Report
-from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.period_params import params_of
 
 COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)

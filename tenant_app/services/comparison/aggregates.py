@@ -16,14 +16,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from scoring import (
     Grade,
     grade_for_total,
     quota_allowed,
 )
+from tenant_app import background
+from tenant_app.background import SCORING, paths
 from tenant_app.extensions import db
 from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.evaluation import (
@@ -37,12 +37,11 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
 from tenant_app.services.audit import audit_log
 from tenant_app.services.comparison import aggregate_items
-from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.period_params import params_of
 
 log = logging.getLogger(__name__)
 COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)
-_PENDING = "kpi_aggregates_pending"
 
 
 def visible(period: Period) -> bool:
@@ -90,9 +89,19 @@ def periods_in(scope: str) -> list[Period]:
 
 
 def mark_changed(period: Period) -> None:
-    """Note that ``period``'s figures changed; they are rebuilt after the session commits."""
-    pending = db.session().info.setdefault(_PENDING, set())
-    pending.add((period.tenant_id, str(period.id)))
+    """Note that ``period``'s figures changed; they are rebuilt after the session commits.
+
+    One refresh per period and commit; a refresh already waiting in Redis absorbs this one.
+    """
+    background.after_commit(
+        db.session(),
+        SCORING,
+        paths.COMPARISON_REFRESH_PERIOD,
+        period.tenant_id,
+        str(period.id),
+        job_id=f"kpi-aggregates-{period.tenant_id}-{period.id}",
+        absorb=True,
+    )
 
 
 def mark_year_changed(year: int) -> None:
@@ -102,24 +111,6 @@ def mark_year_changed(year: int) -> None:
     ).scalar()
     if latest is not None:
         mark_changed(latest)
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session):
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        from tenant_app.jobs import comparison as comparison_jobs
-
-        for tenant_id, period_id in sorted(pending):
-            try:
-                comparison_jobs.request(tenant_id, period_id)
-            except Exception:  # the change is committed; the nightly rebuild will catch up
-                log.exception("comparison refresh of period %s not enqueued", period_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop(_PENDING, None)
 
 
 # --- rebuilding ---------------------------------------------------------------------------

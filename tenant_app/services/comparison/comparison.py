@@ -1,6 +1,6 @@
 """The province comparison read from precomputed figures: units side by side, shared items.
 
-Every function reads across units, so it must run inside ``admin.door.cross_tenant_read``; it
+Every function reads across units, so it must run inside ``tenancy.door.cross_tenant_read``; it
 reads only ``period_aggregates`` and ``item_aggregates`` (one indexed query each), which is what
 keeps a 300-unit comparison fast. ``visibility`` is ``published`` for auditors unless a province
 administrator granted them unpublished results (``visibility_for``).

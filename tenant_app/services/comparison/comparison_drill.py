@@ -1,7 +1,7 @@
 """One unit seen from the province comparison: its people, its org units, one person's record.
 
 Everything here reads the tenant in context only (the province console calls it inside
-``admin.door.read_one_tenant``) and writes nothing. Which periods count is decided first
+``tenancy.door.read_one_tenant``) and writes nothing. Which periods count is decided first
 (``periods_for``): an auditor sees a period once it is published or locked, unless granted more.
 Over a quarter or a year a person's figure is the average of the periods counted, graded the way
 the unit's comparison figures are (``services.aggregates``).

@@ -3,7 +3,7 @@
 ``comparison_pdf`` prints what the comparison page shows for one scope: the warning signs, the
 unit table with the total, the same charts (inline SVG, split into parts a page can hold) and
 the shared items where units differ most, then the signature of whoever prepared it. It reads
-nothing itself: the caller reads inside ``admin.door.cross_tenant_read`` and passes the results.
+nothing itself: the caller reads inside ``tenancy.door.cross_tenant_read`` and passes the results.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ proposed one, with a recorded reason; ``approve`` is refused while a violation i
 Separation of duties, as for period scores: nobody decides or approves their own row, and the
 row of the unit's head (``unit_head``) is decided and approved by the competent higher level
 (``decide`` / ``approve_head`` for a province account with the ``head_reviewer`` duty, called
-through ``admin.door.head_review_write``). The head approves everyone else; the year can be
+through ``tenancy.door.head_review_write``). The head approves everyone else; the year can be
 published once the head's row is approved too.
 """
 

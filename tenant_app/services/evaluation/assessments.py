@@ -6,7 +6,7 @@ Each stage's points are kept; the score uses the latest stage present.
 Separation of duties lives here, so HTML, API, imports and jobs all get it: nobody assesses
 (beyond the self stage) or approves their own record, and the head of the unit (``unit_head``)
 is assessed at the manager stage and approved only by the competent higher level, a province
-account with the ``head_reviewer`` duty acting through ``admin.door.head_review_write``.
+account with the ``head_reviewer`` duty acting through ``tenancy.door.head_review_write``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A province administrator grants or withdraws the ``head_reviewer`` duty on a province account
 (``head_reviewer.changed`` on the province chain). ``overview`` is what the duty's page shows of
-one unit, read inside that unit's context (the caller opens ``admin.door.read_one_tenant``);
-the two writes go through ``admin.door.head_review_write``.
+one unit, read inside that unit's context (the caller opens ``tenancy.door.read_one_tenant``);
+the two writes go through ``tenancy.door.head_review_write``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ from scoring import DEFAULT_RULE_SET, Params, get_rule_set
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, label
+from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.evaluation.period_params import params_of  # noqa: F401  (re-exported)
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
 
@@ -139,12 +141,6 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
     return period
 
 
-def params_of(period: Period) -> Params:
-    """The scoring parameters frozen in the period."""
-    rule_set = get_rule_set(period.rule_set)
-    return Params.from_dict(period.params or {}, base=rule_set.default_params)
-
-
 def ensure_open(period: Period) -> None:
     """Raise ServiceError unless the period still accepts changes."""
     if period.status != "open":
@@ -184,8 +180,6 @@ def ensure_window(period: Period, window: str, today: date | None = None) -> Non
 
 
 def _transition(period: Period, target: str, action: str, actor=None, reason=None) -> Period:
-    from tenant_app.services.comparison import aggregates
-
     before = _snapshot(period)
     period.status = target
     aggregates.mark_changed(period)

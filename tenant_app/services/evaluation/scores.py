@@ -40,7 +40,7 @@ from scoring import (
     score_rows,
 )
 from scoring.numbers import MAX_PLACES, exact_text, round_fraction, stored, to_fraction
-from tenant_app import audit
+from tenant_app import audit, background
 from tenant_app.extensions import db
 from tenant_app.ids import uuid7
 from tenant_app.models.base import utcnow
@@ -751,12 +751,9 @@ def request_rescore(period: Period, staff_id, *, reason: str | None = None) -> N
     Commits the caller's session first (the job reads what was just written). ``reason`` is
     recorded with any change to a published result.
     """
-    from tenant_app import jobs
-    from tenant_app.jobs import scoring as scoring_jobs
-
-    jobs.enqueue(
-        jobs.SCORING,
-        scoring_jobs.rescore_person,
+    background.enqueue(
+        background.SCORING,
+        background.paths.RESCORE_PERSON,
         period.tenant_id,
         str(period.id),
         str(staff_id),

@@ -8,7 +8,7 @@
 - ``{"mode": "post", "position": "<code>"}``: the one person currently holding that job position.
 
 A unit without the setting uses the first mode. Nothing else decides who the head is: approval,
-publication and the competent higher level's duty (``admin.door.head_review_write``) all ask
+publication and the competent higher level's duty (``tenancy.door.head_review_write``) all ask
 ``unit_head``; never "a manager with no manager".
 """
 

@@ -4,7 +4,7 @@ A kind lives in one module of ``services.files.import_kinds`` that calls ``regis
 and/or ``register_export`` at import time; every module of that package is loaded on first use.
 Flow: ``start_import`` stores the upload under ``<KPI_UPLOAD_DIR>/<tenant_id>/`` and enqueues the
 validation job (queue ``io``); ``request_commit`` enqueues the commit job once the file is clean;
-``tenant_app.jobs.imports`` holds both jobs.
+``tenant_app.jobs.imports`` holds both jobs (``background.paths.IMPORT_*``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
 from tenant_app import config as settings
+from tenant_app.background import IO, enqueue, paths
 from tenant_app.errors import translate_validation
 from tenant_app.extensions import db
 from tenant_app.models.jobs import JobRun
@@ -324,9 +325,6 @@ def start_import(kind_name: str, filename: str, data: bytes, *, user) -> JobRun:
 
     Raises NotFound for an unknown kind; ServiceError (400/413) for a refused file.
     """
-    from tenant_app.jobs import IO, enqueue
-    from tenant_app.jobs.imports import validate_import
-
     kind = get_import_kind(kind_name)
     spreadsheets.check_xlsx(data)
     tid = current_tenant_id()
@@ -343,7 +341,7 @@ def start_import(kind_name: str, filename: str, data: bytes, *, user) -> JobRun:
     path.write_bytes(data)
     db.session.add(run)
     db.session.flush()
-    enqueue(IO, validate_import, tid, job_run_id=run.id)
+    enqueue(IO, paths.IMPORT_VALIDATE, tid, job_run_id=run.id)
     db.session.refresh(run)  # an in-process job has already moved it on
     return run
 
@@ -386,9 +384,6 @@ def state(run: JobRun) -> str:
 
 def request_commit(run: JobRun, *, user) -> JobRun:
     """Enqueue the commit of a clean, validated import; raises Conflict otherwise."""
-    from tenant_app.jobs import IO, enqueue
-    from tenant_app.jobs.imports import commit_import
-
     current = state(run)
     if current in ("committing", "committed"):
         return run
@@ -400,7 +395,7 @@ def request_commit(run: JobRun, *, user) -> JobRun:
     run.params = {**run.params, "phase": "commit", "commit_by": str(getattr(user, "id", ""))}
     run.status = "queued"
     run.progress_done = 0
-    enqueue(IO, commit_import, run.tenant_id, job_run_id=run.id)
+    enqueue(IO, paths.IMPORT_COMMIT, run.tenant_id, job_run_id=run.id)
     db.session.refresh(run)
     return run
 

@@ -2,7 +2,7 @@
 
 Every figure leaves here as display text (Vietnamese numbers and dates) and every chart as an
 inline SVG (``tenant_app.charts``), so the templates only place them. Reads the tenant in context
-and nothing else, and writes nothing: auditors run these through ``admin.door.read_one_tenant``,
+and nothing else, and writes nothing: auditors run these through ``tenancy.door.read_one_tenant``,
 where writes are refused.
 """
 

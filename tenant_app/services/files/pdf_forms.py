@@ -2,7 +2,7 @@
 
 ``person_form_pdf`` prints one person's evaluation form for a period, ``unit_report_pdf`` the
 unit's period report. Both read the tenant in context only and write nothing, so auditors can
-call them inside ``admin.door.read_one_tenant``. The file-name helpers give what a download
+call them inside ``tenancy.door.read_one_tenant``. The file-name helpers give what a download
 needs: a Vietnamese name and the ``Content-Disposition`` header with an ASCII fallback.
 """
 

@@ -6,8 +6,8 @@ A province user asks for an export (``request_export``); a job on the ``io`` que
 (``open_download``) until ``expires_at``; ``purge_expired`` (hourly) deletes expired files and
 keeps the rows as history.
 
-Reading many units needs ``admin.door.cross_tenant_read``, which this core package must not
-import (``admin`` uses services, never the reverse): the job passes it to ``build`` as ``door``.
+Reading many units needs ``tenancy.door.cross_tenant_read``; the job passes it to ``build`` as
+``door`` (a test passes a refusing one).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tenant_app.background import IO, enqueue, paths
+from tenant_app.background.queues import JOB_TIMEOUT
 from tenant_app.extensions import db
-from tenant_app.jobs.queues import IO, JOB_TIMEOUT
-from tenant_app.jobs.runner import enqueue
 from tenant_app.models.base import utcnow
 from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.tenants import Tenant
@@ -53,7 +53,7 @@ STATUS_LABELS = {
 }
 PENDING = ("queued", "running")
 PROGRESS_EVERY = 1000
-BUILD_JOB = "tenant_app.jobs.exports.build_export"
+BUILD_JOB = paths.EXPORT_BUILD
 
 
 class ExportGone(ServiceError):
@@ -248,7 +248,7 @@ def _start(export: ProvinceExport) -> None:
 def build(export_id: int, door) -> dict:
     """Build export ``export_id``'s file; return {"rows", "size"} (or {"skipped": why}).
 
-    ``door`` is ``admin.door.cross_tenant_read``. Safe to rerun: each run writes a new file under
+    ``door`` is ``tenancy.door.cross_tenant_read``. Safe to rerun: each run writes a new file under
     a temporary name, renames it only when complete and removes the previous one. Raises
     ServiceError when the requester may no longer read (the caller marks the export failed).
     """

@@ -13,7 +13,7 @@ period after every period already opened), so open and closed periods keep their
 
 Province-side functions run in a request of a province administrator and commit; selecting
 tenants by the version they run reads across tenants, so callers wrap
-``tenants_running`` in ``admin.door.cross_tenant_read``.
+``tenants_running`` in ``tenancy.door.cross_tenant_read``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tenant_app import audit, jobs
+from tenant_app import audit
+from tenant_app.background import ROLLOUT, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.jobs import JobRun
@@ -38,9 +39,9 @@ from tenant_app.services.rollout.rollout_apply import EFFECTIVE_MODES
 from tenant_app.tenancy.context import tenant_context
 
 # Job paths (module attributes, so a test can route them through a wrapper).
-DRY_RUN_JOB = "tenant_app.jobs.rollout.dry_run_tenant"
-APPLY_JOB = "tenant_app.jobs.rollout.apply_tenant"
-ROLLBACK_JOB = "tenant_app.jobs.rollout.rollback_tenant"
+DRY_RUN_JOB = paths.ROLLOUT_DRY_RUN
+APPLY_JOB = paths.ROLLOUT_APPLY
+ROLLBACK_JOB = paths.ROLLOUT_ROLLBACK
 MAX_WAVES = 20
 UNFINISHED = ("pending", "running")
 CLOSED_TENANTS = ("archived", "suspended")
@@ -67,7 +68,7 @@ def list_rollouts() -> list[Rollout]:
 def tenants_running(version_ids) -> set[int]:
     """Ids of tenants whose current configuration is one of ``version_ids``.
 
-    Reads every tenant's ``tenant_configs``: call inside ``admin.door.cross_tenant_read``.
+    Reads every tenant's ``tenant_configs``: call inside ``tenancy.door.cross_tenant_read``.
     """
     latest = (
         sa.select(
@@ -198,7 +199,7 @@ def create_rollout(
     db.session.commit()
     if dry_run:
         for target in targets_of(rollout):
-            jobs.enqueue(jobs.ROLLOUT, DRY_RUN_JOB, target.tenant_id, rollout.id)
+            enqueue(ROLLOUT, DRY_RUN_JOB, target.tenant_id, rollout.id)
     else:
         start_apply(rollout, actor=actor)
     return rollout
@@ -223,14 +224,14 @@ def _enqueue_apply(rollout: Rollout, targets: list[RolloutTarget], actor) -> int
         with tenant_context(tenant):
             run = JobRun(
                 kind="rollout.apply",
-                queue=jobs.ROLLOUT,
+                queue=ROLLOUT,
                 params={"rollout_id": rollout.id, "target_id": target.id},
             )
             db.session.add(run)
             db.session.commit()
             queued.append((tenant.id, run.id))
     for tenant_id, run_id in queued:
-        jobs.enqueue(jobs.ROLLOUT, APPLY_JOB, tenant_id, rollout.id, job_run_id=run_id)
+        enqueue(ROLLOUT, APPLY_JOB, tenant_id, rollout.id, job_run_id=run_id)
     db.session.expire_all()  # in-process jobs wrote through their own sessions
     return len(queued)
 
@@ -393,14 +394,14 @@ def request_rollback(tenant: Tenant, *, config_id, effective="next_period", acto
     with tenant_context(tenant):
         run = JobRun(
             kind="rollout.rollback",
-            queue=jobs.ROLLOUT,
+            queue=ROLLOUT,
             params={"config_id": str(config_id), "effective": effective},
         )
         db.session.add(run)
         db.session.commit()
         run_id = run.id
-    jobs.enqueue(
-        jobs.ROLLOUT,
+    enqueue(
+        ROLLOUT,
         ROLLBACK_JOB,
         tenant.id,
         str(config_id),

@@ -14,8 +14,8 @@ from contextvars import ContextVar
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
+from tenant_app.background.queues import ALL_QUEUES, JOB_TIMEOUT, MAX_RETRIES
 from tenant_app.extensions import db
-from tenant_app.jobs.queues import ALL_QUEUES, JOB_TIMEOUT, MAX_RETRIES
 from tenant_app.models.base import utcnow
 from tenant_app.models.jobs import JobRun
 from tenant_app.models.tenants import Tenant
@@ -39,9 +39,7 @@ def _app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()
     if _bound_app is None:
-        from tenant_app import create_app
-
-        bind_app(create_app())
+        raise RuntimeError("no app for the job: run workers with `kpi worker` (it binds one)")
     return _bound_app
 
 
@@ -64,6 +62,7 @@ def enqueue(
     *args,
     job_run_id=None,
     rq_job_id=None,
+    absorb=False,
     commit=True,
     **kwargs,
 ):
@@ -73,8 +72,9 @@ def enqueue(
     runs here and now, synchronously, in a fresh app context, and None is returned. Commits the
     caller's session first: the job must see the rows it is about to work on. ``job_run_id``
     names a ``job_runs`` row of ``tenant_id`` that the run keeps up to date; ``rq_job_id`` fixes
-    the rq job id (to recognise a job already waiting), a fresh one otherwise. ``commit=False``
-    is for callers that run after a commit (a session hook) and have nothing left to commit.
+    the rq job id, a fresh one otherwise; with ``absorb`` nothing is enqueued while a job of
+    that id still waits (its run will read everything afresh). ``commit=False`` is for callers
+    that run after a commit (a session hook) and have nothing left to commit.
     """
     if queue not in ALL_QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
@@ -100,7 +100,10 @@ def enqueue(
     from redis import Redis
     from rq import Queue, Retry
 
-    rq_queue = Queue(queue, connection=Redis.from_url(url))
+    connection = Redis.from_url(url)
+    if absorb and rq_job_id is not None and _waiting(connection, rq_job_id):
+        return rq_job_id
+    rq_queue = Queue(queue, connection=connection)
     rq_queue.enqueue(
         execute,
         args=(path, tenant_id, run_id, tuple(args), kwargs),
@@ -112,6 +115,17 @@ def enqueue(
         description=f"{path} tenant={tenant_id} run={run_id}",
     )
     return rq_job_id
+
+
+def _waiting(connection, rq_job_id: str) -> bool:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        job = Job.fetch(rq_job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=True) in ("queued", "deferred", "scheduled")
 
 
 def _mark_queued(tenant_id, run_id: uuid.UUID, queue: str, rq_job_id: str | None) -> None:

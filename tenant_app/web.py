@@ -1,0 +1,183 @@
+"""HTTP helpers shared by ``blueprints/`` (the units) and ``admin/`` (the province console).
+
+Both web layers import from here and never from each other: ids to 404, the safe ``next``
+target, service errors placed on forms, the one "call the use case, commit, or show why not"
+shape of a form post (``saving``), paging numbers, downloads of rows as CSV or .xlsx, the audit
+list filters and the password-change page every signed-in user has.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tenant_app.auth import start_session
+from tenant_app.extensions import db
+from tenant_app.forms import PasswordChangeForm
+from tenant_app.models.base import utcnow
+from tenant_app.security.redirects import safe_target
+from tenant_app.services.audit import audit_export, audit_log
+from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
+from tenant_app.services.workspace import accounts
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def or_404(getter, object_id):
+    """``getter(object_id)``, or 404 for a malformed id or an id of another tenant."""
+    try:
+        return getter(object_id)
+    except NotFound:
+        abort(404)
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` query parameter if it is a safe same-site path, else ``default``."""
+    return safe_target(request.args.get("next"), default)
+
+
+def page_number() -> int:
+    """The ``?page=`` number, at least 1."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+def form_error(form, exc: ServiceError, fallback: str | None = None) -> None:
+    """Put ``exc``'s message next to its field (``general[1]`` → ``general_1``), else on
+    ``fallback``'s field, else on the form.
+
+    Refusals of the person (403) and missing rows (404) are not form errors: they abort.
+    """
+    if exc.status in (403, 404):
+        abort(exc.status)
+    name = (exc.field or "").replace("[", "_").replace("]", "")
+    target = getattr(form, name, None) if name and name != "csrf_token" else None
+    if (target is None or not hasattr(target, "errors")) and fallback:
+        target = getattr(form, fallback, None)
+    if target is not None and hasattr(target, "errors"):
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.append(exc.message)
+    else:
+        form.form_errors.append(exc.message)
+
+
+@dataclass
+class Saved:
+    """The outcome of a ``saving`` block: ``ok`` once committed, else ``error`` says why."""
+
+    ok: bool = False
+    error: ServiceError | None = None
+
+
+@contextmanager
+def saving(form=None, *, fallback: str | None = None, flash_error: bool = False):
+    """Run a use case, then commit; a ``ServiceError`` rolls back and is shown, not raised.
+
+    The error goes next to its field of ``form`` (``form_error``), or is flashed when there is
+    no form or ``flash_error`` is set. Other errors propagate (the request fails, nothing is
+    committed)::
+
+        with saving(form, fallback="name") as saved:
+            org.create_org_unit(data)
+        if saved.ok:
+            return redirect(...)
+    """
+    saved = Saved()
+    try:
+        yield saved
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        saved.error = exc
+        if form is None or flash_error:
+            if exc.status == 404:
+                abort(404)
+            flash(exc.message, "error")
+        else:
+            form_error(form, exc, fallback)
+    else:
+        saved.ok = True
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
+    """Return the download of ``rows`` as ``fmt`` (csv or xlsx); 404 for another format."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        body, mimetype = audit_export.to_csv(header, rows), audit_export.CSV_MIMETYPE
+    elif fmt == "xlsx":
+        body, mimetype = audit_export.to_xlsx(header, rows), XLSX_MIMETYPE
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- audit lists ---------------------------------------------------------------------------
+
+AUDIT_FILTERS = (
+    "tenant",
+    "source",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "since",
+    "until",
+)
+
+
+def audit_filter_values() -> dict[str, str]:
+    """The audit filters of the query string as given (to refill the form and build links)."""
+    return {
+        name: request.args.get(name, "").strip() for name in AUDIT_FILTERS if request.args.get(name)
+    }
+
+
+def read_audit_filters(*, province: bool) -> audit_log.Filters:
+    """Parse the audit filters: a bad value is flashed and dropped; an unknown unit is 404."""
+    args = request.args.to_dict()
+    for _attempt in range(len(AUDIT_FILTERS)):
+        try:
+            return audit_log.filters_from_args(args, province=province)
+        except ServiceError as exc:
+            if exc.status == 404:
+                abort(404)
+            flash(exc.message, "error")
+            args.pop(exc.field, None)
+    abort(400)
+
+
+# --- the signed-in user's password ---------------------------------------------------------
+
+
+def change_password_page(template: str, home_endpoint: str):
+    """The password-change form of the signed-in user (unit or province): on success the user
+    keeps a fresh session, every other session of theirs ends, and they go to ``home_endpoint``."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+        else:
+            start_session(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
+            return redirect(url_for(home_endpoint))
+    return render_template(template, form=form)
