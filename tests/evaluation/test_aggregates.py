@@ -301,4 +301,4 @@ def test_an_unreachable_queue_does_not_undo_the_change(app, factory, tenant_a, c
         db.session.commit()
         assert db.session.execute(sa.select(PeriodScore)).scalars().all()
         assert _row("2026-11") is None
-    assert "jobs.comparison.refresh_period (tenant %s) not enqueued" % tenant_a.id in caplog.text
+    assert f"jobs.comparison.refresh_period (tenant {tenant_a.id}) not enqueued" in caplog.text
