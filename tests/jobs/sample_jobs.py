@@ -47,14 +47,19 @@ def crash(tenant_id: int) -> None:
     raise RuntimeError("boom")
 
 
-def slow_first_attempt(tenant_id: int, marker_dir: str, tag: str, hang: float = 60) -> dict:
-    """First attempt: say so in a file named with this process id and hang ``hang`` seconds
-    (the test kills the worker, or only the worker and not this work horse); then do the work."""
+def slow_first_attempt(
+    tenant_id: int, marker_dir: str, tag: str, hang: float = 60, release: str | None = None
+) -> dict:
+    """First attempt: say so in a file named with this process id and hang ``hang`` seconds, or
+    until the file ``release`` exists (the test kills the worker, or only the worker and lets
+    this work horse go on once the retry is done); then do the work."""
     run = current_job_run()
     Path(marker_dir, f"attempt-{run.attempts}-{os.getpid()}").write_text("started")
     if run.attempts == 1:
         report_progress(1, 2, "đang chạy")
-        time.sleep(hang)
+        deadline = time.monotonic() + hang
+        while time.monotonic() < deadline and not (release and Path(release).exists()):
+            time.sleep(0.1)
     return do_work(tenant_id, tag)
 
 

@@ -102,7 +102,7 @@ def test_redis_worker_process_runs_an_import(redis_app, client, admin_a, tenant_
         assert db.session.execute(sa.select(User).where(User.username == "hang.doi")).scalar()
 
 
-def _start_first_attempt(app, tenant, markers: Path, hang: float):
+def _start_first_attempt(app, tenant, markers: Path, hang: float, release: Path | None = None):
     """Enqueue the slow job on a run, start a worker and wait until its horse hangs in attempt 1.
 
     Returns the run's id, the worker process and the work horse's pid (rq puts the horse in a
@@ -120,6 +120,7 @@ def _start_first_attempt(app, tenant, markers: Path, hang: float):
         str(markers),
         "kill",
         hang=hang,
+        release=None if release is None else str(release),
         job_run_id=run_id,
     )
     worker = subprocess.Popen(
@@ -198,7 +199,10 @@ def test_redis_orphaned_horse_finishing_after_the_retry_discards_its_work(
     the orphan's is rolled back and the run keeps the retry's outcome."""
     markers = tmp_path / "markers"
     markers.mkdir()
-    run_id, worker, horse = _start_first_attempt(redis_app, tenant_a, markers, hang=6)
+    release = tmp_path / "release"
+    run_id, worker, horse = _start_first_attempt(
+        redis_app, tenant_a, markers, hang=120, release=release
+    )
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
 
@@ -206,8 +210,9 @@ def test_redis_orphaned_horse_finishing_after_the_retry_discards_its_work(
     done = _run(tenant_a, run_id)
     assert (done.status, done.attempts, done.result) == ("succeeded", 2, {"events": 1})
 
+    release.write_text("go")  # the orphan wakes up and finishes attempt 1
     deadline = time.monotonic() + 60
-    while Path(f"/proc/{horse}").exists():  # the orphan wakes up and finishes attempt 1
+    while Path(f"/proc/{horse}").exists():
         assert time.monotonic() < deadline, "the orphaned horse never finished"
         time.sleep(0.2)
     assert _kill_events(tenant_a) == 1
