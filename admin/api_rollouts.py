@@ -89,7 +89,6 @@ class Rollouts(MethodView):
             selector=selector_of(data),
             actor=g.api_user,
         )
-        db.session.expire_all()
         return rollouts.board(rollouts.get_rollout(rollout.id))
 
 
@@ -116,7 +115,6 @@ class RolloutApply(MethodView):
         """Start applying a dry-run rollout (its first wave)."""
         rollout = rollouts.get_rollout(rollout_id)
         rollouts.start_apply(rollout, actor=g.api_user)
-        db.session.expire_all()
         return rollouts.board(rollouts.get_rollout(rollout_id))
 
 
@@ -131,7 +129,6 @@ class RolloutResume(MethodView):
         """Finish the unfinished and failed units of the started waves, or start the next wave."""
         rollout = rollouts.get_rollout(rollout_id)
         rollouts.resume(rollout, actor=g.api_user)
-        db.session.expire_all()
         return rollouts.board(rollouts.get_rollout(rollout_id))
 
 

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tenant_app.auth import province_user_required
-from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.forms import ActionForm
 from tenant_app.services.audit import audit_chain, audit_export, audit_labels, audit_log
 from tenant_app.services.province import tenants
@@ -92,7 +91,7 @@ def alert():
     if not ActionForm().validate_on_submit():
         flash(_("Phiên biểu mẫu đã hết hạn, vui lòng thử lại."), "error")
         return redirect(url_for("admin_audit.index"))
-    enqueue(DEFAULT, paths.AUDIT_VERIFY_CHAINS, None)
+    audit_chain.request_check()
     flash(_("Đã chạy kiểm tra chuỗi nhật ký; chuỗi bị đứt được ghi vào nhật ký cấp tỉnh."), "info")
     return redirect(url_for("admin_audit.index", action="audit.chain_broken"))
 

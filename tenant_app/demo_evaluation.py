@@ -18,7 +18,15 @@ from tenant_app.models.evaluation import DisciplineRecord
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
-from tenant_app.services.evaluation import annual, assessments, income, periods, scores, work
+from tenant_app.services.evaluation import (
+    annual,
+    assessments,
+    assignments,
+    income,
+    periods,
+    reports,
+    scores,
+)
 from tenant_app.services.workspace import catalogue
 
 LEADER_GROUPS = ("leader_head", "leader_deputy")
@@ -83,7 +91,7 @@ def _assign_month(period, people, items, users_by_staff, admin, rng, today):
             made.append(
                 (
                     person,
-                    work.assign(
+                    assignments.assign(
                         period,
                         person,
                         item,
@@ -118,7 +126,7 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
             "weak": Decimal("0.45"),
         }[profile]
         done = min(qty, (qty * share).to_integral_value())
-        report = work.save_report(
+        report = reports.save_report(
             assignment,
             actor=user,
             completed=done,
@@ -136,7 +144,7 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
         delays = 0 if profile == "perfect" or done == 0 else rng.choice([1, 1, 2])
         delays = min(delays, int(done) * 4)
         exempt = 1 if delays and rng.random() < 0.15 else 0
-        work.review_report(
+        reports.review_report(
             report,
             actor=reviewer,
             accept=state == "accepted",

@@ -82,8 +82,8 @@ def saving(form=None, *, fallback: str | None = None, flash_error: bool = False)
     """Run a use case, then commit; a ``ServiceError`` rolls back and is shown, not raised.
 
     The error goes next to its field of ``form`` (``form_error``), or is flashed when there is
-    no form or ``flash_error`` is set. Other errors propagate (the request fails, nothing is
-    committed)::
+    no form or ``flash_error`` is set; a refusal of the person (403) or a missing row (404)
+    aborts either way. Other errors propagate (the request fails, nothing is committed)::
 
         with saving(form, fallback="name") as saved:
             org.create_org_unit(data)
@@ -98,8 +98,8 @@ def saving(form=None, *, fallback: str | None = None, flash_error: bool = False)
         db.session.rollback()
         saved.error = exc
         if form is None or flash_error:
-            if exc.status == 404:
-                abort(404)
+            if exc.status in (403, 404):
+                abort(exc.status)
             flash(exc.message, "error")
         else:
             form_error(form, exc, fallback)
@@ -155,8 +155,8 @@ def read_audit_filters(*, province: bool) -> audit_log.Filters:
         try:
             return audit_log.filters_from_args(args, province=province)
         except ServiceError as exc:
-            if exc.status == 404:
-                abort(404)
+            if exc.status in (403, 404):
+                abort(exc.status)
             flash(exc.message, "error")
             args.pop(exc.field, None)
     abort(400)

@@ -96,7 +96,6 @@ class Assessments(MethodView):
             comment=data["comment"],
         )
         db.session.commit()
-        scores.request_rescore(period, person.id)
         return row
 
 

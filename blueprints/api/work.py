@@ -1,7 +1,9 @@
 """``/api/v1/t/<slug>/assignments`` and ``/reports``: assigned work, reports, evidence, reviews.
 
-Every write goes through ``tenant_app.services.evaluation.work`` / ``evidence`` (validation, audit,
-notifications), is committed, then re-scores the person concerned (``scores.request_rescore``).
+Every write is one use case of ``tenant_app.services.evaluation`` (``assignments``, ``reports``,
+``evidence``), the same the HTML pages call (validation, audit, notifications, the re-score of the
+person concerned once committed), then a commit; a ServiceError becomes the API's error envelope
+and nothing is committed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from blueprints.api.visibility import (
     managers,
 )
 from tenant_app.extensions import db
-from tenant_app.models.evaluation import Assignment, Period, Report
+from tenant_app.models.evaluation import Assignment, Report
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.evaluation import (
     AssignmentBulkSchema,
@@ -37,7 +39,7 @@ from tenant_app.schemas.evaluation import (
     WorkAssignmentSchema,
 )
 from tenant_app.services.errors import NotFound
-from tenant_app.services.evaluation import evidence, periods, scores, work
+from tenant_app.services.evaluation import assignments, evidence, periods, reports
 from tenant_app.services.workspace import catalogue, staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -51,18 +53,14 @@ blp = make_tenant_blueprint(
 )
 
 
-def _period_of(row) -> Period:
-    return db.session.get(Period, (row.tenant_id, row.period_id))
-
-
 def _assignment(assignment_id) -> Assignment:
-    row = work.get_assignment(assignment_id)
+    row = assignments.get_assignment(assignment_id)
     ensure_visible(row.staff_id, _("Không tìm thấy công việc được giao."))
     return row
 
 
 def _report(report_id) -> tuple[Report, Assignment]:
-    report = work.get_report(report_id)
+    report = reports.get_report(report_id)
     assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
     ensure_visible(assignment.staff_id, _("Không tìm thấy báo cáo."))
     return report, assignment
@@ -96,7 +94,7 @@ class Assignments(MethodView):
         period = periods.get_period(data["period_id"])
         person = staff.get_staff(data["staff_id"])
         item = catalogue.get_item(data["item_id"])
-        row = work.assign(
+        row = assignments.assign(
             period,
             person,
             item,
@@ -107,7 +105,6 @@ class Assignments(MethodView):
             note=data["note"],
         )
         db.session.commit()
-        scores.request_rescore(period, person.id)
         return row
 
 
@@ -122,7 +119,7 @@ class AssignmentsByPosition(MethodView):
         """Assign the same work to everyone holding a position (all or nothing)."""
         period = periods.get_period(data["period_id"])
         item = catalogue.get_item(data["item_id"])
-        rows = work.assign_by_position(
+        rows = assignments.assign_by_position(
             period,
             data["position_id"],
             item,
@@ -131,8 +128,6 @@ class AssignmentsByPosition(MethodView):
             actor=g.api_user,
         )
         db.session.commit()
-        for staff_id in {r.staff_id for r in rows}:
-            scores.request_rescore(period, staff_id)
         return rows
 
 
@@ -153,11 +148,8 @@ class AssignmentById(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="a report was already submitted")
     def delete(self, assignment_id):
         """Withdraw an assignment that has no submitted report."""
-        row = _assignment(assignment_id)
-        period, staff_id = _period_of(row), row.staff_id
-        work.delete_assignment(row, actor=g.api_user)
+        assignments.delete_assignment(_assignment(assignment_id), actor=g.api_user)
         db.session.commit()
-        scores.request_rescore(period, staff_id)
 
 
 @blp.route("/reports")
@@ -202,9 +194,8 @@ class Reports(MethodView):
 
 
 def _save(assignment: Assignment, data: dict) -> Report:
-    report = work.save_report(assignment, actor=g.api_user, **data)
+    report = reports.report_result(assignment, data, actor=g.api_user)
     db.session.commit()
-    scores.request_rescore(_period_of(assignment), assignment.staff_id)
     return report
 
 
@@ -236,17 +227,9 @@ class ReportSubmit(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema)
     def post(self, report_id):
         """Submit one's own report as it stands for review."""
-        report, assignment = _report(report_id)
-        return _save(
-            assignment,
-            {
-                "completed": report.completed,
-                "completed_on": report.completed_on,
-                "note": report.note,
-                "links": list(report.links or []),
-                "submit": True,
-            },
-        )
+        report = reports.submit_report(_report(report_id)[0], actor=g.api_user)
+        db.session.commit()
+        return report
 
 
 @blp.route("/reports/<uuid:report_id>/review")
@@ -258,10 +241,8 @@ class ReportReview(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema)
     def post(self, data, report_id):
         """Accept or return a submitted report, counting major errors, delays and exemptions."""
-        report, assignment = _report(report_id)
-        work.review_report(report, actor=g.api_user, **data)
+        report = reports.review_report(_report(report_id)[0], actor=g.api_user, **data)
         db.session.commit()
-        scores.request_rescore(_period_of(assignment), assignment.staff_id)
         return report
 
 

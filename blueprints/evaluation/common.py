@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import periods, work
+from tenant_app.services.evaluation import assignments, periods
 from tenant_app.services.evaluation.score_display import number, short, total_text
 from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
@@ -48,7 +48,7 @@ def own_staff():
 
 
 def managed_people(user) -> list[StaffMember]:
-    """Active people ``user`` directs (work.can_manage), themselves excluded, by name.
+    """Active people ``user`` directs (assignments.can_manage), themselves excluded, by name.
 
     Unit administrators direct everyone; managers their direct reports and their units' people.
     """
@@ -77,7 +77,7 @@ def managed_people(user) -> list[StaffMember]:
 
 
 def require_manages(person: StaffMember) -> None:
-    if not work.can_manage(current_user, person):
+    if not assignments.can_manage(current_user, person):
         abort(403)
 
 

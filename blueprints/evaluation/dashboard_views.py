@@ -25,7 +25,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import assessments, periods, scores, work
+from tenant_app.services.evaluation import assessments, assignments, periods, scores
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
 
@@ -47,7 +47,7 @@ def _progress(period, people, today: date) -> list[dict]:
     }
     if period is None:
         return list(rows.values())
-    for assignment, report in work.work_of(period, list(rows)):
+    for assignment, report in assignments.work_of(period, list(rows)):
         row = rows[assignment.staff_id]
         row["assigned"] += assignment.quantity * assignment.coefficient
         status = report.status if report is not None else None

@@ -19,8 +19,8 @@ from tenant_app.extensions import db
 from tenant_app.forms import REQUIRED
 from tenant_app.models.evaluation import LABELS, SEVERITIES, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import discipline
+from tenant_app.web import saving
 
 REASON_LABELS = {
     "discipline": _l("Bị xử lý kỷ luật từ khiển trách trở lên"),
@@ -66,7 +66,7 @@ def discipline_page():
         person = next((p for p in people if str(p.id) == form.staff_id.data), None)
         if person is None:
             abort(404)
-        try:
+        with saving(form, fallback="decision_number") as saved:
             row = discipline.record(
                 person,
                 decision_number=form.decision_number.data,
@@ -77,12 +77,8 @@ def discipline_page():
                 note=form.note.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "decision_number").errors.append(exc.message)
-        else:
-            rescored = discipline.rescore_affected(row)
+        if saved.ok:
+            rescored = discipline.affected(row)
             flash(
                 _(
                     "Đã ghi quyết định %(n)s; điểm của %(name)s được tính lại ở %(periods)d kỳ "

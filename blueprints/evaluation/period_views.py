@@ -7,13 +7,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.evaluation.common import bp, form_error, or_404
+from blueprints.evaluation.common import bp, or_404
 from blueprints.evaluation.forms import ActionForm, OpenPeriodForm, ReopenForm
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report, label
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import assessments, periods
+from tenant_app.web import saving
 
 
 def _counts() -> dict:
@@ -109,7 +110,7 @@ def periods_list():
 def period_open():
     form = OpenPeriodForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             try:
                 year, number = int(form.year.data), int(form.number.data)
             except ValueError:
@@ -121,11 +122,7 @@ def period_open():
             period = periods.open_period(
                 year=year, number=number, kind=form.kind.data, actor=current_user
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
+        if saved.ok:
             flash(_("Đã mở kỳ đánh giá %(code)s.", code=period.code), "success")
             return redirect(url_for("evaluation.periods_list"))
     return _render(open_form=form, status=400)
@@ -136,16 +133,9 @@ def _transition(period_id: str, action):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with saving() as saved:
         action(period)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            abort(exc.status)
-        flash(exc.message, "error")
-        return None
-    return period
+    return period if saved.ok else None
 
 
 @bp.post("/periods/<period_id>/close")
@@ -172,13 +162,9 @@ def period_reopen(period_id: str):
     period = or_404(periods.get_period, period_id)
     form = ReopenForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             periods.reopen_period(period, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
+        if saved.ok:
             flash(_("Đã mở lại kỳ %(code)s.", code=period.code), "success")
             return redirect(url_for("evaluation.periods_list"))
     return _render(reopen_forms={period.id: form}, status=400)

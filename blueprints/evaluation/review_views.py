@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from blueprints.evaluation.common import (
     bp,
-    form_error,
     managed_people,
     or_404,
     require_manages,
@@ -24,9 +23,17 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assessments, evidence, periods, scores, work
+from tenant_app.services.evaluation import (
+    assessments,
+    assignments,
+    evidence,
+    periods,
+    reports,
+    scores,
+)
 from tenant_app.services.evaluation.scores import LEADER_GROUPS
 from tenant_app.services.workspace import staff
+from tenant_app.web import saving
 
 
 def _is_leader(post) -> bool:
@@ -52,7 +59,7 @@ def _manager_form(period, person, post, data=None):
 def _review_page(period, review_forms=None, assess_forms=None, status=200):
     people = managed_people(current_user)
     ids = [p.id for p in people]
-    rows = work.work_of(period, ids) if period else []
+    rows = assignments.work_of(period, ids) if period else []
     items = {
         i.id: i
         for i in db.session.query(CatalogueItem)
@@ -123,15 +130,15 @@ def review():
 @bp.post("/review/reports/<report_id>")
 @tenant_user_required("manager", "unit_admin")
 def review_report(report_id: str):
-    report = or_404(work.get_report, report_id)
+    report = or_404(reports.get_report, report_id)
     assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
     person = db.session.get(StaffMember, (report.tenant_id, assignment.staff_id))
     require_manages(person)
     period_id, staff_id = assignment.period_id, person.id
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            work.review_report(
+        with saving(form) as saved:
+            reports.review_report(
                 report,
                 actor=current_user,
                 accept=form.decision.data != "return",
@@ -142,13 +149,7 @@ def review_report(report_id: str):
                 exemption_reason=form.exemption_reason.data,
                 comment=form.comment.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            period = db.session.get(Period, (person.tenant_id, period_id))
-            scores.request_rescore(period, staff_id)
+        if saved.ok:
             flash(_("Đã lưu thẩm định báo cáo của %(name)s.", name=person.full_name), "success")
             return redirect(url_for("evaluation.review", period=period_id) + f"#p-{staff_id}")
     period = db.session.get(Period, (person.tenant_id, period_id))
@@ -166,7 +167,7 @@ def review_assess(staff_id: str):
     post = staff.current_assignment(person.id)
     form = _manager_form(period, person, post, data={})
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             assessments.save_assessment(
                 period,
                 person,
@@ -178,12 +179,7 @@ def review_assess(staff_id: str):
                 actor=current_user,
                 comment=form.comment.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            scores.request_rescore(period, person.id)
+        if saved.ok:
             flash(_("Đã lưu đánh giá của %(name)s.", name=person.full_name), "success")
             return redirect(url_for("evaluation.review", period=period.id) + f"#p-{person.id}")
     period = db.session.get(Period, (person.tenant_id, period.id))
@@ -198,7 +194,7 @@ def _approval_rows(period):
     if period is None:
         return [], {}
     by_staff = {s.staff_id: s for s in scores.scores_of(period)}
-    ids = set(by_staff) | work.staff_ids_of(period)
+    ids = set(by_staff) | assignments.staff_ids_of(period)
     people = db.session.execute(
         sa.select(StaffMember).where(StaffMember.id.in_(ids)).order_by(StaffMember.full_name)
     ).scalars()
@@ -229,7 +225,7 @@ def approval():
             known = {p.id for p, _s in rows}
             if any(sid not in known for sid in chosen):
                 abort(404)
-        try:
+        with saving(form) as saved:
             if not chosen:
                 raise ServiceError("none_selected", _("Chưa chọn người nào để phê duyệt."))
             if form.approve_all.data:
@@ -237,16 +233,12 @@ def approval():
                 approved, skipped = assessments.approve_all(period, chosen, actor=current_user)
             else:
                 approved = assessments.approve(period, chosen, actor=current_user)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-            status = 400
-        else:
+        if saved.ok:
             flash(_("Đã phê duyệt %(n)d người.", n=len(approved)), "success")
             if skipped:
                 flash(assessments.skipped_message(skipped), "info")
             return redirect(url_for("evaluation.approval", period=period.id))
+        status = 400
         period = db.session.get(Period, (period.tenant_id, period.id))
     elif request.method == "POST":
         abort(400)

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from blueprints.evaluation.common import (
     bp,
-    form_error,
     managed_people,
     or_404,
     own_staff,
@@ -32,8 +31,15 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report, label
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assessments, evidence, periods, scores, work
+from tenant_app.services.evaluation import (
+    assessments,
+    assignments,
+    evidence,
+    periods,
+    reports,
+)
 from tenant_app.services.workspace import catalogue, staff
+from tenant_app.web import saving
 
 
 def _date(value, field: str):
@@ -50,7 +56,7 @@ def _assign_page(period, forms=None, bulk_form=None, status=200):
     people = managed_people(current_user)
     posts = staff.current_assignments([p.id for p in people])
     by_position = catalogue.items_by_position({p.position_id for p in posts.values()})
-    work_rows = work.work_of(period, [p.id for p in people]) if period else []
+    work_rows = assignments.work_of(period, [p.id for p in people]) if period else []
     items = {}
     if work_rows:
         ids = {a.item_id for a, _r in work_rows}
@@ -121,11 +127,6 @@ def _period_from_form() -> Period:
     return period
 
 
-def _rescore(period, staff_ids) -> None:
-    for sid in staff_ids:
-        scores.request_rescore(period, sid)
-
-
 @bp.post("/assign/<staff_id>")
 @tenant_user_required("manager", "unit_admin")
 def assign_person(staff_id: str):
@@ -134,7 +135,7 @@ def assign_person(staff_id: str):
     require_manages(person)
     form = AssignForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             if not form.item_id.data:
                 raise ServiceError(
                     "invalid_item", _("Hãy chọn sản phẩm/công việc."), field="item_id"
@@ -148,7 +149,7 @@ def assign_person(staff_id: str):
             due = _date(form.due_on.data, "due_on")
             if due is None:
                 raise ServiceError("invalid_date", _("Cần ghi hạn hoàn thành."), field="due_on")
-            work.assign(
+            assignments.assign(
                 period,
                 person,
                 item,
@@ -158,12 +159,7 @@ def assign_person(staff_id: str):
                 directing=bool(form.directing.data),
                 note=form.note.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            _rescore(period, [person.id])
+        if saved.ok:
             flash(_("Đã giao việc cho %(name)s.", name=person.full_name), "success")
             return redirect(url_for("evaluation.assign", period=period.id) + f"#p-{person.id}")
     return _assign_page(
@@ -177,7 +173,7 @@ def assign_bulk():
     period = _period_from_form()
     form = BulkAssignForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             if not form.position_id.data:
                 raise ServiceError(
                     "no_holders", _("Hãy chọn vị trí việc làm."), field="position_id"
@@ -194,7 +190,7 @@ def assign_bulk():
                 position_id = uuid.UUID(form.position_id.data)
             except ValueError:
                 abort(404)
-            made = work.assign_by_position(
+            made = assignments.assign_by_position(
                 period,
                 position_id,
                 item,
@@ -202,12 +198,7 @@ def assign_bulk():
                 due_on=due,
                 actor=current_user,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            _rescore(period, {a.staff_id for a in made})
+        if saved.ok:
             flash(_("Đã giao việc cho %(n)d người.", n=len(made)), "success")
             return redirect(url_for("evaluation.assign", period=period.id))
     return _assign_page(
@@ -218,23 +209,16 @@ def assign_bulk():
 @bp.post("/assignments/<assignment_id>/withdraw")
 @tenant_user_required("manager", "unit_admin")
 def assignment_withdraw(assignment_id: str):
-    assignment = or_404(work.get_assignment, assignment_id)
+    assignment = or_404(assignments.get_assignment, assignment_id)
     period = db.session.get(Period, (assignment.tenant_id, assignment.period_id))
     person = db.session.get(StaffMember, (assignment.tenant_id, assignment.staff_id))
     require_manages(person)
     if not ActionForm().validate_on_submit():
         abort(400)
     staff_id, period_id = person.id, period.id
-    try:
-        work.delete_assignment(assignment, actor=current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            abort(exc.status)
-        flash(exc.message, "error")
-    else:
-        _rescore(db.session.get(Period, (period.tenant_id, period_id)), [staff_id])
+    with saving() as saved:
+        assignments.delete_assignment(assignment, actor=current_user)
+    if saved.ok:
         flash(_("Đã thu hồi công việc."), "success")
     return redirect(url_for("evaluation.assign", period=period_id) + f"#p-{staff_id}")
 
@@ -257,7 +241,7 @@ def _my_work_page(period, forms=None, self_form=None, status=200):
     me = own_staff()
     rows, files, items = [], {}, {}
     if me is not None and period is not None:
-        rows = work.work_of(period, [me.id])
+        rows = assignments.work_of(period, [me.id])
         ids = {a.item_id for a, _r in rows}
         items = {
             i.id: i for i in db.session.query(CatalogueItem).filter(CatalogueItem.id.in_(ids)).all()
@@ -304,7 +288,7 @@ def my_work():
 
 
 def _own_assignment(assignment_id: str) -> Assignment:
-    assignment = or_404(work.get_assignment, assignment_id)
+    assignment = or_404(assignments.get_assignment, assignment_id)
     me = own_staff()
     if me is None or assignment.staff_id != me.id:
         abort(403)
@@ -318,27 +302,18 @@ def my_report(assignment_id: str):
     period = db.session.get(Period, (assignment.tenant_id, assignment.period_id))
     form = ReportForm()
     if form.validate_on_submit():
-        upload = request.files.get(form.file.name)
-        try:
-            report = work.save_report(
-                assignment,
-                actor=current_user,
-                completed=(form.completed.data or "0").replace(",", "."),
-                completed_on=_date(form.completed_on.data, "completed_on"),
-                note=form.note.data,
-                links=(form.links.data or "").splitlines(),
-                submit=bool(form.send.data),
+        with saving(form) as saved:
+            data = {
+                "completed": (form.completed.data or "0").replace(",", "."),
+                "completed_on": _date(form.completed_on.data, "completed_on"),
+                "note": form.note.data,
+                "links": (form.links.data or "").splitlines(),
+                "submit": bool(form.send.data),
+            }
+            reports.report_result(
+                assignment, data, [request.files.get(form.file.name)], actor=current_user
             )
-            if upload is not None and upload.filename:
-                evidence.add_evidence(
-                    report, filename=upload.filename, stream=upload.stream, actor=current_user
-                )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            scores.request_rescore(period, assignment.staff_id)
+        if saved.ok:
             message = _("Đã gửi báo cáo.") if form.send.data else _("Đã lưu nháp báo cáo.")
             flash(message, "success")
             return redirect(url_for("evaluation.my_work", period=period.id))
@@ -355,7 +330,7 @@ def my_assessment():
         abort(403)
     form = _self_form(period, me, data={})
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             assessments.save_assessment(
                 period,
                 me,
@@ -364,12 +339,7 @@ def my_assessment():
                 actor=current_user,
                 comment=form.comment.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            scores.request_rescore(period, me.id)
+        if saved.ok:
             flash(_("Đã lưu phiếu tự đánh giá."), "success")
             return redirect(url_for("evaluation.my_work", period=period.id) + "#tu-danh-gia")
     period = db.session.get(Period, (period.tenant_id, period.id))
@@ -384,7 +354,7 @@ def evidence_download(evidence_id: str):
     report = db.session.get(Report, (row.tenant_id, row.report_id))
     assignment = db.session.get(Assignment, (row.tenant_id, report.assignment_id))
     person = db.session.get(StaffMember, (row.tenant_id, assignment.staff_id))
-    if person.user_id != current_user.id and not work.can_manage(current_user, person):
+    if person.user_id != current_user.id and not assignments.can_manage(current_user, person):
         abort(403)
     try:
         path = evidence.evidence_path(row)

@@ -6,9 +6,11 @@ listener registered by ``init_app`` enqueues what was asked, each distinct reque
 order asked. A rollback forgets them. So the HTML view, the API, an import and a job all get the
 same follow-up without remembering to ask, and nothing is enqueued for work that was not saved.
 
-``key`` deduplicates within a transaction (ten reports of one person, one re-score). ``job_id``
-fixes the rq job id, and ``absorb`` skips the enqueue while a job with that id still waits in
-Redis (its run will read everything afresh): a burst of commits costs one job.
+``key`` deduplicates within a transaction (ten reports of one person, one re-score): the first
+request of a key is kept, unless a later one says ``replace`` (it then takes the first one's place
+in the order). ``job_id`` fixes the rq job id, and ``absorb`` skips the enqueue while a job with
+that id still waits in Redis (its run will read everything afresh): a burst of commits costs one
+job.
 """
 
 from __future__ import annotations
@@ -45,13 +47,26 @@ def after_commit(
     key=None,
     job_id: str | None = None,
     absorb: bool = False,
+    replace: bool = False,
     **kwargs,
 ) -> None:
-    """Enqueue ``path(tenant_id, *args, **kwargs)`` on ``queue`` once ``session`` commits."""
+    """Enqueue ``path(tenant_id, *args, **kwargs)`` on ``queue`` once ``session`` commits.
+
+    A second request of the same ``key`` in the transaction is dropped, or with ``replace``
+    takes the place of the first.
+    """
     named = tuple(sorted(kwargs.items()))
-    effect = Effect(queue, path, tenant_id, tuple(args), named, job_id, absorb)
+    effect = Effect(queue, path, tenant_id, tuple(args), named, job_id, absorb, key or ())
     effects: dict = session.info.setdefault(_PENDING, {})
-    effects.setdefault(key if key is not None else effect, effect)
+    if replace:
+        effects[key if key is not None else effect] = effect
+    else:
+        effects.setdefault(key if key is not None else effect, effect)
+
+
+def requested(session: Session, key) -> Effect | None:
+    """The effect ``session`` holds under ``key`` for its next commit, if any."""
+    return session.info.get(_PENDING, {}).get(key)
 
 
 def pending(session: Session) -> list[Effect]:

@@ -99,7 +99,7 @@ def head_review_write(
     from flask_babel import gettext as _
 
     from tenant_app.services.errors import ServiceError
-    from tenant_app.services.evaluation import annual, assessments, periods, scores
+    from tenant_app.services.evaluation import annual, assessments, periods
     from tenant_app.services.evaluation.unit_head import unit_head
 
     actor = actor if actor is not None else current_user
@@ -161,9 +161,7 @@ def head_review_write(
                 province=True,
                 subject_tenant_id=tenant.id,
             )
-            db.session.commit()
-            if action == "assess":
-                scores.request_rescore(period, head.id)
+            db.session.commit()  # an assessment re-scores the head (``save_assessment``)
     except Exception:
         db.session.rollback()
         raise

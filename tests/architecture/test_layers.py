@@ -110,3 +110,18 @@ def test_every_job_path_names_a_job_function():
         module, _sep, name = path.rpartition(".")
         assert module.startswith("tenant_app.jobs."), path
         assert callable(getattr(importlib.import_module(module), name)), path
+
+
+def test_views_leave_side_effects_to_the_use_cases():
+    """No view re-scores, enqueues a job or expires the session by hand: the services mark what
+    must follow a change and the after-commit hook starts it (ARCHITECTURE "A use case owns its
+    side effects")."""
+    forbidden = ("request_rescore", "enqueue(", "expire_all(")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("blueprints", "admin")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(word in line for word in forbidden)
+    ]
+    assert found == []

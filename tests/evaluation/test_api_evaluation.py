@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report
 from tenant_app.models.users import User
-from tenant_app.services.evaluation import periods, work
+from tenant_app.services.evaluation import assignments, periods, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, token_for
@@ -206,10 +206,10 @@ def test_api_other_tenant_ids_are_404_on_every_route(
 
         item = db.session.get(CatalogueItem, (tenant_b.id, ward_b["items"]["T1"]))
         person = db.session.get(StaffMember, (tenant_b.id, ward_b["clerk"]))
-        assignment = work.assign(
+        assignment = assignments.assign(
             period_b, person, item, quantity=2, due_on=date(2026, 11, 25), actor=head_b
         )
-        report = work.save_report(assignment, actor=clerk_b, completed=1, today=TODAY)
+        report = reports.save_report(assignment, actor=clerk_b, completed=1, today=TODAY)
         db.session.commit()
         ids = {"period": period_b.id, "assignment": assignment.id, "report": report.id}
     other = "018f0000-0000-7000-8000-000000000000"

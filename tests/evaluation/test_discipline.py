@@ -62,9 +62,9 @@ def work_helpers_assign(tenant, ward, period):
     from tenant_app.models import User
     from tenant_app.models.catalogue import CatalogueItem
     from tenant_app.models.staff import StaffMember
-    from tenant_app.services.evaluation import work
+    from tenant_app.services.evaluation import assignments
 
-    work.assign(
+    assignments.assign(
         period,
         db.session.get(StaffMember, (tenant.id, ward["clerk"])),
         db.session.get(CatalogueItem, (tenant.id, ward["items"]["T1"])),

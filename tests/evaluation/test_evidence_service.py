@@ -13,7 +13,7 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import evidence, work
+from tenant_app.services.evaluation import assignments, evidence, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.security.samples import pdf_bytes
@@ -26,9 +26,11 @@ def _report(tenant, ward):
     head = db.session.get(User, (tenant.id, ward["head_user"]))
     clerk = db.session.get(StaffMember, (tenant.id, ward["clerk"]))
     item = db.session.get(CatalogueItem, (tenant.id, ward["items"]["T1"]))
-    assignment = work.assign(period, clerk, item, quantity=2, due_on=date(2026, 11, 25), actor=head)
+    assignment = assignments.assign(
+        period, clerk, item, quantity=2, due_on=date(2026, 11, 25), actor=head
+    )
     clerk_user = db.session.get(User, (tenant.id, ward["clerk_user"]))
-    return work.save_report(
+    return reports.save_report(
         assignment, actor=clerk_user, completed=2, completed_on=date(2026, 11, 19), today=TODAY
     ), clerk_user
 

@@ -111,12 +111,12 @@ def test_my_report_refused_when_period_closed(client, factory, tenant_a):
 def test_returned_report_shows_the_managers_comment(client, factory, tenant_a):
     """A returned report is shown with the manager's comment."""
     from tenant_app.models import User
-    from tenant_app.services.evaluation import work
+    from tenant_app.services.evaluation import reports
 
     ward = ward_today(factory, tenant_a)
     rid = report(tenant_a, ward, assign(tenant_a, ward), 3)
     with tenant_context(tenant_a):
-        work.review_report(
+        reports.review_report(
             get(Report, tenant_a, rid),
             actor=get(User, tenant_a, ward["head_user"]),
             accept=False,

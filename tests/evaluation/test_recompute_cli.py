@@ -12,7 +12,7 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import work
+from tenant_app.services.evaluation import assignments, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 
@@ -25,10 +25,10 @@ def _reported_work(tenant, ward):
         period = db.session.get(Period, (tenant.id, ward["period"]))
         clerk = db.session.get(StaffMember, (tenant.id, ward["clerk"]))
         item = db.session.get(CatalogueItem, (tenant.id, ward["items"]["T2"]))
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=2, due_on=date(2026, 11, 25), actor=head
         )
-        report = work.save_report(
+        report = reports.save_report(
             assignment,
             actor=clerk_user,
             completed=2,
@@ -36,7 +36,9 @@ def _reported_work(tenant, ward):
             submit=True,
             today=TODAY,
         )
-        work.review_report(report, actor=head, accept=True, today=TODAY)
+        reports.review_report(report, actor=head, accept=True, today=TODAY)
+        db.session.commit()  # the report's review re-scores the clerk at once: undo that
+        db.session.execute(sa.delete(PeriodScore))
         db.session.commit()
 
 

@@ -13,13 +13,13 @@ from tenant_app.models import Notification, User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import periods, reminders, work
+from tenant_app.services.evaluation import assignments, periods, reminders
 from tenant_app.tenancy import tenant_context
 
 
 def _assign(tenant, ward):
     period = db.session.get(Period, (tenant.id, ward["period"]))
-    work.assign(
+    assignments.assign(
         period,
         db.session.get(StaffMember, (tenant.id, ward["clerk"])),
         db.session.get(CatalogueItem, (tenant.id, ward["items"]["T1"])),

@@ -12,7 +12,7 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import work
+from tenant_app.services.evaluation import assignments, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY
 
@@ -25,7 +25,7 @@ def _one_product_report(tenant, ward, **params):
     """Period 2026-11 with ``params`` over its own; one T1 assigned, completed and submitted."""
     period = _get(Period, tenant, ward["period"])
     period.params = {**period.params, **params}
-    assignment = work.assign(
+    assignment = assignments.assign(
         period,
         _get(StaffMember, tenant, ward["clerk"]),
         _get(CatalogueItem, tenant, ward["items"]["T1"]),
@@ -33,7 +33,7 @@ def _one_product_report(tenant, ward, **params):
         due_on=date(2026, 11, 25),
         actor=_get(User, tenant, ward["head_user"]),
     )
-    return work.save_report(
+    return reports.save_report(
         assignment,
         actor=_get(User, tenant, ward["clerk_user"]),
         completed=1,
@@ -49,7 +49,7 @@ def test_review_deductions_above_period_limit_are_refused(tenant_a, ward_a):
     with tenant_context(tenant_a):
         report = _one_product_report(tenant_a, ward_a, max_deductions_per_product=2)
         with pytest.raises(ServiceError) as error:
-            work.review_report(
+            reports.review_report(
                 report,
                 actor=_get(User, tenant_a, ward_a["head_user"]),
                 accept=True,
@@ -65,7 +65,7 @@ def test_review_deductions_within_a_higher_period_limit_are_accepted(tenant_a, w
     """With max_deductions_per_product = 6, five errors on one completed product are accepted."""
     with tenant_context(tenant_a):
         report = _one_product_report(tenant_a, ward_a, max_deductions_per_product=6)
-        work.review_report(
+        reports.review_report(
             report,
             actor=_get(User, tenant_a, ward_a["head_user"]),
             accept=True,
@@ -82,7 +82,7 @@ def test_review_deduction_limit_message_shows_the_period_rate(tenant_a, ward_a):
             tenant_a, ward_a, max_deductions_per_product=3, delay_deduction="0.2"
         )
         with pytest.raises(ServiceError) as error:
-            work.review_report(
+            reports.review_report(
                 report,
                 actor=_get(User, tenant_a, ward_a["head_user"]),
                 accept=True,

@@ -14,7 +14,7 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import DisciplineRecord, Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assessments, periods, scores, work
+from tenant_app.services.evaluation import assessments, assignments, periods, reports, scores
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY
 
@@ -33,10 +33,10 @@ def _run_month(tenant, ward, *, t3_done=False):
     done = {"T1": 10, "T2": 2, "T3": 1 if t3_done else 0}
     for code, qty in plan.items():
         item = _get(CatalogueItem, tenant, ward["items"][code])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=qty, due_on=date(2026, 11, 25), actor=head
         )
-        report = work.save_report(
+        report = reports.save_report(
             assignment,
             actor=clerk_user,
             completed=done[code],
@@ -45,7 +45,7 @@ def _run_month(tenant, ward, *, t3_done=False):
             today=TODAY,
         )
         errors, delays = (1, 2) if code == "T1" else (0, 0)
-        work.review_report(
+        reports.review_report(
             report, actor=head, accept=True, major_errors=errors, delays=delays, today=TODAY
         )
     assessments.save_assessment(
@@ -118,10 +118,10 @@ def test_workflow_approval_refused_with_unreviewed_report(tenant_a, ward_a):
         head = _get(User, tenant_a, ward_a["head_user"])
         clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=3, due_on=date(2026, 11, 25), actor=head
         )
-        work.save_report(
+        reports.save_report(
             assignment,
             actor=_get(User, tenant_a, ward_a["clerk_user"]),
             completed=3,
@@ -139,7 +139,7 @@ def test_workflow_report_after_window_is_refused(tenant_a, ward_a):
         period = _get(Period, tenant_a, ward_a["period"])
         clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period,
             clerk,
             item,
@@ -148,7 +148,7 @@ def test_workflow_report_after_window_is_refused(tenant_a, ward_a):
             actor=_get(User, tenant_a, ward_a["head_user"]),
         )
         with pytest.raises(ServiceError, match="Đã hết hạn báo cáo kết quả") as error:
-            work.save_report(
+            reports.save_report(
                 assignment,
                 actor=_get(User, tenant_a, ward_a["clerk_user"]),
                 completed=3,
@@ -165,7 +165,7 @@ def test_workflow_over_completion_refused_by_default(tenant_a, ward_a):
         period = _get(Period, tenant_a, ward_a["period"])
         clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period,
             clerk,
             item,
@@ -174,7 +174,7 @@ def test_workflow_over_completion_refused_by_default(tenant_a, ward_a):
             actor=_get(User, tenant_a, ward_a["head_user"]),
         )
         with pytest.raises(ServiceError) as error:
-            work.save_report(
+            reports.save_report(
                 assignment,
                 actor=_get(User, tenant_a, ward_a["clerk_user"]),
                 completed=4,
@@ -191,10 +191,10 @@ def test_workflow_exemption_removes_the_deduction(tenant_a, ward_a):
         head = _get(User, tenant_a, ward_a["head_user"])
         clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=4, due_on=date(2026, 11, 25), actor=head
         )
-        report = work.save_report(
+        report = reports.save_report(
             assignment,
             actor=_get(User, tenant_a, ward_a["clerk_user"]),
             completed=4,
@@ -203,11 +203,11 @@ def test_workflow_exemption_removes_the_deduction(tenant_a, ward_a):
             today=TODAY,
         )
         with pytest.raises(ServiceError) as missing_reason:
-            work.review_report(
+            reports.review_report(
                 report, actor=head, accept=True, major_errors=1, exempt_errors=1, today=TODAY
             )
         assert missing_reason.value.field == "exemption_reason"
-        work.review_report(
+        reports.review_report(
             report,
             actor=head,
             accept=True,
@@ -227,7 +227,7 @@ def test_workflow_staff_cannot_assign_or_review(tenant_a, ward_a):
         clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
         with pytest.raises(ServiceError) as error:
-            work.assign(
+            assignments.assign(
                 period, clerk, item, quantity=1, due_on=date(2026, 11, 25), actor=clerk_user
             )
         assert error.value.status == 403
@@ -242,7 +242,7 @@ def test_workflow_item_not_applicable_is_refused(tenant_a, ward_a, admin_a):
         admin = _get(User, tenant_a, admin_a.id)
         item = _get(CatalogueItem, tenant_a, ward_a["items"]["T1"])
         with pytest.raises(ServiceError) as error:
-            work.assign(
+            assignments.assign(
                 period, head_staff, item, quantity=1, due_on=date(2026, 11, 25), actor=admin
             )
         assert error.value.code == "item_not_applicable"
@@ -255,7 +255,7 @@ def test_workflow_locked_period_refuses_changes_and_reopen_needs_reason(tenant_a
         periods.close_period(period)
         periods.lock_period(period)
         with pytest.raises(ServiceError, match="không thể thay đổi"):
-            work.assign(
+            assignments.assign(
                 period,
                 _get(StaffMember, tenant_a, ward_a["clerk"]),
                 _get(CatalogueItem, tenant_a, ward_a["items"]["T1"]),
@@ -295,7 +295,7 @@ def test_workflow_leader_unit_results_follow_the_team(tenant_a, ward_a, admin_a)
         _run_month(tenant_a, ward_a)
         directing = _get(CatalogueItem, tenant_a, ward_a["items"]["T2"])
         admin = _get(User, tenant_a, admin_a.id)
-        work.assign(
+        assignments.assign(
             period,
             head_staff,
             directing,
@@ -338,7 +338,7 @@ def test_workflow_nobody_assigns_work_to_themself(tenant_a, ward_a):
         head = _get(User, tenant_a, ward_a["head_user"])
         head.roles = ["unit_admin", "manager", "staff"]
         with pytest.raises(ServiceError) as error:
-            work.assign(
+            assignments.assign(
                 period,
                 _get(StaffMember, tenant_a, ward_a["head"]),
                 _get(CatalogueItem, tenant_a, ward_a["items"]["T2"]),

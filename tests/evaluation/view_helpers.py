@@ -12,7 +12,7 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import assessments, periods, scores, work
+from tenant_app.services.evaluation import assessments, assignments, periods, reports, scores
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.security.samples import pdf_bytes
@@ -43,7 +43,7 @@ def assign(tenant, ward, code="T1", quantity=10):
     """Assign ``quantity`` of item ``code`` to the clerk (by the head); returns the id."""
     with tenant_context(tenant):
         period = get(Period, tenant, ward["period"])
-        assignment = work.assign(
+        assignment = assignments.assign(
             period,
             get(StaffMember, tenant, ward["clerk"]),
             get(CatalogueItem, tenant, ward["items"][code]),
@@ -61,7 +61,7 @@ def report(tenant, ward, assignment_id, completed, *, submit=True, evidence=Fals
 
     with tenant_context(tenant):
         clerk_user = get(User, tenant, ward["clerk_user"])
-        row = work.save_report(
+        row = reports.save_report(
             get(Assignment, tenant, assignment_id),
             actor=clerk_user,
             completed=completed,
@@ -78,7 +78,7 @@ def report(tenant, ward, assignment_id, completed, *, submit=True, evidence=Fals
 
 def review(tenant, ward, report_id, *, errors=0, delays=0):
     with tenant_context(tenant):
-        work.review_report(
+        reports.review_report(
             get(Report, tenant, report_id),
             actor=get(User, tenant, ward["head_user"]),
             accept=True,

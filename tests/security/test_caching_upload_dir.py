@@ -13,7 +13,7 @@ from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import evidence, work
+from tenant_app.services.evaluation import assignments, evidence, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, login, token_for
@@ -97,10 +97,10 @@ def test_finding10_evidence_lands_in_upload_dir(app, factory, tenant_a, tmp_path
         clerk = db.session.get(StaffMember, (tenant_a.id, ward["clerk"]))
         item = db.session.get(CatalogueItem, (tenant_a.id, ward["items"]["T1"]))
         clerk_user = db.session.get(User, (tenant_a.id, ward["clerk_user"]))
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=2, due_on=date(2026, 11, 25), actor=head
         )
-        report = work.save_report(
+        report = reports.save_report(
             assignment, actor=clerk_user, completed=2, completed_on=date(2026, 11, 19), today=TODAY
         )
         row = evidence.add_evidence(

@@ -20,7 +20,7 @@ from tenant_app.models.evaluation import EvidenceFile, Period, Report
 from tenant_app.models.staff import StaffMember
 from tenant_app.security import filetypes
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import evidence, work
+from tenant_app.services.evaluation import assignments, evidence, reports
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY, build_ward
 from tests.helpers import bearer, login, token_for
@@ -54,11 +54,11 @@ def draft(tenant_a, ward):
         head = db.session.get(User, (tenant_a.id, ward["head_user"]))
         clerk = db.session.get(StaffMember, (tenant_a.id, ward["clerk"]))
         item = db.session.get(CatalogueItem, (tenant_a.id, ward["items"]["T1"]))
-        assignment = work.assign(
+        assignment = assignments.assign(
             period, clerk, item, quantity=2, due_on=date(2026, 11, 25), actor=head
         )
         clerk_user = db.session.get(User, (tenant_a.id, ward["clerk_user"]))
-        report = work.save_report(
+        report = reports.save_report(
             assignment, actor=clerk_user, completed=2, completed_on=date(2026, 11, 19), today=TODAY
         )
         db.session.commit()

@@ -15,7 +15,14 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import annual, assessments, scores, unit_head, work
+from tenant_app.services.evaluation import (
+    annual,
+    assessments,
+    assignments,
+    reports,
+    scores,
+    unit_head,
+)
 from tenant_app.tenancy import tenant_context
 from tenant_app.tenancy.door import DoorRefused, head_review_write
 from tests.evaluation.view_helpers import golden_month, ward_today
@@ -45,7 +52,7 @@ def _head_with_a_result(tenant, ward, admin) -> None:
         head = _get(StaffMember, tenant, ward["head"])
         head_user = _get(User, tenant, ward["head_user"])
         admin = _get(User, tenant, admin.id)
-        assignment = work.assign(
+        assignment = assignments.assign(
             period,
             head,
             _get(CatalogueItem, tenant, ward["items"]["T2"]),
@@ -54,10 +61,10 @@ def _head_with_a_result(tenant, ward, admin) -> None:
             actor=admin,
             directing=True,
         )
-        report = work.save_report(
+        report = reports.save_report(
             assignment, actor=head_user, completed=2, completed_on=date.today(), submit=True
         )
-        work.review_report(report, actor=admin, accept=True)
+        reports.review_report(report, actor=admin, accept=True)
         assessments.save_assessment(
             period, head, stage="self", general=[10, 10, 10], actor=head_user
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tenant_app import background
 from tenant_app.audit import BrokenLink, verify_events
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
@@ -50,3 +51,9 @@ def verify_chain(tenant_id: int | None) -> tuple[int, BrokenLink | None]:
         chain = f"tenant:{tenant_id}"
     events = list(db.session.execute(stmt).scalars())
     return len(events), verify_events(events, chain)
+
+
+def request_check() -> None:
+    """Run the daily check of every chain now, as a job (each broken chain becomes a province
+    ``audit.chain_broken`` event); in-process without Redis, so it has run on return."""
+    background.enqueue(background.DEFAULT, background.paths.AUDIT_VERIFY_CHAINS, None)

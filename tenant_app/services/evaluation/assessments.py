@@ -24,7 +24,7 @@ from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodS
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import periods, work
+from tenant_app.services.evaluation import assignments, periods, scores
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import notifications, staff
 
@@ -121,7 +121,7 @@ def _may_assess(stage: str, actor, person: StaffMember) -> bool:
     if getattr(actor, "is_province", False):
         return False
     if stage == "manager":
-        return work.can_manage(actor, person)
+        return assignments.can_manage(actor, person)
     return is_head_of_agency(actor)
 
 
@@ -218,6 +218,7 @@ def save_assessment(
         after={"general": row.general, "organising": org_value, "staff_id": person.id},
         actor=actor,
     )
+    scores.mark_stale(period, person.id)
     return row
 
 

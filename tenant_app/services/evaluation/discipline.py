@@ -1,8 +1,8 @@
 """Discipline decisions and other forced-fail conclusions: recorded with number, date, authority.
 
 A recorded decision makes every score of the person in that year a fail (KHTNV) whatever the
-points; after commit, ``rescore_affected`` re-scores every period of the year in which the person
-has a score (open, closed or locked, published or not), with the decision as the reason kept
+points; once committed, the person is re-scored in every period of the year in which they
+have a score (open, closed or locked, published or not), with the decision as the reason kept
 with any revision of a published result.
 """
 
@@ -128,6 +128,12 @@ def record(
         },
         actor=actor,
     )
+    # Re-score the person in every period the decision affects, once this is committed. Each
+    # re-score carries the decision as its reason, so a published result that changes is counted
+    # as a revision after publication with the decision as its reason.
+    reason = revision_reason(row)
+    for period in periods_to_rescore(row):
+        scores.mark_stale(period, person.id, reason)
     return row
 
 
@@ -172,15 +178,8 @@ class Rescored:
     published: int
 
 
-def rescore_affected(row: DisciplineRecord) -> Rescored:
-    """Re-score the person in every period the decision affects; call after the commit.
-
-    Each re-score carries ``revision_reason(row)``, so a published result that changes is counted
-    as a revision after publication with the decision as its reason. Returns the counts.
-    """
+def affected(row: DisciplineRecord) -> Rescored:
+    """How many periods the decision re-scores (``record`` marks them), and how many of them
+    were already published."""
     due = periods_to_rescore(row)
-    published = sum(1 for period in due if period.published_at is not None)
-    reason = revision_reason(row)
-    for period in due:
-        scores.request_rescore(period, row.staff_id, reason=reason)
-    return Rescored(periods=len(due), published=published)
+    return Rescored(periods=len(due), published=sum(1 for p in due if p.published_at is not None))

@@ -745,19 +745,30 @@ def grade_distribution(period: Period) -> dict[str, int]:
     return counts
 
 
-def request_rescore(period: Period, staff_id, *, reason: str | None = None) -> None:
-    """Re-score one person now: a job on the ``scoring`` queue, or in-process without Redis.
+def mark_stale(period: Period, staff_id, reason: str | None = None) -> None:
+    """Note that ``staff_id``'s score in ``period`` is stale: re-scored once the session commits.
 
-    Commits the caller's session first (the job reads what was just written). ``reason`` is
-    recorded with any change to a published result.
+    Every service that changes what a score depends on (work, reports and their review,
+    assessments, discipline) calls this while it writes, so the HTML view, the API, imports and
+    jobs all re-score without asking; a rollback re-scores nothing. One re-score per person,
+    period and commit (the job re-scores their leaders too). ``reason`` is recorded with any
+    change to a published result; of several reasons in one commit the first one given is kept.
     """
-    background.enqueue(
+    session = db.session()
+    key = ("rescore", period.tenant_id, str(period.id), str(staff_id))
+    earlier = background.requested(session, key)
+    if earlier is not None and (earlier.args[-1] or not reason):
+        return
+    background.after_commit(
+        session,
         background.SCORING,
         background.paths.RESCORE_PERSON,
         period.tenant_id,
         str(period.id),
         str(staff_id),
         reason,
+        key=key,
+        replace=earlier is not None,
     )
 
 

@@ -26,7 +26,7 @@ from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.org import OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
-from tenant_app.services.evaluation import periods, scores, work
+from tenant_app.services.evaluation import assignments, periods, scores
 from tenant_app.services.evaluation.score_display import (
     day_text,
     explain,
@@ -108,7 +108,7 @@ def _criteria(stages: dict[str, Assessment], params) -> dict:
 
 
 def _work_lines(period: Period, person: StaffMember) -> list[dict]:
-    pairs = work.work_of(period, [person.id])
+    pairs = assignments.work_of(period, [person.id])
     items = {}
     if pairs:
         ids = {a.item_id for a, _r in pairs}

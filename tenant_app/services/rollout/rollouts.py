@@ -200,6 +200,7 @@ def create_rollout(
     if dry_run:
         for target in targets_of(rollout):
             enqueue(ROLLOUT, DRY_RUN_JOB, target.tenant_id, rollout.id)
+        db.session.expire_all()  # in-process jobs wrote through their own sessions
     else:
         start_apply(rollout, actor=actor)
     return rollout
