@@ -15,10 +15,11 @@ from tenant_app.extensions import db
 from tenant_app.forms import ActionForm, FirstAdminForm, TenantForm
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_registry
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.services.province import onboarding, tenants
 from tenant_app.services.rollout import templates
+from tenant_app.web import saving
 
 bp = Blueprint("admin_onboarding", __name__, url_prefix="/admin")
 
@@ -77,20 +78,16 @@ def index():
     form = TenantForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="slug") as saved:
             tenant = tenants.create_tenant(
                 slug=form.slug.data, name=form.name.data, kind=form.kind.data
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "slug").errors.append(exc.message)
-            status = 400
-        else:
+        if saved.ok:
             flash(
                 _("Đã tạo đơn vị %(name)s, trạng thái đang thiết lập.", name=tenant.name), "success"
             )
             return redirect(url_for(".admin_step", slug=tenant.slug))
+        status = 400
     elif form.is_submitted():
         status = 400
     units = onboarding.onboarding_tenants()
@@ -126,7 +123,7 @@ def admin_step(slug: str):
     form = FirstAdminForm()
     if form.validate_on_submit():
         method = request.form.get("method", "invite")
-        try:
+        with saving(form, fallback="username") as saved:
             if method == "password":
                 user, password = onboarding.printed_password_admin(
                     tenant, username=form.username.data, full_name=form.full_name.data,
@@ -142,11 +139,7 @@ def admin_step(slug: str):
                 link = url_for(
                     "invitations.accept", tenant_slug=tenant.slug, token=token, _external=True
                 )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "username").errors.append(exc.message)
-        else:
+        if saved.ok:
             return _wizard(
                 "admin", tenant, "admin", form=FirstAdminForm(formdata=None), created=user,
                 password=password, link=link,
@@ -225,7 +218,7 @@ def staff_template(slug: str, kind: str):
     if spec is None:
         abort(404)
     return send_file(
-        io.BytesIO(imports.template_file(spec)),
+        io.BytesIO(import_registry.template_file(spec)),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name=f"mau-nhap-{spec.name}.xlsx",
@@ -239,13 +232,10 @@ def activate_step(slug: str):
         return done
     if request.method == "POST":
         _check_csrf()
-        try:
+        with saving() as saved:
             onboarding.activate(tenant, request.form.get("status", ""), actor=current_user)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return _wizard("activate", tenant, "activate", exc.status)
+        if not saved.ok:
+            return _wizard("activate", tenant, "activate", saved.error.status)
         flash(
             _("Đơn vị %(name)s: %(status)s.", name=tenant.name, status=tenant.status_enum.label),
             "success",

@@ -31,6 +31,7 @@ from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import template_payload, template_workbook, templates
+from tenant_app.web import saving
 
 bp = Blueprint("admin_templates", __name__, url_prefix="/admin/templates")
 
@@ -125,12 +126,9 @@ def detail(template_id: int):
 def new_draft(template_id: int):
     template = _template_or_404(template_id)
     _check_csrf()
-    try:
+    with saving() as saved:
         version = templates.create_draft(template, actor=current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not saved.ok:
         return redirect(url_for(".detail", template_id=template.id))
     return redirect(url_for(".edit", template_id=template.id, version_id=version.id))
 
@@ -165,7 +163,7 @@ def import_file(template_id: int):
         flash(_("Hãy chọn tệp .xlsx hoặc .json."), "error")
         return redirect(url_for(".detail", template_id=template.id))
     data = upload.read()
-    try:
+    with saving() as saved:
         if upload.filename.lower().endswith(".json"):
             try:
                 raw = json.loads(data.decode("utf-8-sig"))
@@ -180,11 +178,8 @@ def import_file(template_id: int):
             template, payload, notes=_("Nhập từ tệp %(f)s.", f=upload.filename[:100]),
             actor=current_user,
         )  # fmt: skip
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        errors = getattr(exc, "errors", {})
+    if not saved.ok:
+        errors = getattr(saved.error, "errors", {})
         lines = [m for k, ms in errors.items() if k.startswith("_file") for m in ms]
         lines += template_payload.describe_errors(
             {k: v for k, v in errors.items() if not k.startswith("_file")}
@@ -309,13 +304,9 @@ def publish(template_id: int, version_id: int):
     template = _template_or_404(template_id)
     version = _version_or_404(template, version_id)
     _check_csrf()
-    try:
+    with saving() as saved:
         templates.publish(version, actor=current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if saved.ok:
         flash(_("Đã ban hành phiên bản v%(n)d.", n=version.number), "success")
     return redirect(url_for(".show", template_id=template.id, version_id=version.id))
 
@@ -325,12 +316,9 @@ def delete(template_id: int, version_id: int):
     template = _template_or_404(template_id)
     version = _version_or_404(template, version_id)
     _check_csrf()
-    try:
+    with saving() as saved:
         templates.delete_draft(version, actor=current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not saved.ok:
         return redirect(url_for(".show", template_id=template.id, version_id=version.id))
     flash(_("Đã xóa bản nháp."), "success")
     return redirect(url_for(".detail", template_id=template.id))

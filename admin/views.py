@@ -14,9 +14,9 @@ from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.province import break_glass, tenants
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.door import cross_tenant_read
-from tenant_app.web import change_password_page, safe_next
+from tenant_app.web import change_password_page, safe_next, saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,8 +27,8 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data, form.password.data, province=True)
-        if result.outcome is accounts.LoginOutcome.OK:
+        result = authentication.authenticate(form.username.data, form.password.data, province=True)
+        if result.outcome is authentication.LoginOutcome.OK:
             start_session(result.user)
             return redirect(safe_next(url_for("admin.home")))
         form.password.errors.append(result.message)
@@ -77,15 +77,11 @@ def home():
 def tenant_new():
     form = TenantForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="slug") as saved:
             tenant = tenants.create_tenant(
                 slug=form.slug.data, name=form.name.data, kind=form.kind.data
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "slug").errors.append(exc.message)
-        else:
+        if saved.ok:
             flash(
                 _("Đã tạo đơn vị %(name)s ở trạng thái đang thiết lập.", name=tenant.name),
                 "success",
@@ -112,7 +108,7 @@ def _create_unit_admin(tenant, form):
     extra = {}
     if isinstance(form, BreakGlassForm):
         extra = {"reason": form.reason.data, "hours": form.hours.data, "confirmed": True}
-    try:
+    with saving(form, fallback="username") as saved:
         created = tenants.create_first_admin(
             tenant,
             username=form.username.data,
@@ -121,13 +117,7 @@ def _create_unit_admin(tenant, form):
             actor=current_user._get_current_object(),
             **extra,
         )
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        target = getattr(form, exc.field or "username", None) or form.username
-        target.errors.append(exc.message)
-        return None
-    return created
+    return created if saved.ok else None
 
 
 @bp.route("/tenants/<slug>", methods=["GET", "POST"])
@@ -200,13 +190,9 @@ def tenant_status(slug: str, status: str):
     tenant = _tenant_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with saving() as saved:
         tenants.set_status(tenant, status)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if saved.ok:
         flash(
             _("Đơn vị %(name)s: %(status)s.", name=tenant.name, status=tenant.status_enum.label),
             "success",

@@ -614,7 +614,7 @@ def _auditor(app) -> tuple[int, str]:
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
     from tenant_app.security.passwords import hash_password
-    from tenant_app.services.workspace import accounts
+    from tenant_app.services.workspace import tokens
 
     with app.app_context():
         user = ProvinceUser(
@@ -625,7 +625,7 @@ def _auditor(app) -> tuple[int, str]:
         )
         db.session.add(user)
         db.session.commit()
-        token, _row = accounts.issue_token(user, name="bench comparison")
+        token, _row = tokens.issue_token(user, name="bench comparison")
         user_id = user.id
         db.session.remove()
     return user_id, token

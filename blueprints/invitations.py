@@ -10,11 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from tenant_app.extensions import db, limiter
+from tenant_app.extensions import limiter
 from tenant_app.forms import REQUIRED
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.province import onboarding
 from tenant_app.tenancy.resolve import make_tenant_blueprint
+from tenant_app.web import saving
 
 bp = make_tenant_blueprint(Blueprint("invitations", __name__, url_prefix="/t/<tenant_slug>"))
 
@@ -46,13 +47,9 @@ def accept(token: str):
         ), exc.status
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="password") as saved:
             onboarding.accept_invitation(tenant, token, form.password.data)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form.password.errors.append(exc.message)
-        else:
+        if saved.ok:
             flash(_("Đã đặt mật khẩu. Hãy đăng nhập."), "success")
             return redirect(url_for("tenant_auth.login"))
     return render_template(

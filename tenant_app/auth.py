@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tenant_app.extensions import login_manager
-from tenant_app.services.workspace import accounts, sessions
+from tenant_app.services.workspace import sessions, tokens
 from tenant_app.tenancy.context import current_tenant_id
 
 # The session key holding the random id of the server-side session record.
@@ -229,11 +229,11 @@ def api_token_required(*roles: str, province: bool = False):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             token = _bearer()
-            row = accounts.resolve_token(token, province=province) if token else None
+            row = tokens.resolve_token(token, province=province) if token else None
             if row is None:
                 abort(401)
             if row.user.must_change_password:
-                raise accounts.password_change_required()
+                raise tokens.password_change_required()
             if roles and not row.user.has_role(*roles):
                 abort(403)
             g.api_user, g.api_token = row.user, row

@@ -151,7 +151,7 @@ def create_province_user(username, full_name, role, password):
     from tenant_app.extensions import db
     from tenant_app.models.users import ProvinceUser
     from tenant_app.security.passwords import hash_password
-    from tenant_app.services.workspace.accounts import check_new_password
+    from tenant_app.services.workspace.authentication import check_new_password
 
     check_new_password(password)
     db.session.add(

@@ -23,7 +23,7 @@ from tenant_app.security.redirects import safe_target
 from tenant_app.services.audit import audit_export, audit_log
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import authentication
 
 # --- requests ------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ def change_password_page(template: str, home_endpoint: str):
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            authentication.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
         except ServiceError as exc:

@@ -11,7 +11,7 @@ from tenant_app.extensions import db, limiter
 from tenant_app.models.tenants import Tenant
 from tenant_app.schemas.auth import TokenRequestSchema, TokenSchema
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import authentication, tokens
 from tenant_app.tenancy.context import set_request_tenant, tenant_context
 from tenant_app.tenancy.resolve import load_serving_tenant
 
@@ -53,22 +53,22 @@ def issue(data):
         return json_error(
             401,
             "invalid_credentials",
-            accounts.LoginResult(accounts.LoginOutcome.BAD_CREDENTIALS).message,
+            authentication.LoginResult(authentication.LoginOutcome.BAD_CREDENTIALS).message,
         )
     set_request_tenant(tenant)
     return _issue(data, province=False, tenant=tenant)
 
 
 def _issue(data, *, province: bool, tenant):
-    result = accounts.authenticate(data["username"], data["password"], province=province)
-    if result.outcome is accounts.LoginOutcome.LOCKED:
+    result = authentication.authenticate(data["username"], data["password"], province=province)
+    if result.outcome is authentication.LoginOutcome.LOCKED:
         # The minutes to wait are in the message (the rate limiter owns the Retry-After header).
         return json_error(429, "too_many_attempts", result.message)
-    if result.outcome is not accounts.LoginOutcome.OK:
+    if result.outcome is not authentication.LoginOutcome.OK:
         return json_error(401, "invalid_credentials", result.message)
     if result.user.must_change_password:
-        raise accounts.password_change_required()
-    token, row = accounts.issue_token(result.user, name=data["name"])
+        raise tokens.password_change_required()
+    token, row = tokens.issue_token(result.user, name=data["name"])
     return {
         "token": token,
         "token_type": "Bearer",
@@ -90,12 +90,12 @@ def revoke():
     token = _bearer()
     if not token:
         abort(401)
-    tenant_id = accounts.token_tenant_id(token)
+    tenant_id = tokens.token_tenant_id(token)
     if tenant_id is None:
-        row = accounts.resolve_token(token, province=True)
+        row = tokens.resolve_token(token, province=True)
         if row is None:
             abort(401)
-        accounts.revoke_token(row)
+        tokens.revoke_token(row)
         return None
     tenant = db.session.execute(
         sa.select(Tenant).where(Tenant.id == tenant_id)
@@ -103,8 +103,8 @@ def revoke():
     if tenant is None:
         abort(401)
     with tenant_context(tenant):
-        row = accounts.resolve_token(token, province=False)
+        row = tokens.resolve_token(token, province=False)
         if row is None:
             abort(401)
-        accounts.revoke_token(row)
+        tokens.revoke_token(row)
     return None

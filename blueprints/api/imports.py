@@ -13,7 +13,7 @@ from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.imports import ImportSchema, ImportUploadSchema
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_registry, imports
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -111,8 +111,8 @@ class ImportTemplate(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, kind):
         """Template of an import kind: headers, two example rows, a 'Hướng dẫn' sheet."""
-        spec = imports.get_import_kind(kind)
-        return xlsx_response(imports.template_file(spec), f"mau-nhap-{spec.name}.xlsx")
+        spec = import_registry.get_import_kind(kind)
+        return xlsx_response(import_registry.template_file(spec), f"mau-nhap-{spec.name}.xlsx")
 
 
 @blp.route("/exports/<kind>.xlsx")
@@ -124,5 +124,5 @@ class Export(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, kind):
         """Every row of an export kind in the unit, as a workbook."""
-        spec = imports.get_export_kind(kind)
-        return xlsx_response(imports.export_file(spec), f"{spec.name}.xlsx")
+        spec = import_registry.get_export_kind(kind)
+        return xlsx_response(import_registry.export_file(spec), f"{spec.name}.xlsx")

@@ -16,7 +16,7 @@ from scoring.sandbox_input import MAX_BYTES, load_json, too_large
 from tenant_app.auth import _bearer
 from tenant_app.errors import json_error
 from tenant_app.schemas.common import ApiErrorSchema
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import tokens
 
 blp = Blueprint(
     "api_scoring",
@@ -114,7 +114,7 @@ _ERROR = {"application/json": {"schema": ApiErrorSchema}}
 def simulate():
     """Run the sandbox on the JSON body (docs/scoring.md describes the three contracts)."""
     token = _bearer()
-    if not token or accounts.resolve_any_token(token) is None:
+    if not token or tokens.resolve_any_token(token) is None:
         abort(401)
     if (request.content_length or 0) > MAX_BYTES:
         return _too_large()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from tenant_app.auth import end_session, start_session, tenant_user_required
 from tenant_app.extensions import limiter
 from tenant_app.forms import LoginForm
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 from tenant_app.web import change_password_page, safe_next
 
@@ -24,8 +24,8 @@ def _login_limit() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data, form.password.data, province=False)
-        if result.outcome is accounts.LoginOutcome.OK:
+        result = authentication.authenticate(form.username.data, form.password.data, province=False)
+        if result.outcome is authentication.LoginOutcome.OK:
             start_session(result.user)
             if result.user.must_change_password:
                 flash(_("Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục."), "warning")

@@ -16,6 +16,7 @@ from tenant_app.forms import ActionForm, UserEditForm, UserForm
 from tenant_app.models.users import TENANT_ROLES, User
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.workspace import accounts
+from tenant_app.web import saving
 
 PAGE_SIZE = 50
 
@@ -82,18 +83,14 @@ def users():
 def user_new():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="username") as saved:
             user, password = accounts.create_user(
                 username=form.username.data,
                 full_name=form.full_name.data,
                 email=form.email.data,
                 roles=form.roles.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "username").errors.append(exc.message)
-        else:
+        if saved.ok:
             return render_template(
                 "workspace/password_shown.html", user=user, password=password, created=True
             )
@@ -108,7 +105,7 @@ def user_edit(user_id: str):
     if request.method == "GET":
         form.roles.data = user.role_list
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="full_name") as saved:
             accounts.update_user(
                 user,
                 actor=current_user,
@@ -117,11 +114,7 @@ def user_edit(user_id: str):
                 roles=form.roles.data,
                 active=form.active.data,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "full_name").errors.append(exc.message)
-        else:
+        if saved.ok:
             flash(_("Đã lưu tài khoản %(name)s.", name=user.full_name), "success")
             return redirect(url_for("workspace.users"))
     return render_template(

@@ -10,14 +10,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.workspace.common import bp
-from blueprints.workspace.forms import ItemForm, form_data, show_error
+from blueprints.workspace.forms import ItemForm, form_data
 from blueprints.workspace.helpers import or_404, paged, position_choices, unit_choices
 from tenant_app.auth import tenant_user_required
-from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.catalogue import CatalogueItem, ItemPosition, label
-from tenant_app.services.errors import ServiceError
 from tenant_app.services.workspace import catalogue
+from tenant_app.web import saving
 
 admin_only = tenant_user_required("unit_admin")
 DETAILS = ("code", "name", "unit_of_measure", "description", "evidence_requirement",
@@ -93,13 +92,9 @@ def item_new():
     form = ItemForm()
     _item_form(form)
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             catalogue.create_item({"kind": form.kind.data, **_data(form, form.kind.data)})
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã thêm mục %(name)s vào danh mục.", name=form.name.data), "success")
             return redirect(url_for("workspace.catalogue_list"))
     return render_template("workspace/form.html", form=form, title=_("Thêm mục vào danh mục KPI"),
@@ -122,13 +117,9 @@ def item_edit(item_id: str):
         for name in INDICATOR:
             getattr(form, name).data = getattr(item, name) or ""
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             catalogue.update_item(item, _data(form, item.kind))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã lưu mục %(name)s.", name=item.name), "success")
             return redirect(url_for("workspace.catalogue_list"))
     day = "%d/%m/%Y"
@@ -168,11 +159,8 @@ def item_deactivate(item_id: str):
     item = or_404(catalogue.get_item, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with saving() as saved:
         catalogue.deactivate_item(item)
-        db.session.commit()
+    if saved.ok:
         flash(_("Đã ngừng sử dụng mục %(name)s.", name=item.name), "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("workspace.catalogue_list"))

@@ -134,13 +134,3 @@ def form_data(form: FlaskForm, names) -> dict:
             value = value.strip() or None
         data[name] = value
     return data
-
-
-def show_error(form: FlaskForm, exc, fallback: str) -> None:
-    """Put a service error on its field (or on ``fallback`` when the form has no such field)."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None or not hasattr(target, "errors"):
-        target = getattr(form, fallback)
-    if isinstance(target.errors, tuple):
-        target.errors = list(target.errors)
-    target.errors.append(exc.message)

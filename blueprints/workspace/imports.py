@@ -15,7 +15,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_registry, imports
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -32,7 +32,7 @@ class ImportUploadForm(FlaskForm):
 
 def _upload_form() -> ImportUploadForm:
     form = ImportUploadForm()
-    form.kind.choices = [(k.name, k.label) for k in imports.import_kinds().values()]
+    form.kind.choices = [(k.name, k.label) for k in import_registry.import_kinds().values()]
     return form
 
 
@@ -72,8 +72,8 @@ def index():
         "workspace/imports.html",
         form=form,
         runs=[imports.as_dict(r) for r in runs],
-        import_kinds=imports.import_kinds().values(),
-        export_kinds=imports.export_kinds().values(),
+        import_kinds=import_registry.import_kinds().values(),
+        export_kinds=import_registry.export_kinds().values(),
     ), status
 
 
@@ -81,7 +81,7 @@ def index():
 @tenant_user_required("unit_admin")
 def detail(import_id: str):
     run = _import_or_404(import_id)
-    kind = imports.import_kinds().get(run.params.get("kind"))
+    kind = import_registry.import_kinds().get(run.params.get("kind"))
     return render_template(
         "workspace/import_detail.html",
         run=imports.as_dict(run),
@@ -115,17 +115,17 @@ def commit(import_id: str):
 @tenant_user_required("unit_admin")
 def template(kind: str):
     try:
-        spec = imports.get_import_kind(kind)
+        spec = import_registry.get_import_kind(kind)
     except NotFound:
         abort(404)
-    return _xlsx(imports.template_file(spec), f"mau-nhap-{spec.name}.xlsx")
+    return _xlsx(import_registry.template_file(spec), f"mau-nhap-{spec.name}.xlsx")
 
 
 @bp.get("/exports/<kind>.xlsx")
 @tenant_user_required("unit_admin")
 def export(kind: str):
     try:
-        spec = imports.get_export_kind(kind)
+        spec = import_registry.get_export_kind(kind)
     except NotFound:
         abort(404)
-    return _xlsx(imports.export_file(spec), f"{spec.name}.xlsx")
+    return _xlsx(import_registry.export_file(spec), f"{spec.name}.xlsx")

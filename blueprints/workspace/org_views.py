@@ -7,15 +7,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.workspace.common import bp
-from blueprints.workspace.forms import OrgUnitForm, PositionForm, form_data, show_error
+from blueprints.workspace.forms import OrgUnitForm, PositionForm, form_data
 from blueprints.workspace.helpers import or_404, staff_choices, unit_choices
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.org import POSITION_GROUP_LABELS, JobPosition, OrgUnitRevision
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.errors import ServiceError
 from tenant_app.services.workspace import catalogue, org, positions, staff
+from tenant_app.web import saving
 
 admin_only = tenant_user_required("unit_admin")
 
@@ -51,13 +51,9 @@ def org_unit_new():
     form = OrgUnitForm()
     _unit_form(form)
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             org.create_org_unit(form_data(form, org.UNIT_FIELDS))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã thêm đơn vị %(name)s.", name=form.name.data), "success")
             return redirect(url_for("workspace.org_chart"))
     return render_template("workspace/form.html", form=form, title=_("Thêm đơn vị"),
@@ -74,13 +70,9 @@ def org_unit_edit(unit_id: str):
         form.parent_id.data = str(unit.parent_id or "")
         form.head_staff_id.data = str(unit.head_staff_id or "")
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             org.update_org_unit(unit, form_data(form, org.UNIT_FIELDS))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã lưu đơn vị %(name)s.", name=unit.name), "success")
             return redirect(url_for("workspace.org_chart"))
     history = db.session.execute(
@@ -117,13 +109,10 @@ def org_unit_deactivate(unit_id: str):
     unit = or_404(org.get_org_unit, unit_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with saving() as saved:
         org.deactivate_org_unit(unit)
-        db.session.commit()
+    if saved.ok:
         flash(_("Đơn vị %(name)s đã ngừng hoạt động.", name=unit.name), "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("workspace.org_chart"))
 
 
@@ -158,13 +147,9 @@ def position_detail(position_id: str):
 def position_new():
     form = PositionForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             positions.create_position(form_data(form, positions.POSITION_FIELDS))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã thêm vị trí việc làm %(name)s.", name=form.name.data), "success")
             return redirect(url_for("workspace.positions_list"))
     return render_template("workspace/form.html", form=form, title=_("Thêm vị trí việc làm"),
@@ -177,13 +162,9 @@ def position_edit(position_id: str):
     position = or_404(positions.get_position, position_id)
     form = PositionForm(obj=position if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="name") as saved:
             positions.update_position(position, form_data(form, positions.POSITION_FIELDS))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "name")
-        else:
+        if saved.ok:
             flash(_("Đã lưu vị trí việc làm %(name)s.", name=position.name), "success")
             return redirect(url_for("workspace.position_detail", position_id=position.id))
     return render_template(

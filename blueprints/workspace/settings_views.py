@@ -11,13 +11,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 
 from blueprints.workspace.common import bp
-from blueprints.workspace.forms import show_error
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.org import JobPosition
-from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import unit_head
 from tenant_app.services.workspace import org
+from tenant_app.web import saving
 
 
 class UnitHeadForm(FlaskForm):
@@ -47,18 +46,14 @@ def unit_head_settings():
     form = UnitHeadForm(data=setting if request.method == "GET" else None)
     _choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="mode") as saved:
             unit_head.set_head_setting(
                 mode=form.mode.data,
                 org_unit=form.org_unit.data,
                 position=form.position.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "mode")
-        else:
+        if saved.ok:
             flash(_("Đã lưu cách xác định người đứng đầu đơn vị."), "success")
             return redirect(url_for("workspace.unit_head_settings"))
     head = unit_head.unit_head()

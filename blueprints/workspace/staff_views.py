@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.workspace.common import bp
-from blueprints.workspace.forms import StaffForm, form_data, show_error
+from blueprints.workspace.forms import StaffForm, form_data
 from blueprints.workspace.helpers import (
     or_404,
     paged,
@@ -22,8 +22,8 @@ from blueprints.workspace.helpers import (
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import STAFF_TYPE_LABELS, StaffAssignment, StaffMember
-from tenant_app.services.errors import ServiceError
 from tenant_app.services.workspace import catalogue, org, staff
+from tenant_app.web import saving
 
 
 def _uuid(text: str):
@@ -117,13 +117,9 @@ def staff_new():
     del form.effective_from
     if form.validate_on_submit():
         names = [n for n in staff.STAFF_FIELDS if n != "effective_from"]
-        try:
+        with saving(form, fallback="full_name") as saved:
             staff.create_staff(form_data(form, names))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "full_name")
-        else:
+        if saved.ok:
             flash(_("Đã thêm nhân sự %(name)s.", name=form.full_name.data), "success")
             return redirect(url_for("workspace.staff_list"))
     return render_template("workspace/form.html", form=form, title=_("Thêm nhân sự"),
@@ -149,13 +145,9 @@ def staff_edit(staff_id: str):
         form.end_date.data = person.end_date.isoformat() if person.end_date else ""
         form.decision_ref.data = ""
     if form.validate_on_submit():
-        try:
+        with saving(form, fallback="full_name") as saved:
             staff.update_staff(person, form_data(form, staff.STAFF_FIELDS))
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "full_name")
-        else:
+        if saved.ok:
             flash(_("Đã lưu nhân sự %(name)s.", name=person.full_name), "success")
             return redirect(url_for("workspace.staff_list"))
     return render_template(

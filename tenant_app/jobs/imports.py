@@ -7,16 +7,18 @@ from flask_babel import gettext as _
 from tenant_app import audit
 from tenant_app.background.runner import current_job_run, report_progress
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_parsing, import_registry, imports
 
 
 def _parse(run):
-    kind = imports.get_import_kind(run.params["kind"])
+    kind = import_registry.get_import_kind(run.params["kind"])
     try:
         data = imports.stored_file(run).read_bytes()
     except FileNotFoundError as exc:
         raise ServiceError("upload_missing", _("Không còn tệp đã tải lên: hãy tải lại.")) from exc
-    parsed = imports.parse(kind, data, progress=lambda done, total: report_progress(done, total))
+    parsed = import_parsing.parse(
+        kind, data, progress=lambda done, total: report_progress(done, total)
+    )
     return kind, parsed
 
 

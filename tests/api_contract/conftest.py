@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import tokens
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.province.conftest import PAYLOAD
@@ -23,7 +23,7 @@ def _token(tenant, user_id) -> str:
 
     with tenant_context(tenant):
         user = db.session.get(User, (tenant.id, user_id))
-        token, _row = accounts.issue_token(user, name="schemathesis")
+        token, _row = tokens.issue_token(user, name="schemathesis")
     return token
 
 
@@ -55,7 +55,7 @@ def fast_hashing(monkeypatch):
 @pytest.fixture()
 def role_tokens(ward, tenant_a, province_admin, published_template, fast_hashing):
     """Bearer tokens by role: unit_admin, manager, staff (tenant A) and province_admin."""
-    province, _row = accounts.issue_token(province_admin, name="schemathesis")
+    province, _row = tokens.issue_token(province_admin, name="schemathesis")
     return {
         "unit_admin": _token(tenant_a, ward["admin_user"]),
         "manager": _token(tenant_a, ward["head_user"]),

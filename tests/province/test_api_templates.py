@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import tokens
 from tests.helpers import bearer, token_for
 
 
 @pytest.fixture()
 def headers(province_admin):
-    token, _row = accounts.issue_token(province_admin)
+    token, _row = tokens.issue_token(province_admin)
     return bearer(token)
 
 
@@ -113,7 +113,7 @@ def test_api_draft_from_a_units_configuration(client, headers, published, factor
 
 def test_api_auditor_token_is_403(client, auditor, published):
     """An auditor's token cannot list or change templates."""
-    token, _row = accounts.issue_token(auditor)
+    token, _row = tokens.issue_token(auditor)
     assert client.get("/api/v1/province/templates", headers=bearer(token)).status_code == 403
 
 

@@ -13,7 +13,7 @@ from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_parsing, import_registry
 from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 from tests.spreadsheets.xlsx import make_xlsx, read_back
@@ -316,9 +316,9 @@ def test_catalogue_export_reimports_cleanly(
 @pytest.mark.parametrize("kind_name", ["staff", "catalogue"])
 def test_import_kinds_template_passes_its_own_validation(app, tenant_a, structure_a, kind_name):
     """The example rows of the staff and catalogue templates are valid in a unit with VP/LD/CV."""
-    kind = imports.get_import_kind(kind_name)
+    kind = import_registry.get_import_kind(kind_name)
     with tenant_context(tenant_a):
-        parsed = imports.parse(kind, imports.template_file(kind))
+        parsed = import_parsing.parse(kind, import_registry.template_file(kind))
     assert parsed.problems == [] and parsed.total == 2
 
 

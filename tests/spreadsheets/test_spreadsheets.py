@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.files import imports, spreadsheets
+from tenant_app.services.files import import_parsing, import_registry, spreadsheets
 from tests.spreadsheets.xlsx import make_xlsx, read_back, zip_bomb
 
 
@@ -67,7 +67,7 @@ def test_spreadsheets_template_has_headers_examples_and_guide(app):
     """The users template has the Vietnamese headers, two example rows and a 'Hướng dẫn' sheet."""
     from openpyxl import load_workbook
 
-    data = imports.template_file(imports.get_import_kind("users"))
+    data = import_registry.template_file(import_registry.get_import_kind("users"))
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
@@ -82,7 +82,7 @@ def test_spreadsheets_template_passes_its_own_validation(app, tenant_a):
     """The example rows of the template are themselves a valid import."""
     from tenant_app.tenancy import tenant_context
 
-    kind = imports.get_import_kind("users")
+    kind = import_registry.get_import_kind("users")
     with tenant_context(tenant_a):
-        parsed = imports.parse(kind, imports.template_file(kind))
+        parsed = import_parsing.parse(kind, import_registry.template_file(kind))
     assert parsed.problems == [] and parsed.total == 2

@@ -23,7 +23,7 @@ from tenant_app.models.break_glass import BreakGlassGrant
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.workspace import accounts, notifications
+from tenant_app.services.workspace import accounts, authentication, notifications
 from tenant_app.tenancy.context import tenant_context
 
 REASON_MIN = 20
@@ -199,7 +199,7 @@ def _close(row: BreakGlassGrant, user: User, *, at, by) -> dict:
     row.ended_by = by
     user.expires_at = min(user.expires_at or at, at)
     user.active = False
-    accounts.end_sessions(user)
+    authentication.end_sessions(user)
     return before
 
 

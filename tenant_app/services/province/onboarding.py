@@ -27,10 +27,10 @@ from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.security.passwords import hash_password
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
-from tenant_app.services.files import imports
+from tenant_app.services.files import import_registry, imports
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import templates
-from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import accounts, authentication
 from tenant_app.tenancy.context import tenant_context
 
 INVITATION_LIFETIME = timedelta(hours=72)
@@ -207,11 +207,11 @@ def check_invitation(tenant: Tenant, token: str, now: datetime | None = None) ->
 def accept_invitation(tenant: Tenant, token: str, password: str, now=None) -> User:
     """Set the invited administrator's password once (tenant in context). The caller commits."""
     invitation = check_invitation(tenant, token, now)
-    accounts.check_new_password(password, field="password")
+    authentication.check_new_password(password, field="password")
     user = accounts.get_user(uuid.UUID(invitation["user_id"]))
     user.password_hash = hash_password(password)
     user.must_change_password = False
-    accounts.end_sessions(user)
+    authentication.end_sessions(user)
     state = _state(tenant)
     state["invitations"] = [
         {**i, "used_at": utcnow().isoformat()} if i["hash"] == invitation["hash"] else i
@@ -244,7 +244,7 @@ def apply_version(tenant: Tenant, version, *, actor=None):
 
 def staff_import_kinds() -> list:
     """The import kinds the wizard offers, in loading order (those registered)."""
-    available = imports.import_kinds()
+    available = import_registry.import_kinds()
     return [available[k] for k in STAFF_IMPORT_KINDS if k in available]
 
 

@@ -1,1 +1,1 @@
-"""A unit's own set-up: org chart, posts, staff, KPI catalogue, accounts, notifications."""
+"""A unit's own set-up: org chart, posts, staff, KPI catalogue, accounts, sign-in, notifications."""

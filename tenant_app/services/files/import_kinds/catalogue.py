@@ -26,7 +26,7 @@ from tenant_app.models.catalogue import (
 )
 from tenant_app.models.org import JobPosition
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.files.imports import (
+from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
     Day,

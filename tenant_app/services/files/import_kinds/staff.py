@@ -20,7 +20,7 @@ from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import STAFF_TYPE_LABELS, STAFF_TYPES, StaffMember
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.files.imports import (
+from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
     Day,

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from tenant_app.extensions import db
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES, User
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.files.imports import (
+from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
     ExportKind,
