@@ -27,7 +27,7 @@ from tenant_app.schemas.rollouts import (
 )
 from tenant_app.services.errors import NotFound
 from tenant_app.services.province import tenants
-from tenant_app.services.rollout import rollout_impact, rollouts
+from tenant_app.services.rollout import plan_messages, rollout_impact, rollouts
 from tenant_app.tenancy.door import cross_tenant_read
 
 blp = Blueprint(
@@ -140,14 +140,16 @@ class RolloutTargetDiff(MethodView):
     @blp.response(200, RolloutTargetDiffSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, rollout_id, slug):
-        """One unit's diff (changes, local changes kept, overrides) and conflicts."""
+        """One unit's diff (changes, local changes kept, overrides) and conflicts; a line with a
+        ``code`` has its ``message`` in the request's language, rendered from ``code`` and
+        ``params``."""
         target, tenant = rollouts.target_of(rollouts.get_rollout(rollout_id), slug)
         return {
             "tenant": tenant.slug,
             "status": target.status,
             "message": target.message,
-            "diff": target.diff,
-            "conflicts": target.conflicts,
+            "diff": plan_messages.readable_diff(target.diff),
+            "conflicts": plan_messages.readable_lines(target.conflicts),
         }
 
 

@@ -15,7 +15,7 @@ from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
 from tenant_app.models.tenants import KIND_LABELS
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.province import tenants
-from tenant_app.services.rollout import rollout_impact, rollouts
+from tenant_app.services.rollout import plan_messages, rollout_impact, rollouts
 from tenant_app.services.rollout.template_payload import field_label
 from tenant_app.tenancy.door import cross_tenant_read
 
@@ -166,6 +166,8 @@ def target(rollout_id: int, slug: str):
         "admin/rollouts/target.html",
         rollout=rollout,
         target=row,
+        diff=plan_messages.readable_diff(row.diff),  # in the reader's language
+        conflicts=plan_messages.readable_lines(row.conflicts),
         tenant=tenant,
         field_label=field_label,
         status_label=rollouts.status_label(row.status, rollout.dry_run),

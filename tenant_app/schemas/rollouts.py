@@ -102,8 +102,18 @@ class RolloutTargetDiffSchema(Schema):
     tenant = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
     message = fields.String(dump_only=True, allow_none=True)
-    diff = fields.Dict(dump_only=True, metadata={"description": "changes, kept, overrides"})
-    conflicts = fields.List(fields.Dict(), dump_only=True)
+    diff = fields.Dict(
+        dump_only=True,
+        metadata={
+            "description": "changes, kept, overrides (lines: section, key, name, field, values; "
+            "an override also code, params and message)"
+        },
+    )
+    conflicts = fields.List(
+        fields.Dict(),
+        dump_only=True,
+        metadata={"description": "lines with code, params and message (in the request's language)"},
+    )
 
 
 class RollbackSchema(Schema):

@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report
-from tenant_app.models.rollout import Rollout
+from tenant_app.models.rollout import Rollout, TemplateVersion
 from tenant_app.services.evaluation import periods, scores
 from tenant_app.tenancy import tenant_context
 from tests.helpers import bearer, login, token_for
 from tests.province.rollout_helpers import (
     changed,
     fresh,
+    local_edit,
     make_version,
     payload_v1,
     roll,
@@ -183,6 +184,20 @@ def test_console_new_rollout_board_apply_and_rollback(admin_client, v2, tenant_a
     assert "Quay lại phiên bản trước" in unit
     admin_client.post("/admin/rollouts/units/phuong-a/rollback", data={"csrf_token": _token(unit)})
     assert value_of(tenant_a, "TH.SP01") == Decimal("1.000")
+
+
+def test_rollout_conflict_reads_in_the_readers_language(admin_client, headers, v2, tenant_a):
+    """A stored conflict: the API gives its code and a Vietnamese message; the console shows it
+    in English once the reader chose English."""
+    local_edit(tenant_a, "TH.SP01", {"coefficient": "1.3"})
+    rollout = roll(db.session.get(TemplateVersion, v2), [fresh(tenant_a)], dry_run=True)
+    url = f"/rollouts/{rollout.id}/tenants/phuong-a"
+    [conflict] = admin_client.get(API + url, headers=headers).get_json()["conflicts"]
+    assert (conflict["code"], conflict["params"]["local"]) == ("both_changed", "1.3")
+    assert "đơn vị đã đổi thành 1.3, mẫu mới đổi thành 1.5" in conflict["message"]
+    admin_client.get("/lang/en")
+    page = admin_client.get(f"/admin{url}").get_data(as_text=True)
+    assert "the unit changed it to 1.3, the new template changes it to 1.5" in page
 
 
 def _closed_period_with_scores(tenant):

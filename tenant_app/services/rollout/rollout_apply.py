@@ -1,4 +1,5 @@
-"""The template application path: write a merge plan into the tenant in context, with history.
+"""The one write path of configuration: a merge plan written into the tenant in context, with
+history. A unit's first application (onboarding), a rollout and a rollback all come here.
 
 Unlike a unit's own edits (``services.catalogue.update_item``, which keeps a unit from weakening
 a mandatory item), applying the province template may change what the template owns: canonical
@@ -24,8 +25,9 @@ from tenant_app.models.evaluation import Assignment, Period
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import TenantConfig
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.rollout.rollout_merge import VALUE_KEYS, LocalState, Plan
-from tenant_app.services.rollout.template_payload import SETTINGS_MAP
+from tenant_app.services.rollout.payload_format import SETTINGS_MAP, VALUE_KEYS
+from tenant_app.services.rollout.rollout_merge import OpKind, Plan
+from tenant_app.services.rollout.unit_state import UnitSnapshot
 from tenant_app.services.workspace import catalogue_values as values
 from tenant_app.services.workspace import positions
 
@@ -219,14 +221,14 @@ def _deactivate_item(item: CatalogueItem) -> None:
     )
 
 
-def _apply_positions(plan: Plan, local: LocalState) -> None:
+def _apply_positions(plan: Plan, unit: UnitSnapshot) -> None:
     for op in plan.positions:
-        code, fields = op["key"], op["fields"]
+        code, fields = op.key, op.fields
         subset = {k: fields[k] for k in POSITION_FIELDS if k in fields}
-        if op["op"] == "create":
+        if op.kind == OpKind.CREATE:
             positions.create_position({"code": code, **subset})
-        elif op["op"] == "reactivate":
-            row = local.inactive_positions[code]
+        elif op.kind == OpKind.REACTIVATE:
+            row = unit.rows.inactive_positions[code]
             row.active = True
             audit.record(
                 "position.reactivated",
@@ -236,27 +238,25 @@ def _apply_positions(plan: Plan, local: LocalState) -> None:
                 after={"active": True, "source": "template"},
             )
             positions.update_position(row, subset)
-        elif op["op"] == "update":
-            positions.update_position(local.position_rows[code], subset)
+        elif op.kind == OpKind.UPDATE:
+            positions.update_position(unit.rows.positions[code], subset)
         else:
-            positions.deactivate_position(local.position_rows[code])
+            positions.deactivate_position(unit.rows.positions[code])
     db.session.flush()
 
 
-def _apply_items(plan: Plan, local: LocalState, on: date) -> None:
-    _create_items([op["fields"] for op in plan.items if op["op"] == "create"], on)
+def _apply_items(plan: Plan, unit: UnitSnapshot, on: date) -> None:
+    _create_items([op.fields for op in plan.items if op.kind == OpKind.CREATE], on)
+    rows, versions = unit.rows, unit.rows.versions
     for op in plan.items:
-        key = op["key"]
-        if op["op"] == "create":
-            continue
-        if op["op"] == "reactivate":
-            row = local.inactive_items[key]
-            _update_item(row, {}, op["fields"], on, local.versions, reactivate=True)
-        elif op["op"] == "update":
-            row = local.item_rows[key]
-            _update_item(row, local.items[key], op["fields"], on, local.versions)
-        else:
-            _deactivate_item(local.item_rows[key])
+        if op.kind == OpKind.REACTIVATE:
+            row = rows.inactive_items[op.key]
+            _update_item(row, {}, op.fields, on, versions, reactivate=True)
+        elif op.kind == OpKind.UPDATE:
+            before = unit.state.items[op.key]
+            _update_item(rows.items[op.key], before, op.fields, on, versions)
+        elif op.kind == OpKind.DEACTIVATE:
+            _deactivate_item(rows.items[op.key])
 
 
 def _apply_settings(tenant, new_settings: dict, mode: str) -> None:
@@ -296,12 +296,14 @@ def _reframe_open_periods(settings: dict) -> None:
         )
 
 
-def apply_plan(tenant, plan: Plan, local: LocalState, on: date, mode: str) -> dict:
-    """Write ``plan`` (no conflicts) into the tenant in context; return the summary counts."""
+def apply_plan(tenant, plan: Plan, unit: UnitSnapshot, on: date, mode: str) -> dict:
+    """Write ``plan`` (no conflicts), made from ``unit`` read in this session, into the tenant
+    in context; return the summary counts. The one write path of a configuration: first
+    application, rollout and rollback alike."""
     if plan.conflicts:
         raise ValueError("a plan with conflicts is never applied")
-    _apply_positions(plan, local)
-    _apply_items(plan, local, on)
+    _apply_positions(plan, unit)
+    _apply_items(plan, unit, on)
     if plan.settings is not None:
         _apply_settings(tenant, plan.settings, mode)
     db.session.flush()
@@ -309,12 +311,12 @@ def apply_plan(tenant, plan: Plan, local: LocalState, on: date, mode: str) -> di
 
 
 def summary(plan: Plan, on: date) -> dict:
-    ops = [op["op"] for op in plan.positions + plan.items]
+    ops = [op.kind for op in plan.positions + plan.items]
     return {
         "effective_from": on.isoformat(),
-        "created": ops.count("create") + ops.count("reactivate"),
-        "updated": ops.count("update"),
-        "deactivated": ops.count("deactivate"),
+        "created": ops.count(OpKind.CREATE) + ops.count(OpKind.REACTIVATE),
+        "updated": ops.count(OpKind.UPDATE),
+        "deactivated": ops.count(OpKind.DEACTIVATE),
         "settings_changed": plan.settings is not None,
         "kept_local": len(plan.kept),
         "overridden": len(plan.overrides),

@@ -34,7 +34,8 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.services.evaluation import scores
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.rollout import rollout_apply
-from tenant_app.services.rollout.rollout_merge import plan_merge, read_local
+from tenant_app.services.rollout.rollout_merge import OpKind, plan_merge
+from tenant_app.services.rollout.unit_state import read_unit
 from tenant_app.tenancy.context import get_current_tenant, tenant_context
 
 CLOSED = ("closed", "locked")
@@ -46,20 +47,20 @@ def last_closed_period() -> Period | None:
     ).scalar_one_or_none()
 
 
-def _rules_after(plan, local) -> tuple[str, Params]:
-    settings = plan.settings if plan.settings is not None else local.settings
+def _rules_after(plan, unit) -> tuple[str, Params]:
+    settings = plan.settings if plan.settings is not None else unit.state.settings
     rule_set = get_rule_set(settings.get("rule_set") or DEFAULT_RULE_SET)
     params = Params.from_dict(settings.get("scoring_params") or {}, base=rule_set.default_params)
     return rule_set.code, params
 
 
-def _coefficients_after(plan, local) -> dict:
+def _coefficients_after(plan, unit) -> dict:
     """Item id → coefficient the merged catalogue would give (only items whose value changes)."""
     result = {}
     for op in plan.items:
-        row = local.item_rows.get(op["key"]) or local.inactive_items.get(op["key"])
-        coefficient = op["fields"].get("coefficient")
-        if row is not None and coefficient is not None and op["op"] != "deactivate":
+        row = unit.rows.items.get(op.key) or unit.rows.inactive_items.get(op.key)
+        coefficient = op.fields.get("coefficient")
+        if row is not None and coefficient is not None and op.kind != OpKind.DEACTIVATE:
             result[row.id] = Decimal(coefficient)
     return result
 
@@ -114,8 +115,9 @@ def preview_tenant(version: TemplateVersion) -> dict:
             return {"tenant": tenant.slug, "tenant_name": tenant.name, "period": None,
                     "message": _("Đơn vị chưa có kỳ đánh giá đã đóng.")}  # fmt: skip
         current = rollout_apply.current_config()
-        local = read_local(tenant)
-        plan = plan_merge(None if current is None else current.base_payload, version.payload, local)
+        unit = read_unit(tenant)
+        base = None if current is None else current.base_payload
+        plan = plan_merge(base, version.payload, unit.state)
         people = scores._load(period, None)
         item_of = {
             str(aid): item_id
@@ -133,11 +135,11 @@ def preview_tenant(version: TemplateVersion) -> dict:
         }
         before_params = params_of(period)
         before = _score_all(period, people, before_params, period.rule_set, {}, item_of)
-        rule_set, after_params = _rules_after(plan, local)
+        rule_set, after_params = _rules_after(plan, unit)
         after = _score_all(
-            period, people, after_params, rule_set, _coefficients_after(plan, local), item_of
+            period, people, after_params, rule_set, _coefficients_after(plan, unit), item_of
         )
-        settings_now = local.settings
+        settings_now = unit.state.settings
         settings_after = plan.settings if plan.settings is not None else settings_now
         scheme_now = settings_now.get("income_scheme") or "coefficient_salary"
         scheme_after = settings_after.get("income_scheme") or "coefficient_salary"

@@ -1,73 +1,117 @@
-"""Three-way merge of a template version into one tenant: base, new version, the tenant's tables.
+"""Three-way merge of a template version into one unit, pure: plain data in, a plan out.
 
-``base`` is the payload the tenant last applied (``TenantConfig.base_payload``; None for a unit
-that never applied one), ``new`` the version being applied, ``local`` the tenant's configuration
-read from its tables in the same canonical shape (``template_payload``). Per field:
+``base`` is the payload the unit last applied (``TenantConfig.base_payload``; None for a unit
+that never applied one: onboarding), ``new`` the version being applied, ``state`` the unit's
+configuration as plain data in the same canonical shape (``UnitState``, read by ``unit_state``).
+Per field:
 
 - unchanged by the template → the unit's value stays (a local change survives the upgrade);
 - unchanged by the unit → the template's value is taken;
 - changed by both, differently → a mandatory item takes the template's value and says so;
-  anything else is a conflict the rules cannot settle: the tenant stops with a message.
+  anything else is a conflict the rules cannot settle: the unit stops with a message.
 
-Positions and items a unit stopped using (inactive rows) read as absent. Reads only; the plan is
-written by ``rollout_apply``. Run inside the tenant's context.
+With no base, every value of the unit counts as unchanged, so the version is adopted whole.
+Positions and items a unit stopped using (inactive) read as absent. No database, Flask or
+translation here (a test holds it to that): lines carry a ``MessageCode`` and its params, made
+readable where they are shown (``plan_messages``); ``rollout_apply`` writes the plan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-import sqlalchemy as sa
-from flask_babel import gettext as _
-
-from tenant_app.extensions import db
-from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
-from tenant_app.models.org import JobPosition
-from tenant_app.models.staff import StaffAssignment
-from tenant_app.services.rollout.template_payload import (
-    DECIMAL_KEYS,
-    ITEM_KEYS,
-    POSITION_KEYS,
-    SETTINGS_MAP,
+from tenant_app.services.rollout.payload_format import (
+    KEYED_SECTIONS,
     dec,
-    field_label,
+    local_setting_leaves,
+    setting_leaves,
+    settings_from_leaves,
 )
 
 MISSING = object()
 KEEP = object()  # a field's three-way result: the local value stays
-# Value fields live in catalogue versions; the others on the item row.
-VALUE_KEYS = ("coefficient", "target", "band_low", "band_high", "cap_percent", "weight", "bands")
-SETTING_SECTIONS = ("scoring", "schedule", "approval", "income")
 
 
-@dataclass
-class LocalState:
-    """The tenant's configuration as payload-shaped dicts, plus what the apply step needs."""
+class MessageCode(StrEnum):
+    """What a line of the plan tells the administrator (texts in ``plan_messages``)."""
 
-    positions: dict[str, dict]
-    items: dict[str, dict]  # by canonical code (a unit's own item: by its code)
-    settings: dict
-    item_rows: dict[str, CatalogueItem]
-    position_rows: dict[str, JobPosition]
-    inactive_items: dict[str, CatalogueItem]
-    inactive_positions: dict[str, JobPosition]
-    held_positions: set[str]
-    codes_in_use: dict[str, str]  # item code → canonical code (or code) of the item using it
-    versions: dict = field(default_factory=dict)  # item id → its value versions, oldest first
+    MANDATORY_OVERRIDE = "mandatory_override"
+    MANDATORY_OUT_OF_RANGE = "mandatory_out_of_range"
+    MANDATORY_REACTIVATED = "mandatory_reactivated"
+    BOTH_CHANGED = "both_changed"
+    CODE_IN_USE = "code_in_use"
+    KIND_CHANGED = "kind_changed"
+    POSITION_HELD = "position_held"
+    REMOVED_BUT_CHANGED = "removed_but_changed"
+
+
+class OpKind(StrEnum):
+    CREATE = "create"
+    REACTIVATE = "reactivate"
+    UPDATE = "update"
+    DEACTIVATE = "deactivate"
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """A unit's configuration as plain data, payload-shaped (``payload_format`` keys)."""
+
+    positions: dict[str, dict] = field(default_factory=dict)  # active ones, by code
+    items: dict[str, dict] = field(default_factory=dict)  # active, by canonical code (own: code)
+    settings: dict = field(default_factory=dict)  # Tenant.settings
+    inactive_positions: frozenset[str] = frozenset()
+    inactive_items: frozenset[str] = frozenset()
+    held_positions: frozenset[str] = frozenset()  # codes of positions someone holds now
+    codes_in_use: dict[str, str] = field(default_factory=dict)  # item code → key of its item
+
+
+@dataclass(frozen=True)
+class Op:
+    """One write: ``kind`` the entry ``key`` with ``fields`` (create, reactivate: all of them)."""
+
+    kind: OpKind
+    key: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class Line:
+    """One outcome to report: a change taken, a local value kept, an override, a conflict.
+
+    ``values``: ``old``/``new`` for a change, ``local``/``template`` (and ``base`` for a
+    conflict) otherwise. ``name`` is None for a settings section (its label is the reader's).
+    """
+
+    section: str
+    key: str
+    name: str | None
+    field: str | None
+    values: dict
+    code: MessageCode | None = None
+    params: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The line as stored on the rollout target (JSON)."""
+        row = {"section": self.section, "key": self.key, "name": self.name, "field": self.field}
+        row.update(self.values)
+        if self.code is not None:
+            row.update(code=self.code.value, params=self.params)
+        return row
 
 
 @dataclass
 class Plan:
-    """What applying ``new`` to the tenant does; ``conflicts`` non-empty means: nothing."""
+    """What applying ``new`` to the unit does; ``conflicts`` non-empty means: nothing."""
 
-    positions: list[dict] = field(default_factory=list)  # {"op", "code", "fields", "entry"}
-    items: list[dict] = field(default_factory=list)  # {"op", "key", "fields", "entry"}
+    positions: list[Op] = field(default_factory=list)
+    items: list[Op] = field(default_factory=list)
     settings: dict | None = None  # the whole new Tenant.settings, None when unchanged
-    changes: list[dict] = field(default_factory=list)
-    kept: list[dict] = field(default_factory=list)
-    overrides: list[dict] = field(default_factory=list)
-    conflicts: list[dict] = field(default_factory=list)
+    changes: list[Line] = field(default_factory=list)
+    kept: list[Line] = field(default_factory=list)
+    overrides: list[Line] = field(default_factory=list)
+    conflicts: list[Line] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -76,9 +120,9 @@ class Plan:
     def diff(self) -> dict:
         """The JSON stored on the rollout target and shown on the board."""
         return {
-            "changes": self.changes,
-            "kept": self.kept,
-            "overrides": self.overrides,
+            "changes": [line.as_dict() for line in self.changes],
+            "kept": [line.as_dict() for line in self.kept],
+            "overrides": [line.as_dict() for line in self.overrides],
             "counts": {
                 "changes": len(self.changes),
                 "kept": len(self.kept),
@@ -86,152 +130,6 @@ class Plan:
                 "conflicts": len(self.conflicts),
             },
         }
-
-
-def _position_dict(row: JobPosition) -> dict:
-    return {key: getattr(row, key) for key in POSITION_KEYS}
-
-
-def _bands(value):
-    if not value:
-        return None
-    return [{"from": dec(b["from"]), "score": dec(b["score"])} for b in value]
-
-
-def read_local(tenant) -> LocalState:
-    """Read the tenant's positions, catalogue (latest values) and settings, set-based."""
-    positions, inactive_positions, by_id = {}, {}, {}
-    for row in db.session.execute(sa.select(JobPosition)).scalars():
-        by_id[row.id] = row
-        (positions if row.active else inactive_positions)[row.code] = row
-    held = {
-        by_id[pid].code
-        for pid in db.session.execute(
-            sa.select(StaffAssignment.position_id).where(StaffAssignment.effective_to.is_(None))
-        ).scalars()
-        if pid in by_id
-    }
-    latest: dict = {}
-    history: dict = {}
-    for version in db.session.execute(
-        sa.select(CatalogueVersion).order_by(CatalogueVersion.effective_from)
-    ).scalars():
-        latest[version.item_id] = version
-        history.setdefault(version.item_id, []).append(version)
-    links: dict = {}
-    for item_id, position_id in db.session.execute(
-        sa.select(ItemPosition.item_id, ItemPosition.position_id)
-    ).all():
-        position = by_id.get(position_id)
-        if position is not None and position.active:
-            links.setdefault(item_id, []).append(position.code)
-    items, rows, inactive, codes = {}, {}, {}, {}
-    for row in db.session.execute(sa.select(CatalogueItem)).scalars():
-        key = row.canonical_code or row.code
-        codes[row.code] = key
-        if not row.active:
-            inactive[key] = row
-            continue
-        entry = {name: getattr(row, name, None) for name in ITEM_KEYS if name not in VALUE_KEYS}
-        version = latest.get(row.id)
-        for name in VALUE_KEYS:
-            entry[name] = None if version is None else getattr(version, name)
-        entry["canonical_code"] = key
-        entry["positions"] = sorted(links.get(row.id, []))
-        entry["mandatory"] = bool(row.mandatory)
-        for name in DECIMAL_KEYS:
-            entry[name] = dec(entry[name])
-        entry["bands"] = _bands(entry["bands"])
-        items[key], rows[key] = entry, row
-    return LocalState(
-        positions={code: _position_dict(row) for code, row in positions.items()},
-        items=items,
-        settings=dict(tenant.settings or {}),
-        item_rows=rows,
-        position_rows=positions,
-        inactive_items=inactive,
-        inactive_positions=inactive_positions,
-        held_positions=held,
-        codes_in_use=codes,
-        versions=history,
-    )
-
-
-# --- settings as flat leaves
-
-
-def _flatten(value, prefix: str, out: dict) -> dict:
-    if isinstance(value, dict):
-        for key in sorted(value):
-            _flatten(value[key], f"{prefix}.{key}", out)
-    else:
-        out[prefix] = _plain(value)
-    return out
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return dec(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def setting_leaves(payload: dict | None) -> dict:
-    """The settings sections of a payload as {"scoring.params.x": value, …}."""
-    out: dict = {}
-    for section in SETTING_SECTIONS:
-        for key, value in ((payload or {}).get(section) or {}).items():
-            _flatten(value, f"{section}.{key}", out)
-    return out
-
-
-def local_setting_leaves(settings: dict) -> dict:
-    """The tenant's settings read back into payload leaves (SETTINGS_MAP in reverse)."""
-    out: dict = {}
-    for (section, key), name in SETTINGS_MAP.items():
-        if name in settings and settings[name] is not None:
-            _flatten(settings[name], f"{section}.{key}", out)
-    return out
-
-
-def settings_from_leaves(current: dict, leaves: dict) -> dict:
-    """Return ``current`` settings with every SETTINGS_MAP key rebuilt from ``leaves``."""
-    result = dict(current)
-    for (section, key), name in SETTINGS_MAP.items():
-        prefix = f"{section}.{key}"
-        value = MISSING
-        for path, leaf in sorted(leaves.items()):
-            if path == prefix:
-                value = leaf
-            elif path.startswith(prefix + "."):
-                if value is MISSING or not isinstance(value, dict):
-                    value = {}
-                node = value
-                parts = path[len(prefix) + 1 :].split(".")
-                for part in parts[:-1]:
-                    node = node.setdefault(part, {})
-                node[parts[-1]] = leaf
-        if value is MISSING:
-            result.pop(name, None)
-        else:
-            result[name] = value
-    return result
-
-
-# --- the merge
-
-
-def _show(value) -> str:
-    if value is MISSING or value is None or value == []:
-        return _("(trống)")
-    if isinstance(value, bool):
-        return _("có") if value else _("không")
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return "; ".join(f"{b.get('from')}→{b.get('score')}" for b in value)
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _jsonable(value):
@@ -256,29 +154,22 @@ def _norm(value):
     return value
 
 
+def _line(section, key, name, field_name, code=None, params=None, **values) -> Line:
+    return Line(
+        section, key, name, field_name,
+        {k: _jsonable(v) for k, v in values.items()},
+        code, {k: _jsonable(v) for k, v in (params or {}).items()},
+    )  # fmt: skip
+
+
 class _Merger:
-    def __init__(self, base: dict | None, new: dict, local: LocalState):
-        self.base, self.new, self.local = base, new, local
+    def __init__(self, base: dict | None, new: dict, state: UnitState):
+        self.base, self.new, self.state = base, new, state
         self.adopting = base is None
         self.plan = Plan()
 
-    # recording -------------------------------------------------------------
-
-    def _entry(self, kind, section, key, name, field_name, **values):
-        row = {"section": section, "key": key, "name": name, "field": field_name}
-        row.update({k: _jsonable(v) for k, v in values.items()})
-        if kind == "change":
-            self.plan.changes.append(row)
-        elif kind == "kept":
-            self.plan.kept.append(row)
-        elif kind == "override":
-            self.plan.overrides.append(row)
-        else:
-            self.plan.conflicts.append(row)
-        return row
-
-    def conflict(self, section, key, name, field_name, message, **values):
-        self._entry("conflict", section, key, name, field_name, message=message, **values)
+    def conflict(self, section, key, name, field_name, code, params, **values):
+        self.plan.conflicts.append(_line(section, key, name, field_name, code, params, **values))
 
     # three-way of one field ------------------------------------------------
 
@@ -289,33 +180,23 @@ class _Merger:
         nb, nn, nl = _norm(b), _norm(n), _norm(lv)
         if nn == nb:
             if nl != nb:
-                self._entry("kept", section, key, name, field_name, local=lv, template=n)
+                self.plan.kept.append(_line(section, key, name, field_name, local=lv, template=n))
             return KEEP
         if nl == nb:
-            self._entry("change", section, key, name, field_name, old=lv, new=n)
+            self.plan.changes.append(_line(section, key, name, field_name, old=lv, new=n))
             return n
         if nl == nn:
             return KEEP
         if mandatory:
-            self._entry(
-                "override", section, key, name, field_name, local=lv, template=n,
-                message=_(
-                    "Mục bắt buộc «%(name)s» (%(key)s): %(field)s của đơn vị (%(local)s) được "
-                    "thay bằng giá trị của mẫu (%(template)s).",
-                    name=name, key=key, field=field_label(field_name).lower(),
-                    local=_show(lv), template=_show(n),
-                ),
+            params = {"name": name, "key": key, "field": field_name, "local": lv, "template": n}
+            self.plan.overrides.append(
+                _line(section, key, name, field_name, MessageCode.MANDATORY_OVERRIDE, params,
+                      local=lv, template=n)
             )  # fmt: skip
             return n
+        params = {"name": name, "field": field_name, "local": lv, "template": n, "base": b}
         self.conflict(
-            section, key, name, field_name,
-            _(
-                "%(what)s – %(field)s: đơn vị đã đổi thành %(local)s, mẫu mới đổi thành "
-                "%(template)s (trước đây %(base)s). Hệ thống không tự chọn: hãy thống nhất với "
-                "đơn vị rồi chạy lại cho đơn vị này.",
-                what=name, field=field_label(field_name), local=_show(lv),
-                template=_show(n), base=_show(b),
-            ),
+            section, key, name, field_name, MessageCode.BOTH_CHANGED, params,
             local=lv, template=n, base=b,
         )  # fmt: skip
         return KEEP
@@ -341,22 +222,17 @@ class _Merger:
 
     def create(self, section, key, name, n):
         if section == "items":
-            owner = self.local.codes_in_use.get(n["code"])
+            owner = self.state.codes_in_use.get(n["code"])
             if owner is not None and owner != key:
-                self.conflict(
-                    section, key, name, "code",
-                    _(
-                        "Mục mới «%(name)s» (%(key)s) dùng mã %(code)s, nhưng đơn vị đã dùng mã "
-                        "này cho mục %(owner)s. Hãy đổi mã ở đơn vị hoặc trong mẫu.",
-                        name=name, key=key, code=n["code"], owner=owner,
-                    ),
-                )  # fmt: skip
+                params = {"name": name, "key": key, "code": n["code"], "owner": owner}
+                self.conflict(section, key, name, "code", MessageCode.CODE_IN_USE, params)
                 return
-            op = "reactivate" if key in self.local.inactive_items else "create"
+            inactive = self.state.inactive_items
         else:
-            op = "reactivate" if key in self.local.inactive_positions else "create"
-        self._entry("change", section, key, name, None, old=None, new=n)
-        getattr(self.plan, section).append({"op": op, "key": key, "fields": dict(n), "entry": n})
+            inactive = self.state.inactive_positions
+        kind = OpKind.REACTIVATE if key in inactive else OpKind.CREATE
+        self.plan.changes.append(_line(section, key, name, None, old=None, new=n))
+        getattr(self.plan, section).append(Op(kind, key, dict(n)))
 
     def update(self, section, key, name, b, lv, n):
         mandatory = section == "items" and bool(n.get("mandatory"))
@@ -372,19 +248,11 @@ class _Merger:
         if section == "items":
             self._mandatory_range(key, name, lv, n, writes)
             if "kind" in writes:
-                self.conflict(
-                    section, key, name, "kind",
-                    _(
-                        "Mẫu mới đổi loại của mục «%(name)s» (%(key)s): không đổi được loại của "
-                        "mục đã dùng; mẫu cần một mã chuẩn mới cho mục này.",
-                        name=name, key=key,
-                    ),
-                )  # fmt: skip
+                params = {"name": name, "key": key}
+                self.conflict(section, key, name, "kind", MessageCode.KIND_CHANGED, params)
                 return
         if writes:
-            getattr(self.plan, section).append(
-                {"op": "update", "key": key, "fields": writes, "entry": {**lv, **writes}}
-            )
+            getattr(self.plan, section).append(Op(OpKind.UPDATE, key, writes))
 
     def _mandatory_range(self, key, name, lv, n, writes):
         # A kept local value of a mandatory item must still fit the (new) allowed range.
@@ -394,83 +262,55 @@ class _Merger:
         if value_key in writes:
             return
         value = lv.get(value_key)
-        if value is None or value == n.get(value_key):
-            return
-        low, high = n.get("allowed_min"), n.get("allowed_max")
-        number = Decimal(value)
-        fits = (low is not None or high is not None) and not (
-            (low is not None and number < Decimal(low))
-            or (high is not None and number > Decimal(high))
-        )
-        if fits:
+        if value is None or value == n.get(value_key) or _fits(value, n):
             return
         writes[value_key] = n.get(value_key)
-        self.plan.kept = [
-            k for k in self.plan.kept if not (k["key"] == key and k["field"] == value_key)
-        ]
-        self._entry(
-            "override", "items", key, name, value_key, local=value, template=n.get(value_key),
-            message=_(
-                "Mục bắt buộc «%(name)s» (%(key)s): %(field)s của đơn vị (%(local)s) nằm ngoài "
-                "khoảng mẫu cho phép nên được thay bằng giá trị của mẫu (%(template)s).",
-                name=name, key=key, field=field_label(value_key).lower(), local=value,
-                template=_show(n.get(value_key)),
-            ),
+        self.plan.kept = [k for k in self.plan.kept if (k.key, k.field) != (key, value_key)]
+        template = n.get(value_key)
+        params = {"name": name, "key": key, "field": value_key, "local": value,
+                  "template": template}  # fmt: skip
+        self.plan.overrides.append(
+            _line("items", key, name, value_key, MessageCode.MANDATORY_OUT_OF_RANGE, params,
+                  local=value, template=template)
         )  # fmt: skip
 
     def remove(self, section, key, name, b, lv):
-        if section == "positions" and key in self.local.held_positions:
-            self.conflict(
-                section, key, name, None,
-                _(
-                    "Mẫu mới bỏ vị trí việc làm %(key)s «%(name)s» nhưng vị trí đang có người "
-                    "đảm nhiệm: hãy chuyển người sang vị trí khác hoặc giữ vị trí trong mẫu.",
-                    key=key, name=name,
-                ),
-            )  # fmt: skip
+        params = {"name": name, "key": key}
+        if section == "positions" and key in self.state.held_positions:
+            self.conflict(section, key, name, None, MessageCode.POSITION_HELD, params)
             return
         if (
             b is not None
             and not self.adopting
             and any(lv.get(k, MISSING) != b.get(k, MISSING) for k in set(lv) | set(b))
         ):
-            self.conflict(
-                section, key, name, None,
-                _(
-                    "Mẫu mới bỏ «%(name)s» (%(key)s) nhưng đơn vị đã sửa mục này: cần quyết "
-                    "định giữ lại hay ngừng sử dụng.",
-                    name=name, key=key,
-                ),
-            )  # fmt: skip
+            self.conflict(section, key, name, None, MessageCode.REMOVED_BUT_CHANGED, params)
             return
-        self._entry("change", section, key, name, None, old=lv, new=None)
-        getattr(self.plan, section).append({"op": "deactivate", "key": key, "fields": {}})
+        self.plan.changes.append(_line(section, key, name, None, old=lv, new=None))
+        getattr(self.plan, section).append(Op(OpKind.DEACTIVATE, key, {}))
 
     def absent_locally(self, section, key, name, b, n):
         # The unit stopped using it. A mandatory item comes back; otherwise the unit's choice holds.
         if section == "items" and n.get("mandatory"):
-            self._entry(
-                "override", section, key, name, "active", local=False, template=True,
-                message=_(
-                    "Mục bắt buộc «%(name)s» (%(key)s) đơn vị đã ngừng sử dụng được dùng lại "
-                    "theo mẫu.",
-                    name=name, key=key,
-                ),
+            params = {"name": name, "key": key}
+            self.plan.overrides.append(
+                _line(section, key, name, "active", MessageCode.MANDATORY_REACTIVATED, params,
+                      local=False, template=True)
             )  # fmt: skip
-            self.plan.items.append({"op": "reactivate", "key": key, "fields": dict(n), "entry": n})
+            self.plan.items.append(Op(OpKind.REACTIVATE, key, dict(n)))
         elif n != b:
-            self._entry("kept", section, key, name, "active", local=False, template=True)
+            self.plan.kept.append(_line(section, key, name, "active", local=False, template=True))
 
     def settings(self):
         b = setting_leaves(self.base)
         n = setting_leaves(self.new)
-        lv = local_setting_leaves(self.local.settings)
+        lv = local_setting_leaves(self.state.settings)
         merged = dict(lv)
         changed = False
         for path in sorted(set(b) | set(n) | set(lv)):
-            section = path.split(".", 1)[0]
+            section, field_name = path.split(".", 1)
             value = self.field(
-                section, section, field_label(section), path.split(".", 1)[1],
+                section, section, None, field_name,
                 b.get(path, MISSING), n.get(path, MISSING), lv.get(path, MISSING),
             )  # fmt: skip
             if value is KEEP:
@@ -481,19 +321,29 @@ class _Merger:
             else:
                 merged[path] = value
         if changed:
-            self.plan.settings = settings_from_leaves(self.local.settings, merged)
+            self.plan.settings = settings_from_leaves(self.state.settings, merged)
 
 
-def plan_merge(base: dict | None, new: dict, local: LocalState) -> Plan:
-    """Return the plan of applying canonical payload ``new`` over ``base`` to ``local``."""
-    merger = _Merger(base, new, local)
-    by = {"positions": "code", "items": "canonical_code"}
-    for section, key_name in by.items():
+def _fits(value, n: dict) -> bool:
+    """Whether a unit's value lies in the item's allowed range (no range: it does not)."""
+    low, high = n.get("allowed_min"), n.get("allowed_max")
+    if low is None and high is None:
+        return False
+    number = Decimal(value)
+    return not (
+        (low is not None and number < Decimal(low)) or (high is not None and number > Decimal(high))
+    )
+
+
+def plan_merge(base: dict | None, new: dict, state: UnitState) -> Plan:
+    """Return the plan of applying canonical payload ``new`` over ``base`` to ``state``."""
+    merger = _Merger(base, new, state)
+    for section, key_name in KEYED_SECTIONS.items():
         merger.keyed(
             section,
             {e[key_name]: e for e in (base or {}).get(section) or []},
             {e[key_name]: e for e in new.get(section) or []},
-            local.positions if section == "positions" else local.items,
+            state.positions if section == "positions" else state.items,
         )
     merger.settings()
     return merger.plan

@@ -21,7 +21,14 @@ from tenant_app.models.rollout import Rollout, RolloutTarget, TemplateVersion, T
 from tenant_app.models.users import ProvinceUser
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.rollout import rollout_apply
-from tenant_app.services.rollout.rollout_merge import Plan, plan_merge, read_local
+from tenant_app.services.rollout.plan_messages import (
+    line_text,
+    readable_diff,
+    readable_lines,
+    stop_message,
+)
+from tenant_app.services.rollout.rollout_merge import Plan, plan_merge
+from tenant_app.services.rollout.unit_state import read_unit
 from tenant_app.tenancy.context import get_current_tenant
 
 FINAL = ("applied", "skipped", "failed")
@@ -55,30 +62,24 @@ def _target(rollout_id: int, *, lock: bool = False) -> RolloutTarget:
     return row
 
 
-def stop_message(conflicts: list[dict]) -> str:
-    first = conflicts[0].get("message") or ""
-    if len(conflicts) == 1:
-        return _("Dừng, không thay đổi gì: %(first)s", first=first)
-    return _(
-        "Dừng, không thay đổi gì: %(n)d xung đột không tự giải quyết được. Đầu tiên: %(first)s",
-        n=len(conflicts),
-        first=first,
-    )
+def _stopped(plan: Plan) -> str:
+    return stop_message([line.as_dict() for line in plan.conflicts])
 
 
 def compute(version: TemplateVersion, mode: str, today: date | None = None):
-    """Return (current config, local state, plan, effective date) for the tenant in context."""
+    """Return (current config, unit snapshot, plan, effective date) for the tenant in context."""
     tenant = get_current_tenant()
     current = rollout_apply.current_config()
-    local = read_local(tenant)
+    unit = read_unit(tenant)
     base = None if current is None else current.base_payload
-    plan = plan_merge(base, version.payload, local)
-    return current, local, plan, rollout_apply.effective_date(tenant, mode, today)
+    plan = plan_merge(base, version.payload, unit.state)
+    return current, unit, plan, rollout_apply.effective_date(tenant, mode, today)
 
 
 def _record_diff(target: RolloutTarget, plan: Plan, on: date) -> None:
-    target.diff = {**plan.diff(), "effective_from": on.isoformat()}
-    target.conflicts = plan.conflicts
+    # Stored readable (names, messages in words) besides codes: the board's status quotes them.
+    target.diff = {**readable_diff(plan.diff()), "effective_from": on.isoformat()}
+    target.conflicts = readable_lines(line.as_dict() for line in plan.conflicts)
 
 
 def dry_run_target(rollout_id: int) -> dict:
@@ -93,7 +94,7 @@ def dry_run_target(rollout_id: int) -> dict:
     current, _local, plan, on = compute(version, rollout.effective)
     _record_diff(target, plan, on)
     if plan.conflicts:
-        target.status, target.message = "failed", stop_message(plan.conflicts)
+        target.status, target.message = "failed", _stopped(plan)
     elif plan.empty and current is not None and current.version_id == version.id:
         target.status, target.message = "skipped", _("Đơn vị đã chạy phiên bản này.")
     else:
@@ -144,13 +145,13 @@ def apply_target(rollout_id: int) -> dict:
     version = db.session.get(TemplateVersion, rollout.version_id)
     actor = province_actor(rollout.created_by)
     try:
-        current, local, plan, on = compute(version, rollout.effective)
+        current, unit, plan, on = compute(version, rollout.effective)
         if plan.conflicts:
             raise _Stop(plan, on)
         if plan.empty and current is not None and current.version_id == version.id:
             outcome, data = "skipped", {"status": "skipped"}
         else:
-            data = rollout_apply.apply_plan(tenant, plan, local, on, rollout.effective)
+            data = rollout_apply.apply_plan(tenant, plan, unit, on, rollout.effective)
             config = rollout_apply.record_config(
                 version_id=version.id,
                 payload=version.payload,
@@ -188,8 +189,8 @@ def apply_target(rollout_id: int) -> dict:
         _finish_rollout(rollout)
         return {"status": outcome, **data}
     except _Stop as stop:
-        _fail(rollout, stop.plan.conflicts, stop_message(stop.plan.conflicts), stop.plan, stop.on)
-        raise TenantStopped("rollout_conflict", stop_message(stop.plan.conflicts)) from None
+        _fail(rollout, [], _stopped(stop.plan), stop.plan, stop.on)
+        raise TenantStopped("rollout_conflict", _stopped(stop.plan)) from None
     except ServiceError as exc:
         message = _("Dừng, không thay đổi gì: %(reason)s", reason=exc.message)
         _fail(rollout, [{"field": exc.field, "message": exc.message}], message)
@@ -219,7 +220,7 @@ def _applied_message(data: dict, plan: Plan) -> str:
         on=date.fromisoformat(data["effective_from"]).strftime("%d/%m/%Y"),
     )
     if plan.overrides:
-        text += " " + " ".join(o["message"] for o in plan.overrides)
+        text += " " + " ".join(line_text(o.as_dict()) for o in plan.overrides)
     return text[:4000]
 
 
@@ -266,13 +267,13 @@ def rollback_current(config_id: str, mode: str, actor_name: str | None) -> dict:
             "no_previous", _("Đơn vị chưa có phiên bản trước để quay lại."), status=409
         )
     previous = db.session.get(TenantConfig, (tenant.id, current.previous_id))
-    local = read_local(tenant)
-    plan = plan_merge(current.base_payload, previous.base_payload, local)
+    unit = read_unit(tenant)
+    plan = plan_merge(current.base_payload, previous.base_payload, unit.state)
     on = rollout_apply.effective_date(tenant, mode)
     if plan.conflicts:
-        raise TenantStopped("rollback_conflict", stop_message(plan.conflicts))
+        raise TenantStopped("rollback_conflict", _stopped(plan))
     actor = province_actor(actor_name)
-    data = rollout_apply.apply_plan(tenant, plan, local, on, mode)
+    data = rollout_apply.apply_plan(tenant, plan, unit, on, mode)
     current.rolled_back = True
     config = rollout_apply.record_config(
         version_id=previous.version_id,

@@ -1,6 +1,8 @@
 """The template version payload: its format, ``validate_payload`` and ``diff_payloads`` (pure).
 
 No database here: rollouts (three-way merge, dry runs) and the console reuse these functions.
+The format's keys and ``dec`` live in ``payload_format`` (which the Flask-free merge can import)
+and are re-exported here.
 
 Format (version 1; docs/templates.md has the same with examples)::
 
@@ -48,33 +50,19 @@ from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, compute_income,
 from tenant_app.errors import translate_validation
 from tenant_app.schemas.templates import APPROVAL_STAGES, WINDOW_NAMES, PayloadSchema
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the format's vocabulary)
+    DECIMAL_KEYS,
+    FORMAT,
+    ITEM_KEYS,
+    KEYED_SECTIONS,
+    POSITION_KEYS,
+    SECTIONS,
+    SETTINGS_MAP,
+    dec,
+)
 
-FORMAT = 1
-SECTIONS = ("positions", "items", "scoring", "schedule", "approval", "income")
-KEYED_SECTIONS = {"positions": "code", "items": "canonical_code"}
-POSITION_KEYS = ("code", "name", "position_group", "description")
-ITEM_KEYS = (
-    "canonical_code", "kind", "code", "name", "unit_of_measure", "description",
-    "evidence_requirement", "coefficient", "target", "band_low", "band_high", "cap_percent",
-    "weight", "bands", "direction", "scoring_method", "aggregation", "positions", "mandatory",
-    "allowed_min", "allowed_max",
-)  # fmt: skip
-DECIMAL_KEYS = (
-    "coefficient", "target", "band_low", "band_high", "cap_percent", "weight",
-    "allowed_min", "allowed_max",
-)  # fmt: skip
 DEFAULT_WINDOWS = {"report": 3, "self_assessment": 5, "review": 8, "approval": 10}
 DEFAULT_INCOME_SCHEME = "coefficient_salary"
-# Where each dict section lands in ``Tenant.settings`` (what periods, income and assessments read).
-SETTINGS_MAP = {
-    ("scoring", "rule_set"): "rule_set",
-    ("scoring", "params"): "scoring_params",
-    ("schedule", "period_kind"): "period_kind",
-    ("schedule", "windows"): "windows",
-    ("approval", "chain"): "approval_chain",
-    ("income", "scheme"): "income_scheme",
-    ("income", "settings"): "income_settings",
-}
 
 
 class PayloadInvalid(ServiceError):
@@ -89,14 +77,6 @@ class PayloadInvalid(ServiceError):
             _("Cấu hình mẫu chưa hợp lệ: %(n)d lỗi, xem chi tiết từng trường.", n=count),
         )
         self.errors = errors
-
-
-def dec(value) -> str | None:
-    """Return a decimal as its normalised string ("1.50" → "1.5", "1E+2" → "100"); None stays."""
-    if value is None or value == "":
-        return None
-    number = Decimal(str(value)).normalize()
-    return f"{number:f}" if number != 0 else "0"
 
 
 def default_payload() -> dict:
@@ -337,16 +317,6 @@ def local_change_count(base: dict | None, current: dict | None) -> int:
 
 
 # --- tenants: settings and their configuration as a payload
-
-
-def settings_from_payload(payload: dict) -> dict:
-    """Return the ``Tenant.settings`` keys a payload sets (SETTINGS_MAP), to merge into them."""
-    result = {}
-    for (section, key), setting in SETTINGS_MAP.items():
-        value = (payload.get(section) or {}).get(key)
-        if value is not None:
-            result[setting] = value
-    return result
 
 
 def payload_from_rows(settings: dict, positions: list[dict], items: list[dict]) -> dict:

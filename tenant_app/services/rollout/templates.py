@@ -1,5 +1,6 @@
 """Configuration templates of the province: templates, draft and published versions, promoting
-a unit's configuration to a draft, and applying a version to a brand-new unit.
+a unit's configuration to a draft, and a brand-new unit's first application (a merge with no base
+written by ``rollout_apply``, the same path as a rollout's).
 
 Province administrators only (the views and API check the role); every change is audited on the
 province chain. A published version is immutable: ``update_draft`` refuses it, and a flush that
@@ -20,21 +21,22 @@ from sqlalchemy.orm import Session
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
-from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
+from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion, TenantConfig
 from tenant_app.models.tenants import Tenant
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
+from tenant_app.services.rollout import rollout_apply, unit_state
+from tenant_app.services.rollout.rollout_merge import plan_merge
 from tenant_app.services.rollout.template_payload import (  # noqa: F401  (re-exported for rollouts)
     PayloadInvalid,
     default_payload,
     diff_payloads,
     local_change_count,
     payload_from_rows,
-    settings_from_payload,
     validate_payload,
 )
-from tenant_app.services.workspace import catalogue, fields, positions
+from tenant_app.services.workspace import fields
 from tenant_app.tenancy.context import tenant_context
 
 
@@ -267,37 +269,14 @@ def compare(base: TemplateVersion, target: TemplateVersion) -> list[dict]:
 # --- a unit's configuration as a payload
 
 
-def _tenant_rows() -> tuple[list[dict], list[dict]]:
-    """(positions, items) of the tenant in context, active ones, with latest values."""
-    codes = {
-        p.id: p.code
-        for p in db.session.execute(
-            sa.select(JobPosition).where(JobPosition.active.is_(True))
-        ).scalars()
-    }
-    position_rows = [
-        {k: getattr(p, k) for k in positions.POSITION_FIELDS}
-        for p in db.session.execute(
-            sa.select(JobPosition).where(JobPosition.active.is_(True)).order_by(JobPosition.code)
-        ).scalars()
-    ]
-    links: dict = {}
-    for item_id, position_id in db.session.execute(
-        sa.select(ItemPosition.item_id, ItemPosition.position_id)
-    ).all():
-        if position_id in codes:
-            links.setdefault(item_id, []).append(codes[position_id])
-    latest: dict = {}
-    for version in db.session.execute(
-        sa.select(CatalogueVersion).order_by(CatalogueVersion.effective_from)
-    ).scalars():
-        latest[version.item_id] = version  # the last one wins: the latest version
-    items = []
-    for item in db.session.execute(
-        sa.select(CatalogueItem).where(CatalogueItem.active.is_(True)).order_by(CatalogueItem.code)
-    ).scalars():
-        items.append(item_row(item, latest.get(item.id), links.get(item.id, [])))
-    return position_rows, items
+def tenant_payload(tenant: Tenant) -> dict:
+    """The unit's current configuration as a canonical payload (positions, active items with
+    their latest values, settings). Reads that one unit inside its tenant context."""
+    with tenant_context(tenant):
+        state = unit_state.read_unit(tenant).state
+    return payload_from_rows(
+        state.settings, list(state.positions.values()), list(state.items.values())
+    )
 
 
 def item_row(item: CatalogueItem, version: CatalogueVersion | None, position_codes) -> dict:
@@ -315,14 +294,6 @@ def item_row(item: CatalogueItem, version: CatalogueVersion | None, position_cod
     row["bands"] = version.bands if version is not None else None
     row["positions"] = sorted(position_codes)
     return row
-
-
-def tenant_payload(tenant: Tenant) -> dict:
-    """The unit's current configuration as a canonical payload (positions, active items with
-    their latest values, settings). Reads that one unit inside its tenant context."""
-    with tenant_context(tenant):
-        position_rows, items = _tenant_rows()
-    return payload_from_rows(tenant.settings or {}, position_rows, items)
 
 
 def promote(tenant: Tenant, template: ConfigTemplate, *, notes=None, actor=None):
@@ -377,21 +348,16 @@ def _has_local_state() -> bool:
 
 
 def apply_initial(tenant: Tenant, version: TemplateVersion, *, actor=None, on=None):
-    """Apply published ``version`` to a unit that has no configuration yet: create its positions,
-    its catalogue items (template origin, mandatory flags and ranges kept) and settings, and
-    record a TenantConfig whose base payload is the version's. Returns the TenantConfig.
+    """Apply published ``version`` to a unit that has no configuration yet: the merge with no
+    base (``plan_merge(None, payload, state)``: every position, item and setting of the version
+    is created) written by ``rollout_apply.apply_plan``, the one write path of configuration,
+    and a TenantConfig whose base payload is the version's. Returns the TenantConfig.
 
     ``on`` (default: the first day of the current month) is when values take effect. All in the
     caller's transaction. Raises ServiceError if the version is a draft or the unit already has
     positions, items or an applied configuration (that is a rollout's job: three-way merge).
     """
-    if version.status != "published":
-        raise ServiceError(
-            "version_not_published", _("Chỉ áp dụng được phiên bản đã ban hành."), "version_id"
-        )
-    if tenant.status == "archived":
-        raise ServiceError("archived", _("Đơn vị đã lưu trữ."))
-    payload = version.payload
+    _check_first_application(tenant, version)
     on = on or date.today().replace(day=1)
     with tenant_context(tenant):
         if _has_local_state():
@@ -403,24 +369,18 @@ def apply_initial(tenant: Tenant, version: TemplateVersion, *, actor=None, on=No
                 ),
                 "version_id",
             )
-        made = {}
-        for position in payload["positions"]:
-            made[position["code"]] = positions.create_position(dict(position))
-        for item in payload["items"]:
-            data = {k: v for k, v in item.items() if k != "positions"}
-            data["position_ids"] = [made[code].id for code in item["positions"]]
-            data["effective_from"] = on
-            catalogue.create_item(data, from_template=True)
-        config = TenantConfig(
+        unit = unit_state.read_unit(tenant)
+        plan = plan_merge(None, version.payload, unit.state)
+        # "next_period": open periods, if any, keep the rules they were opened with.
+        data = rollout_apply.apply_plan(tenant, plan, unit, on, "next_period")
+        config = rollout_apply.record_config(
             version_id=version.id,
-            base_payload=payload,
-            summary={"positions": len(payload["positions"]), "items": len(payload["items"])},
-            effective_from=on,
+            payload=version.payload,
+            on=on,
+            previous_id=None,
+            summary_data={**data, **_counts(version.payload)},
             applied_by=_actor_name(actor),
         )
-        db.session.add(config)
-        db.session.flush()
-    tenant.settings = {**(tenant.settings or {}), **settings_from_payload(payload)}
     audit.record(
         "template.applied",
         object_type="tenant",
@@ -431,3 +391,16 @@ def apply_initial(tenant: Tenant, version: TemplateVersion, *, actor=None, on=No
         subject_tenant_id=tenant.id,
     )
     return config
+
+
+def _check_first_application(tenant: Tenant, version: TemplateVersion) -> None:
+    if version.status != "published":
+        raise ServiceError(
+            "version_not_published", _("Chỉ áp dụng được phiên bản đã ban hành."), "version_id"
+        )
+    if tenant.status == "archived":
+        raise ServiceError("archived", _("Đơn vị đã lưu trữ."))
+
+
+def _counts(payload: dict) -> dict:
+    return {"positions": len(payload["positions"]), "items": len(payload["items"])}

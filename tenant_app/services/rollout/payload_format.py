@@ -1,0 +1,113 @@
+"""The payload format's vocabulary, pure: its keys, where its settings land, decimals as text.
+
+Shared by ``template_payload`` (validation, diffs) and the three-way merge (``rollout_merge``),
+which must stay free of Flask and the database: so this module imports only the standard library.
+Settings are compared leaf by leaf ("scoring.params.threshold_htxs"), which is what lets a unit's
+change to one parameter survive a template's change to another.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+FORMAT = 1
+SECTIONS = ("positions", "items", "scoring", "schedule", "approval", "income")
+KEYED_SECTIONS = {"positions": "code", "items": "canonical_code"}
+SETTING_SECTIONS = ("scoring", "schedule", "approval", "income")
+POSITION_KEYS = ("code", "name", "position_group", "description")
+ITEM_KEYS = (
+    "canonical_code", "kind", "code", "name", "unit_of_measure", "description",
+    "evidence_requirement", "coefficient", "target", "band_low", "band_high", "cap_percent",
+    "weight", "bands", "direction", "scoring_method", "aggregation", "positions", "mandatory",
+    "allowed_min", "allowed_max",
+)  # fmt: skip
+DECIMAL_KEYS = (
+    "coefficient", "target", "band_low", "band_high", "cap_percent", "weight",
+    "allowed_min", "allowed_max",
+)  # fmt: skip
+# Value fields live in catalogue versions (dated); the others on the item row.
+VALUE_KEYS = ("coefficient", "target", "band_low", "band_high", "cap_percent", "weight", "bands")
+# Where each dict section lands in ``Tenant.settings`` (what periods, income and assessments read).
+SETTINGS_MAP = {
+    ("scoring", "rule_set"): "rule_set",
+    ("scoring", "params"): "scoring_params",
+    ("schedule", "period_kind"): "period_kind",
+    ("schedule", "windows"): "windows",
+    ("approval", "chain"): "approval_chain",
+    ("income", "scheme"): "income_scheme",
+    ("income", "settings"): "income_settings",
+}
+_MISSING = object()
+
+
+def dec(value) -> str | None:
+    """Return a decimal as its normalised string ("1.50" → "1.5", "1E+2" → "100"); None stays."""
+    if value is None or value == "":
+        return None
+    number = Decimal(str(value)).normalize()
+    return f"{number:f}" if number != 0 else "0"
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return dec(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _flatten(value, prefix: str, out: dict) -> dict:
+    if isinstance(value, dict):
+        for key in sorted(value):
+            _flatten(value[key], f"{prefix}.{key}", out)
+    else:
+        out[prefix] = _plain(value)
+    return out
+
+
+def setting_leaves(payload: dict | None) -> dict:
+    """Return the settings sections of a payload as {"scoring.params.x": value, …}."""
+    out: dict = {}
+    for section in SETTING_SECTIONS:
+        for key, value in ((payload or {}).get(section) or {}).items():
+            _flatten(value, f"{section}.{key}", out)
+    return out
+
+
+def local_setting_leaves(settings: dict) -> dict:
+    """Return a unit's ``Tenant.settings`` read back into payload leaves (SETTINGS_MAP reversed)."""
+    out: dict = {}
+    for (section, key), name in SETTINGS_MAP.items():
+        if name in settings and settings[name] is not None:
+            _flatten(settings[name], f"{section}.{key}", out)
+    return out
+
+
+def _rebuild(prefix: str, leaves: dict):
+    # The value under ``prefix`` from its leaves: one leaf, a nested dict, or _MISSING.
+    value = _MISSING
+    for path, leaf in sorted(leaves.items()):
+        if path == prefix:
+            value = leaf
+        elif path.startswith(prefix + "."):
+            if value is _MISSING or not isinstance(value, dict):
+                value = {}
+            node = value
+            parts = path[len(prefix) + 1 :].split(".")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = leaf
+    return value
+
+
+def settings_from_leaves(current: dict, leaves: dict) -> dict:
+    """Return ``current`` settings with every SETTINGS_MAP key rebuilt from ``leaves`` (a key
+    without leaves is removed; keys outside SETTINGS_MAP, such as onboarding state, stay)."""
+    result = dict(current)
+    for (section, key), name in SETTINGS_MAP.items():
+        value = _rebuild(f"{section}.{key}", leaves)
+        if value is _MISSING:
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result
