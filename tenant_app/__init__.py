@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     Path(app.config["KPI_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from tenant_app import auth, background, errors, health, i18n, logs, metrics
+    from tenant_app import auth, background, errors, health, i18n, logs, metrics, services
     from tenant_app.extensions import api, csrf, db, limiter, migrate
     from tenant_app.security import headers
     from tenant_app.tenancy import startup as tenancy_startup
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     tenancy_startup.init_app(app)
     background.init_app(app)
+    services.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
     api.init_app(app)

@@ -50,7 +50,6 @@ class VersionPublished(Conflict):
         )
 
 
-@event.listens_for(Session, "before_flush")
 def _refuse_published_writes(session, _context, _instances):
     # The last line of defence behind update_draft: no code path may change a published row.
     for obj in session.dirty:
@@ -63,6 +62,12 @@ def _refuse_published_writes(session, _context, _instances):
     for obj in session.deleted:
         if isinstance(obj, TemplateVersion) and obj.status == "published":
             raise VersionPublished()
+
+
+def install_guard() -> None:
+    """Register the published-version guard on every session (``services.init_app``)."""
+    if not event.contains(Session, "before_flush", _refuse_published_writes):
+        event.listen(Session, "before_flush", _refuse_published_writes)
 
 
 def _actor_name(actor) -> str | None:
