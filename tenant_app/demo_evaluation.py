@@ -18,6 +18,7 @@ from tenant_app.models.evaluation import DisciplineRecord
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
+from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.evaluation import (
     annual,
     assessments,
@@ -114,7 +115,7 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
     day = min(period.ends_on, date.today())
     for n, (person, assignment) in enumerate(made):
         user = users_by_staff[person.id]
-        state = states[n % len(states)] if states else "accepted"
+        state = states[n % len(states)] if states else ReportStatus.ACCEPTED
         if state == "none":
             continue
         profile = profiles.setdefault(person.id, _profile(rng))
@@ -134,10 +135,10 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
             note="Đã hoàn thành theo kế hoạch."
             if done == qty
             else "Hoàn thành một phần, phần còn lại chuyển kỳ sau.",
-            submit=state != "draft",
+            submit=state != ReportStatus.DRAFT,
             today=day,
         )
-        if state in ("draft", "submitted"):
+        if state in (ReportStatus.DRAFT, ReportStatus.SUBMITTED):
             continue
         reviewer = _actor_for(person, users_by_staff, admin)
         errors = 0 if profile == "perfect" or done == 0 else rng.choice([0, 1, 1])
@@ -147,14 +148,16 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
         reports.review_report(
             report,
             actor=reviewer,
-            accept=state == "accepted",
+            accept=state == ReportStatus.ACCEPTED,
             major_errors=min(errors, int(done) * 4),
             delays=delays,
             exempt_delays=exempt,
             exemption_reason="Hệ thống dịch vụ công gián đoạn (có xác nhận của Trung tâm)"
             if exempt
             else None,
-            comment=None if state == "accepted" else "Bổ sung số, ngày văn bản làm minh chứng.",
+            comment=None
+            if state == ReportStatus.ACCEPTED
+            else "Bổ sung số, ngày văn bản làm minh chứng.",
             today=day,
         )
 
@@ -167,7 +170,7 @@ def _assess(period, people, users_by_staff, admin, rng, profiles, *, manager_sta
         good = profiles.get(person.id) in ("perfect", "good")
         self_points = [rng.choice([9, 9, 10] if good else [8, 9]) for _ in range(3)]
         assessments.save_assessment(
-            period, person, stage="self", general=self_points, actor=user, today=day
+            period, person, stage=AssessmentStage.SELF, general=self_points, actor=user, today=day
         )
         if manager_stage:
             manager_points = [min(p, rng.choice([8, 9, 9, 10])) for p in self_points]
@@ -175,7 +178,7 @@ def _assess(period, people, users_by_staff, admin, rng, profiles, *, manager_sta
             assessments.save_assessment(
                 period,
                 person,
-                stage="manager",
+                stage=AssessmentStage.MANAGER,
                 general=manager_points,
                 organising=organising,
                 actor=_actor_for(person, users_by_staff, admin),
@@ -230,7 +233,14 @@ def seed(seed_value: int, today: date | None = None) -> dict:
         admin,
         rng,
         profiles,
-        states=["accepted", "submitted", "draft", "returned", "none", "accepted"],
+        states=[
+            ReportStatus.ACCEPTED,
+            ReportStatus.SUBMITTED,
+            ReportStatus.DRAFT,
+            ReportStatus.RETURNED,
+            "none",
+            ReportStatus.ACCEPTED,
+        ],
     )
     _assess(
         current,

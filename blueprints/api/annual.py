@@ -22,6 +22,7 @@ from blueprints.api.visibility import SECURITY, any_user, managers
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import AnnualClassification, IncomeRun
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.schemas.annual import (
     ClassificationSchema,
     DecisionSchema,
@@ -123,7 +124,7 @@ class Classifications(MethodView):
             .where(AnnualClassification.year == args["year"])
             .order_by(AnnualClassification.staff_id)
         )
-        published = annual.year_status(annual.rows_of(args["year"])) == "published"
+        published = annual.year_status(annual.rows_of(args["year"])) == AnnualStatus.PUBLISHED
         if not (_sees_all() or published):
             own = staff.staff_for_user(g.api_user)
             stmt = stmt.where(AnnualClassification.staff_id == (own.id if own else None))

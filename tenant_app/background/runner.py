@@ -19,6 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.jobs import JobRun
 from tenant_app.models.tenants import Tenant
+from tenant_app.models.vocabulary import JobStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.context import tenant_context
 
@@ -134,8 +135,8 @@ def _mark_queued(tenant_id, run_id: uuid.UUID, queue: str, rq_job_id: str | None
         run = db.session.get(JobRun, (tenant_id, run_id))
         if run is None:
             raise LookupError(f"job run {run_id} not found in tenant {tenant_id}")
-        if run.status != "succeeded":
-            run.status = "queued"
+        if run.status != JobStatus.SUCCEEDED:
+            run.status = JobStatus.QUEUED
         run.queue = queue
         run.rq_job_id = rq_job_id
         db.session.commit()
@@ -169,10 +170,10 @@ def _execute(path, tenant_id, job_run_id, args, kwargs):
             run = db.session.get(JobRun, (tenant_id, uuid.UUID(str(job_run_id))))
             if run is None:
                 raise LookupError(f"job run {job_run_id} not found in tenant {tenant_id}")
-            if run.status == "succeeded":
+            if run.status == JobStatus.SUCCEEDED:
                 log.info("job run %s already succeeded: not run again", run.id)
                 return run.result
-            run.status = "running"
+            run.status = JobStatus.RUNNING
             run.attempts = JobRun.attempts + 1  # in SQL: two workers starting count twice
             run.started_at = utcnow()
             run.finished_at = None
@@ -185,7 +186,7 @@ def _execute(path, tenant_id, job_run_id, args, kwargs):
         except ServiceError as exc:
             db.session.rollback()
             result = getattr(exc, "result", None)
-            _finish(run, attempt, "failed", message=exc.message, result=result)
+            _finish(run, attempt, JobStatus.FAILED, message=exc.message, result=result)
             return None
         except Exception as exc:
             db.session.rollback()
@@ -193,7 +194,7 @@ def _execute(path, tenant_id, job_run_id, args, kwargs):
             _finish(
                 run,
                 attempt,
-                "queued" if retry else "failed",
+                JobStatus.QUEUED if retry else JobStatus.FAILED,
                 message=f"{type(exc).__name__}: {exc}"[:500],
             )
             raise
@@ -218,7 +219,7 @@ def _claim_success(run: JobRun, attempt: int, result) -> bool:
     and then nothing is marked and the caller rolls the work back.
     """
     values = {
-        "status": "succeeded",
+        "status": JobStatus.SUCCEEDED,
         "finished_at": utcnow(),
         "message": None,
         "progress_done": sa.func.coalesce(JobRun.progress_total, JobRun.progress_done),
@@ -231,7 +232,7 @@ def _claim_success(run: JobRun, attempt: int, result) -> bool:
             JobRun.tenant_id == run.tenant_id,
             JobRun.id == run.id,
             JobRun.attempts == attempt,
-            JobRun.status == "running",
+            JobRun.status == JobStatus.RUNNING,
         )
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -250,13 +251,13 @@ def _will_retry() -> bool:
 
 
 def _finish(
-    run: JobRun | None, attempt: int | None, status: str, *, message: str | None, result=None
+    run: JobRun | None, attempt: int | None, status: JobStatus, *, message: str | None, result=None
 ) -> None:
     """Record how ``attempt`` ended, unless a later attempt has taken the run over."""
     if run is None:
         return
     run = db.session.get(JobRun, (run.tenant_id, run.id), populate_existing=True)
-    if run.attempts != attempt or run.status != "running":
+    if run.attempts != attempt or run.status != JobStatus.RUNNING:
         log.warning("job run %s: attempt %s ended after it was superseded", run.id, attempt)
         db.session.rollback()
         return
@@ -264,7 +265,7 @@ def _finish(
     run.message = message
     if result is not None:
         run.result = result
-    run.finished_at = utcnow() if status in ("succeeded", "failed") else None
+    run.finished_at = utcnow() if status.finished else None
     db.session.commit()
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.extensions import db
-from tenant_app.models.tenants import Tenant
+from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.services.province import break_glass
 
 
@@ -18,7 +18,7 @@ def expire_all(tenant_id: None) -> dict:
     """Province-level (``tenant_id`` is None): enqueue ``expire`` for every unit not archived."""
     ids = list(
         db.session.execute(
-            sa.select(Tenant.id).where(Tenant.status != "archived").order_by(Tenant.id)
+            sa.select(Tenant.id).where(Tenant.status != TenantStatus.ARCHIVED).order_by(Tenant.id)
         ).scalars()
     )
     for tid in ids:

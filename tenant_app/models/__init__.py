@@ -41,6 +41,18 @@ from tenant_app.models.users import (
     ProvinceUser,
     User,
 )
+from tenant_app.models.vocabulary import (
+    COUNTED_REPORT_STATUSES,
+    AnnualStatus,
+    AssessmentStage,
+    IncomeRunStatus,
+    JobStatus,
+    PeriodStatus,
+    ReportStatus,
+    RolloutStatus,
+    TargetStatus,
+    TemplateVersionStatus,
+)
 
 __all__ = [
     "ItemAggregate",
@@ -87,4 +99,14 @@ __all__ = [
     "TenantScoped",
     "TenantStatus",
     "User",
+    "COUNTED_REPORT_STATUSES",
+    "AnnualStatus",
+    "AssessmentStage",
+    "IncomeRunStatus",
+    "JobStatus",
+    "PeriodStatus",
+    "ReportStatus",
+    "RolloutStatus",
+    "TargetStatus",
+    "TemplateVersionStatus",
 ]

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, QueryableAttribute, declared_attr, mapped_column
 
 from tenant_app.ids import uuid7
 
@@ -52,3 +52,21 @@ def tenant_tables(metadata: sa.MetaData) -> list[sa.Table]:
         for t in metadata.sorted_tables
         if "tenant_id" in t.c and list(t.primary_key.columns)[0].name == "tenant_id"
     ]
+
+
+def _tenant_column(column):
+    """The ``tenant_id`` of the entity (class, alias) or table that ``column`` belongs to."""
+    if isinstance(column, QueryableAttribute):
+        return column.parent.entity.tenant_id
+    return column.table.c.tenant_id
+
+
+def tenant_join(left, right, *criteria) -> sa.ColumnElement[bool]:
+    """The ON clause of a composite-key join: ``left == right`` within one tenant.
+
+    ``tenant_join(Report.assignment_id, Assignment.id)`` is
+    ``Report.tenant_id == Assignment.tenant_id AND Report.assignment_id == Assignment.id``; the
+    tenant columns are those of the entities (or aliases, or tables) the two columns belong to.
+    Further ``criteria`` are ANDed after them.
+    """
+    return sa.and_(_tenant_column(left) == _tenant_column(right), left == right, *criteria)

@@ -12,10 +12,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
+from tenant_app.models.vocabulary import (
+    COUNTED_REPORT_STATUSES,
+    AnnualStatus,
+    AssessmentStage,
+    IncomeRunStatus,
+    PeriodStatus,
+    ReportStatus,
+    values,
+)
 
 
 def _known(column: str, values) -> str:
@@ -23,9 +33,11 @@ def _known(column: str, values) -> str:
 
 
 PERIOD_KINDS = ("month", "quarter")
-PERIOD_STATUSES = ("open", "closed", "locked")
-REPORT_STATUSES = ("draft", "submitted", "accepted", "returned")
-ASSESSMENT_STAGES = ("self", "manager", "leader")
+PERIOD_STATUSES = values(PeriodStatus)
+REPORT_STATUSES = values(ReportStatus)
+ASSESSMENT_STAGES = values(AssessmentStage)
+ANNUAL_STATUSES = values(AnnualStatus)
+INCOME_RUN_STATUSES = values(IncomeRunStatus)
 SEVERITIES = (
     "khien_trach",
     "canh_cao",
@@ -76,7 +88,9 @@ class Period(TenantScoped, db.Model):
     self_assessment_until: Mapped[date] = mapped_column(sa.Date, nullable=False)
     review_until: Mapped[date] = mapped_column(sa.Date, nullable=False)
     approval_until: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="open")
+    status: Mapped[str] = mapped_column(
+        sa.String(8), nullable=False, default=PeriodStatus.OPEN.value
+    )
     rule_set: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -135,7 +149,9 @@ class Report(TenantScoped, db.Model):
     assignment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     completed: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False, default=0)
     completed_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=ReportStatus.DRAFT.value
+    )
     note: Mapped[str | None] = mapped_column(sa.String(1000))
     links: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -167,6 +183,16 @@ class Report(TenantScoped, db.Model):
             name="review_counts_valid",
         ),
     )
+
+    @hybrid_property
+    def counts(self) -> bool:
+        """Whether the report counts towards the score: submitted or accepted (the one rule)."""
+        return self.status in COUNTED_REPORT_STATUSES
+
+    @counts.inplace.expression
+    @classmethod
+    def _counts_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.status.in_(COUNTED_REPORT_STATUSES)
 
 
 class EvidenceFile(TenantScoped, db.Model):
@@ -259,7 +285,9 @@ class PeriodScore(TenantScoped, db.Model):
     grade: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     self_total: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6))
     forced_fail: Mapped[str | None] = mapped_column(sa.String(32))
-    stage: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="self")
+    stage: Mapped[str] = mapped_column(
+        sa.String(8), nullable=False, default=AssessmentStage.SELF.value
+    )
     # Engine 1 stored the explanation itself; engine 2 stores the inputs it scored (``inputs``)
     # and renders the explanation from them when someone looks.
     explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
@@ -353,7 +381,9 @@ class AnnualClassification(TenantScoped, db.Model):
     final_grade: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     forced_fail: Mapped[str | None] = mapped_column(sa.String(32))
     decision_reason: Mapped[str | None] = mapped_column(sa.String(1000))
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="proposed")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=AnnualStatus.PROPOSED.value
+    )
     decided_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     # Set instead of ``decided_by`` when the competent higher level decided the unit's head.
     decided_by_province: Mapped[int | None] = mapped_column(
@@ -366,7 +396,7 @@ class AnnualClassification(TenantScoped, db.Model):
         tenant_fk(["staff_id"], "staff"),
         tenant_fk(["decided_by"], "users"),
         sa.UniqueConstraint("tenant_id", "year", "staff_id"),
-        sa.CheckConstraint("status IN ('proposed', 'approved', 'published')", name="status_known"),
+        sa.CheckConstraint(_known("status", ANNUAL_STATUSES), name="status_known"),
     )
 
 
@@ -379,7 +409,9 @@ class IncomeRun(TenantScoped, db.Model):
     scheme: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     settings: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     total: Mapped[Decimal] = mapped_column(sa.Numeric(16, 0), nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=IncomeRunStatus.DRAFT.value
+    )
     created_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
 
@@ -387,7 +419,7 @@ class IncomeRun(TenantScoped, db.Model):
         tenant_fk(["period_id"], "periods"),
         tenant_fk(["created_by"], "users"),
         sa.UniqueConstraint("tenant_id", "period_id"),
-        sa.CheckConstraint("status IN ('draft', 'approved')", name="status_known"),
+        sa.CheckConstraint(_known("status", INCOME_RUN_STATUSES), name="status_known"),
     )
 
 

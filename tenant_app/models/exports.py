@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
+from tenant_app.models.vocabulary import JobStatus, values
 
-EXPORT_STATUSES = ("queued", "running", "succeeded", "failed")
+EXPORT_STATUSES = values(JobStatus)
 
 
 class ProvinceExport(db.Model):
@@ -29,7 +30,9 @@ class ProvinceExport(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     file_format: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=JobStatus.QUEUED.value
+    )
     progress_done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     progress_total: Mapped[int | None] = mapped_column(sa.Integer)
     message: Mapped[str | None] = mapped_column(sa.String(500))
@@ -51,5 +54,5 @@ class ProvinceExport(db.Model):
     @property
     def percent(self) -> int:
         if not self.progress_total:
-            return 100 if self.status == "succeeded" else 0
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
         return min(100, int(self.progress_done * 100 / self.progress_total))

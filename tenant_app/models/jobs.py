@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
+from tenant_app.models.vocabulary import JobStatus, values
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+JOB_STATUSES = values(JobStatus)
 
 
 class JobRun(TenantScoped, db.Model):
@@ -21,7 +22,9 @@ class JobRun(TenantScoped, db.Model):
 
     kind: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     queue: Mapped[str] = mapped_column(sa.String(32), nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default=JobStatus.QUEUED.value
+    )
     progress_done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     progress_total: Mapped[int | None] = mapped_column(sa.Integer)
     message: Mapped[str | None] = mapped_column(sa.String(500))
@@ -44,10 +47,10 @@ class JobRun(TenantScoped, db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("succeeded", "failed")
+        return JobStatus(self.status).finished
 
     @property
     def percent(self) -> int:
         if not self.progress_total:
-            return 100 if self.status == "succeeded" else 0
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
         return min(100, int(self.progress_done * 100 / self.progress_total))

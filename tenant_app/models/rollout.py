@@ -17,10 +17,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, utcnow
+from tenant_app.models.vocabulary import (
+    RolloutStatus,
+    TargetStatus,
+    TemplateVersionStatus,
+    values,
+)
 
-VERSION_STATUSES = ("draft", "published")
-ROLLOUT_STATUSES = ("planned", "running", "finished", "cancelled")
-TARGET_STATUSES = ("pending", "running", "applied", "skipped", "failed")
+VERSION_STATUSES = values(TemplateVersionStatus)
+ROLLOUT_STATUSES = values(RolloutStatus)
+TARGET_STATUSES = values(TargetStatus)
 
 LABELS = {
     "draft": _l("Bản nháp"),
@@ -64,7 +70,9 @@ class TemplateVersion(db.Model):
         sa.Integer, sa.ForeignKey("config_templates.id"), nullable=False
     )
     number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="draft")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=TemplateVersionStatus.DRAFT.value
+    )
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str | None] = mapped_column(sa.String(64))
@@ -117,7 +125,9 @@ class Rollout(db.Model):
         sa.Integer, sa.ForeignKey("template_versions.id"), nullable=False
     )
     dry_run: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="planned")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=RolloutStatus.PLANNED.value
+    )
     selector: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     effective: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="next_period")
     created_by: Mapped[str | None] = mapped_column(sa.String(64))
@@ -143,7 +153,9 @@ class RolloutTarget(db.Model):
     )
     tenant_id: Mapped[int] = mapped_column(sa.Integer, sa.ForeignKey("tenants.id"), nullable=False)
     wave: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="pending")
+    status: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False, default=TargetStatus.PENDING.value
+    )
     diff: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     conflicts: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     message: Mapped[str | None] = mapped_column(sa.Text)

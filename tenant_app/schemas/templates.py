@@ -20,10 +20,11 @@ from marshmallow import (
 
 from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, ITEM_KINDS, SCORING_METHODS
 from tenant_app.models.org import POSITION_GROUPS
+from tenant_app.models.vocabulary import AssessmentStage, values
 from tenant_app.schemas.common import UtcDateTime
 from tenant_app.schemas.org_units import CODE
 
-APPROVAL_STAGES = ("self", "manager", "leader")
+APPROVAL_STAGES = values(AssessmentStage)
 PERIOD_KINDS = ("month", "quarter")
 WINDOW_NAMES = ("report", "self_assessment", "review", "approval")
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.vocabulary import AssessmentStage
 from tenant_app.tenancy.context import _cross_tenant_read_scope, _read_only_scope, tenant_context
 
 DOOR_ROLES = ("province_admin", "auditor")
@@ -135,7 +136,7 @@ def head_review_write(
                 result = assessments.save_assessment(
                     period,
                     head,
-                    stage="manager",
+                    stage=AssessmentStage.MANAGER,
                     general=general,
                     organising=organising,
                     comment=comment,

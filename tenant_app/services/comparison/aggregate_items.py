@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from scoring import PeriodInput, ScoringInputError, WorkItem, score_period
 from scoring.numbers import MAX_ITEMS, MAX_PLACES, round_fraction
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.comparison import ItemAggregate
 from tenant_app.models.evaluation import Assignment, Period, Report
+from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES
 from tenant_app.services.evaluation.period_params import params_of
 
-COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)
 
 
@@ -81,9 +82,9 @@ def _period_rows(period: Period) -> list[ItemAggregate]:
 
 
 def _shared_work():
-    return sa.and_(
-        CatalogueItem.tenant_id == Assignment.tenant_id,
-        CatalogueItem.id == Assignment.item_id,
+    return tenant_join(
+        CatalogueItem.id,
+        Assignment.item_id,
         CatalogueItem.canonical_code.is_not(None),
         CatalogueItem.kind == "work_item",
     )
@@ -117,12 +118,7 @@ def _build_one(base: dict, period: Period) -> list[ItemAggregate]:
             Report.exempt_delays,
         )
         .join(CatalogueItem, _shared_work())
-        .outerjoin(
-            Report,
-            sa.and_(
-                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
-            ),
-        )
+        .outerjoin(Report, tenant_join(Report.assignment_id, Assignment.id))
         .where(Assignment.period_id == period.id)
     ).all()
     works: dict[str, list[WorkItem]] = defaultdict(list)
@@ -135,7 +131,7 @@ def _build_one(base: dict, period: Period) -> list[ItemAggregate]:
                 **base, canonical_code=code, item_name=name, unit_of_measure=unit or ""
             )
         completed, errors, delays, exempt_errors, exempt_delays = (
-            done if status in COUNTED else (Decimal(0), 0, 0, 0, 0)
+            done if status in COUNTED_REPORT_STATUSES else (Decimal(0), 0, 0, 0, 0)
         )
         works[code].append(
             WorkItem(

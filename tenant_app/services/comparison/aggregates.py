@@ -25,6 +25,7 @@ from scoring import (
 from tenant_app import background
 from tenant_app.background import SCORING, paths
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.evaluation import (
     AnnualClassification,
@@ -35,18 +36,18 @@ from tenant_app.models.evaluation import (
 )
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import User
+from tenant_app.models.vocabulary import AnnualStatus, AssessmentStage, PeriodStatus, ReportStatus
 from tenant_app.services.audit import audit_log
 from tenant_app.services.comparison import aggregate_items
 from tenant_app.services.evaluation.period_params import params_of
 
 log = logging.getLogger(__name__)
-COUNTED = ("submitted", "accepted")
 HUNDRED = Decimal(100)
 
 
 def visible(period: Period) -> bool:
     """Auditors see a period's results once they are published or the period is locked."""
-    return period.published_at is not None or period.status == "locked"
+    return period.published_at is not None or period.status == PeriodStatus.LOCKED
 
 
 def scopes_of(period: Period) -> list[tuple[str, str]]:
@@ -189,7 +190,7 @@ def _people(row: PeriodAggregate, scope: str, periods: list[Period], visibility:
         if forced:
             failed.add(sid)
         row.changed_after_publication += revisions or 0
-        if self_total is not None and stage in ("manager", "leader"):
+        if self_total is not None and stage in (AssessmentStage.MANAGER, AssessmentStage.LEADER):
             gap = self_total - total
             row.self_compared += 1
             row.self_gap_sum += gap
@@ -206,7 +207,7 @@ def _people(row: PeriodAggregate, scope: str, periods: list[Period], visibility:
 
 
 def _annual_statuses(visibility: str) -> tuple[str, ...]:
-    return ("published",) if visibility == "published" else ("proposed", "approved", "published")
+    return (AnnualStatus.PUBLISHED,) if visibility == "published" else tuple(AnnualStatus)
 
 
 def scope_grade(totals: list[Decimal], grades: list[str], failed: bool, params) -> tuple:
@@ -234,9 +235,7 @@ def annual_grades(year: int, visibility: str) -> dict[uuid.UUID, tuple[Decimal, 
 
 
 def _annual_failed(year: int, visibility: str) -> set[uuid.UUID]:
-    statuses = (
-        ("published",) if visibility == "published" else ("proposed", "approved", "published")
-    )
+    statuses = _annual_statuses(visibility)
     return set(
         db.session.execute(
             sa.select(AnnualClassification.staff_id).where(
@@ -289,7 +288,7 @@ def _deadline(period: Period) -> datetime:
 def _reports(row: PeriodAggregate, periods: list[Period]) -> None:
     """Report counters, summed by the database per reviewer (a year is tens of thousands)."""
     minutes = int(current_app.config.get("KPI_COMPARISON_DEADLINE_MINUTES", 60))
-    returned = sa.or_(Report.returned_count > 0, Report.status == "returned")
+    returned = sa.or_(Report.returned_count > 0, Report.status == ReportStatus.RETURNED)
     windows = [
         sa.and_(
             Assignment.period_id == p.id,
@@ -311,15 +310,10 @@ def _reports(row: PeriodAggregate, periods: list[Period]) -> None:
             count_if(sa.or_(*windows)),
             sa.func.coalesce(sa.func.sum(Report.exempt_errors + Report.exempt_delays), 0),
         )
-        .join(
-            Report,
-            sa.and_(
-                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
-            ),
-        )
+        .join(Report, tenant_join(Report.assignment_id, Assignment.id))
         .where(
             Assignment.period_id.in_([p.id for p in periods]),
-            sa.or_(Report.status != "draft", returned),
+            sa.or_(Report.status != ReportStatus.DRAFT, returned),
         )
         .group_by(Report.reviewed_by)
     ).all()

@@ -17,6 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.comparison import GRADES
 from tenant_app.models.evaluation import (
     Assessment,
@@ -154,10 +155,7 @@ def history(person: StaffMember, visibility: str) -> list[tuple[Period, PeriodSc
     """The person's scores of every period the reader may see, oldest first."""
     rows = db.session.execute(
         sa.select(Period, PeriodScore)
-        .join(
-            PeriodScore,
-            sa.and_(PeriodScore.tenant_id == Period.tenant_id, PeriodScore.period_id == Period.id),
-        )
+        .join(PeriodScore, tenant_join(PeriodScore.period_id, Period.id))
         .where(PeriodScore.staff_id == person.id)
         .order_by(Period.starts_on)
     ).all()

@@ -36,10 +36,11 @@ from scoring import (
 from scoring.numbers import exact_text
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.base import utcnow
+from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord, Period, PeriodScore
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.evaluation.assessments import (
@@ -79,7 +80,7 @@ class YearView:
     @property
     def awaiting_higher_level(self) -> bool:
         """Everyone is approved but the head, whose row waits for the competent higher level."""
-        pending = [r for r in self.rows if r.status == "proposed"]
+        pending = [r for r in self.rows if r.status == AnnualStatus.PROPOSED]
         head = unit_head()
         return bool(pending) and head is not None and all(r.staff_id == head.id for r in pending)
 
@@ -152,13 +153,7 @@ def _year_params(year: int) -> Params:
 def _leaders(on: date) -> set[uuid.UUID]:
     rows = db.session.execute(
         sa.select(StaffAssignment.staff_id, JobPosition.position_group)
-        .join(
-            JobPosition,
-            sa.and_(
-                JobPosition.tenant_id == StaffAssignment.tenant_id,
-                JobPosition.id == StaffAssignment.position_id,
-            ),
-        )
+        .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
         .where(
             StaffAssignment.effective_from <= on,
             sa.or_(StaffAssignment.effective_to.is_(None), StaffAssignment.effective_to > on),
@@ -172,13 +167,7 @@ def rows_of(year: int) -> list[AnnualClassification]:
     return list(
         db.session.execute(
             sa.select(AnnualClassification)
-            .join(
-                StaffMember,
-                sa.and_(
-                    StaffMember.tenant_id == AnnualClassification.tenant_id,
-                    StaffMember.id == AnnualClassification.staff_id,
-                ),
-            )
+            .join(StaffMember, tenant_join(StaffMember.id, AnnualClassification.staff_id))
             .where(AnnualClassification.year == year)
             .order_by(StaffMember.full_name, StaffMember.code)
         ).scalars()
@@ -188,7 +177,7 @@ def rows_of(year: int) -> list[AnnualClassification]:
 def year_status(rows) -> str | None:
     """``None`` (nothing computed), ``proposed``, ``approved`` or ``published``."""
     statuses = {r.status for r in rows}
-    for status in ("proposed", "approved", "published"):
+    for status in AnnualStatus:
         if status in statuses:
             return status
     return None
@@ -202,15 +191,12 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
     """
     _require_head(actor)
     existing = {r.staff_id: r for r in rows_of(year)}
-    if any(r.status != "proposed" for r in existing.values()):
+    if any(r.status != AnnualStatus.PROPOSED for r in existing.values()):
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     params = _year_params(year)
     scores = db.session.execute(
         sa.select(PeriodScore, Period.code)
-        .join(
-            Period,
-            sa.and_(Period.tenant_id == PeriodScore.tenant_id, Period.id == PeriodScore.period_id),
-        )
+        .join(Period, tenant_join(Period.id, PeriodScore.period_id))
         .where(Period.year == year)
         .order_by(Period.starts_on)
     ).all()
@@ -252,7 +238,7 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         row.periods_counted = result.period_count
         row.proposed_grade = proposed
         row.forced_fail = result.forced_fail
-        row.status = "proposed"
+        row.status = AnnualStatus.PROPOSED
         row.explanation = explanation_to_dict(result.explanation)
         stored.append(row)
     db.session.flush()
@@ -306,7 +292,7 @@ def decide(row: AnnualClassification, *, final_grade: str, reason: str, actor):
     the before and after grades.
     """
     _may_decide(row, actor)
-    if row.status != "proposed":
+    if row.status != AnnualStatus.PROPOSED:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=row.year))
     if final_grade not in GRADE_RANK:
         raise ServiceError("invalid_grade", _("Mức xếp loại không hợp lệ."), field="final_grade")
@@ -355,11 +341,11 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
     rows = rows_of(year)
     if not rows:
         raise ServiceError("nothing_to_approve", _("Chưa có kết quả xếp loại năm."), status=409)
-    if year_status(rows) != "proposed":
+    if year_status(rows) != AnnualStatus.PROPOSED:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     _refuse_quota_violations(year, rows)
     reserved = reserved_ids([r.staff_id for r in rows], actor=actor)
-    approved = [r for r in rows if r.status == "proposed" and r.staff_id not in reserved]
+    approved = [r for r in rows if r.status == AnnualStatus.PROPOSED and r.staff_id not in reserved]
     if not approved:
         raise ServiceError(
             "awaiting_higher_level",
@@ -367,7 +353,7 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
             status=409,
         )
     for row in approved:
-        row.status = "approved"
+        row.status = AnnualStatus.APPROVED
     aggregates.mark_year_changed(year)
     audit.record(
         "annual.approved",
@@ -399,10 +385,10 @@ def approve_head(year: int, *, actor) -> AnnualClassification:
             _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
             status=409,
         )
-    if row.status != "proposed":
+    if row.status != AnnualStatus.PROPOSED:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     _refuse_quota_violations(year, rows_of(year))
-    row.status = "approved"
+    row.status = AnnualStatus.APPROVED
     aggregates.mark_year_changed(year)
     audit.record(
         "annual.head_approved",
@@ -427,12 +413,12 @@ def publish(year: int, *, actor) -> list[AnnualClassification]:
             ),
             status=409,
         )
-    if year_status(rows) != "approved":
+    if year_status(rows) != AnnualStatus.APPROVED:
         raise ServiceError(
             "not_approved", _("Chỉ công khai được kết quả đã phê duyệt."), status=409
         )
     for row in rows:
-        row.status = "published"
+        row.status = AnnualStatus.PUBLISHED
     aggregates.mark_year_changed(year)
     audit.record(
         "annual.published",

@@ -22,6 +22,7 @@ from tenant_app.config import upload_dir
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, EvidenceFile, Report
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.security import filetypes
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.workspace.lookup import get_scoped
@@ -81,7 +82,7 @@ def add_evidence(report: Report, *, filename: str, stream, actor) -> EvidenceFil
     person = db.session.get(StaffMember, (report.tenant_id, assignment.staff_id))
     if person.user_id is None or person.user_id != getattr(actor, "id", None):
         raise ServiceError("forbidden", _("Chỉ người báo cáo mới đính kèm minh chứng."), status=403)
-    if report.status == "accepted":
+    if report.status == ReportStatus.ACCEPTED:
         raise ServiceError("already_accepted", _("Báo cáo đã được chấp nhận."), status=409)
     count = db.session.query(EvidenceFile).filter(EvidenceFile.report_id == report.id).count()
     if count >= MAX_FILES_PER_REPORT:

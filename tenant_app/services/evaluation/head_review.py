@@ -18,6 +18,7 @@ from tenant_app.extensions import db
 from tenant_app.models.evaluation import AnnualClassification, Assessment, Period, PeriodScore
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import ProvinceUser
+from tenant_app.models.vocabulary import AnnualStatus, AssessmentStage, PeriodStatus
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import staff
@@ -90,7 +91,9 @@ def overview() -> HeadOverview:
     if head is None:
         return HeadOverview(None, None, [])
     open_periods = db.session.execute(
-        sa.select(Period).where(Period.status == "open").order_by(Period.starts_on.desc())
+        sa.select(Period)
+        .where(Period.status == PeriodStatus.OPEN)
+        .order_by(Period.starts_on.desc())
     ).scalars()
     rows = []
     for period in open_periods:
@@ -107,12 +110,16 @@ def overview() -> HeadOverview:
                 PeriodScore.period_id == period.id, PeriodScore.staff_id == head.id
             )
         ).scalar_one_or_none()
-        rows.append(HeadPeriod(period, stages.get("self"), stages.get("manager"), score))
+        rows.append(
+            HeadPeriod(
+                period, stages.get(AssessmentStage.SELF), stages.get(AssessmentStage.MANAGER), score
+            )
+        )
     years = db.session.execute(
         sa.select(AnnualClassification)
         .where(
             AnnualClassification.staff_id == head.id,
-            AnnualClassification.status != "published",
+            AnnualClassification.status != AnnualStatus.PUBLISHED,
         )
         .order_by(AnnualClassification.year.desc())
     ).scalars()

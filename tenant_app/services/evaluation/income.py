@@ -19,8 +19,10 @@ from flask_babel import gettext as _
 from scoring import IncomePerson, ScoringInputError, compute_income, explanation_to_dict
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import IncomeRunStatus
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.evaluation import scores
 from tenant_app.services.evaluation.assessments import is_head_of_agency
@@ -69,13 +71,7 @@ def lines_of(run: IncomeRun) -> list[tuple[IncomeLine, StaffMember]]:
         (line, person)
         for line, person in db.session.execute(
             sa.select(IncomeLine, StaffMember)
-            .join(
-                StaffMember,
-                sa.and_(
-                    StaffMember.tenant_id == IncomeLine.tenant_id,
-                    StaffMember.id == IncomeLine.staff_id,
-                ),
-            )
+            .join(StaffMember, tenant_join(StaffMember.id, IncomeLine.staff_id))
             .where(IncomeLine.run_id == run.id)
             .order_by(StaffMember.full_name, StaffMember.code)
         ).all()
@@ -99,7 +95,7 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
     elif settings is None:
         settings = default_settings if scheme == default_scheme else {}
     existing = run_for(period)
-    if existing is not None and existing.status == "approved":
+    if existing is not None and existing.status == IncomeRunStatus.APPROVED:
         raise Conflict(
             "run_approved", _("Thu nhập kỳ %(code)s đã được phê duyệt.", code=period.code)
         )
@@ -138,7 +134,7 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
     run.scheme = scheme
     run.settings = _jsonable(settings or {})
     run.total = result.total
-    run.status = "draft"
+    run.status = IncomeRunStatus.DRAFT
     run.created_by = actor.id
     db.session.flush()
     salaries = {str(person.id): person.monthly_salary for _score, person in rows}
@@ -178,9 +174,9 @@ def approve_run(run: IncomeRun, *, actor) -> IncomeRun:
         raise ServiceError(
             "forbidden", _("Chỉ người đứng đầu cơ quan mới phê duyệt thu nhập."), status=403
         )
-    if run.status != "draft":
+    if run.status != IncomeRunStatus.DRAFT:
         raise Conflict("run_approved", _("Bảng tính thu nhập đã được phê duyệt."))
-    run.status = "approved"
+    run.status = IncomeRunStatus.APPROVED
     audit.record(
         "income.approved",
         object_type="income_run",
@@ -228,7 +224,7 @@ def export_xlsx(run: IncomeRun) -> bytes:
         ("Đơn vị", tenant.name),
         ("Kỳ", period.code),
         ("Cách tính", SCHEME_LABELS.get(run.scheme, run.scheme)),
-        ("Trạng thái", "Đã phê duyệt" if run.status == "approved" else "Bản nháp"),
+        ("Trạng thái", "Đã phê duyệt" if run.status == IncomeRunStatus.APPROVED else "Bản nháp"),
     ]
     for r, (key, value) in enumerate(info, start=1):
         write_cell(sheet.cell(row=r, column=1), key)

@@ -16,6 +16,7 @@ from scoring import DEFAULT_RULE_SET, Params, get_rule_set
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, label
+from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.evaluation.period_params import params_of  # noqa: F401  (re-exported)
@@ -75,7 +76,9 @@ def current_period(today: date | None = None) -> Period | None:
     today = today or date.today()
     rows = (
         db.session.execute(
-            sa.select(Period).where(Period.status == "open").order_by(Period.starts_on.desc())
+            sa.select(Period)
+            .where(Period.status == PeriodStatus.OPEN)
+            .order_by(Period.starts_on.desc())
         )
         .scalars()
         .all()
@@ -124,7 +127,7 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         self_assessment_until=ends + timedelta(days=int(windows["self_assessment"])),
         review_until=ends + timedelta(days=int(windows["review"])),
         approval_until=ends + timedelta(days=int(windows["approval"])),
-        status="open",
+        status=PeriodStatus.OPEN,
         rule_set=rule_set.code,
         params=params.to_dict(),
         opened_by=getattr(actor, "username", None),
@@ -143,7 +146,7 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
 
 def ensure_open(period: Period) -> None:
     """Raise ServiceError unless the period still accepts changes."""
-    if period.status != "open":
+    if period.status != PeriodStatus.OPEN:
         raise ServiceError(
             "period_not_open",
             _(
@@ -179,7 +182,9 @@ def ensure_window(period: Period, window: str, today: date | None = None) -> Non
         )
 
 
-def _transition(period: Period, target: str, action: str, actor=None, reason=None) -> Period:
+def _transition(
+    period: Period, target: PeriodStatus, action: str, actor=None, reason=None
+) -> Period:
     before = _snapshot(period)
     period.status = target
     aggregates.mark_changed(period)
@@ -195,19 +200,19 @@ def _transition(period: Period, target: str, action: str, actor=None, reason=Non
 def close_period(period: Period, *, actor=None) -> Period:
     """Close an open period: no more reports, reviews or assessments."""
     ensure_open(period)
-    return _transition(period, "closed", "period.closed", actor)
+    return _transition(period, PeriodStatus.CLOSED, "period.closed", actor)
 
 
 def lock_period(period: Period, *, actor=None) -> Period:
     """Lock a closed period for good (until a reasoned reopening)."""
-    if period.status != "closed":
+    if period.status != PeriodStatus.CLOSED:
         raise ServiceError("invalid_transition", _("Chỉ khóa được kỳ đã đóng."), status=409)
-    return _transition(period, "locked", "period.locked", actor)
+    return _transition(period, PeriodStatus.LOCKED, "period.locked", actor)
 
 
 def reopen_period(period: Period, *, reason: str, actor=None) -> Period:
     """Reopen a closed or locked period; needs a written reason, kept in the audit trail."""
-    if period.status == "open":
+    if period.status == PeriodStatus.OPEN:
         raise ServiceError("invalid_transition", _("Kỳ đánh giá đang mở."), status=409)
     if len((reason or "").strip()) < MIN_REOPEN_REASON:
         raise ServiceError(
@@ -215,4 +220,4 @@ def reopen_period(period: Period, *, reason: str, actor=None) -> Period:
             _("Cần ghi rõ lý do mở lại kỳ đánh giá (ít nhất %(n)d ký tự).", n=MIN_REOPEN_REASON),
             field="reason",
         )
-    return _transition(period, "open", "period.reopened", actor, reason=reason.strip())
+    return _transition(period, PeriodStatus.OPEN, "period.reopened", actor, reason=reason.strip())

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assessment, Assignment, Period, Report
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import AssessmentStage, PeriodStatus, ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import periods
 from tenant_app.services.workspace import notifications
@@ -58,23 +60,22 @@ def send_reminders(today: date) -> dict:
     tomorrow = today + timedelta(days=1)
     sent = {"report": 0, "self_assessment": 0, "review": 0}
     open_periods = (
-        db.session.execute(sa.select(Period).where(Period.status == "open")).scalars().all()
+        db.session.execute(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
+        .scalars()
+        .all()
     )
     for period in open_periods:
         if period.report_until == tomorrow:
             pending = (
                 db.session.execute(
                     sa.select(Assignment.staff_id)
-                    .outerjoin(
-                        Report,
-                        sa.and_(
-                            Report.tenant_id == Assignment.tenant_id,
-                            Report.assignment_id == Assignment.id,
-                        ),
-                    )
+                    .outerjoin(Report, tenant_join(Report.assignment_id, Assignment.id))
                     .where(
                         Assignment.period_id == period.id,
-                        sa.or_(Report.id.is_(None), Report.status.in_(("draft", "returned"))),
+                        sa.or_(
+                            Report.id.is_(None),
+                            Report.status.in_((ReportStatus.DRAFT, ReportStatus.RETURNED)),
+                        ),
                     )
                     .distinct()
                 )
@@ -101,7 +102,7 @@ def send_reminders(today: date) -> dict:
             done = set(
                 db.session.execute(
                     sa.select(Assessment.staff_id).where(
-                        Assessment.period_id == period.id, Assessment.stage == "self"
+                        Assessment.period_id == period.id, Assessment.stage == AssessmentStage.SELF
                     )
                 ).scalars()
             )
@@ -118,23 +119,11 @@ def send_reminders(today: date) -> dict:
             waiting = (
                 db.session.execute(
                     sa.select(StaffMember.manager_id)
-                    .join(
-                        Assignment,
-                        sa.and_(
-                            Assignment.tenant_id == StaffMember.tenant_id,
-                            Assignment.staff_id == StaffMember.id,
-                        ),
-                    )
-                    .join(
-                        Report,
-                        sa.and_(
-                            Report.tenant_id == Assignment.tenant_id,
-                            Report.assignment_id == Assignment.id,
-                        ),
-                    )
+                    .join(Assignment, tenant_join(Assignment.staff_id, StaffMember.id))
+                    .join(Report, tenant_join(Report.assignment_id, Assignment.id))
                     .where(
                         Assignment.period_id == period.id,
-                        Report.status == "submitted",
+                        Report.status == ReportStatus.SUBMITTED,
                         StaffMember.manager_id.is_not(None),
                     )
                     .distinct()

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from scoring import Grade
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.services.evaluation import periods, scores
@@ -142,13 +143,7 @@ def _item_names(steps: list[dict]) -> dict[str, str]:
         return {}
     rows = db.session.execute(
         sa.select(Assignment.id, CatalogueItem.code, CatalogueItem.name)
-        .join(
-            CatalogueItem,
-            sa.and_(
-                CatalogueItem.tenant_id == Assignment.tenant_id,
-                CatalogueItem.id == Assignment.item_id,
-            ),
-        )
+        .join(CatalogueItem, tenant_join(CatalogueItem.id, Assignment.item_id))
         .where(Assignment.id.in_(item_ids))
     ).all()
     return {str(aid): f"{code} – {name}" for aid, code, name in rows}

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.services.errors import ServiceError
@@ -91,13 +92,7 @@ def _holder_of_post(code: str | None, on: date) -> StaffMember | None:
         return None
     holders = db.session.execute(
         sa.select(StaffAssignment.staff_id)
-        .join(
-            JobPosition,
-            sa.and_(
-                JobPosition.tenant_id == StaffAssignment.tenant_id,
-                JobPosition.id == StaffAssignment.position_id,
-            ),
-        )
+        .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
         .where(
             JobPosition.code == code,
             StaffAssignment.effective_from <= on,

@@ -22,11 +22,13 @@ from flask_babel import gettext as _
 
 from scoring import Grade
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import LABELS as EVALUATION_LABELS
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.tenants import Tenant
+from tenant_app.models.vocabulary import AssessmentStage, PeriodStatus
 from tenant_app.services.audit import audit_log
 from tenant_app.services.comparison.comparison import parse_scope
 from tenant_app.services.files.export_writers import open_writer
@@ -95,7 +97,7 @@ def scope_filter(scope: str, kind: str):
 
 def visible_filter():
     """Published or locked periods (``aggregates.visible`` as SQL): what a plain auditor sees."""
-    return sa.or_(Period.published_at.is_not(None), Period.status == "locked")
+    return sa.or_(Period.published_at.is_not(None), Period.status == PeriodStatus.LOCKED)
 
 
 def _period_label(kind: str, number: int, year: int) -> str:
@@ -116,10 +118,7 @@ def plan(scope: str, kind: str, tenant_ids: list[int], visibility: str) -> Plan:
             Period.number,
             Period.year,
         )
-        .join(
-            Period,
-            sa.and_(Period.tenant_id == PeriodScore.tenant_id, Period.id == PeriodScore.period_id),
-        )
+        .join(Period, tenant_join(Period.id, PeriodScore.period_id))
         .join(Tenant, Tenant.id == PeriodScore.tenant_id)
         .where(
             PeriodScore.tenant_id.in_(tenant_ids),
@@ -165,9 +164,9 @@ def _batch_statement(batch: list[Group]):
     for group in batch:
         by_tenant.setdefault(group.tenant_id, []).append(group.period_id)
     ps = PeriodScore
-    in_force = sa.and_(
-        StaffAssignment.tenant_id == ps.tenant_id,
-        StaffAssignment.staff_id == ps.staff_id,
+    in_force = tenant_join(
+        StaffAssignment.staff_id,
+        ps.staff_id,
         StaffAssignment.effective_from <= Period.ends_on,
         sa.or_(
             StaffAssignment.effective_to.is_(None), StaffAssignment.effective_to > Period.ends_on
@@ -189,26 +188,11 @@ def _batch_statement(batch: list[Group]):
             ps.stage,
             ps.approved_at,
         )
-        .join(Period, sa.and_(Period.tenant_id == ps.tenant_id, Period.id == ps.period_id))
-        .join(
-            StaffMember,
-            sa.and_(StaffMember.tenant_id == ps.tenant_id, StaffMember.id == ps.staff_id),
-        )
+        .join(Period, tenant_join(Period.id, ps.period_id))
+        .join(StaffMember, tenant_join(StaffMember.id, ps.staff_id))
         .outerjoin(StaffAssignment, in_force)
-        .outerjoin(
-            OrgUnit,
-            sa.and_(
-                OrgUnit.tenant_id == StaffAssignment.tenant_id,
-                OrgUnit.id == StaffAssignment.org_unit_id,
-            ),
-        )
-        .outerjoin(
-            JobPosition,
-            sa.and_(
-                JobPosition.tenant_id == StaffAssignment.tenant_id,
-                JobPosition.id == StaffAssignment.position_id,
-            ),
-        )
+        .outerjoin(OrgUnit, tenant_join(OrgUnit.id, StaffAssignment.org_unit_id))
+        .outerjoin(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
         .where(
             sa.or_(
                 *(
@@ -229,7 +213,7 @@ def _local(value: datetime | None) -> datetime | None:
 def rows(plan: Plan, size: int = BATCH_ROWS) -> Iterator[list]:
     """Yield one list of typed cells per score, in ``header()`` order (see ``export_writers``)."""
     grades = {g.value: g.label for g in Grade}
-    stages = {code: str(EVALUATION_LABELS[code]) for code in ("self", "manager", "leader")}
+    stages = {code: str(EVALUATION_LABELS[code]) for code in AssessmentStage}
     order = {(g.tenant_id, g.period_id): i for i, g in enumerate(plan.groups)}
     for batch in batches(plan.groups, size):
         fetched = db.session.execute(_batch_statement(batch)).all()

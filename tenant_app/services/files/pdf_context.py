@@ -26,6 +26,7 @@ from tenant_app.models.evaluation import Assessment, Period, PeriodScore
 from tenant_app.models.org import OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import User
+from tenant_app.models.vocabulary import AssessmentStage
 from tenant_app.services.evaluation import assignments, periods, scores
 from tenant_app.services.evaluation.score_display import (
     day_text,
@@ -36,11 +37,10 @@ from tenant_app.services.evaluation.score_display import (
     short,
     summary,
 )
-from tenant_app.services.evaluation.scores import COUNTED
 from tenant_app.services.workspace import org, staff
 from tenant_app.tenancy.context import get_current_tenant
 
-STAGES = ("self", "manager", "leader")
+STAGES = tuple(AssessmentStage)
 # The form is named after the kind of person evaluated (Decree 335's appendix forms).
 FORM_TITLES = {
     "can_bo": _l("PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG CÁN BỘ"),
@@ -118,7 +118,7 @@ def _work_lines(period: Period, person: StaffMember) -> list[dict]:
     for assignment, report in pairs:
         item = items.get(assignment.item_id)
         # As the score counts them: a draft or returned report adds nothing.
-        done = report if report is not None and report.status in COUNTED else None
+        done = report if report is not None and report.counts else None
         lines.append(
             {
                 "name": f"{item.code} – {item.name}" if item else "—",
@@ -176,7 +176,7 @@ def person_form(period, staff_id) -> dict:
     stages = _assessments(period, person)
     approver = score.approved_by if score is not None else None
     names = _names([approver, *(a.by_user for a in stages.values())])
-    manager, leader = stages.get("manager"), stages.get("leader")
+    manager, leader = stages.get(AssessmentStage.MANAGER), stages.get(AssessmentStage.LEADER)
     direct = (
         db.session.get(StaffMember, (person.tenant_id, person.manager_id))
         if person.manager_id

@@ -31,6 +31,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.tenants import Tenant
 from tenant_app.models.users import ProvinceUser
+from tenant_app.models.vocabulary import JobStatus
 from tenant_app.services.audit import audit_log
 from tenant_app.services.comparison.comparison import ScopeInvalid, parse_scope, visibility_for
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
@@ -46,12 +47,12 @@ from tenant_app.services.files.export_writers import (
 FORMATS = ("xlsx", "csv")
 KIND_LABELS = {"results": _l("Kết quả đánh giá từng người")}
 STATUS_LABELS = {
-    "queued": _l("Đang chờ"),
-    "running": _l("Đang tạo"),
-    "succeeded": _l("Sẵn sàng"),
-    "failed": _l("Lỗi"),
+    JobStatus.QUEUED: _l("Đang chờ"),
+    JobStatus.RUNNING: _l("Đang tạo"),
+    JobStatus.SUCCEEDED: _l("Sẵn sàng"),
+    JobStatus.FAILED: _l("Lỗi"),
 }
-PENDING = ("queued", "running")
+PENDING = (JobStatus.QUEUED, JobStatus.RUNNING)
 PROGRESS_EVERY = 1000
 BUILD_JOB = paths.EXPORT_BUILD
 
@@ -163,7 +164,7 @@ def request_export(user, kind: str, file_format: str, params: dict) -> ProvinceE
         kind=kind,
         file_format=file_format,
         params=stored,
-        status="queued",
+        status=JobStatus.QUEUED,
         progress_done=0,
         created_at=now,
         filename=_filename(kind, stored["period"], file_format, now),
@@ -232,7 +233,7 @@ WRITERS = {"results": _write_results}
 def _start(export: ProvinceExport) -> None:
     """Mark the export running; a previous attempt's file (a rerun) is removed."""
     old = export.storage_key
-    export.status = "running"
+    export.status = JobStatus.RUNNING
     export.progress_done = 0
     export.progress_total = None
     export.message = None
@@ -276,7 +277,7 @@ def build(export_id: int, door) -> dict:
         raise
     export = db.session.get(ProvinceExport, export_id)
     finished = utcnow()
-    export.status = "succeeded"
+    export.status = JobStatus.SUCCEEDED
     export.storage_key = key
     export.size = (folder / key).stat().st_size
     export.progress_done = export.progress_total = written
@@ -293,7 +294,7 @@ def mark_failed(export_id: int, message: str, *, retrying: bool = False) -> None
     export = db.session.get(ProvinceExport, export_id)
     if export is None:
         return
-    export.status = "queued" if retrying else "failed"
+    export.status = JobStatus.QUEUED if retrying else JobStatus.FAILED
     export.message = message[:500]
     export.finished_at = None if retrying else utcnow()
     db.session.commit()
@@ -314,7 +315,7 @@ def open_download(export: ProvinceExport | None, user, now: datetime) -> Downloa
         raise Conflict(
             "export_not_ready", _("Tệp đang được tạo, chưa tải về được. Vui lòng chờ giây lát.")
         )
-    if export.status == "failed":
+    if export.status == JobStatus.FAILED:
         raise Conflict("export_failed", _("Không tạo được tệp này. Vui lòng yêu cầu xuất lại."))
     if export.expires_at is None or export.expires_at <= now or not export.storage_key:
         raise ExportGone(

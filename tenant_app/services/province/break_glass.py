@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.base import utcnow
+from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.break_glass import BreakGlassGrant
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import User
@@ -165,12 +165,7 @@ def open_grants(tenant: Tenant) -> list[dict]:
     now = utcnow()
     rows = db.session.execute(
         sa.select(BreakGlassGrant, User)
-        .join(
-            User,
-            sa.and_(
-                User.tenant_id == BreakGlassGrant.tenant_id, User.id == BreakGlassGrant.user_id
-            ),
-        )
+        .join(User, tenant_join(User.id, BreakGlassGrant.user_id))
         .where(
             BreakGlassGrant.tenant_id == tenant.id,
             BreakGlassGrant.ended_at.is_(None),

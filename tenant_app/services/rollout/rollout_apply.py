@@ -24,6 +24,7 @@ from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPos
 from tenant_app.models.evaluation import Assignment, Period
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import TenantConfig
+from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.rollout.payload_format import SETTINGS_MAP, VALUE_KEYS
 from tenant_app.services.rollout.rollout_merge import OpKind, Plan
@@ -69,7 +70,7 @@ def effective_date(tenant, mode: str, today: date | None = None) -> date:
     start = _period_start(kind, today)
     rows = db.session.execute(sa.select(Period.status, Period.starts_on, Period.ends_on)).all()
     if mode == "immediately":
-        opened = [r.starts_on for r in rows if r.status == "open"]
+        opened = [r.starts_on for r in rows if r.status == PeriodStatus.OPEN]
         return min(opened) if opened else start
     if rows:
         start = max(start, max(r.ends_on for r in rows) + timedelta(days=1))
@@ -284,7 +285,9 @@ def _reframe_open_periods(settings: dict) -> None:
 
     rule_set = get_rule_set(settings.get("rule_set") or DEFAULT_RULE_SET)
     params = Params.from_dict(settings.get("scoring_params") or {}, base=rule_set.default_params)
-    for period in db.session.execute(sa.select(Period).where(Period.status == "open")).scalars():
+    for period in db.session.execute(
+        sa.select(Period).where(Period.status == PeriodStatus.OPEN)
+    ).scalars():
         before = {"rule_set": period.rule_set, "params": period.params}
         period.rule_set, period.params = rule_set.code, params.to_dict()
         audit.record(

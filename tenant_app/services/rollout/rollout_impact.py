@@ -31,6 +31,7 @@ from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, Period
 from tenant_app.models.rollout import TemplateVersion
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import ENDED_PERIOD_STATUSES
 from tenant_app.services.evaluation import scores
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.rollout import rollout_apply
@@ -38,12 +39,13 @@ from tenant_app.services.rollout.rollout_merge import OpKind, plan_merge
 from tenant_app.services.rollout.unit_state import read_unit
 from tenant_app.tenancy.context import get_current_tenant, tenant_context
 
-CLOSED = ("closed", "locked")
-
 
 def last_closed_period() -> Period | None:
     return db.session.execute(
-        sa.select(Period).where(Period.status.in_(CLOSED)).order_by(Period.ends_on.desc()).limit(1)
+        sa.select(Period)
+        .where(Period.status.in_(ENDED_PERIOD_STATUSES))
+        .order_by(Period.ends_on.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 

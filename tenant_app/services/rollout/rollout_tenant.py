@@ -19,6 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.rollout import Rollout, RolloutTarget, TemplateVersion, TenantConfig
 from tenant_app.models.users import ProvinceUser
+from tenant_app.models.vocabulary import RolloutStatus, TargetStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.rollout import rollout_apply
 from tenant_app.services.rollout.plan_messages import (
@@ -31,7 +32,8 @@ from tenant_app.services.rollout.rollout_merge import Plan, plan_merge
 from tenant_app.services.rollout.unit_state import read_unit
 from tenant_app.tenancy.context import get_current_tenant
 
-FINAL = ("applied", "skipped", "failed")
+FINAL = (TargetStatus.APPLIED, TargetStatus.SKIPPED, TargetStatus.FAILED)
+DONE = (TargetStatus.APPLIED, TargetStatus.SKIPPED)  # nothing more to do for the target
 
 
 class TenantStopped(ServiceError):
@@ -88,17 +90,17 @@ def dry_run_target(rollout_id: int) -> dict:
     rollout = db.session.execute(
         sa.select(Rollout).where(Rollout.id == rollout_id).execution_options(populate_existing=True)
     ).scalar_one()
-    if rollout.status != "planned":
+    if rollout.status != RolloutStatus.PLANNED:
         return {"skipped": "rollout already started"}  # the apply writes its own diff
     version = db.session.get(TemplateVersion, rollout.version_id)
     current, _local, plan, on = compute(version, rollout.effective)
     _record_diff(target, plan, on)
     if plan.conflicts:
-        target.status, target.message = "failed", _stopped(plan)
+        target.status, target.message = TargetStatus.FAILED, _stopped(plan)
     elif plan.empty and current is not None and current.version_id == version.id:
-        target.status, target.message = "skipped", _("Đơn vị đã chạy phiên bản này.")
+        target.status, target.message = TargetStatus.SKIPPED, _("Đơn vị đã chạy phiên bản này.")
     else:
-        target.status, target.message = "pending", None
+        target.status, target.message = TargetStatus.PENDING, None
     target.finished_at = utcnow()
     return plan.diff()["counts"]
 
@@ -119,10 +121,10 @@ def _finish_rollout(rollout: Rollout) -> None:
 def mark_running(rollout_id: int) -> bool:
     """Mark the target running (committed, for the board); False when it is already done."""
     target = _target(rollout_id, lock=True)
-    if target.status in ("applied", "skipped"):
+    if target.status in DONE:
         db.session.commit()
         return False
-    target.status, target.message = "running", None
+    target.status, target.message = TargetStatus.RUNNING, None
     target.attempts += 1
     target.started_at, target.finished_at = utcnow(), None
     db.session.commit()
@@ -139,7 +141,7 @@ def apply_target(rollout_id: int) -> dict:
     if not mark_running(rollout_id):
         return {"status": _target(rollout_id).status}
     target = _target(rollout_id, lock=True)
-    if target.status in ("applied", "skipped"):
+    if target.status in DONE:
         return {"status": target.status}  # another worker finished it meanwhile
     tenant = get_current_tenant()
     version = db.session.get(TemplateVersion, rollout.version_id)
@@ -149,7 +151,7 @@ def apply_target(rollout_id: int) -> dict:
         if plan.conflicts:
             raise _Stop(plan, on)
         if plan.empty and current is not None and current.version_id == version.id:
-            outcome, data = "skipped", {"status": "skipped"}
+            outcome, data = TargetStatus.SKIPPED, {"status": TargetStatus.SKIPPED}
         else:
             data = rollout_apply.apply_plan(tenant, plan, unit, on, rollout.effective)
             config = rollout_apply.record_config(
@@ -168,13 +170,13 @@ def apply_target(rollout_id: int) -> dict:
                 after={"rollout": rollout.id, "version": version.id, **data},
                 actor=actor,
             )
-            outcome = "applied"
+            outcome = TargetStatus.APPLIED
         target = _target(rollout_id, lock=True)
         _record_diff(target, plan, on)
         target.status, target.finished_at = outcome, utcnow()
         target.message = (
             _("Đơn vị đã chạy phiên bản này: không có gì thay đổi.")
-            if outcome == "skipped"
+            if outcome == TargetStatus.SKIPPED
             else _applied_message(data, plan)
         )
         audit.record(
@@ -233,7 +235,7 @@ def _fail(rollout, conflicts, message, plan: Plan | None = None, on: date | None
         _record_diff(target, plan, on)
     else:
         target.conflicts = conflicts
-    target.status, target.message, target.finished_at = "failed", message, utcnow()
+    target.status, target.message, target.finished_at = TargetStatus.FAILED, message, utcnow()
     audit.record(
         "rollout.tenant_failed",
         object_type="rollout",

@@ -33,7 +33,8 @@ from tenant_app.models.rollout import (
     TemplateVersion,
     TenantConfig,
 )
-from tenant_app.models.tenants import Tenant, TenantKind
+from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
+from tenant_app.models.vocabulary import RolloutStatus, TargetStatus, TemplateVersionStatus
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.services.rollout.rollout_apply import EFFECTIVE_MODES
 from tenant_app.tenancy.context import tenant_context
@@ -43,8 +44,8 @@ DRY_RUN_JOB = paths.ROLLOUT_DRY_RUN
 APPLY_JOB = paths.ROLLOUT_APPLY
 ROLLBACK_JOB = paths.ROLLOUT_ROLLBACK
 MAX_WAVES = 20
-UNFINISHED = ("pending", "running")
-CLOSED_TENANTS = ("archived", "suspended")
+UNFINISHED = (TargetStatus.PENDING, TargetStatus.RUNNING)
+CLOSED_TENANTS = (TenantStatus.ARCHIVED, TenantStatus.SUSPENDED)
 
 
 def get_rollout(rollout_id) -> Rollout:
@@ -157,7 +158,7 @@ def create_rollout(
 ) -> Rollout:
     """Create a rollout of a published ``version`` to ``tenants`` and run its dry run (or, with
     ``dry_run=False``, start applying its first wave). Commits. Raises ServiceError."""
-    if version.status != "published":
+    if version.status != TemplateVersionStatus.PUBLISHED:
         raise Conflict(
             "version_not_published",
             _("Chỉ áp dụng được phiên bản đã ban hành; bản nháp chỉ xem trước được tác động."),
@@ -171,7 +172,7 @@ def create_rollout(
     rollout = Rollout(
         version_id=version.id,
         dry_run=True,
-        status="planned",
+        status=RolloutStatus.PLANNED,
         selector={**(selector or {}), "waves": max(wave_of.values()), "waves_started": 0},
         effective=effective,
         created_by=getattr(actor, "username", None),
@@ -243,14 +244,14 @@ def _set_waves_started(rollout: Rollout, wave: int) -> None:
 
 def start_apply(rollout: Rollout, *, actor=None) -> int:
     """Start applying a planned rollout: its first wave is enqueued. Returns the jobs queued."""
-    if rollout.status != "planned":
+    if rollout.status != RolloutStatus.PLANNED:
         raise Conflict("already_started", _("Đợt áp dụng này đã bắt đầu."))
     version = db.session.get(TemplateVersion, rollout.version_id)
-    if version.status != "published":
+    if version.status != TemplateVersionStatus.PUBLISHED:
         raise Conflict("version_not_published", _("Phiên bản chưa được ban hành."), "version")
-    rollout.dry_run, rollout.status = False, "running"
+    rollout.dry_run, rollout.status = False, RolloutStatus.RUNNING
     for target in targets_of(rollout):
-        target.status, target.message, target.attempts = "pending", None, 0
+        target.status, target.message, target.attempts = TargetStatus.PENDING, None, 0
         target.started_at = target.finished_at = None
     _set_waves_started(rollout, 1)
     audit.record(
@@ -264,19 +265,19 @@ def start_apply(rollout: Rollout, *, actor=None) -> int:
 def resume(rollout: Rollout, *, actor=None) -> dict:
     """Finish what is unfinished in the started waves (pending, running after a dead worker,
     failed), or, when nothing is unfinished, start the next wave. Commits; returns counts."""
-    if rollout.status == "planned":
+    if rollout.status == RolloutStatus.PLANNED:
         raise Conflict("not_started", _("Đợt áp dụng chưa bắt đầu: hãy bắt đầu áp dụng trước."))
     started = int(rollout.selector.get("waves_started") or 1)
     waves = range(1, started + 1)
     unfinished = targets_of(rollout, UNFINISHED, waves)
-    retry = targets_of(rollout, ("failed",), waves)
+    retry = targets_of(rollout, (TargetStatus.FAILED,), waves)
     wave = started
     if not unfinished and started < int(rollout.selector.get("waves") or 1):
         wave = started + 1
         _set_waves_started(rollout, wave)
         unfinished = targets_of(rollout, UNFINISHED, [wave])
     todo = unfinished + retry
-    rollout.status, rollout.finished_at = "running", None
+    rollout.status, rollout.finished_at = RolloutStatus.RUNNING, None
     audit.record(
         "rollout.resumed", object_type="rollout", object_id=rollout.id,
         after={"wave": wave, "unfinished": len(unfinished), "retried": len(retry)},
@@ -307,13 +308,13 @@ def _unfinished_targets(rollout_id: int) -> int:
 
 def refresh_status(rollout: Rollout) -> None:
     """Mark a running rollout finished when every wave started and every target is final."""
-    if rollout.status != "running":
+    if rollout.status != RolloutStatus.RUNNING:
         return
     waves = int(rollout.selector.get("waves") or 1)
     if int(rollout.selector.get("waves_started") or 0) < waves:
         return
     if not _unfinished_targets(rollout.id):
-        rollout.status, rollout.finished_at = "finished", utcnow()
+        rollout.status, rollout.finished_at = RolloutStatus.FINISHED, utcnow()
 
 
 def board(rollout: Rollout) -> dict:
@@ -324,7 +325,7 @@ def board(rollout: Rollout) -> dict:
         .where(RolloutTarget.rollout_id == rollout.id)
         .order_by(RolloutTarget.wave, Tenant.slug)
     ).all()
-    counts = {status: 0 for status in ("pending", "running", "applied", "skipped", "failed")}
+    counts = {status: 0 for status in TargetStatus}
     targets = []
     for target, tenant in rows:
         counts[target.status] += 1
@@ -367,7 +368,11 @@ def board(rollout: Rollout) -> dict:
     }
 
 
-DRY_RUN_LABELS = {"pending": "Sẽ áp dụng", "skipped": "Không có thay đổi", "failed": "Xung đột"}
+DRY_RUN_LABELS = {
+    TargetStatus.PENDING: "Sẽ áp dụng",
+    TargetStatus.SKIPPED: "Không có thay đổi",
+    TargetStatus.FAILED: "Xung đột",
+}
 
 
 def status_label(status: str, dry_run: bool) -> str:

@@ -48,6 +48,7 @@ from marshmallow import ValidationError
 
 from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, compute_income, get_rule_set
 from tenant_app.errors import translate_validation
+from tenant_app.models.vocabulary import AssessmentStage
 from tenant_app.schemas.templates import APPROVAL_STAGES, WINDOW_NAMES, PayloadSchema
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the format's vocabulary)
@@ -200,7 +201,7 @@ def validate_payload(data: Any) -> dict:
     if len(set(chain)) != len(chain) or chain != [s for s in APPROVAL_STAGES if s in chain]:
         add("approval.chain", _("Các bước phê duyệt không trùng lặp và theo thứ tự: tự đánh giá, "
                                 "quản lý trực tiếp, thủ trưởng."))  # fmt: skip
-    elif chain[-1] != "leader":
+    elif chain[-1] != AssessmentStage.LEADER:
         add("approval.chain", _("Bước cuối của chuỗi phê duyệt phải là thủ trưởng phê duyệt."))
 
     income = loaded["income"]

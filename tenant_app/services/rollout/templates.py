@@ -24,7 +24,8 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
 from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion, TenantConfig
-from tenant_app.models.tenants import Tenant
+from tenant_app.models.tenants import Tenant, TenantStatus
+from tenant_app.models.vocabulary import TemplateVersionStatus
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.services.rollout import rollout_apply, unit_state
 from tenant_app.services.rollout.rollout_merge import plan_merge
@@ -57,10 +58,10 @@ def _refuse_published_writes(session, _context, _instances):
             state = sa.inspect(obj)
             status = state.attrs.status.history
             was = status.deleted[0] if status.deleted else obj.status
-            if was == "published":
+            if was == TemplateVersionStatus.PUBLISHED:
                 raise VersionPublished()
     for obj in session.deleted:
-        if isinstance(obj, TemplateVersion) and obj.status == "published":
+        if isinstance(obj, TemplateVersion) and obj.status == TemplateVersionStatus.PUBLISHED:
             raise VersionPublished()
 
 
@@ -123,8 +124,8 @@ def create_template(data: dict, *, actor=None) -> ConfigTemplate:
 def summary(template: ConfigTemplate) -> dict:
     """The template with the numbers of its latest published version and of its draft."""
     rows = versions(template)
-    published = [v.number for v in rows if v.status == "published"]
-    drafts = [v.number for v in rows if v.status == "draft"]
+    published = [v.number for v in rows if v.status == TemplateVersionStatus.PUBLISHED]
+    drafts = [v.number for v in rows if v.status == TemplateVersionStatus.DRAFT]
     return {
         "id": template.id,
         "code": template.code,
@@ -156,7 +157,7 @@ def published_versions() -> list[tuple[ConfigTemplate, TemplateVersion]]:
         db.session.execute(
             sa.select(ConfigTemplate, TemplateVersion)
             .join(TemplateVersion, TemplateVersion.template_id == ConfigTemplate.id)
-            .where(TemplateVersion.status == "published")
+            .where(TemplateVersion.status == TemplateVersionStatus.PUBLISHED)
             .order_by(ConfigTemplate.name, TemplateVersion.number.desc())
         ).all()
     )
@@ -194,7 +195,7 @@ def create_draft(
     Raises Conflict when a draft exists, PayloadInvalid for a bad payload.
     """
     rows = versions(template)
-    if any(v.status == "draft" for v in rows):
+    if any(v.status == TemplateVersionStatus.DRAFT for v in rows):
         raise Conflict(
             "draft_exists",
             _("Mẫu đang có một phiên bản nháp; hãy sửa hoặc ban hành bản nháp đó."),
@@ -204,7 +205,7 @@ def create_draft(
     version = TemplateVersion(
         template_id=template.id,
         number=(rows[0].number + 1) if rows else 1,
-        status="draft",
+        status=TemplateVersionStatus.DRAFT,
         payload=validate_payload(payload),
         notes=fields.text({"notes": notes}, "notes", _("Ghi chú"), max_len=5000),
         created_by=_actor_name(actor),
@@ -216,7 +217,7 @@ def create_draft(
 
 
 def current_draft(template: ConfigTemplate) -> TemplateVersion | None:
-    return next((v for v in versions(template) if v.status == "draft"), None)
+    return next((v for v in versions(template) if v.status == TemplateVersionStatus.DRAFT), None)
 
 
 def save_draft(template: ConfigTemplate, payload: dict, *, notes=None, actor=None):
@@ -230,7 +231,7 @@ def save_draft(template: ConfigTemplate, payload: dict, *, notes=None, actor=Non
 def update_draft(version: TemplateVersion, payload=None, *, notes=None, actor=None):
     """Replace a draft's payload and/or notes. Raises VersionPublished for a published version,
     PayloadInvalid for a bad payload (nothing changes then)."""
-    if version.status != "draft":
+    if version.status != TemplateVersionStatus.DRAFT:
         raise VersionPublished()
     changes = []
     if payload is not None:
@@ -246,10 +247,10 @@ def update_draft(version: TemplateVersion, payload=None, *, notes=None, actor=No
 
 def publish(version: TemplateVersion, *, actor=None) -> TemplateVersion:
     """Publish a draft: from now on it is immutable and may be applied to units."""
-    if version.status != "draft":
+    if version.status != TemplateVersionStatus.DRAFT:
         raise VersionPublished()
     version.payload = validate_payload(version.payload)
-    version.status = "published"
+    version.status = TemplateVersionStatus.PUBLISHED
     version.published_by = _actor_name(actor)
     version.published_at = utcnow()
     db.session.flush()
@@ -259,7 +260,7 @@ def publish(version: TemplateVersion, *, actor=None) -> TemplateVersion:
 
 def delete_draft(version: TemplateVersion, *, actor=None) -> None:
     """Discard a draft. Raises VersionPublished for a published version."""
-    if version.status != "draft":
+    if version.status != TemplateVersionStatus.DRAFT:
         raise VersionPublished()
     _version_audit("template.version_deleted", version, actor)
     db.session.delete(version)
@@ -399,11 +400,11 @@ def apply_initial(tenant: Tenant, version: TemplateVersion, *, actor=None, on=No
 
 
 def _check_first_application(tenant: Tenant, version: TemplateVersion) -> None:
-    if version.status != "published":
+    if version.status != TemplateVersionStatus.PUBLISHED:
         raise ServiceError(
             "version_not_published", _("Chỉ áp dụng được phiên bản đã ban hành."), "version_id"
         )
-    if tenant.status == "archived":
+    if tenant.status == TenantStatus.ARCHIVED:
         raise ServiceError("archived", _("Đơn vị đã lưu trữ."))
 
 

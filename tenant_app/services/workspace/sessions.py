@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tenant_app.extensions import db
-from tenant_app.models.base import utcnow
+from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.users import LoginSession, ProvinceLoginSession, ProvinceUser, User
 from tenant_app.tenancy.context import current_tenant_id, tenant_context
 
@@ -87,10 +87,7 @@ def tenant_user(sid: str, user_id: uuid.UUID) -> User | None:
     now = utcnow()
     stmt = (
         sa.select(LoginSession, User)
-        .join(
-            User,
-            sa.and_(User.tenant_id == LoginSession.tenant_id, User.id == LoginSession.user_id),
-        )
+        .join(User, tenant_join(User.id, LoginSession.user_id))
         .where(LoginSession.token_hash == _digest(sid))
     )
     pair = _live_pair(stmt, now)
