@@ -15,6 +15,7 @@ from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.exports import ProvinceExport
+from tenant_app.models.vocabulary import JobStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import province_exports
 from tenant_app.services.files.pdf_forms import content_disposition
@@ -55,9 +56,9 @@ def create():
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin_exports.index"))
-    if export.status == "failed":
+    if export.status == JobStatus.FAILED:
         flash(_("Không tạo được tệp: %(reason)s", reason=export.message or ""), "error")
-    elif export.status == "succeeded":
+    elif export.status == JobStatus.SUCCEEDED:
         flash(_("Tệp đã sẵn sàng để tải về."), "info")
     else:
         flash(_("Đã nhận yêu cầu; tệp đang được tạo, trang này tự cập nhật tiến độ."), "info")

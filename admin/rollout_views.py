@@ -13,6 +13,7 @@ from tenant_app.extensions import db
 from tenant_app.forms import ActionForm
 from tenant_app.models.rollout import ConfigTemplate, TemplateVersion
 from tenant_app.models.tenants import KIND_LABELS
+from tenant_app.models.vocabulary import JobStatus, TemplateVersionStatus
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import plan_messages, rollout_impact, rollouts
@@ -47,7 +48,12 @@ def _rollout_or_404(rollout_id):
         abort(404)
 
 
-def _versions(statuses=("published",)) -> list[tuple[ConfigTemplate, TemplateVersion]]:
+DRAFT_OR_PUBLISHED = (TemplateVersionStatus.DRAFT, TemplateVersionStatus.PUBLISHED)
+
+
+def _versions(
+    statuses=(TemplateVersionStatus.PUBLISHED,),
+) -> list[tuple[ConfigTemplate, TemplateVersion]]:
     return list(
         db.session.execute(
             sa.select(ConfigTemplate, TemplateVersion)
@@ -118,7 +124,7 @@ def new():
     return render_template(
         "admin/rollouts/new.html",
         versions=_versions(),
-        all_versions=_versions(("published",)),
+        all_versions=_versions((TemplateVersionStatus.PUBLISHED,)),
         units=tenants.list_tenants(),
         kinds=KIND_LABELS,
         effective_labels=EFFECTIVE_LABELS,
@@ -217,7 +223,7 @@ def _tenant_or_404(slug):
 def unit(slug: str):
     tenant = _tenant_or_404(slug)
     data = tenant_configuration(tenant, current_user)
-    versions = {v.id: (t, v) for t, v in _versions(("draft", "published"))}
+    versions = {v.id: (t, v) for t, v in _versions(DRAFT_OR_PUBLISHED)}
     return render_template(
         "admin/rollouts/unit.html",
         tenant=tenant,
@@ -246,9 +252,9 @@ def rollback(slug: str):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        if run.status == "failed":
+        if run.status == JobStatus.FAILED:
             flash(run.message or _("Không quay lại được."), "error")
-        elif run.status == "succeeded":
+        elif run.status == JobStatus.SUCCEEDED:
             flash(_("Đã đưa %(name)s về phiên bản trước.", name=tenant.name), "success")
         else:
             flash(_("Đã xếp hàng việc quay lại phiên bản trước."), "info")
@@ -272,7 +278,7 @@ def impact():
             errors[exc.field or "version"] = exc.message
     return render_template(
         "admin/rollouts/impact.html",
-        versions=_versions(("draft", "published")),
+        versions=_versions(DRAFT_OR_PUBLISHED),
         units=tenants.list_tenants(),
         version=version,
         results=results,

@@ -26,6 +26,8 @@ from tenant_app.forms import ActionForm
 from tenant_app.models import catalogue as catalogue_model
 from tenant_app.models.org import POSITION_GROUP_LABELS
 from tenant_app.models.rollout import LABELS as STATUS_LABELS
+from tenant_app.models.tenants import TenantStatus
+from tenant_app.models.vocabulary import AssessmentStage, TemplateVersionStatus
 from tenant_app.schemas.templates import APPROVAL_STAGES, PERIOD_KINDS
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
@@ -36,9 +38,9 @@ from tenant_app.web import saving
 bp = Blueprint("admin_templates", __name__, url_prefix="/admin/templates")
 
 STAGE_LABELS = {
-    "self": "Tự đánh giá",
-    "manager": "Quản lý trực tiếp đánh giá",
-    "leader": "Thủ trưởng phê duyệt",
+    AssessmentStage.SELF: "Tự đánh giá",
+    AssessmentStage.MANAGER: "Quản lý trực tiếp đánh giá",
+    AssessmentStage.LEADER: "Thủ trưởng phê duyệt",
 }
 SCHEMES = {
     "coefficient_salary": "Hệ số theo xếp loại × tiền lương (Đà Nẵng)",
@@ -116,7 +118,7 @@ def detail(template_id: int):
         "admin/template_detail.html",
         template=template,
         versions=templates.versions(template),
-        tenants=[t for t in tenants.list_tenants() if t.status != "archived"],
+        tenants=[t for t in tenants.list_tenants() if t.status != TenantStatus.ARCHIVED],
         labels=_labels(),
         action_form=ActionForm(),
     )
@@ -225,7 +227,7 @@ def _editor(template, version, payload, problems=(), status=200):
 
 
 def _require_draft(template, version):
-    if version.status != "draft":
+    if version.status != TemplateVersionStatus.DRAFT:
         flash(_("Phiên bản đã ban hành không thể sửa; hãy tạo phiên bản nháp mới."), "error")
         return redirect(url_for(".show", template_id=template.id, version_id=version.id))
     return None

@@ -22,6 +22,7 @@ from blueprints.api.visibility import (
     managers,
 )
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assessment, PeriodScore
 from tenant_app.models.staff import StaffMember
 from tenant_app.schemas.common import ApiErrorSchema
@@ -118,13 +119,7 @@ class Scores(MethodView):
             raise NotFound("not_found", _("Không tìm thấy kỳ đánh giá."))
         stmt = (
             sa.select(PeriodScore)
-            .join(
-                StaffMember,
-                sa.and_(
-                    StaffMember.tenant_id == PeriodScore.tenant_id,
-                    StaffMember.id == PeriodScore.staff_id,
-                ),
-            )
+            .join(StaffMember, tenant_join(StaffMember.id, PeriodScore.staff_id))
             .where(PeriodScore.period_id == period.id)
             .order_by(StaffMember.full_name, StaffMember.code)
         )

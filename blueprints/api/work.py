@@ -23,6 +23,7 @@ from blueprints.api.visibility import (
     managers,
 )
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assignment, Report
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.evaluation import (
@@ -163,13 +164,7 @@ class Reports(MethodView):
         """List reports (filters: period_id, staff_id, status), as visible to the caller."""
         stmt = (
             sa.select(Report)
-            .join(
-                Assignment,
-                sa.and_(
-                    Assignment.tenant_id == Report.tenant_id,
-                    Assignment.id == Report.assignment_id,
-                ),
-            )
+            .join(Assignment, tenant_join(Assignment.id, Report.assignment_id))
             .order_by(Report.updated_at.desc(), Report.id)
         )
         stmt = limit_to_visible(stmt, Assignment.staff_id)

@@ -23,13 +23,13 @@ from blueprints.evaluation.score_views import grade_label
 from scoring import Grade, QuotaEntry, check_quota
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.evaluation import assessments, assignments, periods, scores
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
-
-COUNTED = ("submitted", "accepted")
 
 
 def _progress(period, people, today: date) -> list[dict]:
@@ -50,21 +50,14 @@ def _progress(period, people, today: date) -> list[dict]:
     for assignment, report in assignments.work_of(period, list(rows)):
         row = rows[assignment.staff_id]
         row["assigned"] += assignment.quantity * assignment.coefficient
-        status = report.status if report is not None else None
-        if status in COUNTED:
+        if report is not None and report.counts:
             units = report.completed * assignment.coefficient
             row["reported"] += units
-            if status == "accepted":
+            if report.status == ReportStatus.ACCEPTED:
                 row["accepted"] += units
             else:
                 row["waiting"] += 1
-        done_late = (
-            status in COUNTED
-            and report.completed_on is not None
-            and report.completed_on > assignment.due_on
-        )
-        overdue = status not in COUNTED and assignment.due_on < today
-        if done_late or overdue:
+        if assignments.is_late(assignment, report, today):
             row["late"] += 1
     score_rows = db.session.execute(
         sa.select(PeriodScore).where(
@@ -120,13 +113,7 @@ def _unit_context():
     params = periods.params_of(period)
     rows = db.session.execute(
         sa.select(PeriodScore.staff_id, PeriodScore.grade, StaffMember.quota_group)
-        .join(
-            StaffMember,
-            sa.and_(
-                StaffMember.tenant_id == PeriodScore.tenant_id,
-                StaffMember.id == PeriodScore.staff_id,
-            ),
-        )
+        .join(StaffMember, tenant_join(StaffMember.id, PeriodScore.staff_id))
         .where(PeriodScore.period_id == period.id)
     ).all()
     agency = str(period.tenant_id)

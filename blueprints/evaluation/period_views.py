@@ -11,7 +11,9 @@ from blueprints.evaluation.common import bp, or_404
 from blueprints.evaluation.forms import ActionForm, OpenPeriodForm, ReopenForm
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report, label
+from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import assessments, periods
 from tenant_app.web import saving
@@ -42,14 +44,8 @@ def _counts() -> dict:
     put(
         db.session.execute(
             sa.select(Assignment.period_id, sa.func.count())
-            .join(
-                Report,
-                sa.and_(
-                    Report.tenant_id == Assignment.tenant_id,
-                    Report.assignment_id == Assignment.id,
-                ),
-            )
-            .where(Report.status == "submitted")
+            .join(Report, tenant_join(Report.assignment_id, Assignment.id))
+            .where(Report.status == ReportStatus.SUBMITTED)
             .group_by(Assignment.period_id)
         ).all(),
         "waiting",

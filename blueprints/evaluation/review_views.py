@@ -22,6 +22,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import AssessmentStage
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
@@ -43,13 +44,13 @@ def _is_leader(post) -> bool:
 def _manager_form(period, person, post, data=None):
     params = periods.params_of(period)
     if data is None:
-        row = assessments.get_assessment(period, person, "manager") or assessments.get_assessment(
-            period, person, "self"
-        )
+        row = assessments.get_assessment(
+            period, person, AssessmentStage.MANAGER
+        ) or assessments.get_assessment(period, person, AssessmentStage.SELF)
         data = {}
         if row is not None:
             data = {f"general_{i}": v for i, v in enumerate(row.general)}
-            if row.stage == "manager":
+            if row.stage == AssessmentStage.MANAGER:
                 data["comment"] = row.comment or ""
                 if row.organising is not None:
                     data["organising"] = f"{row.organising.normalize():f}"
@@ -75,7 +76,7 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200):
     assess_forms = assess_forms or {}
     forms, self_rows, manager_forms = {}, {}, {}
     for _assignment, report in rows:
-        if report is not None and report.status in ("submitted", "accepted"):
+        if report is not None and report.counts:
             forms[report.id] = review_forms.get(report.id) or ReviewForm(
                 formdata=None,
                 decision="accept",
@@ -89,7 +90,7 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200):
     score_rows = {}
     if period is not None:
         for person in people:
-            self_rows[person.id] = assessments.get_assessment(period, person, "self")
+            self_rows[person.id] = assessments.get_assessment(period, person, AssessmentStage.SELF)
             manager_forms[person.id] = assess_forms.get(person.id) or _manager_form(
                 period, person, posts.get(person.id)
             )
@@ -171,7 +172,7 @@ def review_assess(staff_id: str):
             assessments.save_assessment(
                 period,
                 person,
-                stage="manager",
+                stage=AssessmentStage.MANAGER,
                 general=[(f.data or "").replace(",", ".") for f in form.general_fields],
                 organising=(form.organising.data or "").replace(",", ".")
                 if hasattr(form, "organising")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from blueprints.evaluation.common import bp, or_404, own_staff, selected_period
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.evaluation import periods, score_access, scores
@@ -32,10 +33,7 @@ def _score_of(period, person) -> PeriodScore | None:
 def _history(person) -> list:
     return db.session.execute(
         sa.select(Period, PeriodScore)
-        .join(
-            PeriodScore,
-            sa.and_(PeriodScore.tenant_id == Period.tenant_id, PeriodScore.period_id == Period.id),
-        )
+        .join(PeriodScore, tenant_join(PeriodScore.period_id, Period.id))
         .where(PeriodScore.staff_id == person.id)
         .order_by(Period.starts_on.desc())
     ).all()

@@ -30,6 +30,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report, label
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import AssessmentStage
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
@@ -229,7 +230,7 @@ def assignment_withdraw(assignment_id: str):
 def _self_form(period, person, data=None):
     params = periods.params_of(period)
     if data is None:
-        row = assessments.get_assessment(period, person, "self")
+        row = assessments.get_assessment(period, person, AssessmentStage.SELF)
         data = {}
         if row is not None:
             data = {f"general_{i}": v for i, v in enumerate(row.general)}
@@ -334,7 +335,7 @@ def my_assessment():
             assessments.save_assessment(
                 period,
                 me,
-                stage="self",
+                stage=AssessmentStage.SELF,
                 general=[(f.data or "").replace(",", ".") for f in form.general_fields],
                 actor=current_user,
                 comment=form.comment.data,

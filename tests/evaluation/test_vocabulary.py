@@ -149,3 +149,24 @@ def test_tenant_join_takes_the_tenant_of_each_side_and_more_criteria():
 def test_tenant_join_in_a_statement():
     stmt = sa.select(Report.id).join(Assignment, tenant_join(Report.assignment_id, Assignment.id))
     assert "JOIN assignments ON reports.tenant_id = assignments.tenant_id AND " in str(stmt)
+
+
+# --- which assignments are late (the dashboard's rule, kept in the assignments service)
+
+
+@pytest.mark.parametrize(
+    ("status", "completed_on", "today", "late"),
+    [
+        (None, None, date(2026, 11, 24), False),  # no report, not yet due
+        (None, None, date(2026, 11, 26), True),  # no report, past due
+        ("draft", date(2026, 11, 20), date(2026, 11, 26), True),  # a draft does not count
+        ("returned", date(2026, 11, 20), date(2026, 11, 26), True),
+        ("submitted", date(2026, 11, 25), date(2026, 12, 30), False),  # on time
+        ("accepted", date(2026, 11, 26), date(2026, 11, 26), True),  # done after the due date
+        ("submitted", None, date(2026, 12, 30), False),  # counted, no completion date
+    ],
+)
+def test_is_late(status, completed_on, today, late):
+    assignment = Assignment(due_on=date(2026, 11, 25))
+    report = None if status is None else Report(status=status, completed_on=completed_on)
+    assert assignments.is_late(assignment, report, today) is late

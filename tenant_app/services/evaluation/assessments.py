@@ -19,16 +19,21 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.base import utcnow
+from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodScore, Report
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import assignments, periods, scores
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import notifications, staff
 
-STAGE_WINDOW = {"self": "self_assessment", "manager": "review", "leader": "approval"}
+STAGE_WINDOW = {
+    AssessmentStage.SELF: "self_assessment",
+    AssessmentStage.MANAGER: "review",
+    AssessmentStage.LEADER: "approval",
+}
 
 
 def is_head_of_agency(user) -> bool:
@@ -104,7 +109,7 @@ def reserved_ids(staff_ids, *, actor) -> set:
 
 def _may_assess(stage: str, actor, person: StaffMember) -> bool:
     """Whether ``actor`` may record ``stage`` for ``person`` (raises for reserved records)."""
-    if stage == "self":
+    if stage == AssessmentStage.SELF:
         return (
             person.user_id is not None
             and person.user_id == getattr(actor, "id", None)
@@ -115,12 +120,12 @@ def _may_assess(stage: str, actor, person: StaffMember) -> bool:
     if head is not None and head.id == person.id:
         # The head's manager stage belongs to the competent higher level; there is no
         # leader stage above the head inside the unit.
-        if stage == "manager" and is_head_reviewer(actor):
+        if stage == AssessmentStage.MANAGER and is_head_reviewer(actor):
             return True
         raise _head_refusal()
     if getattr(actor, "is_province", False):
         return False
-    if stage == "manager":
+    if stage == AssessmentStage.MANAGER:
         return assignments.can_manage(actor, person)
     return is_head_of_agency(actor)
 
@@ -233,15 +238,10 @@ def pending_reviews(period: Period, staff_ids) -> dict:
     """Submitted reports not yet reviewed, counted per person."""
     rows = db.session.execute(
         sa.select(Assignment.staff_id, sa.func.count())
-        .join(
-            Report,
-            sa.and_(
-                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
-            ),
-        )
+        .join(Report, tenant_join(Report.assignment_id, Assignment.id))
         .where(
             Assignment.period_id == period.id,
-            Report.status == "submitted",
+            Report.status == ReportStatus.SUBMITTED,
             Assignment.staff_id.in_(list(staff_ids)),
         )
         .group_by(Assignment.staff_id)
@@ -298,7 +298,7 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
             raise ServiceError(
                 "no_score", _("%(name)s chưa có điểm để phê duyệt.", name=name), status=409
             )
-        if scores[sid].stage not in ("manager", "leader"):
+        if scores[sid].stage not in (AssessmentStage.MANAGER, AssessmentStage.LEADER):
             raise ServiceError(
                 "no_manager_assessment",
                 _("%(name)s chưa được người quản lý đánh giá.", name=name),

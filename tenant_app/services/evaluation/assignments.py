@@ -16,9 +16,11 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import periods, scores
 from tenant_app.services.workspace import catalogue, notifications, staff
@@ -190,13 +192,7 @@ def holders_of_position(position_id, on: date) -> list[StaffMember]:
     """People whose post on ``on`` is ``position_id``."""
     stmt = (
         sa.select(StaffMember)
-        .join(
-            StaffAssignment,
-            sa.and_(
-                StaffAssignment.tenant_id == StaffMember.tenant_id,
-                StaffAssignment.staff_id == StaffMember.id,
-            ),
-        )
+        .join(StaffAssignment, tenant_join(StaffAssignment.staff_id, StaffMember.id))
         .where(
             StaffAssignment.position_id == position_id,
             StaffAssignment.effective_from <= on,
@@ -215,7 +211,7 @@ def delete_assignment(assignment: Assignment, *, actor) -> None:
     if not can_manage(actor, person):
         raise ServiceError("forbidden", _("Bạn không quản lý người này."), status=403)
     report = report_for(assignment)
-    if report is not None and report.status != "draft":
+    if report is not None and report.status != ReportStatus.DRAFT:
         raise ServiceError("has_report", _("Đã có báo cáo kết quả: không thể thu hồi."), status=409)
     if report is not None:
         db.session.delete(report)
@@ -234,15 +230,18 @@ def work_of(period: Period, staff_ids) -> list[tuple[Assignment, Report | None]]
     """Assignments of ``staff_ids`` in ``period`` with their reports, in one query."""
     stmt = (
         sa.select(Assignment, Report)
-        .outerjoin(
-            Report,
-            sa.and_(
-                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
-            ),
-        )
+        .outerjoin(Report, tenant_join(Report.assignment_id, Assignment.id))
         .where(Assignment.period_id == period.id, Assignment.staff_id.in_(list(staff_ids)))
     )
     return [(a, r) for a, r in db.session.execute(stmt.order_by(Assignment.created_at)).all()]
+
+
+def is_late(assignment: Assignment, report: Report | None, today: date) -> bool:
+    """Whether an assignment is late: its counted report was done after the due date, or it has
+    no counted report (none, a draft or a returned one) and the due date has passed."""
+    if report is not None and report.counts:
+        return report.completed_on is not None and report.completed_on > assignment.due_on
+    return assignment.due_on < today
 
 
 def staff_ids_of(period: Period) -> set[uuid.UUID]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import SEVERITIES, DisciplineRecord, Period, PeriodScore
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import Conflict, ServiceError
@@ -147,12 +148,7 @@ def periods_to_rescore(row: DisciplineRecord) -> list[Period]:
     return list(
         db.session.execute(
             sa.select(Period)
-            .join(
-                PeriodScore,
-                sa.and_(
-                    PeriodScore.tenant_id == Period.tenant_id, PeriodScore.period_id == Period.id
-                ),
-            )
+            .join(PeriodScore, tenant_join(PeriodScore.period_id, Period.id))
             .where(Period.year == row.decision_date.year, PeriodScore.staff_id == row.staff_id)
             .order_by(Period.starts_on, Period.kind)
         ).scalars()

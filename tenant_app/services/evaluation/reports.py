@@ -15,6 +15,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import evidence, periods, scores
 from tenant_app.services.evaluation.assignments import can_manage, decimal_value, report_for
@@ -103,7 +104,7 @@ def save_report(
             "invalid_link", _("Liên kết minh chứng phải bắt đầu bằng https://."), field="links"
         )
     report = report_for(assignment)
-    if report is not None and report.status == "accepted":
+    if report is not None and report.status == ReportStatus.ACCEPTED:
         raise ServiceError(
             "already_accepted", _("Báo cáo đã được chấp nhận: không thể sửa."), status=409
         )
@@ -118,10 +119,10 @@ def save_report(
     if submit:
         if qty > 0 and completed_on is None:
             raise ServiceError("date_required", _("Cần ghi ngày hoàn thành."), field="completed_on")
-        report.status = "submitted"
+        report.status = ReportStatus.SUBMITTED
         report.submitted_at = utcnow()
-    elif report.status != "submitted":
-        report.status = "draft"
+    elif report.status != ReportStatus.SUBMITTED:
+        report.status = ReportStatus.DRAFT
     db.session.flush()
     audit.record(
         "report.submitted" if submit else "report.saved",
@@ -192,7 +193,7 @@ def review_report(
     exempt; more deductions per completed product than the period's parameters allow
     (``max_deductions_per_product``) are refused.
     """
-    if report.status not in ("submitted", "accepted"):
+    if not report.counts:
         raise ServiceError("not_submitted", _("Chỉ thẩm định được báo cáo đã gửi."), status=409)
     assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
     period = db.session.get(Period, (report.tenant_id, assignment.period_id))
@@ -232,7 +233,7 @@ def review_report(
     report.exempt_errors, report.exempt_delays = ex_errors, ex_delays
     report.exemption_reason = (exemption_reason or "").strip() or None
     report.review_comment = (comment or "").strip() or None
-    report.status = "accepted" if accept else "returned"
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     if not accept:
         report.returned_count = (report.returned_count or 0) + 1
     report.reviewed_by = actor.id

@@ -43,7 +43,7 @@ from scoring.numbers import MAX_PLACES, exact_text, round_fraction, stored, to_f
 from tenant_app import audit, background
 from tenant_app.extensions import db
 from tenant_app.ids import uuid7
-from tenant_app.models.base import utcnow
+from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.evaluation import (
     Assessment,
     Assignment,
@@ -55,11 +55,11 @@ from tenant_app.models.evaluation import (
 )
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStage, PeriodStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation.periods import params_of
 
-COUNTED = ("submitted", "accepted")  # returned and draft reports do not count
-STAGE_ORDER = ("leader", "manager", "self")
+STAGE_ORDER = (AssessmentStage.LEADER, AssessmentStage.MANAGER, AssessmentStage.SELF)
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 PASSING = frozenset({Grade.HTXS.value, Grade.HTT.value, Grade.HTNV.value})
 
@@ -114,12 +114,7 @@ def _work_rows(period: Period, staff_ids) -> list[tuple]:
             Report.exempt_errors,
             Report.exempt_delays,
         )
-        .outerjoin(
-            Report,
-            sa.and_(
-                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
-            ),
-        )
+        .outerjoin(Report, tenant_join(Report.assignment_id, Assignment.id))
         .where(Assignment.period_id == period.id)
         .order_by(Assignment.staff_id, Assignment.id)
     )
@@ -168,13 +163,7 @@ def leaders_in(period: Period, staff_ids: set[uuid.UUID]) -> set[uuid.UUID]:
         return set()
     posts = (
         sa.select(StaffAssignment.staff_id)
-        .join(
-            JobPosition,
-            sa.and_(
-                JobPosition.tenant_id == StaffAssignment.tenant_id,
-                JobPosition.id == StaffAssignment.position_id,
-            ),
-        )
+        .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
         .where(
             JobPosition.position_group.in_(LEADER_GROUPS),
             StaffAssignment.effective_from <= period.ends_on,
@@ -285,7 +274,7 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
     for row in inputs.work:
         _sid, aid, quantity, coefficient, status, completed, errors, delays, ex_e, ex_d = row
         code = str(aid)
-        if status in COUNTED:
+        if status in COUNTED_REPORT_STATUSES:
             rows.append((code, quantity, coefficient, completed, errors, delays, ex_e, ex_d))
             items.append(
                 [code, str(quantity), str(coefficient), str(completed),
@@ -349,8 +338,8 @@ def _run(person: _Input, ctx: _Context) -> PeriodResult:
 def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str]) -> Scored:
     person = _snapshot(inputs, ctx, STAGE_ORDER)
     own = None
-    if "self" in inputs.assessments and person.stage != "self":
-        own = _snapshot(inputs, ctx, ("self",))
+    if AssessmentStage.SELF in inputs.assessments and person.stage != AssessmentStage.SELF:
+        own = _snapshot(inputs, ctx, (AssessmentStage.SELF,))
     digest = _digest(person.snapshot, person.stage, own and own.snapshot, ctx)
     if known.get(inputs.staff_id) == digest:
         return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage)
@@ -358,7 +347,7 @@ def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str])
         result = _run(person, ctx)
     except ScoringInputError as error:
         return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage, problem=error)
-    self_total = result.total if person.stage == "self" else None
+    self_total = result.total if person.stage == AssessmentStage.SELF else None
     if own is not None:
         try:
             self_total = _run(own, ctx).total
@@ -626,13 +615,7 @@ def problems_of(period: Period) -> list[tuple[ScoringProblem, StaffMember]]:
     return list(
         db.session.execute(
             sa.select(ScoringProblem, StaffMember)
-            .join(
-                StaffMember,
-                sa.and_(
-                    StaffMember.tenant_id == ScoringProblem.tenant_id,
-                    StaffMember.id == ScoringProblem.staff_id,
-                ),
-            )
+            .join(StaffMember, tenant_join(StaffMember.id, ScoringProblem.staff_id))
             .where(ScoringProblem.period_id == period.id)
             .order_by(StaffMember.full_name, StaffMember.code)
         ).all()
@@ -641,7 +624,7 @@ def problems_of(period: Period) -> list[tuple[ScoringProblem, StaffMember]]:
 
 def _final(period: Period) -> bool:
     """A published or locked period's results are final: any change to them is a revision."""
-    return period.published_at is not None or period.status == "locked"
+    return period.published_at is not None or period.status == PeriodStatus.LOCKED
 
 
 def _record_revision(period: Period, row: PeriodScore, before, reason: str | None) -> None:
@@ -719,13 +702,7 @@ def with_people(period_ids, *, approved_only: bool = False) -> list[tuple]:
     """[(PeriodScore, StaffMember)] of the periods, by name then staff code."""
     stmt = (
         sa.select(PeriodScore, StaffMember)
-        .join(
-            StaffMember,
-            sa.and_(
-                StaffMember.tenant_id == PeriodScore.tenant_id,
-                StaffMember.id == PeriodScore.staff_id,
-            ),
-        )
+        .join(StaffMember, tenant_join(StaffMember.id, PeriodScore.staff_id))
         .where(PeriodScore.period_id.in_(list(period_ids)))
         .order_by(StaffMember.full_name, StaffMember.code)
     )

@@ -19,6 +19,7 @@ from tenant_app import config as settings
 from tenant_app.background import IO, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.jobs import JobRun
+from tenant_app.models.vocabulary import JobStatus
 from tenant_app.services.errors import Conflict, NotFound
 from tenant_app.services.files import spreadsheets
 from tenant_app.services.files.import_registry import get_import_kind
@@ -86,9 +87,9 @@ def get_import(run_id) -> JobRun:
 def state(run: JobRun) -> str:
     """validating, invalid, ready, committing, committed or failed."""
     phase = (run.result or {}).get("phase")
-    if run.status == "failed":
+    if run.status == JobStatus.FAILED:
         return "failed"
-    if run.status in ("queued", "running"):
+    if run.status in (JobStatus.QUEUED, JobStatus.RUNNING):
         return "committing" if run.params.get("phase") == "commit" else "validating"
     if phase == "committed":
         return "committed"
@@ -108,7 +109,7 @@ def request_commit(run: JobRun, *, user) -> JobRun:
             _("Chỉ ghi được khi tệp đã kiểm tra xong và không còn lỗi."),
         )
     run.params = {**run.params, "phase": "commit", "commit_by": str(getattr(user, "id", ""))}
-    run.status = "queued"
+    run.status = JobStatus.QUEUED
     run.progress_done = 0
     enqueue(IO, paths.IMPORT_COMMIT, run.tenant_id, job_run_id=run.id)
     db.session.refresh(run)
