@@ -16,7 +16,7 @@ job.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -35,7 +35,6 @@ class Effect:
     kwargs: tuple = ()  # sorted (name, value) pairs, hashable
     job_id: str | None = None
     absorb: bool = False
-    key: tuple = field(default=(), compare=False)
 
 
 def after_commit(
@@ -56,7 +55,7 @@ def after_commit(
     takes the place of the first.
     """
     named = tuple(sorted(kwargs.items()))
-    effect = Effect(queue, path, tenant_id, tuple(args), named, job_id, absorb, key or ())
+    effect = Effect(queue, path, tenant_id, tuple(args), named, job_id, absorb)
     effects: dict = session.info.setdefault(_PENDING, {})
     if replace:
         effects[key if key is not None else effect] = effect
@@ -78,11 +77,11 @@ def _run_effects(session: Session) -> None:
     effects = session.info.pop(_PENDING, None)
     if not effects:
         return
-    from tenant_app.background.runner import enqueue
+    from tenant_app.background import runner  # looked up at call time: tests spy on it
 
     for effect in effects.values():
         try:
-            enqueue(
+            runner.enqueue(
                 effect.queue,
                 effect.path,
                 effect.tenant_id,
