@@ -21,6 +21,10 @@ from tenant_app.background import runner
 
 # How often a worker cleans registries, i.e. notices jobs abandoned by a dead worker (seconds).
 MAINTENANCE_INTERVAL = 60
+# How long the command listener waits on Redis before it looks whether it should stop (seconds).
+# rq waits 60 s; with redis-py 8 closing the listener waits for that read to end, so every stop
+# of a worker (a burst run, a SIGTERM at deployment) took a minute.
+PUBSUB_WAIT = 1
 
 
 class AppWorker(Worker):
@@ -32,6 +36,14 @@ class AppWorker(Worker):
         app = self.app or runner._app()
         with app.app_context():
             return super().perform_job(job, queue)
+
+    def subscribe(self):
+        """Listen to this worker's command channel, waking every ``PUBSUB_WAIT`` seconds."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_WAIT, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def main_work_horse(self, job, queue):
         # A forked horse must not reuse the parent's database connections.

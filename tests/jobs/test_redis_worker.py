@@ -28,10 +28,9 @@ from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
 from tests.evaluation.scores_helpers import open_month
 from tests.evaluation.test_aggregates import _work
-from tests.helpers import bearer, token_for, worker_env
+from tests.helpers import REDIS_URL, bearer, token_for, worker_env
 from tests.spreadsheets.xlsx import make_xlsx
 
-REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
 KPI = str(Path(sys.executable).parent / "kpi")
 
@@ -244,3 +243,31 @@ def test_changes_to_one_period_wait_as_one_refresh_job(redis_app, factory, tenan
             )
         ).all()
     assert sorted(people) == [("2026", 1), ("2026-11", 1), ("2026-Q4", 1)]
+
+
+
+def test_redis_worker_stops_promptly_on_sigterm(redis_app):
+    """A worker told to stop (SIGTERM, as at every deployment) closes its command listener at
+    once: rq's listener read Redis for 60 s at a time and, with redis-py 8, closing it waited for
+    that read, so every stop took a minute, past Kubernetes' 30 s grace period."""
+    from redis import Redis
+    from rq import Worker
+
+    worker = subprocess.Popen(
+        [KPI, "worker", "default"], env=_worker_env(redis_app), cwd=ROOT, start_new_session=True
+    )
+    try:
+        connection = Redis.from_url(REDIS_URL)
+        deadline = time.monotonic() + 60
+        while not Worker.all(connection=connection):
+            assert time.monotonic() < deadline, "the worker never registered"
+            time.sleep(0.2)
+        time.sleep(1)  # the listener is now inside its read
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
+        elapsed = time.monotonic() - started
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert elapsed < 20, f"the worker took {elapsed:.1f} s to stop after SIGTERM"
