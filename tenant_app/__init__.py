@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app, api)
     register_admin(app, api)
+    api.link()
 
     from tenant_app import cli
 
