@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
+# The suite runs on every CPU (pytest-xdist): each worker process has its own database and its own
+# Redis database; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= logical
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .PHONY: install translations demo serve test test-sqlite test-postgres lint format clean
 
@@ -37,12 +41,12 @@ format: $(STAMP)
 test: install lint test-sqlite test-postgres
 
 test-sqlite: install
-	KPI_TEST_BACKEND=sqlite $(BIN)/python -m pytest
+	KPI_TEST_BACKEND=sqlite $(PYTEST)
 
 # The PostgreSQL pass (row-level security, the app role) runs when a server is given.
 test-postgres: install
 	@if [ -n "$$KPI_TEST_DATABASE_URL" ]; then \
-		KPI_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not browser"; \
+		KPI_TEST_BACKEND=postgres $(PYTEST) -m "not browser"; \
 	else echo "KPI_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
 
 messages: $(STAMP)

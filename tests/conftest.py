@@ -67,15 +67,17 @@ def database(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": PG_APP_ROLE}
-            ).first()
-            if not exists:
-                conn.execute(
-                    sa.text(
-                        f"CREATE ROLE {PG_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'kpi'"
-                    )
-                )
+            # pytest-xdist workers start together: one creates the shared role, the others wait.
+            conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:r))"), {"r": PG_APP_ROLE})
+            try:
+                exists = conn.execute(
+                    sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": PG_APP_ROLE}
+                ).first()
+                if not exists:
+                    role = f"{PG_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'kpi'"
+                    conn.execute(sa.text(f"CREATE ROLE {role}"))
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:r))"), {"r": PG_APP_ROLE})
         owner_url = server.set(database=name).render_as_string(hide_password=False)
         app_url = server.set(database=name, username=PG_APP_ROLE, password="kpi").render_as_string(
             hide_password=False

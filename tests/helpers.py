@@ -11,6 +11,25 @@ BACKEND = os.environ.get("KPI_TEST_BACKEND", "sqlite")
 PG_APP_ROLE = "kpi_test_app"
 PASSWORD = "Mat-khau-2026"
 
+
+def _worker_redis_url(url: str) -> str:
+    """``KPI_TEST_REDIS_URL`` for this pytest-xdist worker: worker N flushes database ``db - N``,
+    so that workers running side by side never flush each other's queues."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    db = base - int(worker[2:])
+    if db < 0:
+        raise RuntimeError(f"KPI_TEST_REDIS_URL database {base} leaves none for {worker}")
+    return parts._replace(path=f"/{db}").geturl()
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("KPI_TEST_REDIS_URL", ""))
+
 requires_postgres = pytest.mark.skipif(
     BACKEND != "postgres", reason="needs PostgreSQL (row-level security); runs in the postgres pass"
 )

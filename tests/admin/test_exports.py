@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -35,9 +34,8 @@ from tenant_app.models.exports import ProvinceExport
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import export_results, province_exports
 from tenant_app.tenancy import tenant_context
-from tests.helpers import csrf_token, login, post_form, worker_env
+from tests.helpers import REDIS_URL, csrf_token, login, post_form, worker_env
 
-REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
 KPI = str(Path(sys.executable).parent / "kpi")
 HEADER = [

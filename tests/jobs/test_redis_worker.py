@@ -245,7 +245,6 @@ def test_changes_to_one_period_wait_as_one_refresh_job(redis_app, factory, tenan
     assert sorted(people) == [("2026", 1), ("2026-11", 1), ("2026-Q4", 1)]
 
 
-
 def test_redis_worker_stops_promptly_on_sigterm(redis_app):
     """A worker told to stop (SIGTERM, as at every deployment) closes its command listener at
     once: rq's listener read Redis for 60 s at a time and, with redis-py 8, closing it waited for

@@ -23,7 +23,7 @@ from tenant_app.models.catalogue import CatalogueVersion
 from tenant_app.models.rollout import TenantConfig
 from tenant_app.services.rollout import rollout_apply, rollouts
 from tenant_app.tenancy import tenant_context
-from tests.helpers import worker_env
+from tests.helpers import REDIS_URL, worker_env
 from tests.province.rollout_helpers import (
     changed,
     config_of,
@@ -34,7 +34,6 @@ from tests.province.rollout_helpers import (
     value_of,
 )
 
-REDIS_URL = os.environ.get("KPI_TEST_REDIS_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
 KPI = str(Path(sys.executable).parent / "kpi")
 HANG = "KPI_TEST_ROLLOUT_HANG"
