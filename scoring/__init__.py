@@ -1,4 +1,4 @@
-"""Pure scoring engine of KPI Công vụ: period scores, annual grades, quota, supplementary income.
+"""Pure scoring engine of KPI Công vụ: period scores, annual grades, quota, income, indicators.
 
 Frozen dataclasses in and out, exact rationals for every score, standard library only (no
 Flask, SQLAlchemy, Redis, rq or tenant_app). See docs/scoring.md.
@@ -17,6 +17,16 @@ from scoring.income import (
     compute_income,
     get_income_scheme,
     register_income_scheme,
+)
+from scoring.indicators import (
+    IndicatorResult,
+    IndicatorSpec,
+    IndicatorValue,
+    UnitIndicatorResult,
+    aggregate,
+    score_indicator,
+    spec_from_mapping,
+    unit_indicator_score,
 )
 from scoring.params import Criterion, ForcedFailReason, Params
 from scoring.quota import QuotaCheck, QuotaEntry, QuotaReport, check_quota, quota_allowed
@@ -46,6 +56,9 @@ __all__ = [
     "Grade",
     "IncomePerson",
     "IncomeResult",
+    "IndicatorResult",
+    "IndicatorSpec",
+    "IndicatorValue",
     "LeaderCriteria",
     "Params",
     "PeriodInput",
@@ -57,7 +70,9 @@ __all__ = [
     "QuotaReport",
     "RuleSet",
     "ScoringInputError",
+    "UnitIndicatorResult",
     "WorkItem",
+    "aggregate",
     "check_quota",
     "classify",
     "classify_year",
@@ -73,6 +88,9 @@ __all__ = [
     "register_rule_set",
     "result_to_dict",
     "rule_set_codes",
+    "score_indicator",
     "score_period",
     "score_rows",
+    "spec_from_mapping",
+    "unit_indicator_score",
 ]
