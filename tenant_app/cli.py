@@ -211,7 +211,7 @@ def unlock_command(username: str, slug: str | None):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(queues, burst):
-    """Run an rq worker on QUEUES (default: scoring, rollout, io, default)."""
+    """Run an rq worker on QUEUES (default: scoring, feeds, rollout, io, default)."""
     from flask import current_app
 
     from tenant_app.background.queues import ALL_QUEUES

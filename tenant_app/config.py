@@ -251,7 +251,15 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "API_SPEC_OPTIONS": {
             "components": {
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    "feedToken": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "a data source's own token (kpi_f…): it may only post "
+                        "that source's records in its unit",
+                    },
+                },
             },
             "info": {"description": "REST API of KPI Công vụ. Authenticate with a bearer token."},
         },

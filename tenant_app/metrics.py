@@ -30,7 +30,7 @@ REQUEST_LATENCY = Histogram(
     ["method", "endpoint", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10),
 )
-QUEUES = ("scoring", "rollout", "io", "default")
+QUEUES = ("scoring", "feeds", "rollout", "io", "default")
 
 
 class QueueCollector:

@@ -22,8 +22,8 @@ def register(app: Flask, api) -> None:
     csrf.exempt(audit_events.blp)
     api.register_blueprint(audit_events.blp)
 
-    from blueprints.api import annual, periods, results, work
+    from blueprints.api import annual, feeds, periods, results, work
 
-    for module in (periods, work, results, annual):
+    for module in (periods, work, results, annual, feeds):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

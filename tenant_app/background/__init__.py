@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from tenant_app.background import paths
 from tenant_app.background.effects import after_commit, init_app, pending, requested
-from tenant_app.background.queues import ALL_QUEUES, DEFAULT, IO, ROLLOUT, SCORING
+from tenant_app.background.queues import ALL_QUEUES, DEFAULT, FEEDS, IO, ROLLOUT, SCORING
 from tenant_app.background.runner import current_job_run, enqueue, execute, report_progress
 
 __all__ = [
     "ALL_QUEUES",
     "DEFAULT",
+    "FEEDS",
     "IO",
     "ROLLOUT",
     "SCORING",

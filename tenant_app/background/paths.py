@@ -13,6 +13,10 @@ COMPARISON_REFRESH_PERIOD = "tenant_app.jobs.comparison.refresh_period"
 COMPARISON_REFRESH_TENANT = "tenant_app.jobs.comparison.refresh_tenant"
 COMPARISON_REFRESH_ALL = "tenant_app.jobs.comparison.refresh_all"
 
+# Data feeds (queue ``feeds``)
+FEED_PROCESS_BATCH = "tenant_app.jobs.feeds.process_batch"
+FEED_REPLAY = "tenant_app.jobs.feeds.replay"
+
 # Spreadsheet imports (queue ``io``)
 IMPORT_VALIDATE = "tenant_app.jobs.imports.validate_import"
 IMPORT_COMMIT = "tenant_app.jobs.imports.commit_import"

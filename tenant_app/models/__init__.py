@@ -20,6 +20,16 @@ from tenant_app.models.evaluation import (
     ScoringProblem,
 )
 from tenant_app.models.exports import ProvinceExport
+from tenant_app.models.feeds import (
+    FeedBatch,
+    FeedDossier,
+    FeedItemMap,
+    FeedOfficerMap,
+    FeedRecord,
+    FeedSource,
+    FeedToken,
+    IndicatorValue,
+)
 from tenant_app.models.jobs import JobRun
 from tenant_app.models.org import JobPosition, OrgUnit, OrgUnitRevision
 from tenant_app.models.rollout import (
@@ -55,6 +65,14 @@ from tenant_app.models.vocabulary import (
 )
 
 __all__ = [
+    "FeedBatch",
+    "FeedDossier",
+    "FeedItemMap",
+    "FeedOfficerMap",
+    "FeedRecord",
+    "FeedSource",
+    "FeedToken",
+    "IndicatorValue",
     "ItemAggregate",
     "PeriodAggregate",
     "ProvinceExport",

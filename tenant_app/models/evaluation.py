@@ -127,6 +127,9 @@ class Assignment(TenantScoped, db.Model):
     directing: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     note: Mapped[str | None] = mapped_column(sa.String(500))
     assigned_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    # Fed work ("từ hệ thống"): the quantity and the report come from this data source's
+    # dossiers, not from a manager and the person; only the review stays by hand.
+    feed_source_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
@@ -135,6 +138,7 @@ class Assignment(TenantScoped, db.Model):
         tenant_fk(["item_id"], "catalogue_items"),
         tenant_fk(["version_id"], "catalogue_versions"),
         tenant_fk(["assigned_by"], "users"),
+        tenant_fk(["feed_source_id"], "feed_sources"),
         sa.Index("ix_assignments_tenant_period_staff", "tenant_id", "period_id", "staff_id"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("coefficient > 0", name="coefficient_positive"),

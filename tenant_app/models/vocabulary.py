@@ -108,3 +108,48 @@ class TargetStatus(enum.StrEnum):
 def values(vocabulary: type[enum.StrEnum]) -> tuple[str, ...]:
     """The plain string values of a vocabulary, in order (for CHECK constraints and validators)."""
     return tuple(member.value for member in vocabulary)
+
+
+class FeedKind(enum.StrEnum):
+    """What kind of external system a data source is."""
+
+    ONE_STOP = "one_stop"  # Một cửa: hồ sơ thủ tục hành chính
+    DOCUMENTS = "documents"  # Quản lý văn bản, giao việc điện tử
+    DISBURSEMENT = "disbursement"  # Giải ngân
+    OTHER = "other"
+
+
+class FeedEvent(enum.StrEnum):
+    """What happened to a dossier or task in the external system, or a measured value."""
+
+    RECEIVED = "received"  # Tiếp nhận
+    SETTLED = "settled"  # Giải quyết xong
+    RETURNED = "returned"  # Trả lại do lỗi
+    VALUE = "value"  # Giá trị của một chỉ số
+
+
+class LatePolicy(enum.StrEnum):
+    """What happens to a record that arrives after its period's data-closing time."""
+
+    HOLD = "hold"  # Chuyển sang kỳ sau
+    REFUSE = "refuse"  # Từ chối
+
+
+class FeedRecordStatus(enum.StrEnum):
+    """How a received record ended."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    HELD = "held"  # chờ kỳ sau được mở
+
+
+class FeedBatchStatus(enum.StrEnum):
+    RECEIVED = "received"  # lưu nguyên trạng, chờ xử lý
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class IndicatorOrigin(enum.StrEnum):
+    FEED = "feed"
+    ENTRY = "entry"
+    IMPORT = "import"

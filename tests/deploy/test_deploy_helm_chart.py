@@ -341,7 +341,7 @@ def test_existing_secret_renders_no_secret_and_is_referenced_everywhere(by_set):
 def test_one_worker_deployment_per_queue_and_a_single_scheduler(by_set):
     """Each queue has its own worker Deployment; the scheduler is one Recreate replica."""
     docs = by_set["defaults"]
-    for queue in ("scoring", "rollout", "io", "default"):
+    for queue in ("scoring", "feeds", "rollout", "io", "default"):
         dep = one(docs, "Deployment", f"kpi-worker-{queue}")
         (c,) = dep["spec"]["template"]["spec"]["containers"]
         assert c["args"] == ["kpi", "worker", queue]

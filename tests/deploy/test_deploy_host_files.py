@@ -153,5 +153,5 @@ def test_systemd_units_run_unprivileged_and_gracefully():
     worker = unit("kpi-worker@.service")["Service"]
     assert worker["ExecStart"].endswith("kpi worker %i")
     target = (UNITS / "kpi.target").read_text()
-    for queue in ("scoring", "rollout", "io", "default"):
+    for queue in ("scoring", "feeds", "rollout", "io", "default"):
         assert f"kpi-worker@{queue}.service" in target

@@ -36,6 +36,13 @@ def _count(value, field: str, label: str) -> int:
     return number
 
 
+def fed_work_message() -> str:
+    return _(
+        "Kết quả này lấy từ hệ thống (dữ liệu tự động): không sửa tay được. "
+        "Nếu số liệu sai, hãy báo quản trị đơn vị kiểm tra nguồn dữ liệu."
+    )
+
+
 def get_report(report_id) -> Report:
     return get_scoped(Report, report_id, _("Không tìm thấy báo cáo."))
 
@@ -76,6 +83,8 @@ def save_report(
     already accepted, or for a completed quantity above the assigned one (unless the period's
     rules allow over-completion).
     """
+    if assignment.feed_source_id is not None:
+        raise ServiceError("fed_work", fed_work_message(), status=409)
     period = db.session.get(Period, (assignment.tenant_id, assignment.period_id))
     periods.ensure_window(period, "report", today)
     person = db.session.get(StaffMember, (assignment.tenant_id, assignment.staff_id))
@@ -201,6 +210,10 @@ def review_report(
     person = db.session.get(StaffMember, (report.tenant_id, assignment.staff_id))
     if not can_manage(actor, person) or person.user_id == actor.id:
         raise ServiceError("forbidden", _("Bạn không có quyền thẩm định báo cáo này."), status=403)
+    if assignment.feed_source_id is not None:
+        # Fed work: errors and delays are what the source's dossiers say; the manager reviews,
+        # exempts for objective causes and comments, but does not recount.
+        major_errors, delays = report.major_errors, report.delays
     errors = _count(major_errors, "major_errors", _("Số lỗi nội dung lớn"))
     late = _count(delays, "delays", _("Số lần chậm"))
     ex_errors = _count(exempt_errors, "exempt_errors", _("Số lỗi được miễn trừ"))
