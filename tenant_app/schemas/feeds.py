@@ -20,6 +20,14 @@ from tenant_app.schemas.common import JsonBoolean, UtcDateTime
 MAX_BATCH = 5000
 VALUE_LIMIT = Decimal(10) ** 12
 EXTERNAL = validate.Length(min=1, max=64)
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class HourMinute(fields.String):
+    """A local time of day written ``HH:MM``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
 
 
 class FeedRecordSchema(Schema):
@@ -152,7 +160,7 @@ class FeedSourceSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(values(FeedKind)))
     closing_day = fields.Integer(load_default=3, validate=validate.Range(min=1, max=28))
-    closing_time = fields.Time(load_default=None, format="%H:%M")
+    closing_time = HourMinute(load_default=None, validate=validate.Regexp(HH_MM))
     late_policy = fields.String(
         load_default=LatePolicy.HOLD.value, validate=validate.OneOf(values(LatePolicy))
     )
@@ -165,7 +173,7 @@ class FeedSourceSchema(Schema):
 class FeedSourceUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=2, max=200))
     closing_day = fields.Integer(validate=validate.Range(min=1, max=28))
-    closing_time = fields.Time(format="%H:%M")
+    closing_time = HourMinute(validate=validate.Regexp(HH_MM))
     late_policy = fields.String(validate=validate.OneOf(values(LatePolicy)))
     active = JsonBoolean()
     description = fields.String(allow_none=True, validate=validate.Length(max=500))

@@ -370,6 +370,7 @@ def test_autoscaling_toggle(by_set):
     assert hpas == {
         "kpi-web",
         "kpi-worker-scoring",
+        "kpi-worker-feeds",
         "kpi-worker-rollout",
         "kpi-worker-io",
         "kpi-worker-default",
