@@ -85,6 +85,9 @@ DEFAULT_FORCED_FAIL_REASONS = (
     ),
 )
 
+ORGANISING_SOURCES = ("manual", "unit_indicators")
+POSITION_INDICATOR_MODES = ("info", "in_task")
+
 _DECIMAL_FIELDS = (
     "task_weight",
     "error_deduction",
@@ -127,6 +130,12 @@ class Params:
     display_rounding: str = ROUND_HALF_UP
     unit_results_all_pass: Decimal = HUNDRED
     unit_results_any_fail: Decimal = Decimal(50)
+    # Indicators (DOMAIN.md "Data feeds and indicators"): the leaders' "capacity to organise"
+    # entered by hand (``manual``) or read from the unit's indicator score (``unit_indicators``);
+    # a position's indicators shown for information (``info``) or averaged with a, b, c as one
+    # more criterion of the task score (``in_task``).
+    organising_source: str = "manual"
+    position_indicators: str = "info"
 
     def __post_init__(self) -> None:
         for name in _DECIMAL_FIELDS:
@@ -333,3 +342,13 @@ def _validate(p: Params) -> None:
     )
     for name in ("unit_results_all_pass", "unit_results_any_fail"):
         _require(0 <= getattr(p, name) <= HUNDRED, name, "Tỷ lệ phải từ 0 đến 100.")
+    _require(
+        p.organising_source in ORGANISING_SOURCES,
+        "organising_source",
+        "Nguồn điểm năng lực tổ chức chỉ nhận: manual, unit_indicators.",
+    )
+    _require(
+        p.position_indicators in POSITION_INDICATOR_MODES,
+        "position_indicators",
+        "Chỉ số của vị trí chỉ nhận: info, in_task.",
+    )

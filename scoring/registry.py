@@ -93,7 +93,13 @@ def explain_period(
 
 
 def score_rows(
-    rows, general, leader=None, forced_fail=None, params: Params | None = None, rule_set=None
+    rows,
+    general,
+    leader=None,
+    forced_fail=None,
+    params: Params | None = None,
+    rule_set=None,
+    indicators=None,
 ) -> PeriodResult:
     """Return ``score_period``'s result from item rows ``(code, assigned, coefficient, completed,
     major_errors, delays, exempt_errors, exempt_delays)``: the bulk path, same checks, no
@@ -106,6 +112,9 @@ def score_rows(
             general=tuple(general),
             leader=leader,
             forced_fail=forced_fail,
+            indicators=indicators,
         )
         return chosen.score_period(period, params)
-    return chosen.score_rows(rows, general, leader, forced_fail, params)
+    if indicators is None:
+        return chosen.score_rows(rows, general, leader, forced_fail, params)
+    return chosen.score_rows(rows, general, leader, forced_fail, params, indicators)

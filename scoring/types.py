@@ -123,6 +123,16 @@ def _quantity(value: object, code: str, name: str, high: Decimal) -> tuple[Decim
     return checked, scaled(checked)
 
 
+def _percent_input(value: object, field: str) -> Decimal | Fraction:
+    """A criterion in percent: a bounded decimal, or an exact ``Fraction`` computed elsewhere
+    (an indicator score) kept exact, within the same range."""
+    if type(value) is Fraction:
+        if not ZERO <= value <= MAX_POINTS:
+            raise ScoringInputError(field, f"Giá trị phải trong khoảng 0 – {MAX_POINTS}.")
+        return value
+    return to_decimal(value, field, low=ZERO, high=MAX_POINTS)
+
+
 @dataclass(frozen=True)
 class LeaderCriteria:
     """The extra criteria of a head or deputy, in percent: unit results and capacity to organise.
@@ -140,10 +150,9 @@ class LeaderCriteria:
 
     def __post_init__(self) -> None:
         for name in ("unit_results", "organising"):
-            value = to_decimal(
-                getattr(self, name), f"leader_criteria.{name}", low=ZERO, high=MAX_POINTS
+            object.__setattr__(
+                self, name, _percent_input(getattr(self, name), f"leader_criteria.{name}")
             )
-            object.__setattr__(self, name, value)
         for name in ("team_size", "team_passing", "team_pending"):
             value = getattr(self, name)
             if value is not None:
@@ -163,8 +172,13 @@ class PeriodInput:
     general: tuple[Decimal, ...]
     leader: LeaderCriteria | None = None
     forced_fail: str | None = None
+    # The weighted score of the person's position indicators (0–100), or None; it counts in the
+    # task score only when the parameters say ``position_indicators = in_task``.
+    indicators: Decimal | Fraction | None = None
 
     def __post_init__(self) -> None:
+        if self.indicators is not None:
+            object.__setattr__(self, "indicators", _percent_input(self.indicators, "indicators"))
         items = tuple(self.items)
         if len(items) > MAX_ITEMS:
             raise ScoringInputError("items", f"Tối đa {MAX_ITEMS} sản phẩm trong một kỳ.")
@@ -213,6 +227,8 @@ class PeriodResult:
     grade: Grade
     forced_fail: str | None
     provisional: bool = False
+    # The position indicators' score when it counted in the task score (else None).
+    indicators: Fraction | None = None
     source: tuple[Any, Any, Callable[..., Explanation]] | None = field(
         default=None, repr=False, compare=False, hash=False
     )

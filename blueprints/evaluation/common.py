@@ -3,10 +3,13 @@ manages whom, notification links, the Vietnamese number filters of the templates
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, request, url_for
 from flask_login import current_user
 
+from scoring.numbers import round_fraction
 from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.evaluation import assignments, periods
@@ -88,6 +91,14 @@ def link_url(link: str | None) -> str:
 
 @bp.app_template_filter("vn_number")
 def _vn_number(value, places: int = 2) -> str:
+    return number(value, places)
+
+
+@bp.app_template_filter("exact_number")
+def _exact_number(value, places: int = 2) -> str:
+    """An exact rational (an indicator's value or score) as people read it, rounded once here."""
+    if isinstance(value, Fraction):
+        value = round_fraction(value, places)
     return number(value, places)
 
 

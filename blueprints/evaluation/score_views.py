@@ -12,7 +12,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import periods, score_access, scores
+from tenant_app.services.evaluation import indicators, periods, score_access, scores
 
 # The display helpers live in services.evaluation.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
@@ -39,9 +39,21 @@ def _history(person) -> list:
     ).all()
 
 
+def _indicators(person, period) -> list:
+    """The person's position indicators in ``period`` (value, target, score), for the page."""
+    if period is None:
+        return []
+    post = staff.assignment_at(person.id, period.ends_on)
+    lines, _mean = indicators.person_indicators(
+        period, person, None if post is None else post.position_id
+    )
+    return lines
+
+
 def _context(person, period) -> dict:
     score = _score_of(period, person)
     return {
+        "indicator_lines": _indicators(person, period),
         "person": person,
         "period": period,
         "score": score,

@@ -1,9 +1,11 @@
 """The unit workspace (HTML): home by role, accounts, org chart, job positions, staff, catalogue,
-settings. The blueprint lives in ``common``; importing a view module registers its routes."""
+settings, data sources. The blueprint lives in ``common``; importing a view module registers its
+routes."""
 
 from blueprints.workspace import (  # noqa: F401
     account_views,
     catalogue_views,
+    feeds_views,
     org_views,
     settings_views,
     staff_views,

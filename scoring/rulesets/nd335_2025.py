@@ -60,6 +60,7 @@ def score_rows(
     leader: LeaderCriteria | None,
     forced_fail: str | None,
     params: Params,
+    indicators: Decimal | Fraction | None = None,
 ) -> PeriodResult:
     """Return the same result as ``score_period`` from plain rows, without building WorkItems.
 
@@ -75,6 +76,7 @@ def score_rows(
             general=tuple(general),
             leader=leader,
             forced_fail=forced_fail,
+            indicators=indicators,
         )
 
     scaled_rows = []
@@ -102,7 +104,7 @@ def score_rows(
         ):
             return score_period(full(), params)  # raises the error naming the field
         scaled_rows.append((q, k, done, errors, delays, exempt_e, exempt_d))
-    if len(scaled_rows) > MAX_ITEMS or len(general) > 100:
+    if len(scaled_rows) > MAX_ITEMS or len(general) > 100 or indicators is not None:
         return score_period(full(), params)
     light = _Light(tuple(_fast_general(general)), leader, forced_fail, full)
     units = _units(scaled_rows, params, lambda i: score_period(full(), params))
@@ -112,12 +114,13 @@ def score_rows(
 class _Light:
     """What ``_result`` reads of a PeriodInput, with the full input built on demand."""
 
-    __slots__ = ("build", "forced_fail", "general", "leader")
+    __slots__ = ("build", "forced_fail", "general", "indicators", "leader")
 
     def __init__(self, general, leader, forced_fail, build) -> None:
         self.general = general
         self.leader = leader
         self.forced_fail = forced_fail
+        self.indicators = None
         self.build = build
 
 
@@ -146,7 +149,14 @@ def _result(period, units: tuple[int, int, int, int], params: Params) -> PeriodR
     b = _percent(quality, assigned, engine.cap, engine.cap_fraction)
     c = _percent(timeliness, assigned, engine.cap, engine.cap_fraction)
     unit_results = organising = None
-    if period.leader is None:
+    indicators = _indicators(period, params)
+    if indicators is not None:
+        criteria = [a, b, c, indicators]
+        if period.leader is not None:
+            unit_results, organising = _leader_values(period, params)
+            criteria[3:3] = [unit_results, organising]
+        task_score = sum(criteria, Fraction(0)) / len(criteria)
+    elif period.leader is None:
         if (
             a is not engine.cap_fraction
             and b is not engine.cap_fraction
@@ -182,6 +192,7 @@ def _result(period, units: tuple[int, int, int, int], params: Params) -> PeriodR
         grade=grade,
         forced_fail=period.forced_fail,
         provisional=provisional,
+        indicators=indicators,
         source=(getattr(period, "build", period), params, explain_period),
     )
 
@@ -237,8 +248,18 @@ def _leader_values(period: PeriodInput, params: Params) -> tuple[Fraction, Fract
             raise ScoringInputError(
                 f"leader_criteria.{name}", f"Tỷ lệ ({value}) vượt mức tối đa {cap}%."
             )
-        values.append(Fraction(scaled(value), SCALE))
+        values.append(value if isinstance(value, Fraction) else Fraction(scaled(value), SCALE))
     return values[0], values[1]
+
+
+def _indicators(period: PeriodInput, params: Params) -> Fraction | None:
+    """The position indicators' score when it joins a, b, c (``in_task``), else None."""
+    value = period.indicators
+    if value is None or params.position_indicators != "in_task":
+        return None
+    if value > 100:
+        raise ScoringInputError("indicators", f"Điểm chỉ số ({value}) vượt mức tối đa 100.")
+    return value if isinstance(value, Fraction) else Fraction(scaled(value), SCALE)
 
 
 def _general_points(period: PeriodInput, params: Params) -> Fraction:
@@ -364,6 +385,17 @@ def explain_period(period: PeriodInput, params: Params) -> Explanation:
     if period.leader is not None:
         criteria |= {"unit_results": result.unit_results, "organising": result.organising}
         steps.append(_leader_step(period, result, params))
+    if result.indicators is not None:
+        criteria["indicators"] = result.indicators
+        steps.append(
+            ExplanationStep(
+                "indicators",
+                "Chỉ số KPI của vị trí việc làm (tính vào kết quả nhiệm vụ)",
+                {"indicators": result.indicators},
+                f"điểm bình quân có trọng số các chỉ số {_approx(result.indicators, places)}%",
+                result.indicators,
+            )
+        )
     steps.append(
         ExplanationStep(
             "task_score",

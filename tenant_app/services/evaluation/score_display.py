@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -17,6 +18,7 @@ from flask_babel import get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
 from scoring import Grade
+from scoring.numbers import round_fraction
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
@@ -122,6 +124,11 @@ def _local(text: str) -> str:
 def _value(value) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
+    if isinstance(value, str) and "/" in value:  # an exact rational kept as text ("1800/19")
+        try:
+            value = round_fraction(Fraction(value), SHOWN_PLACES)
+        except (ValueError, ZeroDivisionError):
+            return value
     try:
         exact = Decimal(str(value))
         if -exact.normalize().as_tuple().exponent > SHOWN_PLACES:

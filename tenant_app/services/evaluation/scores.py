@@ -57,6 +57,7 @@ from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStage, PeriodStatus
 from tenant_app.services.comparison import aggregates
+from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.periods import params_of
 
 STAGE_ORDER = (AssessmentStage.LEADER, AssessmentStage.MANAGER, AssessmentStage.SELF)
@@ -98,6 +99,14 @@ class _Context:
     grades: dict[uuid.UUID, str]
     managers: dict[uuid.UUID, uuid.UUID | None]
     has_work: set[uuid.UUID]
+    _unit_indicators: tuple | None = None
+
+    def unit_indicators(self) -> tuple[Fraction | None, list]:
+        """The unit's indicator score and its lines (read once per context)."""
+        if self._unit_indicators is None:
+            lines, mean = indicators.unit_board(self.period)
+            self._unit_indicators = (mean.score, indicators.snapshot_lines(lines))
+        return self._unit_indicators
 
 
 def _work_rows(period: Period, staff_ids) -> list[tuple]:
@@ -260,6 +269,7 @@ class _Input:
     leader: LeaderCriteria | None
     forced_fail: str | None
     snapshot: dict
+    indicators: Fraction | None = None
 
 
 _NOTHING_DONE = Decimal(0)
@@ -284,23 +294,49 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
             rows.append((code, quantity, coefficient, _NOTHING_DONE, 0, 0, 0, 0))
             items.append([code, str(quantity), str(coefficient), "0", 0, 0, 0, 0])
     leader = leader_data = None
+    extra: dict = {}
     if inputs.leader:
         size, passing, pending, grades = _team(inputs.staff_id, ctx)
+        organising_text = str(organising if organising is not None else 0)
+        if ctx.params.organising_source == "unit_indicators":
+            unit_score, lines = ctx.unit_indicators()
+            if unit_score is not None:
+                organising_text = exact_text(unit_score)
+            extra["organising_indicators"] = lines
         leader_data = {
             "unit_results": str(leader_unit_results(grades, ctx.params)),
-            "organising": str(organising if organising is not None else 0),
+            "organising": organising_text,
             "team_size": size,
             "team_passing": passing,
             "team_pending": pending,
         }
-        leader = LeaderCriteria(**leader_data)
+        leader = LeaderCriteria(**_exact(leader_data))
+    indicator_score = None
+    if ctx.params.position_indicators == "in_task":
+        score, lines = indicators.person_score(ctx.period, inputs.staff_id)
+        if lines:
+            extra["position_indicators"] = lines
+        if score is not None:
+            indicator_score = score
+            extra["indicators"] = exact_text(score)
     snapshot = {
         "items": items,
         "general": [str(p) for p in general],
         "leader": leader_data,
         "forced_fail": inputs.forced_fail,
+        **extra,
     }
-    return _Input(stage, rows, general, leader, inputs.forced_fail, snapshot)
+    return _Input(stage, rows, general, leader, inputs.forced_fail, snapshot, indicator_score)
+
+
+def _exact(data: dict) -> dict:
+    """Leader criteria from a snapshot: an exact rational ("1800/19") back to a Fraction."""
+    out = dict(data)
+    for name in ("unit_results", "organising"):
+        value = out.get(name)
+        if isinstance(value, str) and "/" in value:
+            out[name] = Fraction(value)
+    return out
 
 
 def period_input(snapshot: dict) -> PeriodInput:
@@ -310,11 +346,13 @@ def period_input(snapshot: dict) -> PeriodInput:
         for code, q, k, c, e, d, xe, xd in snapshot["items"]
     )
     leader = snapshot.get("leader")
+    score = snapshot.get("indicators")
     return PeriodInput(
         items=items,
         general=tuple(snapshot["general"]),
-        leader=None if leader is None else LeaderCriteria(**leader),
+        leader=None if leader is None else LeaderCriteria(**_exact(leader)),
         forced_fail=snapshot.get("forced_fail"),
+        indicators=None if score is None else Fraction(score),
     )
 
 
@@ -332,6 +370,7 @@ def _run(person: _Input, ctx: _Context) -> PeriodResult:
         person.forced_fail,
         ctx.params,
         rule_set=ctx.period.rule_set,
+        indicators=person.indicators,
     )
 
 
@@ -682,7 +721,7 @@ def explanation_of(score: PeriodScore, period: Period) -> list[dict]:
     if not score.inputs:
         return list(score.explanation or [])
     steps = explain_period(period_input(score.inputs), params_of(period), score.rule_set)
-    return explanation_to_dict(steps)
+    return explanation_to_dict(steps) + indicators.explanation_steps(score.inputs)
 
 
 def exact_total(score: PeriodScore) -> Fraction:

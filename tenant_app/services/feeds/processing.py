@@ -37,7 +37,7 @@ from flask_babel import lazy_gettext as _l
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
-from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
+from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.feeds import (
     FeedBatch,
@@ -58,7 +58,7 @@ from tenant_app.models.vocabulary import (
     ReportStatus,
 )
 from tenant_app.schemas.feeds import FeedRecordSchema
-from tenant_app.services.evaluation import scores
+from tenant_app.services.evaluation import indicator_values, scores
 from tenant_app.services.feeds.sources import LOCAL_ZONE, closing_at
 
 REASONS = {
@@ -344,11 +344,25 @@ def _apply(source: FeedSource, rows: list[dict]) -> None:
                 for r in values
             ],
         )
-        for period_id, staff_id in {(r["period_id"], r["staff_id"]) for r in values}:
-            scores.mark_stale(_period(source, period_id), staff_id)
+        positioned = _positioned({r["item_id"] for r in values})
+        for period_id in {r["period_id"] for r in values}:
+            indicator_values.indicator_changed(
+                _period(source, period_id),
+                [r["staff_id"] for r in values
+                 if r["period_id"] == period_id and r["item_id"] in positioned],
+            )  # fmt: skip
     dossiers = {r["external_id"] for r in accepted if r["event"] != FeedEvent.VALUE}
     if dossiers:
         project(source, dossiers)
+
+
+def _positioned(item_ids) -> set:
+    """Those of ``item_ids`` that are position indicators (each holder has their own values)."""
+    return set(
+        db.session.scalars(
+            sa.select(ItemPosition.item_id).where(ItemPosition.item_id.in_(list(item_ids)))
+        )
+    )
 
 
 def _period(source: FeedSource, period_id) -> Period:
