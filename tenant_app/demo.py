@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_migrate import upgrade
 
-from tenant_app import demo_evaluation, demo_templates, demo_workspace
+from tenant_app import demo_evaluation, demo_feeds, demo_templates, demo_workspace
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import ProvinceUser, User
@@ -313,6 +313,8 @@ def build(*, fresh: bool = True) -> list[dict]:
         with tenant_context(tenant):
             demo_evaluation.seed(seed)
             db.session.commit()
+            # The one-stop system feeds the open month: fed work beside the reported work.
+            demo_feeds.seed(seed)
 
     path = Path(current_app.config["KPI_INSTANCE_DIR"]) / "demo-accounts.json"
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")

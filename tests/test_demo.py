@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from tenant_app import create_app, demo
 from tenant_app.extensions import db
-from tenant_app.models import ProvinceUser, Tenant, User
+from tenant_app.models import (
+    Assignment,
+    FeedBatch,
+    FeedRecord,
+    PeriodScore,
+    ProvinceUser,
+    Report,
+    Tenant,
+    User,
+)
+from tenant_app.services.feeds import sources
 from tenant_app.tenancy import tenant_context
 
 
@@ -63,6 +74,11 @@ def test_demo_builds_the_province(demo_app, tmp_path):
         assert all(" " in u.full_name and u.full_name != u.full_name.lower() for u in users)
     with tenant_context(tenants["nguyet-vien"]):
         assert db.session.execute(sa.select(User)).scalars().all() == []
+        assert sources.list_sources() == []
+
+    for slug in ("hac-thanh", "dong-son"):
+        with tenant_context(tenants[slug]):
+            _assert_fed(slug)
 
     written = json.loads((tmp_path / "demo-accounts.json").read_text(encoding="utf-8"))
     assert written == accounts
@@ -76,3 +92,45 @@ def test_demo_names_make_vietnamese_usernames():
     assert demo._username("Lê Thị Hoa", taken) == "hoalt"
     assert demo._username("Lý Thanh Hoa", taken) == "hoalt2"
     assert demo._username("Đặng Đức Dũng", taken) == "dungdd"
+
+
+def _assert_fed(slug: str) -> None:
+    """The ward's one-stop source is mapped and has fed a month of dossiers into the open period:
+    most settled on time, some late, a few returned, each person's fed work scored."""
+    source = sources.find_source("mot-cua")
+    assert source is not None and source.name == "Hệ thống một cửa điện tử", slug
+    officers = sources.officer_maps(source)
+    items = sources.item_maps(source)
+    assert len(officers) >= 3 and all(m.external_id == f"MC-{p.code}" for m, p in officers)
+    assert {m.external_code for m, _i in items} == {"1.001193", "2.000908", "1.004227"}
+    assert all(i.kind == "work_item" for _m, i in items)
+    batches = db.session.execute(sa.select(FeedBatch)).scalars().all()
+    assert batches and all(b.status == "processed" and b.rejected == 0 for b in batches), slug
+    statuses = Counter(db.session.execute(sa.select(FeedRecord.status)).scalars())
+    assert set(statuses) == {"accepted"}, statuses
+    fed = db.session.execute(
+        sa.select(Assignment, Report)
+        .join(
+            Report,
+            sa.and_(
+                Report.tenant_id == Assignment.tenant_id, Report.assignment_id == Assignment.id
+            ),
+        )
+        .where(Assignment.feed_source_id == source.id)
+    ).all()
+    dossiers = sum(a.quantity for a, _r in fed)
+    assert 150 <= dossiers <= 300, dossiers
+    assert len({a.period_id for a, _r in fed}) == 1
+    assert {a.staff_id for a, _r in fed} <= {p.id for _m, p in officers}
+    assert len({a.staff_id for a, _r in fed}) >= 3
+    completed = sum(r.completed for _a, r in fed)
+    delays = sum(r.delays for _a, r in fed)
+    errors = sum(r.major_errors for _a, r in fed)
+    assert completed == dossiers  # a month of history: every dossier settled
+    if date.today().day > 1:  # on the 1st no dossier of the month can be late yet
+        assert 0.04 <= delays / dossiers <= 0.16, delays
+    assert errors >= 1 and errors * 10 <= dossiers, errors
+    scored = db.session.execute(
+        sa.select(PeriodScore.staff_id).where(PeriodScore.period_id == fed[0][0].period_id)
+    ).scalars()
+    assert {a.staff_id for a, _r in fed} <= set(scored)

@@ -379,6 +379,22 @@ def upgrade():
             "ix_indicator_values_period_item", ["tenant_id", "period_id", "item_id"], unique=False
         )
 
+    with op.batch_alter_table("item_aggregates", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("kind", sa.String(length=16), server_default="work_item", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("indicator_periods", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("indicator_value_sum", sa.Numeric(precision=24, scale=6), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("indicator_score_sum", sa.Numeric(precision=18, scale=6), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("indicator_target", sa.Numeric(precision=18, scale=6), nullable=True)
+        )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("feed_source_id", sa.Uuid(), nullable=True))
         batch_op.create_foreign_key(
@@ -407,6 +423,15 @@ def downgrade():
     disable_tenant_rls("feed_item_maps")
     disable_tenant_rls("feed_officer_maps")
     disable_tenant_rls("feed_sources")
+    with op.batch_alter_table("item_aggregates", schema=None) as batch_op:
+        for column in (
+            "indicator_target",
+            "indicator_score_sum",
+            "indicator_value_sum",
+            "indicator_periods",
+            "kind",
+        ):
+            batch_op.drop_column(column)
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_assignments_tenant_id_feed_source_id_feed_sources"), type_="foreignkey"

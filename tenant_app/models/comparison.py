@@ -117,6 +117,17 @@ class ItemAggregate(_ScopeColumns, TenantScoped, db.Model):
     errors: Mapped[int] = _count()
     delays: Mapped[int] = _count()
     exempted: Mapped[int] = _count()
+    # An indicator of the unit (``kind = 'indicator'``): the sums over the scope's periods that
+    # have data of its value and score (0–100, 6 places), their count, and the latest target.
+    kind: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default="work_item", server_default="work_item"
+    )
+    indicator_periods: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
+    indicator_value_sum: Mapped[Decimal | None] = mapped_column(sa.Numeric(24, 6))
+    indicator_score_sum: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 6))
+    indicator_target: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 6))
 
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "scope", "visibility", "canonical_code"),

@@ -158,6 +158,7 @@ class SharedItemSchema(Schema):
     code = fields.String()
     name = fields.String()
     units = fields.Integer(metadata={"description": "units reporting the item"})
+    kind = fields.String(metadata={"description": "work_item or indicator"})
 
 
 class ItemUnitSchema(Schema):
@@ -176,7 +177,12 @@ class ItemUnitSchema(Schema):
     a = _points()
     b = _points()
     c = _points()
-    score = _points(metadata={"description": "mean of a, b and c"})
+    score = _points(
+        metadata={"description": "a work item: mean of a, b and c; an indicator: its score 0–100"}
+    )
+    kind = fields.String(attribute="agg.kind", metadata={"description": "work_item or indicator"})
+    value = _points(metadata={"description": "an indicator's value (mean over the periods)"})
+    target = _points(attribute="agg.indicator_target", metadata={"description": "its target"})
     rank = fields.Function(lambda r: r.rank or None, metadata={"type": "integer"})
 
 

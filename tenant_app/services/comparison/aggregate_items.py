@@ -1,8 +1,11 @@
-"""Per shared work item figures of one unit (``ItemAggregate``): work done and engine credits.
+"""Per shared item figures of one unit (``ItemAggregate``): work done and engine credits, and
+the unit's indicators.
 
-Items are matched across units by ``canonical_code``; only work items are compared (indicators
-are not scored yet). The credits for a, b and c come from the scoring engine itself, run on the
-item's assignments of each period, so an item's a, b, c are what the engine would compute.
+Items are matched across units by ``canonical_code``. The credits for a, b and c come from the
+scoring engine itself, run on the item's assignments of each period, so an item's a, b, c are
+what the engine would compute. A unit indicator with a canonical code is a row of kind
+``indicator``: its value and score in each period with data (``scoring.indicators``), summed over
+the scope's periods so a quarter or a year shows their mean.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.comparison import ItemAggregate
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES
+from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.period_params import params_of
 
 HUNDRED = Decimal(100)
@@ -28,8 +32,9 @@ HUNDRED = Decimal(100)
 
 SUMMED = (
     "assignments", "assigned_qty", "completed_qty", "assigned_units",
-    "a_credit", "b_credit", "c_credit", "errors", "delays", "exempted",
+    "a_credit", "b_credit", "c_credit", "errors", "delays", "exempted", "indicator_periods",
 )  # fmt: skip
+INDICATOR_SUMS = ("indicator_value_sum", "indicator_score_sum")
 
 
 def build(base: dict, periods: list[Period]) -> list[ItemAggregate]:
@@ -51,9 +56,15 @@ def build(base: dict, periods: list[Period]) -> list[ItemAggregate]:
                     canonical_code=part.canonical_code,
                     item_name=part.item_name,
                     unit_of_measure=part.unit_of_measure,
+                    kind=part.kind or "work_item",
                 )
             for name in SUMMED:
-                setattr(agg, name, getattr(agg, name) + getattr(part, name))
+                setattr(agg, name, (getattr(agg, name) or 0) + (getattr(part, name) or 0))
+            for name in INDICATOR_SUMS:
+                if getattr(part, name) is not None:
+                    setattr(agg, name, (getattr(agg, name) or Decimal(0)) + getattr(part, name))
+            if part.indicator_target is not None:
+                agg.indicator_target = part.indicator_target
     for code, people in _people_by_code(periods).items():
         if code in out:
             out[code].people = people
@@ -155,7 +166,31 @@ def _build_one(base: dict, period: Period) -> list[ItemAggregate]:
     for code, agg in out.items():
         agg.people = len(people[code])
         _credit(agg, period, works[code])
-    return list(out.values())
+    return list(out.values()) + _indicator_rows(base, period, set(out))
+
+
+def _indicator_rows(base: dict, period: Period, taken: set[str]) -> list[ItemAggregate]:
+    """The unit's indicators with a canonical code and data in ``period``."""
+    lines, _mean = indicators.unit_board(period)
+    rows = []
+    for line in lines:
+        code = line.item.canonical_code
+        if code is None or code in taken or line.score is None:
+            continue
+        rows.append(
+            ItemAggregate.blank(
+                **base,
+                canonical_code=code,
+                item_name=line.item.name,
+                unit_of_measure=line.item.unit_of_measure or "",
+                kind="indicator",
+                indicator_periods=1,
+                indicator_value_sum=round_fraction(line.value, MAX_PLACES),
+                indicator_score_sum=round_fraction(line.score, MAX_PLACES),
+                indicator_target=None if line.version is None else line.version.target,
+            )
+        )
+    return rows
 
 
 def _credit(agg: ItemAggregate, period: Period, works: list[WorkItem]) -> None:

@@ -251,8 +251,24 @@ class ItemFigures:
         return self._ratio(self.agg.c_credit)
 
     @property
+    def is_indicator(self) -> bool:
+        return self.agg.kind == "indicator"
+
+    @property
+    def value(self) -> Decimal | None:
+        """An indicator's value (mean over the scope's periods with data), else None."""
+        if not self.is_indicator or not self.agg.indicator_periods:
+            return None
+        return self.agg.indicator_value_sum / self.agg.indicator_periods
+
+    @property
     def score(self) -> Decimal | None:
-        """The item's task score: mean of a, b and c, as the engine computes a person's."""
+        """A work item's task score (mean of a, b and c, as the engine computes a person's); an
+        indicator's score (0–100, mean over the scope's periods with data)."""
+        if self.is_indicator:
+            if not self.agg.indicator_periods:
+                return None
+            return self.agg.indicator_score_sum / self.agg.indicator_periods
         parts = (self.a, self.b, self.c)
         return None if None in parts else sum(parts) / 3
 
@@ -265,6 +281,7 @@ def shared_items(scope: str, tenant_ids, visibility: str) -> list[dict]:
             ItemAggregate.canonical_code,
             sa.func.min(ItemAggregate.item_name),
             sa.func.count(ItemAggregate.tenant_id),
+            sa.func.min(ItemAggregate.kind),
         )
         .where(ItemAggregate.scope == scope, ItemAggregate.visibility == visibility)
         .group_by(ItemAggregate.canonical_code)
@@ -272,7 +289,10 @@ def shared_items(scope: str, tenant_ids, visibility: str) -> list[dict]:
     )
     if tenant_ids:
         stmt = stmt.where(ItemAggregate.tenant_id.in_(list(tenant_ids)))
-    return [{"code": code, "name": name, "units": n} for code, name, n in db.session.execute(stmt)]
+    return [
+        {"code": code, "name": name, "units": n, "kind": kind}
+        for code, name, n, kind in db.session.execute(stmt)
+    ]
 
 
 def item_comparison(scope: str, code: str, tenant_ids, visibility: str) -> list[ItemFigures]:

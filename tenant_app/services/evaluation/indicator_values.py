@@ -14,6 +14,7 @@ from tenant_app.models.evaluation import Period
 from tenant_app.models.feeds import IndicatorValue
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import IndicatorOrigin, PeriodStatus
+from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import assignments, scores
 
@@ -24,6 +25,7 @@ def indicator_changed(period: Period, staff_ids) -> None:
     """Re-score whoever an indicator value of ``period`` reaches: the people whose own position
     indicator it is (``staff_ids``), and for a unit indicator (``staff_ids`` empty) the leaders,
     whose capacity to organise may be read from the unit's indicators."""
+    aggregates.mark_changed(period)  # the province comparison shows the unit's indicators
     people = {s for s in staff_ids if s is not None}
     for staff_id in people:
         scores.mark_stale(period, staff_id)
