@@ -16,6 +16,7 @@ COMPARISON_REFRESH_ALL = "tenant_app.jobs.comparison.refresh_all"
 # Data feeds (queue ``feeds``)
 FEED_PROCESS_BATCH = "tenant_app.jobs.feeds.process_batch"
 FEED_REPLAY = "tenant_app.jobs.feeds.replay"
+FEED_REPLAY_HELD = "tenant_app.jobs.feeds.replay_held"
 
 # Spreadsheet imports (queue ``io``)
 IMPORT_VALIDATE = "tenant_app.jobs.imports.validate_import"

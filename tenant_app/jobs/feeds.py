@@ -28,3 +28,11 @@ def process_batch(tenant_id: int, batch_id: str) -> dict:
 def replay(tenant_id: int, source_id: str, record_ids=None) -> dict:
     """Decide again the source's rejected and held records (or ``record_ids``)."""
     return processing.replay(sources.get_source(source_id), record_ids)
+
+
+def replay_held(tenant_id: int) -> dict:
+    """Decide again every source's held records (a period was opened: they may fit now)."""
+    outcome: dict = {}
+    for source in sources.list_sources():
+        outcome[source.code] = processing.replay(source, held_only=True)
+    return outcome

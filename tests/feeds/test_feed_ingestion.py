@@ -213,3 +213,16 @@ def test_fed_work_cannot_be_edited_by_the_person_and_the_review_keeps_the_counts
         )  # fmt: skip
         db.session.commit()
         assert (report.major_errors, report.delays, report.exempt_delays) == (1, 1, 1)
+
+
+def test_held_records_are_decided_again_when_their_period_opens(client, tenant_a, fed_ward):
+    from tenant_app.services.evaluation import periods
+
+    body = post(client, fed_ward["token"], [record("j1", "received", due="2027-01-10")]).get_json()
+    assert (body["accepted"], body["held"]) == (0, 1)
+    with tenant_context(tenant_a):
+        periods.open_period(year=2027, number=1, kind="month")
+        db.session.commit()  # the replay of held records runs once this commits
+        db.session.expire_all()
+        held = db.session.execute(sa.select(FeedRecord)).scalar_one()
+        assert (held.status, held.reason, held.replays) == ("accepted", None, 1)

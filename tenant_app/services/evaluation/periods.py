@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from scoring import DEFAULT_RULE_SET, Params, get_rule_set
-from tenant_app import audit
+from tenant_app import audit, background
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, label
 from tenant_app.models.vocabulary import PeriodStatus
@@ -140,6 +140,10 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         object_id=period.id,
         after=_snapshot(period),
         actor=actor,
+    )
+    # Feed records held because no period was open for them are decided again once it is.
+    background.after_commit(
+        db.session(), background.FEEDS, background.paths.FEED_REPLAY_HELD, period.tenant_id
     )
     return period
 

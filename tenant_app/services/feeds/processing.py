@@ -569,13 +569,15 @@ def _version_at(item_id, on: date) -> CatalogueVersion | None:
 # --- replay
 
 
-def replay(source: FeedSource, record_ids=None, *, actor=None) -> dict:
-    """Decide again the rejected and held records of ``source`` (all of them, or ``record_ids``)
-    with today's mappings and periods, and apply the ones now accepted; audited."""
+def replay(source: FeedSource, record_ids=None, *, actor=None, held_only: bool = False) -> dict:
+    """Decide again the rejected and held records of ``source`` (all of them, or ``record_ids``;
+    only the held ones with ``held_only``) with today's mappings and periods, and apply the ones
+    now accepted; audited when there was anything to replay."""
     _lock_source(source)
+    statuses = (FeedRecordStatus.HELD,) if held_only else (
+        FeedRecordStatus.REJECTED, FeedRecordStatus.HELD)  # fmt: skip
     stmt = sa.select(FeedRecord).where(
-        FeedRecord.source_id == source.id,
-        FeedRecord.status.in_((FeedRecordStatus.REJECTED, FeedRecordStatus.HELD)),
+        FeedRecord.source_id == source.id, FeedRecord.status.in_(statuses)
     )
     if record_ids is not None:
         stmt = stmt.where(FeedRecord.id.in_([uuid.UUID(str(i)) for i in record_ids]))
