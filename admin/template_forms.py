@@ -63,8 +63,22 @@ def _json(text: str, label: str, errors: list[str]):
     return value
 
 
+def _sources(text: str, errors: list[str]):
+    if not (text or "").strip():
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        errors.append(_("Nguồn dữ liệu: phải là một danh sách JSON."))
+        return []
+    return value
+
+
 def payload_from_form(form) -> tuple[dict, list[str]]:
-    """Return (payload dict as typed, problems the form itself has, e.g. bad JSON)."""
+    """Return (payload dict as typed, problems the form itself has, e.g. bad JSON). Without a
+    ``sources_json`` field the payload has no ``sources`` key (the caller keeps the draft's)."""
     problems: list[str] = []
     positions = []
     for row in _rows(form, "pos", POSITION_KEYS):
@@ -108,6 +122,8 @@ def payload_from_form(form) -> tuple[dict, list[str]]:
             "settings": _json(form.get("income_settings", ""), _("Thiết lập thu nhập"), problems),
         },
     }
+    if "sources_json" in form:
+        payload["sources"] = _sources(form.get("sources_json", ""), problems)
     return payload, problems
 
 
@@ -120,6 +136,11 @@ def editor_context(payload: dict) -> dict:
         "params": params,
         "params_extra": json.dumps(extra, ensure_ascii=False, indent=1) if extra else "",
         "income_settings": json.dumps(income, ensure_ascii=False, indent=1) if income else "",
+        "sources_json": (
+            json.dumps(payload["sources"], ensure_ascii=False, indent=1)
+            if payload.get("sources")
+            else ""
+        ),
         "param_fields": PARAM_FIELDS,
         "bands_text": bands_text,
     }

@@ -244,6 +244,7 @@ def edit(template_id: int, version_id: int):
         return _editor(template, version, version.payload)
     _check_csrf()
     payload, problems = payload_from_form(request.form)
+    payload.setdefault("sources", (version.payload or {}).get("sources") or [])
     if problems:
         return _editor(template, version, payload, problems, 400)
     try:

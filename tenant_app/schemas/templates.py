@@ -20,7 +20,7 @@ from marshmallow import (
 
 from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, ITEM_KINDS, SCORING_METHODS
 from tenant_app.models.org import POSITION_GROUPS
-from tenant_app.models.vocabulary import AssessmentStage, values
+from tenant_app.models.vocabulary import AssessmentStage, FeedKind, LatePolicy, values
 from tenant_app.schemas.common import UtcDateTime
 from tenant_app.schemas.org_units import CODE
 
@@ -166,6 +166,57 @@ class ItemPayloadSchema(Schema):
             raise ValidationError(errors)
 
 
+SOURCE_CODE = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{1,31}$",
+    error="Mã nguồn gồm 2–32 chữ thường không dấu, số hoặc gạch nối (ví dụ: mot-cua).",
+)
+
+
+class _ClosingTime(fields.Field):
+    """A local time of day "HH:MM" (seconds, if given, must be 0); loaded as "HH:MM"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import time
+
+        if isinstance(value, time):
+            at = value
+        else:
+            try:
+                at = time.fromisoformat(str(value).strip())
+            except ValueError:
+                at = None
+        if at is None or at.second or at.microsecond or at.tzinfo is not None:
+            raise ValidationError(_("Giờ chốt số liệu có dạng HH:MM."))
+        return at.strftime("%H:%M")
+
+
+class SourceItemPayloadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    external_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=64, error="Từ 1 đến 64 ký tự.")
+    )
+    canonical_code = fields.String(required=True, validate=CODE)
+
+
+class SourcePayloadSchema(Schema):
+    """A data source of the units (feeds) with its item mappings; officers are mapped per unit."""
+
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=SOURCE_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(values(FeedKind)))
+    closing_day = fields.Integer(strict=True, load_default=3, validate=validate.Range(1, 28))
+    closing_time = _ClosingTime(load_default="17:00")
+    late_policy = fields.String(
+        load_default=LatePolicy.HOLD.value, validate=validate.OneOf(values(LatePolicy))
+    )
+    items = fields.List(fields.Nested(SourceItemPayloadSchema), load_default=list)
+
+
 class ScoringPayloadSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -214,6 +265,7 @@ class PayloadSchema(Schema):
     format = fields.Integer(load_default=1, validate=validate.Equal(1))
     positions = fields.List(fields.Nested(PositionPayloadSchema), load_default=list)
     items = fields.List(fields.Nested(ItemPayloadSchema), load_default=list)
+    sources = fields.List(fields.Nested(SourcePayloadSchema), load_default=list)
     scoring = fields.Nested(ScoringPayloadSchema, required=True)
     schedule = fields.Nested(SchedulePayloadSchema, required=True)
     approval = fields.Nested(ApprovalPayloadSchema, required=True)

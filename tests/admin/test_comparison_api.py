@@ -99,7 +99,9 @@ def test_api_comparison_items_ranked(client, auditor_headers):
 def test_api_comparison_shared_items(client, auditor_headers):
     """Without a code: the shared items with the number of units reporting each."""
     body = client.get(f"{API}/items?period=2026-10", headers=auditor_headers).get_json()
-    assert body["items"] == [{"code": "HS.01", "name": "Hồ sơ SP1 của Phường An", "units": 2}]
+    assert body["items"] == [
+        {"code": "HS.01", "name": "Hồ sơ SP1 của Phường An", "units": 2, "kind": "work_item"}
+    ]
     assert "units" not in body
 
 

@@ -24,7 +24,7 @@ def test_items_lists_shared_items_only(auditor_client):
     local item, which has none, is left out)."""
     html = auditor_client.get("/admin/comparison/items?period=2026-10").get_data(as_text=True)
     (table,) = tables(html)
-    assert table[1:] == [["HS.01", "Hồ sơ SP1 của Phường An", "2"]]
+    assert table[1:] == [["HS.01", "Hồ sơ SP1 của Phường An", "Sản phẩm/công việc", "2"]]
 
 
 def test_items_ranking_matches_hand_computed_abc(auditor_client):

@@ -785,6 +785,11 @@ def mark_stale(period: Period, staff_id, reason: str | None = None) -> None:
         reason,
         key=key,
         replace=earlier is not None,
+        # A re-score of this person still waiting in Redis reads everything afresh when it runs:
+        # it absorbs this one, so a feed sending dossiers all day keeps one job per person
+        # queued, not one per batch. A reason (a published result revised) is never absorbed.
+        job_id=None if reason else f"kpi-rescore-{period.tenant_id}-{period.id}-{staff_id}",
+        absorb=not reason,
     )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 FORMAT = 1
-SECTIONS = ("positions", "items", "scoring", "schedule", "approval", "income")
-KEYED_SECTIONS = {"positions": "code", "items": "canonical_code"}
+SECTIONS = ("positions", "items", "sources", "scoring", "schedule", "approval", "income")
+KEYED_SECTIONS = {"positions": "code", "items": "canonical_code", "sources": "code"}
 SETTING_SECTIONS = ("scoring", "schedule", "approval", "income")
 POSITION_KEYS = ("code", "name", "position_group", "description")
 ITEM_KEYS = (
@@ -21,6 +21,12 @@ ITEM_KEYS = (
     "weight", "bands", "direction", "scoring_method", "aggregation", "positions", "mandatory",
     "allowed_min", "allowed_max",
 )  # fmt: skip
+# Data sources (feeds): the source's settings and its item mappings (external code → an item's
+# canonical code). Officer mappings name the unit's own staff: templates never carry them.
+SOURCE_KEYS = ("code", "name", "kind", "closing_day", "closing_time", "late_policy", "items")
+SOURCE_FIELDS = ("name", "kind", "closing_day", "closing_time", "late_policy")
+SOURCE_ITEM_KEYS = ("external_code", "canonical_code")
+MAPPING_PREFIX = "mappings."  # a source's mapping as a field: "mappings.<external code>"
 DECIMAL_KEYS = (
     "coefficient", "target", "band_low", "band_high", "cap_percent", "weight",
     "allowed_min", "allowed_max",
@@ -63,6 +69,27 @@ def _flatten(value, prefix: str, out: dict) -> dict:
     else:
         out[prefix] = _plain(value)
     return out
+
+
+def source_fields(entry: dict) -> dict:
+    """A source entry as flat fields for diffs and merges: its settings, and one field per item
+    mapping, ``"mappings.<external_code>": canonical_code`` (so mappings compare one by one)."""
+    flat = {key: entry.get(key) for key in SOURCE_KEYS if key != "items"}
+    for mapping in entry.get("items") or []:
+        flat[MAPPING_PREFIX + mapping["external_code"]] = mapping["canonical_code"]
+    return flat
+
+
+def source_entry(flat: dict) -> dict:
+    """The payload entry of a source from its flat fields (``source_fields`` reversed; a mapping
+    field of None is no mapping)."""
+    entry = {key: flat.get(key) for key in SOURCE_KEYS if key != "items"}
+    entry["items"] = [
+        {"external_code": name[len(MAPPING_PREFIX) :], "canonical_code": value}
+        for name, value in sorted(flat.items())
+        if name.startswith(MAPPING_PREFIX) and value is not None
+    ]
+    return entry
 
 
 def setting_leaves(payload: dict | None) -> dict:

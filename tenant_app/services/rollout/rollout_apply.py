@@ -5,12 +5,15 @@ Unlike a unit's own edits (``services.catalogue.update_item``, which keeps a uni
 a mandatory item), applying the province template may change what the template owns: canonical
 code, mandatory flag, allowed range and the values of mandatory items. New values become
 catalogue versions from the configuration's ``effective_from``, so periods already open or
-closed keep resolving the values they started with. Nothing here commits: a rollout job writes a
-whole tenant in one transaction, or nothing.
+closed keep resolving the values they started with. Data sources and their item mappings are
+written through ``services.feeds.sources`` (audited there); a source the template dropped is
+deactivated like an item, and a mapping is removed only when the template removed it. Nothing
+here commits: a rollout job writes a whole tenant in one transaction, or nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,7 +29,13 @@ from tenant_app.models.org import JobPosition
 from tenant_app.models.rollout import TenantConfig
 from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.rollout.payload_format import SETTINGS_MAP, VALUE_KEYS
+from tenant_app.services.feeds import sources
+from tenant_app.services.rollout.payload_format import (
+    MAPPING_PREFIX,
+    SETTINGS_MAP,
+    SOURCE_FIELDS,
+    VALUE_KEYS,
+)
 from tenant_app.services.rollout.rollout_merge import OpKind, Plan
 from tenant_app.services.rollout.unit_state import UnitSnapshot
 from tenant_app.services.workspace import catalogue_values as values
@@ -260,6 +269,39 @@ def _apply_items(plan: Plan, unit: UnitSnapshot, on: date) -> None:
             _deactivate_item(rows.items[op.key])
 
 
+def _write_mappings(source, fields: dict) -> None:
+    # ``fields``: flat source fields; "mappings.<external code>" → canonical code, None: remove.
+    for name, canonical in sorted(fields.items()):
+        if not name.startswith(MAPPING_PREFIX):
+            continue
+        external = name[len(MAPPING_PREFIX) :]
+        if canonical is None:
+            with contextlib.suppress(ServiceError):  # already gone
+                sources.unmap(source, "item", external)
+        else:
+            sources.map_item(source, external, canonical)
+
+
+def _apply_sources(plan: Plan, unit: UnitSnapshot) -> None:
+    """Write the sources' ops (after the items, which their mappings name)."""
+    for op in plan.sources:
+        settings = {k: op.fields[k] for k in SOURCE_FIELDS if k in op.fields}
+        if op.kind == OpKind.CREATE:
+            source = sources.create_source({"code": op.key, **settings})
+        elif op.kind == OpKind.REACTIVATE:
+            source = unit.rows.inactive_sources[op.key]
+            sources.update_source(source, {**settings, "active": True})
+        elif op.kind == OpKind.UPDATE:
+            source = unit.rows.sources[op.key]
+            if settings:
+                sources.update_source(source, settings)
+        else:
+            sources.update_source(unit.rows.sources[op.key], {"active": False})
+            continue
+        _write_mappings(source, op.fields)
+    db.session.flush()
+
+
 def _apply_settings(tenant, new_settings: dict, mode: str) -> None:
     keys = sorted({name for name in SETTINGS_MAP.values()})
     before = {k: (tenant.settings or {}).get(k) for k in keys}
@@ -307,6 +349,7 @@ def apply_plan(tenant, plan: Plan, unit: UnitSnapshot, on: date, mode: str) -> d
         raise ValueError("a plan with conflicts is never applied")
     _apply_positions(plan, unit)
     _apply_items(plan, unit, on)
+    _apply_sources(plan, unit)
     if plan.settings is not None:
         _apply_settings(tenant, plan.settings, mode)
     db.session.flush()
@@ -314,7 +357,7 @@ def apply_plan(tenant, plan: Plan, unit: UnitSnapshot, on: date, mode: str) -> d
 
 
 def summary(plan: Plan, on: date) -> dict:
-    ops = [op.kind for op in plan.positions + plan.items]
+    ops = [op.kind for op in plan.positions + plan.items + plan.sources]
     return {
         "effective_from": on.isoformat(),
         "created": ops.count(OpKind.CREATE) + ops.count(OpKind.REACTIVATE),

@@ -11,9 +11,12 @@ Per field:
   anything else is a conflict the rules cannot settle: the unit stops with a message.
 
 With no base, every value of the unit counts as unchanged, so the version is adopted whole.
-Positions and items a unit stopped using (inactive) read as absent. No database, Flask or
-translation here (a test holds it to that): lines carry a ``MessageCode`` and its params, made
-readable where they are shown (``plan_messages``); ``rollout_apply`` writes the plan.
+Positions, items and sources a unit stopped using (inactive) read as absent. A source's item
+mappings merge one by one, as fields ``mappings.<external code>``
+(``payload_format.source_fields``): a mapping the template never had (the unit's own) is never
+touched. No database, Flask or translation here (a test holds it to that): lines carry a
+``MessageCode`` and its params, made readable where they are shown (``plan_messages``);
+``rollout_apply`` writes the plan.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from enum import StrEnum
 
 from tenant_app.services.rollout.payload_format import (
     KEYED_SECTIONS,
+    MAPPING_PREFIX,
     dec,
     local_setting_leaves,
     setting_leaves,
     settings_from_leaves,
+    source_entry,
+    source_fields,
 )
 
 MISSING = object()
@@ -61,15 +67,19 @@ class UnitState:
     positions: dict[str, dict] = field(default_factory=dict)  # active ones, by code
     items: dict[str, dict] = field(default_factory=dict)  # active, by canonical code (own: code)
     settings: dict = field(default_factory=dict)  # Tenant.settings
+    sources: dict[str, dict] = field(default_factory=dict)  # active data sources, by code
     inactive_positions: frozenset[str] = frozenset()
     inactive_items: frozenset[str] = frozenset()
+    inactive_sources: frozenset[str] = frozenset()
     held_positions: frozenset[str] = frozenset()  # codes of positions someone holds now
     codes_in_use: dict[str, str] = field(default_factory=dict)  # item code → key of its item
 
 
 @dataclass(frozen=True)
 class Op:
-    """One write: ``kind`` the entry ``key`` with ``fields`` (create, reactivate: all of them)."""
+    """One write: ``kind`` the entry ``key`` with ``fields`` (create, reactivate: all of them).
+
+    A source's ``fields`` are flat (``source_fields``): a mapping written as None is removed."""
 
     kind: OpKind
     key: str
@@ -107,6 +117,7 @@ class Plan:
 
     positions: list[Op] = field(default_factory=list)
     items: list[Op] = field(default_factory=list)
+    sources: list[Op] = field(default_factory=list)
     settings: dict | None = None  # the whole new Tenant.settings, None when unchanged
     changes: list[Line] = field(default_factory=list)
     kept: list[Line] = field(default_factory=list)
@@ -115,7 +126,7 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.positions or self.items or self.settings is not None)
+        return not (self.positions or self.items or self.sources or self.settings is not None)
 
     def diff(self) -> dict:
         """The JSON stored on the rollout target and shown on the board."""
@@ -228,16 +239,26 @@ class _Merger:
                 self.conflict(section, key, name, "code", MessageCode.CODE_IN_USE, params)
                 return
             inactive = self.state.inactive_items
+        elif section == "sources":
+            inactive = self.state.inactive_sources
         else:
             inactive = self.state.inactive_positions
         kind = OpKind.REACTIVATE if key in inactive else OpKind.CREATE
-        self.plan.changes.append(_line(section, key, name, None, old=None, new=n))
+        shown = source_entry(n) if section == "sources" else n
+        self.plan.changes.append(_line(section, key, name, None, old=None, new=shown))
         getattr(self.plan, section).append(Op(kind, key, dict(n)))
 
     def update(self, section, key, name, b, lv, n):
         mandatory = section == "items" and bool(n.get("mandatory"))
         writes = {}
         for field_name in sorted(set(n) | set(lv)):
+            if (
+                section == "sources"
+                and field_name.startswith(MAPPING_PREFIX)
+                and field_name not in n
+                and (self.adopting or field_name not in b)
+            ):
+                continue  # a mapping the template does not mention: the unit's own
             value = self.field(
                 section, key, name, field_name,
                 b.get(field_name, MISSING), n.get(field_name, MISSING),
@@ -286,7 +307,8 @@ class _Merger:
         ):
             self.conflict(section, key, name, None, MessageCode.REMOVED_BUT_CHANGED, params)
             return
-        self.plan.changes.append(_line(section, key, name, None, old=lv, new=None))
+        shown = source_entry(lv) if section == "sources" else lv
+        self.plan.changes.append(_line(section, key, name, None, old=shown, new=None))
         getattr(self.plan, section).append(Op(OpKind.DEACTIVATE, key, {}))
 
     def absent_locally(self, section, key, name, b, n):
@@ -338,12 +360,14 @@ def _fits(value, n: dict) -> bool:
 def plan_merge(base: dict | None, new: dict, state: UnitState) -> Plan:
     """Return the plan of applying canonical payload ``new`` over ``base`` to ``state``."""
     merger = _Merger(base, new, state)
+    local = {"positions": state.positions, "items": state.items, "sources": state.sources}
     for section, key_name in KEYED_SECTIONS.items():
+        shape = source_fields if section == "sources" else dict
         merger.keyed(
             section,
-            {e[key_name]: e for e in (base or {}).get(section) or []},
-            {e[key_name]: e for e in new.get(section) or []},
-            state.positions if section == "positions" else state.items,
+            {e[key_name]: shape(e) for e in (base or {}).get(section) or []},
+            {e[key_name]: shape(e) for e in new.get(section) or []},
+            {key: shape(e) for key, e in local[section].items()},
         )
     merger.settings()
     return merger.plan

@@ -24,6 +24,11 @@ Format (version 1; docs/templates.md has the same with examples)::
          "positions": ["CM01", "CM02"],     # position codes, sorted, each in "positions"
          "mandatory": true, "allowed_min": "1.2", "allowed_max": "1.8"}
       ],
+      "sources": [                          # data sources (feeds), keyed by "code", sorted
+        {"code": "mot-cua", "name": "Hệ thống một cửa", "kind": "one_stop",
+         "closing_day": 3, "closing_time": "17:00", "late_policy": "hold" | "refuse",
+         "items": [{"external_code": "1.001", "canonical_code": "TH.VP.SP01"}]}
+      ],                                    # items: by external_code, each code in "items"
       "scoring": {"rule_set": "nd335_2025", "params": {"threshold_htxs": "90"}},  # overrides
       "schedule": {"period_kind": "month" | "quarter",
                    "windows": {"report": 3, "self_assessment": 5, "review": 8, "approval": 10}},
@@ -59,7 +64,9 @@ from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the for
     POSITION_KEYS,
     SECTIONS,
     SETTINGS_MAP,
+    SOURCE_KEYS,
     dec,
+    source_fields,
 )
 
 DEFAULT_WINDOWS = {"report": 3, "self_assessment": 5, "review": 8, "approval": 10}
@@ -86,6 +93,7 @@ def default_payload() -> dict:
         "format": FORMAT,
         "positions": [],
         "items": [],
+        "sources": [],
         "scoring": {"rule_set": DEFAULT_RULE_SET, "params": {}},
         "schedule": {"period_kind": "month", "windows": dict(DEFAULT_WINDOWS)},
         "approval": {"chain": list(APPROVAL_STAGES)},
@@ -132,6 +140,16 @@ def _item(data: dict) -> dict:
     return item
 
 
+def _source(data: dict) -> dict:
+    source = {key: data.get(key) for key in SOURCE_KEYS}
+    source["items"] = sorted(
+        ({"external_code": m["external_code"], "canonical_code": m["canonical_code"]}
+         for m in data.get("items") or []),
+        key=lambda m: m["external_code"],
+    )  # fmt: skip
+    return source
+
+
 def validate_payload(data: Any) -> dict:
     """Return the canonical form of payload ``data`` (module docstring), or raise PayloadInvalid.
 
@@ -173,6 +191,30 @@ def validate_payload(data: Any) -> dict:
                 f"items.{i}.positions",
                 _("Vị trí không có trong mẫu: %(codes)s.", codes=", ".join(unknown)),
             )
+
+    source_codes: dict[str, int] = {}
+    for i, source in enumerate(loaded["sources"]):
+        if source["code"] in source_codes:
+            add(
+                f"sources.{i}.code",
+                _("Mã nguồn bị trùng với dòng %(n)d.", n=source_codes[source["code"]] + 1),
+            )
+        source_codes.setdefault(source["code"], i)
+        externals: dict[str, int] = {}
+        for j, mapping in enumerate(source["items"]):
+            external = mapping["external_code"]
+            if external in externals:
+                add(
+                    f"sources.{i}.items.{j}.external_code",
+                    _("Mã ở hệ thống nguồn bị trùng với ánh xạ %(n)d.", n=externals[external] + 1),
+                )
+            externals.setdefault(external, j)
+            if mapping["canonical_code"] not in canonical:
+                add(
+                    f"sources.{i}.items.{j}.canonical_code",
+                    _("Mã chuẩn “%(code)s” không có trong danh mục của mẫu.",
+                      code=mapping["canonical_code"]),
+                )  # fmt: skip
 
     scoring = loaded["scoring"]
     params: dict = {}
@@ -216,6 +258,7 @@ def validate_payload(data: Any) -> dict:
         "format": FORMAT,
         "positions": sorted((_position(p) for p in loaded["positions"]), key=lambda p: p["code"]),
         "items": sorted((_item(x) for x in loaded["items"]), key=lambda x: x["canonical_code"]),
+        "sources": sorted((_source(x) for x in loaded["sources"]), key=lambda x: x["code"]),
         "scoring": {"rule_set": scoring["rule_set"], "params": params},
         "schedule": {"period_kind": loaded["schedule"]["period_kind"], "windows": windows},
         "approval": {"chain": list(chain)},
@@ -254,6 +297,8 @@ def diff_payloads(old: dict | None, new: dict | None) -> list[dict]:
       with ``field`` None and the whole entry in ``new`` / ``old``; ``changed`` once per field
       that differs, with the field's old and new value (lists such as ``positions`` or ``bands``
       compare whole);
+    - sources (keyed by ``code``): as items, the item mappings compared one by one as fields
+      ``mappings.<external_code>`` (the mapped canonical code; None on the side without it);
     - scoring, schedule, approval, income (``key`` is the section name): one change per leaf path
       that differs, e.g. ``field`` "params.threshold_htxs" or "windows.report"; ``added`` /
       ``removed`` when the path exists on one side only.
@@ -274,6 +319,8 @@ def diff_payloads(old: dict | None, new: dict | None) -> list[dict]:
                 elif b is None:
                     changes.append(_change(section, key, "removed", None, a, None))
                 else:
+                    if section == "sources":
+                        a, b = source_fields(a), source_fields(b)
                     for name in sorted(set(a) | set(b)):
                         if a.get(name) != b.get(name):
                             changes.append(
@@ -307,7 +354,7 @@ def _change(section, key, change, field, old, new) -> dict:
 
 
 def local_change_count(base: dict | None, current: dict | None) -> int:
-    """How many positions and items of ``current`` differ from ``base`` (added, removed or
+    """How many positions, items and sources of ``current`` differ from ``base`` (added, removed or
     changed; one per position or item, however many fields changed)."""
     touched = {
         (c["section"], c["key"])
@@ -320,11 +367,14 @@ def local_change_count(base: dict | None, current: dict | None) -> int:
 # --- tenants: settings and their configuration as a payload
 
 
-def payload_from_rows(settings: dict, positions: list[dict], items: list[dict]) -> dict:
+def payload_from_rows(
+    settings: dict, positions: list[dict], items: list[dict], sources: list[dict] = ()
+) -> dict:
     """Build a canonical payload from a unit's rows (no database access here).
 
     ``positions``: dicts with POSITION_KEYS; ``items``: dicts with the item's fields, its latest
-    values and ``positions`` (codes). An item without a canonical code (the unit's own) takes its
+    values and ``positions`` (codes); ``sources``: payload-shaped source entries (their item
+    mappings by canonical code). An item without a canonical code (the unit's own) takes its
     ``code`` as canonical code. Settings the unit never set take the defaults. Raises
     PayloadInvalid if the rows do not make a valid payload.
     """
@@ -334,6 +384,7 @@ def payload_from_rows(settings: dict, positions: list[dict], items: list[dict]) 
         "format": FORMAT,
         "positions": [_position(p) for p in positions],
         "items": [],
+        "sources": [_source(s) for s in sources],
         "scoring": {
             "rule_set": settings.get("rule_set") or base["scoring"]["rule_set"],
             "params": dict(settings.get("scoring_params") or {}),
@@ -371,6 +422,12 @@ FIELD_LABELS = {
     "schedule": "Lịch kỳ đánh giá",
     "approval": "Chuỗi phê duyệt",
     "income": "Thu nhập tăng thêm",
+    "sources": "Nguồn dữ liệu",
+    "closing_day": "Ngày chốt số liệu",
+    "closing_time": "Giờ chốt số liệu",
+    "late_policy": "Số liệu gửi muộn",
+    "mappings": "Ánh xạ mã thủ tục/loại việc",
+    "external_code": "Mã ở hệ thống nguồn",
     "code": "Mã",
     "name": "Tên",
     "position_group": "Nhóm vị trí",
@@ -430,7 +487,12 @@ def describe_errors(errors: dict[str, list[str]], data: dict | None = None, *, r
                 entries[index], dict) else {}  # fmt: skip
             key = entry.get(KEYED_SECTIONS[parts[0]])
             where += f" – dòng {index + row_offset}" + (f" ({key})" if key else "")
-            field = field_label(".".join(parts[2:]))
+            if parts[0] == "sources" and len(parts) > 3 and parts[2] == "items":
+                # "sources.0.items.2.canonical_code": the source's third item mapping
+                where += f" – ánh xạ {int(parts[3]) + 1}" if parts[3].isdigit() else ""
+                field = field_label(".".join(parts[4:]))
+            else:
+                field = field_label(".".join(parts[2:]))
         elif len(parts) > 1:
             field = field_label(".".join(parts[1:]))
         head = ", ".join(x for x in (where, field) if x)

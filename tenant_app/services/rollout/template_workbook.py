@@ -1,4 +1,6 @@
-"""A template version as an Excel workbook: sheets "Vị trí", "Danh mục", "Tham số", both ways.
+"""A template version as an Excel workbook: sheets "Vị trí", "Danh mục", "Tham số", "Nguồn dữ
+liệu" and "Ánh xạ nguồn" (a row per item mapping of a source), both ways. The two sheets of
+sources may be missing from a file (workbooks made before them): the payload has no sources.
 
 Reading goes through ``spreadsheets.check_xlsx`` (size, type, ZIP bombs) and openpyxl read-only
 with cached values; the rows become a payload dict for ``validate_payload``. Problems of the file
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, time
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,6 +28,20 @@ from tenant_app.services.rollout.template_payload import (
 )
 
 POSITIONS_SHEET, ITEMS_SHEET, PARAMS_SHEET = "Vị trí", "Danh mục", "Tham số"
+SOURCES_SHEET, MAPPINGS_SHEET = "Nguồn dữ liệu", "Ánh xạ nguồn"
+SOURCE_COLUMNS = (
+    ("code", "Mã nguồn"),
+    ("name", "Tên nguồn"),
+    ("kind", "Loại nguồn"),
+    ("closing_day", "Ngày chốt số liệu"),
+    ("closing_time", "Giờ chốt số liệu"),
+    ("late_policy", "Số liệu gửi muộn"),
+)
+MAPPING_COLUMNS = (
+    ("source", "Mã nguồn"),
+    ("external_code", "Mã ở hệ thống nguồn"),
+    ("canonical_code", "Mã chuẩn"),
+)
 POSITION_COLUMNS = (
     ("code", "Mã vị trí"),
     ("name", "Tên vị trí"),
@@ -122,6 +139,20 @@ def workbook(payload: dict) -> bytes:
             spreadsheets.Sheet(
                 PARAMS_SHEET, [h for _k, h in PARAM_COLUMNS], _param_rows(payload), widths=(36, 60)
             ),
+            spreadsheets.Sheet(
+                SOURCES_SHEET,
+                [h for _k, h in SOURCE_COLUMNS],
+                [[s.get(k) for k, _h in SOURCE_COLUMNS] for s in payload.get("sources") or []],
+            ),
+            spreadsheets.Sheet(
+                MAPPINGS_SHEET,
+                [h for _k, h in MAPPING_COLUMNS],
+                [
+                    [s["code"], m["external_code"], m["canonical_code"]]
+                    for s in payload.get("sources") or []
+                    for m in s["items"]
+                ],
+            ),
         ]
     )
 
@@ -154,8 +185,10 @@ def _cell(value):
     return value
 
 
-def _table(sheets, title, columns, problems) -> list[dict]:
+def _table(sheets, title, columns, problems, *, optional=False) -> list[dict]:
     rows = sheets.get(_norm(title))
+    if rows is None and optional:
+        return []
     if rows is None:
         problems.setdefault(title, []).append(_("Thiếu trang tính “%(s)s”.", s=title))
         return []
@@ -190,6 +223,49 @@ def _param_value(text):
     return text
 
 
+def _text(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.time()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _sources(sheets, problems) -> list[dict]:
+    """The sources sheet and its mappings sheet as payload entries (both optional)."""
+    from tenant_app.services.feeds.sources import KIND_LABELS, POLICY_LABELS
+
+    kinds, policies = _choices(KIND_LABELS), _choices(POLICY_LABELS)
+    result, by_code = [], {}
+    for row in _table(sheets, SOURCES_SHEET, SOURCE_COLUMNS, problems, optional=True):
+        entry = {k: _text(row.get(k)) for k in ("code", "name", "closing_time")}
+        entry["kind"] = _text(kinds.get(_norm(row.get("kind")), row.get("kind")))
+        policy = row.get("late_policy")
+        if policy is not None:
+            entry["late_policy"] = _text(policies.get(_norm(policy), policy))
+        if row.get("closing_day") is not None:
+            entry["closing_day"] = row["closing_day"]
+        if entry["closing_time"] is None:
+            entry.pop("closing_time")
+        entry["items"] = []
+        by_code.setdefault(entry["code"], entry)
+        result.append(entry)
+    for row in _table(sheets, MAPPINGS_SHEET, MAPPING_COLUMNS, problems, optional=True):
+        code = _text(row.get("source"))
+        if code not in by_code:
+            problems.setdefault(MAPPINGS_SHEET, []).append(
+                _("Nguồn “%(c)s” không có trong trang tính “%(s)s”.", c=code, s=SOURCES_SHEET)
+            )
+            continue
+        by_code[code]["items"].append(
+            {"external_code": _text(row.get("external_code")),
+             "canonical_code": _text(row.get("canonical_code"))}
+        )  # fmt: skip
+    return result
+
+
 def payload_from_workbook(data: bytes) -> dict:
     """Read a workbook into a canonical payload. Raises ServiceError for a refused file and
     PayloadInvalid (messages naming sheet and row, under ``errors["_file"]``) otherwise."""
@@ -218,6 +294,7 @@ def payload_from_workbook(data: bytes) -> dict:
     payload = {
         "positions": positions,
         "items": items,
+        "sources": _sources(sheets, problems),
         "scoring": {"params": {}},
         "schedule": {"windows": {}},
         "approval": {},

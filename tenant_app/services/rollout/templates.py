@@ -277,11 +277,15 @@ def compare(base: TemplateVersion, target: TemplateVersion) -> list[dict]:
 
 def tenant_payload(tenant: Tenant) -> dict:
     """The unit's current configuration as a canonical payload (positions, active items with
-    their latest values, settings). Reads that one unit inside its tenant context."""
+    their latest values, active data sources with their item mappings, settings). Reads that
+    one unit inside its tenant context."""
     with tenant_context(tenant):
         state = unit_state.read_unit(tenant).state
     return payload_from_rows(
-        state.settings, list(state.positions.values()), list(state.items.values())
+        state.settings,
+        list(state.positions.values()),
+        list(state.items.values()),
+        list(state.sources.values()),
     )
 
 
@@ -409,4 +413,8 @@ def _check_first_application(tenant: Tenant, version: TemplateVersion) -> None:
 
 
 def _counts(payload: dict) -> dict:
-    return {"positions": len(payload["positions"]), "items": len(payload["items"])}
+    return {
+        "positions": len(payload["positions"]),
+        "items": len(payload["items"]),
+        "sources": len(payload.get("sources") or []),
+    }
