@@ -50,12 +50,14 @@ def _owner_scalar(app, sql: str):
 
 
 def _batch_in_progress(app) -> bool:
-    """Whether a worker holds the source's advisory lock (taken as a batch starts, released
-    when its one transaction ends)."""
+    """Whether a worker holds a source's advisory lock in this test's database (taken as a batch
+    starts, released when its one transaction ends; other databases' tests may hold theirs)."""
     return bool(
         _owner_scalar(
-            app, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4343"
-        )  # fmt: skip
+            app,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4343 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
     )
 
 
