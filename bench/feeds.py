@@ -5,8 +5,8 @@ local server, DROPPED and recreated, dropped again at the end) and Redis (``--re
 database 9 of the local server, emptied before and after: use a database nobody else uses). The
 production server (gunicorn with ``deploy/gunicorn.conf.py``) serves the API as the RLS-bound role
 ``kpi_bench_feeds_app``; ``kpi worker feeds`` ×``--feed-workers`` (default 2: a batch holds its
-source's lock, so two workers decide two units' batches at once) and ``kpi worker scoring`` ×1 run
-the jobs, as in production.
+source's lock, so two workers decide two units' batches at once) and ``kpi worker scoring``
+×``--scoring-workers`` (default 2, the Helm chart's scoring pool) run the jobs, as in production.
 
 Measured, on ``--units`` demo wards each with a one-stop source ``mot-cua`` (the demo's mappings):
 
@@ -293,13 +293,23 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=30, help="latency probes")
     parser.add_argument("--feed-workers", type=int, default=2)
     parser.add_argument(
+        "--scoring-workers", type=int, default=2, help="as the Helm chart's scoring pool (2)"
+    )
+    parser.add_argument(
         "--drain", type=float, default=120, help="seconds to wait for the workers after (a)"
     )
     parser.add_argument(
         "--background-rate",
         type=float,
-        default=None,
-        help="records/s posted during (b) (default: half the rate the workers decided in (a))",
+        default=200,
+        help="records/s the other wards post during (b) (default 200: a province's busiest hour "
+        "is far below it); 0 = half the rate the workers decided in (a)",
+    )
+    parser.add_argument(
+        "--background-batch",
+        type=int,
+        default=100,
+        help="records per background batch during (b), as a live system sends them",
     )
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument(
@@ -353,7 +363,10 @@ def main(argv=None) -> int:
         start([*flask, "worker", "feeds"], env, instance / f"feeds-{n}.log")
         for n in range(args.feed_workers)
     ]
-    procs.append(start([*flask, "worker", "scoring"], env, instance / "scoring.log"))
+    procs += [
+        start([*flask, "worker", "scoring"], env, instance / f"scoring-{n}.log")
+        for n in range(args.scoring_workers)
+    ]
     owner = sa.create_engine(owner_url, pool_size=2)
     rows = []
     try:
@@ -428,7 +441,7 @@ def main(argv=None) -> int:
         # (b) latency under a background load
         background_rate = args.background_rate or max(50.0, round(decided_rate / 2))
         stop, threads, background = ingest(
-            args.port, others, 1, min(args.batch, 500), None, "BG", rate=background_rate
+            args.port, others, 1, args.background_batch, None, "BG", rate=background_rate
         )
         time.sleep(1)
         latencies, lost = [], 0
