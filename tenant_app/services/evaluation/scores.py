@@ -712,6 +712,29 @@ def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> Pe
     ).scalar_one_or_none()
 
 
+def rescore_pending(limit: int = 50) -> int:
+    """Re-score now, in this transaction, the people whose re-score the session has asked for.
+
+    For a job that changes many results at once (a feed batch): its people's scores commit with
+    the change, with no queue in between. The re-score jobs still run after the commit and find
+    nothing changed. Beyond ``limit`` people the jobs do it (a historical import would make one
+    transaction very long). Returns how many people were re-scored here.
+    """
+    wanted = [
+        effect
+        for effect in background.pending(db.session())
+        if effect.path == background.paths.RESCORE_PERSON
+    ]
+    if not wanted or len(wanted) > limit:
+        return 0
+    for effect in wanted:
+        period_id, staff_id, reason = effect.args
+        period = db.session.get(Period, (effect.tenant_id, uuid.UUID(period_id)))
+        if period is not None:
+            rescore_person(period, uuid.UUID(staff_id), reason=reason)
+    return len(wanted)
+
+
 def explanation_of(score: PeriodScore, period: Period) -> list[dict]:
     """Return the score's explanation steps as JSON-ready dicts, rendered from its inputs.
 

@@ -313,6 +313,9 @@ def process_batch(batch: FeedBatch) -> dict:
     batch.duplicates = duplicates
     batch.status = FeedBatchStatus.PROCESSED
     batch.processed_at = utcnow()
+    # The people this batch touched are re-scored in its own transaction: their pages show the
+    # change as soon as the batch is decided (no second queue to wait in).
+    scores.rescore_pending()
     return _counts(batch)
 
 
@@ -608,6 +611,7 @@ def replay(source: FeedSource, record_ids=None, *, actor=None, held_only: bool =
             applied.append({**rec, "id": record.id, **_decided(decision)})
     db.session.flush()
     _apply(source, applied)
+    scores.rescore_pending()
     if records:
         audit.record(
             "feed.replayed",
