@@ -312,8 +312,13 @@ def unlock_command(username: str, slug: str | None):
 @click.command("worker")
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option(
+    "--fork/--no-fork",
+    default=None,
+    help="Fork a work horse per job (default: yes, unless the queues are only feeds/scoring).",
+)
 @with_appcontext
-def worker_command(queues, burst):
+def worker_command(queues, burst, fork):
     """Run an rq worker on QUEUES (default: scoring, feeds, rollout, io, default)."""
     from flask import current_app
 
@@ -325,7 +330,7 @@ def worker_command(queues, burst):
         raise click.BadParameter(f"unknown queue(s): {', '.join(unknown)}", param_hint="QUEUES")
     if not current_app.config.get("KPI_REDIS_URL"):
         raise click.ClickException("KPI_REDIS_URL is not set: jobs run in-process, no worker")
-    ok = run_worker(current_app._get_current_object(), queues or ALL_QUEUES, burst=burst)
+    ok = run_worker(current_app._get_current_object(), queues or ALL_QUEUES, burst=burst, fork=fork)
     sys.exit(0 if ok or burst else 1)
 
 

@@ -25,7 +25,7 @@ caller: a service calls ``after_commit(...)`` while it changes the data, and the
 from __future__ import annotations
 
 from tenant_app.background import paths
-from tenant_app.background.effects import after_commit, init_app, pending, requested
+from tenant_app.background.effects import after_commit, init_app, pending, requested, withdraw
 from tenant_app.background.queues import ALL_QUEUES, DEFAULT, FEEDS, IO, ROLLOUT, SCORING
 from tenant_app.background.runner import current_job_run, enqueue, execute, report_progress
 
@@ -45,4 +45,5 @@ __all__ = [
     "pending",
     "report_progress",
     "requested",
+    "withdraw",
 ]

@@ -73,6 +73,14 @@ def pending(session: Session) -> list[Effect]:
     return list(session.info.get(_PENDING, {}).values())
 
 
+def withdraw(session: Session, done) -> None:
+    """Take back requests ``session`` no longer needs (their work was done in the transaction)."""
+    done = set(done)
+    effects: dict = session.info.get(_PENDING, {})
+    for key in [key for key, effect in effects.items() if effect in done]:
+        del effects[key]
+
+
 def _run_effects(session: Session) -> None:
     effects = session.info.pop(_PENDING, None)
     if not effects:

@@ -10,14 +10,22 @@ the same transaction as the success mark, which is a conditional UPDATE on the a
 puts each work horse in its own process group, so a worker killed alone can leave its horse
 running: when that orphan finishes after the retry began, its claim fails and its work is rolled
 back (``runner._claim_success``).
+
+The ``feeds`` and ``scoring`` queues carry many short jobs (a batch of records, one person's
+re-score): a worker serving only them runs each job in its own process (``AppSimpleWorker``, no
+fork per job, its database connections kept), which took a fork, a new connection and rq's horse
+bookkeeping off every record's way to a score. Killing such a worker kills its job with it; the
+retry is the same. The other queues (exports, imports, rollouts: long, memory-hungry jobs) keep a
+forked horse per job, so a job's memory is returned when it ends.
 """
 
 from __future__ import annotations
 
 from flask import Flask
-from rq import Worker
+from rq import SimpleWorker, Worker
 
 from tenant_app.background import runner
+from tenant_app.background.queues import FEEDS, SCORING
 
 # How often a worker cleans registries, i.e. notices jobs abandoned by a dead worker (seconds).
 MAINTENANCE_INTERVAL = 60
@@ -25,10 +33,12 @@ MAINTENANCE_INTERVAL = 60
 # rq waits 60 s; with redis-py 8 closing the listener waits for that read to end, so every stop
 # of a worker (a burst run, a SIGTERM at deployment) took a minute.
 PUBSUB_WAIT = 1
+# Queues whose jobs are short and frequent: a worker serving only these does not fork per job.
+NO_FORK_QUEUES = frozenset({FEEDS, SCORING})
 
 
-class AppWorker(Worker):
-    """An rq worker that runs every job inside the app context of the app it was started with."""
+class _InApp:
+    """Runs every job inside the app context of the app the worker was started with."""
 
     app: Flask | None = None
 
@@ -45,6 +55,10 @@ class AppWorker(Worker):
             sleep_time=PUBSUB_WAIT, daemon=True, exception_handler=self._pubsub_exception_handler
         )
 
+
+class AppWorker(_InApp, Worker):
+    """A forking rq worker (one work horse per job) bound to the app."""
+
     def main_work_horse(self, job, queue):
         # A forked horse must not reuse the parent's database connections.
         if self.app is not None:
@@ -53,6 +67,17 @@ class AppWorker(Worker):
             with self.app.app_context():
                 db.engine.dispose(close=False)
         return super().main_work_horse(job, queue)
+
+
+class AppSimpleWorker(_InApp, SimpleWorker):
+    """An rq worker that runs each job in its own process (no work horse), bound to the app."""
+
+
+def forks(queues, fork: bool | None = None) -> bool:
+    """Whether a worker on ``queues`` forks per job: as asked, else unless all are short-job."""
+    if fork is not None:
+        return fork
+    return not set(queues) <= NO_FORK_QUEUES
 
 
 def redis_connection(app: Flask):
@@ -65,11 +90,22 @@ def redis_connection(app: Flask):
     return Redis.from_url(url)
 
 
-def run_worker(app: Flask, queues, *, burst: bool = False, with_scheduler: bool = True) -> bool:
-    """Work on ``queues`` until stopped (or until empty with ``burst``); return rq's verdict."""
+def run_worker(
+    app: Flask,
+    queues,
+    *,
+    burst: bool = False,
+    with_scheduler: bool = True,
+    fork: bool | None = None,
+) -> bool:
+    """Work on ``queues`` until stopped (or until empty with ``burst``); return rq's verdict.
+
+    ``fork`` None: fork per job unless every queue is in ``NO_FORK_QUEUES``.
+    """
     runner.bind_app(app)
     connection = redis_connection(app)
-    worker = AppWorker(
+    worker_class = AppWorker if forks(queues, fork) else AppSimpleWorker
+    worker = worker_class(
         list(queues), connection=connection, maintenance_interval=MAINTENANCE_INTERVAL
     )
     worker.app = app

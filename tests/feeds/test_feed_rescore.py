@@ -47,3 +47,21 @@ def test_the_batch_commits_the_new_score_with_its_records(queued_app, client, te
             sa.select(PeriodScore).where(PeriodScore.staff_id == fed_ward["clerk"])
         ).scalar_one_or_none()
         assert score is not None and (score.a, score.b, score.c) == (100, 100, 100)
+
+
+def test_the_batch_takes_back_the_rescore_jobs_it_did(queued_app, client, tenant_a, fed_ward):
+    """The people re-scored in the batch's transaction leave no re-score job in the queue."""
+    from redis import Redis
+    from rq import Queue
+
+    records = [record("d2", "received"), record("d2", "settled", at="2026-11-12T08:00")]
+    body = post(client, fed_ward["token"], records)
+    with tenant_context(tenant_a):
+        batch = db.session.get(FeedBatch, (tenant_a.id, uuid.UUID(body.get_json()["id"])))
+        run_id = str(batch.job_run_id)
+        db.session.commit()
+    execute(paths.FEED_PROCESS_BATCH, tenant_a.id, run_id, (body.get_json()["id"],))
+    connection = Redis.from_url(REDIS_URL)
+    queued = [job.args[0] for job in Queue("scoring", connection=connection).jobs]
+    connection.close()
+    assert paths.RESCORE_PERSON not in queued

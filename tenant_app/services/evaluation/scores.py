@@ -716,9 +716,10 @@ def rescore_pending(limit: int = 50) -> int:
     """Re-score now, in this transaction, the people whose re-score the session has asked for.
 
     For a job that changes many results at once (a feed batch): its people's scores commit with
-    the change, with no queue in between. The re-score jobs still run after the commit and find
-    nothing changed. Beyond ``limit`` people the jobs do it (a historical import would make one
-    transaction very long). Returns how many people were re-scored here.
+    the change, with no queue in between, and the re-score jobs are taken back (they would find
+    nothing changed, and each costs a place in the ``scoring`` queue). Beyond ``limit`` people
+    the jobs do it (a historical import would make one transaction very long). Returns how many
+    people were re-scored here.
     """
     wanted = [
         effect
@@ -732,6 +733,7 @@ def rescore_pending(limit: int = 50) -> int:
         period = db.session.get(Period, (effect.tenant_id, uuid.UUID(period_id)))
         if period is not None:
             rescore_person(period, uuid.UUID(staff_id), reason=reason)
+    background.withdraw(db.session(), wanted)
     return len(wanted)
 
 
