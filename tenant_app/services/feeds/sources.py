@@ -5,7 +5,6 @@ Every change is audited in the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import uuid
@@ -26,6 +25,7 @@ from tenant_app.models.feeds import FeedItemMap, FeedOfficerMap, FeedSource, Fee
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import FeedKind, LatePolicy, values
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
+from tenant_app.services.workspace import tokens
 from tenant_app.tenancy import current_tenant_id
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -258,27 +258,15 @@ def map_officer(source: FeedSource, external_id, staff_code: str, *, actor=None)
         raise ServiceError(
             "unknown_staff", _("Không có nhân sự mã “%(c)s”.", c=staff_code), field="staff_code"
         )
-    row = db.session.execute(
-        sa.select(FeedOfficerMap).where(
-            FeedOfficerMap.source_id == source.id, FeedOfficerMap.external_id == external
-        )
-    ).scalar_one_or_none()
-    before = None if row is None else {"external_id": external, "staff_id": str(row.staff_id)}
-    if row is None:
-        row = FeedOfficerMap(source_id=source.id, external_id=external, staff_id=person.id)
-        db.session.add(row)
-    else:
-        row.staff_id = person.id
-    db.session.flush()
-    audit.record(
+    return _mapped(
+        source,
+        FeedOfficerMap,
+        ("external_id", external),
+        ("staff_id", person.id),
         "feed.officer_mapped",
-        object_type="feed_source",
-        object_id=source.id,
-        before=before,
-        after={"external_id": external, "staff_id": str(person.id), "staff_code": person.code},
-        actor=actor,
+        {"staff_code": person.code},
+        actor,
     )
-    return row
 
 
 def map_item(source: FeedSource, external_code, canonical_code: str, *, actor=None) -> FeedItemMap:
@@ -301,24 +289,42 @@ def map_item(source: FeedSource, external_code, canonical_code: str, *, actor=No
             _("Danh mục không có sản phẩm/chỉ số mã “%(c)s”.", c=code),
             field="canonical_code",
         )
+    return _mapped(
+        source,
+        FeedItemMap,
+        ("external_code", external),
+        ("item_id", item.id),
+        "feed.item_mapped",
+        {"item_code": item.code},
+        actor,
+    )
+
+
+def _mapped(source: FeedSource, model, key: tuple, target: tuple, action: str, named: dict, actor):
+    """Create or repoint the ``model`` mapping of ``key`` (field, value) to ``target`` (field,
+    id), audited with the old and the new target (``named`` adds the target's code)."""
+    key_field, external = key
+    target_field, target_id = target
     row = db.session.execute(
-        sa.select(FeedItemMap).where(
-            FeedItemMap.source_id == source.id, FeedItemMap.external_code == external
-        )
+        sa.select(model).where(model.source_id == source.id, getattr(model, key_field) == external)
     ).scalar_one_or_none()
-    before = None if row is None else {"external_code": external, "item_id": str(row.item_id)}
+    before = (
+        None
+        if row is None
+        else {key_field: external, target_field: str(getattr(row, target_field))}
+    )
     if row is None:
-        row = FeedItemMap(source_id=source.id, external_code=external, item_id=item.id)
+        row = model(source_id=source.id, **{key_field: external, target_field: target_id})
         db.session.add(row)
     else:
-        row.item_id = item.id
+        setattr(row, target_field, target_id)
     db.session.flush()
     audit.record(
-        "feed.item_mapped",
+        action,
         object_type="feed_source",
         object_id=source.id,
         before=before,
-        after={"external_code": external, "item_id": str(item.id), "item_code": item.code},
+        after={key_field: external, target_field: str(target_id), **named},
         actor=actor,
     )
     return row
@@ -348,10 +354,6 @@ def unmap(source: FeedSource, kind: str, external: str, *, actor=None) -> None:
 # --- tokens
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(
     source: FeedSource, *, actor=None, name: str = "feed", lifetime_days: int | None = None
 ) -> tuple[str, FeedToken]:
@@ -367,7 +369,7 @@ def issue_token(
     token = f"{TOKEN_PREFIX}{source.tenant_id}_" + secrets.token_urlsafe(32)
     row = FeedToken(
         source_id=source.id,
-        token_hash=_digest(token),
+        token_hash=tokens.digest(token),
         name=(name or "feed").strip()[:100] or "feed",
         expires_at=utcnow() + timedelta(days=days),
         created_by=getattr(actor, "id", None) if not getattr(actor, "is_province", False) else None,
@@ -426,11 +428,10 @@ def resolve_token(token: str) -> FeedToken | None:
     if token_tenant_id(token) != current_tenant_id():
         return None
     row = db.session.execute(
-        sa.select(FeedToken).where(FeedToken.token_hash == _digest(token))
+        sa.select(FeedToken).where(FeedToken.token_hash == tokens.digest(token))
     ).scalar_one_or_none()
     now = utcnow()
     if row is None or not row.usable(now):
         return None
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
+    tokens.note_use(row, now)
     return row

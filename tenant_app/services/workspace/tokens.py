@@ -29,8 +29,21 @@ def password_change_required() -> ServiceError:
     )
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a bearer token (any kind): its SHA-256, never the token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def note_use(row, now) -> bool:
+    """Record that the token ``row`` was used at ``now``, at most once a minute; True if written.
+
+    Every request of an API client resolves its token: writing the time on each would make
+    every read a write.
+    """
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+        return True
+    return False
 
 
 def issue_token(user, name: str = "api") -> tuple[str, object]:
@@ -41,10 +54,10 @@ def issue_token(user, name: str = "api") -> tuple[str, object]:
     expires = utcnow() + current_app.config["KPI_TOKEN_LIFETIME"]
     if user.is_province:
         row = ProvinceApiToken(
-            province_user_id=user.id, token_hash=_digest(token), name=name, expires_at=expires
+            province_user_id=user.id, token_hash=digest(token), name=name, expires_at=expires
         )
     else:
-        row = ApiToken(user_id=user.id, token_hash=_digest(token), name=name, expires_at=expires)
+        row = ApiToken(user_id=user.id, token_hash=digest(token), name=name, expires_at=expires)
     db.session.add(row)
     audit.record(
         "auth.token_issued",
@@ -61,13 +74,12 @@ def resolve_token(token: str, *, province: bool):
     """Return the usable token row for ``token`` (in the tenant in context, or province-wide)."""
     model = ProvinceApiToken if province else ApiToken
     row = db.session.execute(
-        sa.select(model).where(model.token_hash == _digest(token))
+        sa.select(model).where(model.token_hash == digest(token))
     ).scalar_one_or_none()
     now = utcnow()
     if row is None or not row.usable(now) or not row.user.is_active:
         return None
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
+    if note_use(row, now):
         db.session.commit()
     return row
 
