@@ -197,3 +197,40 @@ def test_position_indicators_join_the_task_score_when_the_period_says_so(
     login(client, "phuong-a", "vanthu")
     page = client.get(f"/t/phuong-a/my/score?period={fed_ward['period']}").get_data(as_text=True)
     assert "CS09" in page and "Tính vào kết quả nhiệm vụ" in page and "94,74" in page
+
+
+def test_position_indicators_of_many_people_are_read_at_once_and_the_same(
+    client, tenant_a, fed_ward
+):
+    """A whole-period re-score reads position indicators in a fixed number of queries (not one
+    set per person), and finds for each person exactly what the one-person read finds."""
+    with tenant_context(tenant_a):
+        catalogue.create_item({**ON_TIME, "code": "CS09", "position_ids": [fed_ward["clerk_pos"]]})
+        catalogue.create_item(
+            {**SATISFACTION, "code": "CS08", "position_ids": [fed_ward["clerk_pos"]]}
+        )
+        sources.map_item(sources.get_source(fed_ward["source"]), "KPI-CA-NHAN", "CS09")
+        db.session.commit()
+    records = [record("p1", "value", code="KPI-CA-NHAN", due=None, value="90"),
+               record("p2", "value", code="KPI-CA-NHAN", due=None, value="99")]  # fmt: skip
+    assert post(client, fed_ward["token"], records).get_json()["accepted"] == 2
+    with tenant_context(tenant_a):
+        period = _period(tenant_a, fed_ward)
+        people = list(db.session.execute(sa.select(PeriodScore.staff_id)).scalars())
+        people = list(dict.fromkeys([*people, fed_ward["clerk"], fed_ward["head"]]))
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            batch = indicators.people_scores(period, people)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert len(statements) <= 5
+        for staff_id in people:
+            assert batch[staff_id] == indicators.person_score(period, staff_id)
+        score, lines = batch[fed_ward["clerk"]]
+        # CS09: the average 94.5 of a target 95 (capped ratio); CS08 has no value yet.
+        assert score == Fraction(1890, 19) and [line[0] for line in lines] == ["CS08", "CS09"]

@@ -130,8 +130,9 @@ def _observations(period: Period, item_ids, staff_id=None, *, unit: bool) -> dic
     return out
 
 
-def _lines(period: Period, items, observations) -> list[IndicatorLine]:
-    versions = _versions(items, period.starts_on)
+def _lines(period: Period, items, observations, versions=None) -> list[IndicatorLine]:
+    if versions is None:
+        versions = _versions(items, period.starts_on)
     lines = []
     for item in items:
         version = versions.get(item.id)
@@ -210,6 +211,49 @@ def person_score(period: Period, staff_id) -> tuple[Fraction | None, list]:
     post = staff_service.assignment_at(staff_id, period.ends_on)
     lines, mean = person_indicators(period, person, None if post is None else post.position_id)
     return mean.score, snapshot_lines(lines)
+
+
+def people_scores(period: Period, staff_ids) -> dict[uuid.UUID, tuple[Fraction | None, list]]:
+    """``person_score`` of each of ``staff_ids`` in five queries, whatever their number."""
+    from tenant_app.services.workspace import staff as staff_service
+
+    staff_ids = list(staff_ids)
+    posts = staff_service.assignments_at(staff_ids, period.ends_on)
+    items = indicator_items(positioned=True)
+    holders: dict = {}
+    if items:
+        links = db.session.execute(
+            sa.select(ItemPosition.position_id, ItemPosition.item_id).where(
+                ItemPosition.item_id.in_([i.id for i in items])
+            )
+        )
+        for position_id, item_id in links:
+            holders.setdefault(position_id, set()).add(item_id)
+    versions = _versions(items, period.starts_on)
+    observed: dict = {}
+    if items and staff_ids:
+        stmt = sa.select(
+            IndicatorValue.staff_id,
+            IndicatorValue.item_id,
+            IndicatorValue.value,
+            IndicatorValue.observed_at,
+        ).where(
+            IndicatorValue.period_id == period.id,
+            IndicatorValue.item_id.in_([i.id for i in items]),
+            IndicatorValue.staff_id.in_(staff_ids),
+        )
+        for staff_id, item_id, value, at in db.session.execute(
+            stmt.order_by(IndicatorValue.observed_at)
+        ):
+            observed.setdefault(staff_id, {}).setdefault(item_id, []).append(Observation(value, at))
+    out = {}
+    for staff_id in staff_ids:
+        post = posts.get(staff_id)
+        mine = holders.get(None if post is None else post.position_id, set())
+        own = [i for i in items if i.id in mine]  # by code, as ``person_indicators`` orders
+        lines = _lines(period, own, observed.get(staff_id, {}), versions) if own else []
+        out[staff_id] = (_mean(lines).score, snapshot_lines(lines))
+    return out
 
 
 def _exact(value) -> str | None:

@@ -99,7 +99,9 @@ class _Context:
     grades: dict[uuid.UUID, str]
     managers: dict[uuid.UUID, uuid.UUID | None]
     has_work: set[uuid.UUID]
+    people_ids: tuple = ()
     _unit_indicators: tuple | None = None
+    _position_indicators: dict | None = None
 
     def unit_indicators(self) -> tuple[Fraction | None, list]:
         """The unit's indicator score and its lines (read once per context)."""
@@ -107,6 +109,13 @@ class _Context:
             lines, mean = indicators.unit_board(self.period)
             self._unit_indicators = (mean.score, indicators.snapshot_lines(lines))
         return self._unit_indicators
+
+    def position_indicators(self, staff_id) -> tuple[Fraction | None, list]:
+        """A person's position-indicator score and lines (read once for all people scored)."""
+        if self._position_indicators is None:
+            self._position_indicators = indicators.people_scores(self.period, self.people_ids)
+        found = self._position_indicators.get(staff_id)
+        return found if found is not None else indicators.person_score(self.period, staff_id)
 
 
 def _work_rows(period: Period, staff_ids) -> list[tuple]:
@@ -217,7 +226,9 @@ def _context(
             has_work = set(
                 db.session.execute(work_stmt.where(Assignment.staff_id.in_(team))).scalars()
             )
-    return _Context(period, params, _params_key(period, params), grades, managers, has_work)
+    return _Context(
+        period, params, _params_key(period, params), grades, managers, has_work, tuple(people)
+    )
 
 
 def _params_key(period: Period, params: Params) -> str:
@@ -313,7 +324,7 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
         leader = LeaderCriteria(**_exact(leader_data))
     indicator_score = None
     if ctx.params.position_indicators == "in_task":
-        score, lines = indicators.person_score(ctx.period, inputs.staff_id)
+        score, lines = ctx.position_indicators(inputs.staff_id)
         if lines:
             extra["position_indicators"] = lines
         if score is not None:
