@@ -15,10 +15,9 @@ from flask import abort, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
 
 from blueprints.api.paging import page
+from blueprints.api.uploads import UploadParser
 from blueprints.api.visibility import SECURITY, admins
 from tenant_app.auth import _bearer
 from tenant_app.extensions import db
@@ -52,12 +51,7 @@ blp = make_tenant_blueprint(
 )
 
 
-class _UploadParser(FlaskParser):
-    def load_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-blp.ARGUMENTS_PARSER = _UploadParser()
+blp.ARGUMENTS_PARSER = UploadParser()
 FEED_SECURITY = [{"feedToken": []}]
 
 

@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from flask import g, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
 
+from blueprints.api.uploads import UploadParser
 from tenant_app.auth import api_token_required
 from tenant_app.extensions import db
 from tenant_app.schemas.common import ApiErrorSchema
@@ -27,14 +26,7 @@ blp = make_tenant_blueprint(
 )
 
 
-class _UploadParser(FlaskParser):
-    """Reads a multipart body whole: its form fields with its files, so one schema documents it."""
-
-    def load_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-blp.ARGUMENTS_PARSER = _UploadParser()
+blp.ARGUMENTS_PARSER = UploadParser()
 _admin = api_token_required("unit_admin")
 
 
