@@ -2,6 +2,11 @@
 
 ``record()`` adds the event to the current session; the caller's commit makes both durable or
 neither. ``verify_*`` walk a chain and return the first broken link.
+
+A transaction that records many events (a rollout creating a unit's catalogue) locks each chain
+and reads its head once: the session keeps the head it has extended until it commits or rolls
+back (a savepoint's rollback included), so the events are chained in memory and inserted
+together at the flush, in the order recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session
 
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
@@ -81,13 +88,18 @@ def record(
     if tid is None:
         province = True
     model = ProvinceAuditEvent if province else AuditEvent
-    _lock_chain(0 if province else tid)
-    db.session.flush()
-    last = db.session.execute(
-        sa.select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)
-    ).first()
+    chain = "province" if province else f"tenant:{tid}"
+    heads: dict = db.session.info.setdefault(_HEADS, {})
+    if chain not in heads:
+        _lock_chain(0 if province else tid)
+        db.session.flush()
+        last = db.session.execute(
+            sa.select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)
+        ).first()
+        heads[chain] = (last.seq, last.hash) if last else (0, GENESIS)
+    last_seq, last_hash = heads[chain]
     event = model(
-        seq=(last.seq + 1) if last else 1,
+        seq=last_seq + 1,
         occurred_at=utcnow(),
         actor_type=actor_type,
         actor_id=actor_id,
@@ -98,17 +110,35 @@ def record(
         object_id=None if object_id is None else str(object_id),
         before=_jsonable(before),
         after=_jsonable(after),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=last_hash,
     )
     if province:
         event.subject_tenant_id = subject_tenant_id
-        chain = "province"
     else:
         event.tenant_id = tid
-        chain = f"tenant:{tid}"
     event.hash = event_digest(event, chain)
     db.session.add(event)
+    heads[chain] = (event.seq, event.hash)
     return event
+
+
+# The chain heads a session has extended in its transaction (see the module's docstring).
+_HEADS = "kpi_audit_heads"
+
+
+def _forget_heads(session: Session, *_args) -> None:
+    session.info.pop(_HEADS, None)
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction (commit, rollback or close)
+        _forget_heads(session)
+
+
+# A rolled-back savepoint takes its events with it: read the head again after any rollback.
+if not orm_event.contains(Session, "after_soft_rollback", _forget_heads):
+    orm_event.listen(Session, "after_soft_rollback", _forget_heads)
+    orm_event.listen(Session, "after_transaction_end", _transaction_ended)
 
 
 @dataclass(frozen=True)
