@@ -36,7 +36,13 @@ from tenant_app.schemas.evaluation import (
     ScoreSchema,
 )
 from tenant_app.services.errors import NotFound
-from tenant_app.services.evaluation import assessments, periods, score_access, scores
+from tenant_app.services.evaluation import (
+    assessments,
+    periods,
+    score_access,
+    score_display,
+    scores,
+)
 from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -148,6 +154,7 @@ def _score_rows(rows: list[PeriodScore], period) -> list[dict]:
         post = posts.get(row.staff_id)
         row.full_name = person.full_name
         row.position = post.position.name if post is not None else None
+        row.grade_provisional = score_display.grade_provisional(row, period)
         if row.staff_id in in_full:
             row.rendered_explanation = scores.explanation_of(row, period)
             result.append(FULL_SCORE.dump(row))
@@ -173,4 +180,5 @@ class ScoresApprove(MethodView):
         db.session.commit()
         for row in rows:
             row.rendered_explanation = scores.explanation_of(row, period)
+            row.grade_provisional = score_display.grade_provisional(row, period)
         return rows

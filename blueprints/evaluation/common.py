@@ -85,8 +85,14 @@ def require_manages(person: StaffMember) -> None:
 
 
 def link_url(link: str | None) -> str:
-    endpoint = LINK_ENDPOINTS.get(link or "")
-    return url_for(endpoint) if endpoint else url_for("evaluation.notifications")
+    """The URL of a notification's link: ``target[:period id[:anchor]]`` (notifications.LINKS)."""
+    target, _sep, rest = (link or "").partition(":")
+    endpoint = LINK_ENDPOINTS.get(target)
+    if not endpoint:
+        return url_for("evaluation.notifications")
+    period, _sep, anchor = rest.partition(":")
+    url = url_for(endpoint, period=period) if period else url_for(endpoint)
+    return f"{url}#{anchor}" if anchor else url
 
 
 @bp.app_template_filter("vn_number")

@@ -27,7 +27,13 @@ from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import ReportStatus
-from tenant_app.services.evaluation import assessments, assignments, periods, scores
+from tenant_app.services.evaluation import (
+    assessments,
+    assignments,
+    periods,
+    score_display,
+    scores,
+)
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
 
@@ -69,6 +75,7 @@ def _progress(period, people, today: date) -> list[dict]:
         rows[score.staff_id]["score"] = number(params.display(score.total), params.display_places)
         rows[score.staff_id]["grade"] = score.grade
         rows[score.staff_id]["grade_label"] = grade_label(score.grade)
+        rows[score.staff_id]["grade_provisional"] = score_display.grade_provisional(score, period)
     for row in rows.values():
         for key in ("assigned", "reported", "accepted"):
             row[f"{key}_text"] = number(row[key])
@@ -138,6 +145,7 @@ def _unit_context():
         "checks": report.checks,
         "ratio": number(params.quota_ratio * 100, 0),
         "problems": scores.problems_of(period),
+        "grades_provisional": score_display.grades_provisional(period),
     }
 
 

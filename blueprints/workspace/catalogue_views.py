@@ -15,7 +15,7 @@ from blueprints.workspace.helpers import or_404, paged, position_choices, unit_c
 from tenant_app.auth import tenant_user_required
 from tenant_app.forms import ActionForm
 from tenant_app.models.catalogue import CatalogueItem, ItemPosition, label
-from tenant_app.services.workspace import catalogue
+from tenant_app.services.workspace import catalogue, catalogue_dates
 from tenant_app.web import saving
 
 admin_only = tenant_user_required("unit_admin")
@@ -91,14 +91,23 @@ def _data(form: ItemForm, kind: str) -> dict:
 def item_new():
     form = ItemForm()
     _item_form(form)
+    start = catalogue_dates.earliest_open_start()
+    if request.method == "GET":
+        form.effective_from.data = catalogue_dates.default_effective_from().isoformat()
     if form.validate_on_submit():
         with saving(form, fallback="name") as saved:
             catalogue.create_item({"kind": form.kind.data, **_data(form, form.kind.data)})
         if saved.ok:
             flash(_("Đã thêm mục %(name)s vào danh mục.", name=form.name.data), "success")
             return redirect(url_for("workspace.catalogue_list"))
+    notes = []
+    if start is not None:
+        notes.append(
+            _("Ngày hiệu lực mặc định là %(d)s, ngày bắt đầu kỳ đang mở: mục có hiệu lực từ ngày "
+              "sau ngày bắt đầu kỳ sẽ không giao được trong kỳ đó.", d=start.strftime("%d/%m/%Y"))
+        )  # fmt: skip
     return render_template("workspace/form.html", form=form, title=_("Thêm mục vào danh mục KPI"),
-                           back=url_for("workspace.catalogue_list"))  # fmt: skip
+                           back=url_for("workspace.catalogue_list"), notes=notes)  # fmt: skip
 
 
 @bp.route("/catalogue/<item_id>", methods=["GET", "POST"])
@@ -133,6 +142,9 @@ def item_edit(item_id: str):
     notes = [
         _("Loại: %(kind)s · Nguồn: %(origin)s", kind=label(item.kind), origin=label(item.origin))
     ]
+    notes.append(
+        _("Để đổi ngày hiệu lực của phiên bản hiện hành, giữ nguyên giá trị và nhập ngày mới.")
+    )
     if item.mandatory:
         notes.append(
             _("Mục bắt buộc theo mẫu của tỉnh (mã chuẩn %(code)s): không được xóa, ngừng sử dụng "

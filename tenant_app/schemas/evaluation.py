@@ -227,6 +227,14 @@ class PublicScoreSchema(Schema):
         metadata={"description": 'exact total as a decimal or a fraction ("490/7")'},
     )
     grade = fields.String(dump_only=True)
+    grade_provisional = fields.Function(
+        lambda s: bool(getattr(s, "grade_provisional", s.approved_at is None)),
+        dump_only=True,
+        metadata={
+            "description": "true while the period runs: total and grade may still change "
+            "until the score is approved or the period published or locked"
+        },
+    )
     detail = fields.Constant(
         False,
         dump_only=True,

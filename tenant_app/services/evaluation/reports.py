@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
+from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import ReportStatus
@@ -260,15 +261,51 @@ def review_report(
         after=_report_snapshot(report),
         actor=actor,
     )
-    if not accept:
-        notifications.notify_staff(
-            person,
-            "report_returned",
-            _("Báo cáo của bạn bị trả lại: %(why)s", why=comment),
-            link="work",
-        )
+    _notify_reviewed(report, assignment, person, actor)
     scores.mark_stale(period, person.id)
     return report
+
+
+def _notify_reviewed(report: Report, assignment: Assignment, person, actor) -> None:
+    """Tell the person their report was returned, or accepted with major errors that count.
+
+    The message names the work item, what happened and the manager's comment; the link opens
+    that item on the person's "my work" page of the period. A plain acceptance says nothing.
+    """
+    errors = (report.major_errors or 0) - (report.exempt_errors or 0)
+    if report.status == ReportStatus.ACCEPTED and errors <= 0:
+        return
+    item = db.session.get(CatalogueItem, (report.tenant_id, assignment.item_id))
+    name = item.name if item is not None else ""
+    manager = getattr(actor, "full_name", None) or getattr(actor, "username", "")
+    if report.status == ReportStatus.RETURNED:
+        kind = "report_returned"
+        message = _(
+            "Báo cáo “%(item)s” bị trả lại để bổ sung. Ý kiến của %(manager)s: %(comment)s",
+            item=name,
+            manager=manager,
+            comment=report.review_comment,
+        )
+    else:
+        kind = "report_major_errors"
+        message = _(
+            "Báo cáo “%(item)s” được chấp nhận, có %(n)d lỗi nội dung lớn (bị trừ điểm).",
+            item=name,
+            n=errors,
+        )
+        if report.review_comment:
+            message += " " + _(
+                "Ý kiến của %(manager)s: %(comment)s",
+                manager=manager,
+                comment=report.review_comment,
+            )
+    notifications.notify_staff(
+        person,
+        kind,
+        message,
+        link=notifications.work_link(assignment.period_id, assignment.id),
+        dedupe=f"reviewed:{report.id}:{report.returned_count or 0}:{report.status}:{errors}",
+    )
 
 
 def _check_deduction_limit(period: Period, report: Report, errors: int, late: int) -> None:

@@ -23,6 +23,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
+from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.evaluation import periods, scores
 
 INPUT_NAMES = {
@@ -203,6 +204,32 @@ def total_text(score: PeriodScore | None) -> str:
     return number(params.display_value(scores.exact_total(score)), params.display_places)
 
 
+def grade_provisional(score: PeriodScore | None, period: Period | None = None) -> bool:
+    """Whether a shown total and grade may still change (shown "Tạm tính"): True until the score
+    is approved, the period published or locked. No score has nothing to mark (False)."""
+    if score is None:
+        return False
+    if period is None:
+        period = db.session.get(Period, (score.tenant_id, score.period_id))
+    if period.published_at is not None or period.status == PeriodStatus.LOCKED:
+        return False
+    return score.approved_at is None
+
+
+def grades_provisional(period: Period | None) -> bool:
+    """Whether any grade of ``period`` is still provisional (``grade_provisional``)."""
+    if period is None or period.published_at is not None or period.status == PeriodStatus.LOCKED:
+        return False
+    return (
+        db.session.execute(
+            sa.select(PeriodScore.id)
+            .where(PeriodScore.period_id == period.id, PeriodScore.approved_at.is_(None))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def summary(score: PeriodScore | None, period: Period) -> dict:
     """Return the headline figures of a score formatted for display ({} without a score)."""
     if score is None:
@@ -230,5 +257,6 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         "grade_label": grade_label(score.grade),
         "stage": label(score.stage) if score.stage != "none" else "—",
         "approved": score.approved_at is not None,
+        "grade_provisional": grade_provisional(score, period),
         "forced_fail": (reason.label if reason else score.forced_fail) if score.forced_fail else "",
     }

@@ -8,7 +8,8 @@ Other value fields (cap, bands, weight) of a mandatory item are the template's: 
 
 Values (coefficient, target, …) live in versions with ``effective_from``; a change appends a
 version after the latest, never edits one, so a closed period keeps resolving what it used
-(``version_at(item, day)``). Functions take plain dicts and leave the commit to the caller.
+(``version_at(item, day)``); only the current version's date may move, while nothing used the
+difference (``catalogue_dates``). Functions take plain dicts and leave the commit to the caller.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from tenant_app.models.catalogue import (
     ItemPosition,
 )
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
+from tenant_app.services.workspace import catalogue_dates, fields, org, positions
 from tenant_app.services.workspace import catalogue_values as values
-from tenant_app.services.workspace import fields, org, positions
 from tenant_app.services.workspace.lookup import by_code, check_unique_code, get_scoped
 
 DETAIL_FIELDS = (
@@ -208,7 +209,10 @@ def _apply_details(item: CatalogueItem, data: dict) -> None:
 
 
 def create_item(data: dict, *, from_template: bool = False) -> CatalogueItem:
-    """Create a work item or indicator with its first version (``effective_from``, default today).
+    """Create a work item or indicator with its first version from ``effective_from``.
+
+    Without a date the version starts on the first day of the earliest open period, else today
+    (``catalogue_dates.default_effective_from``), so the new item serves the running month.
 
     Only the template path (``from_template=True``: rollout, demo) may set canonical_code,
     mandatory and the allowed range; a unit's own items are ``origin='local'``.
@@ -250,7 +254,8 @@ def create_item(data: dict, *, from_template: bool = False) -> CatalogueItem:
     new = values.build(item, None, data)
     values.check_allowed(item, None, new)
     on = fields.day(data.get("effective_from"), "effective_from", _("Ngày hiệu lực"))
-    db.session.add(CatalogueVersion(item_id=item.id, effective_from=on or date.today(), **new))
+    on = on or catalogue_dates.default_effective_from()
+    db.session.add(CatalogueVersion(item_id=item.id, effective_from=on, **new))
     _set_positions(item, data.get("position_ids"))
     db.session.flush()
     audit.record(
@@ -265,8 +270,10 @@ def create_item(data: dict, *, from_template: bool = False) -> CatalogueItem:
 def update_item(item: CatalogueItem, data: dict) -> CatalogueItem:
     """Change an item; new values become a new version from ``effective_from`` (default today).
 
-    Refuses (ServiceError naming the field) what the template guard-rails forbid, a version dated
-    on or before the latest one, and deactivating a mandatory item.
+    With the values unchanged, a different ``effective_from`` moves the current version's date
+    (``catalogue_dates.redate``). Refuses (ServiceError naming the field) what the template
+    guard-rails forbid, a new version dated on or before the latest one, a move that would change
+    what a closed period or an assignment used, and deactivating a mandatory item.
     """
     fields.unknown_keys(data, ITEM_FIELDS)
     before = snapshot(item)
@@ -311,6 +318,11 @@ def update_item(item: CatalogueItem, data: dict) -> CatalogueItem:
                 "effective_from",
             )
         db.session.add(CatalogueVersion(item_id=item.id, effective_from=on, **new))
+    elif data.get("effective_from"):
+        on = fields.day(data["effective_from"], "effective_from", _("Ngày hiệu lực"))
+        history = versions(item)
+        previous = history[-2] if len(history) > 1 else None
+        catalogue_dates.redate(item, latest, previous, on)
     db.session.flush()
     after = snapshot(item)
     if after != before:

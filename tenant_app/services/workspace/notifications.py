@@ -9,7 +9,13 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import Notification
 
 # Symbolic targets; the workspace turns them into URLs (jobs have no request to build one).
+# A link is a target, optionally followed by ":<period id>" and ":<anchor on that page>".
 LINKS = ("work", "review", "scores", "assessment", "approval", "periods")
+
+
+def work_link(period_id, assignment_id) -> str:
+    """Return the link to one assignment on the person's "my work" page of its period."""
+    return f"work:{period_id}:a-{assignment_id}"
 
 
 def notify_user(
