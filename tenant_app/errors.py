@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, render_template, request
+from flask import jsonify, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -161,6 +161,11 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 405 and request.method in ("GET", "HEAD") and not wants_json():
+            # A person following a link or ``next`` to a POST-only URL: the page above it.
+            from tenant_app.drafts import readable_target
+
+            return redirect(readable_target(request.full_path.rstrip("?")))
         if wants_json():
             fields = _validation_fields(exc) if status in (400, 422) else None
             if status == 400 and "Invalid JSON body." in str(getattr(exc, "data", "")):
