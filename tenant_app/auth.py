@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tenant_app import drafts
-from tenant_app.drafts import DRAFT_KEY, form_page, keep_posted_form
 from tenant_app.extensions import login_manager
 from tenant_app.services.workspace import sessions, tokens
 from tenant_app.tenancy.context import current_tenant_id
@@ -84,7 +83,7 @@ def _now_ts() -> float:
 def start_session(user) -> None:
     """Log ``user`` in with a fresh session (old session data discarded: no fixation); the
     language choice and the key to a kept form draft stay (the draft opens only for its user)."""
-    kept = {k: session[k] for k in ("lang", DRAFT_KEY) if session.get(k)}
+    kept = {k: session[k] for k in ("lang", drafts.DRAFT_KEY) if session.get(k)}
     session.clear()
     session.update(kept)
     session.permanent = True
@@ -161,8 +160,8 @@ def _unauthorized():
         abort(401)
     target = request.full_path
     if request.method == "POST":
-        target = form_page()
-        if keep_posted_form(target):
+        target = drafts.form_page()
+        if drafts.keep_posted_form(target):
             g.session_expired = False
             flash(
                 _(

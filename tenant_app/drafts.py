@@ -49,9 +49,7 @@ def readable_target(target: str) -> str:
     try:
         adapter.match(parts.path, method="GET")
         return target
-    except RequestRedirect:
-        return target
-    except NotFound:
+    except (RequestRedirect, NotFound):
         return target
     except MethodNotAllowed:
         pass

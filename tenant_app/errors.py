@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tenant_app.drafts import readable_target
 from tenant_app.services.errors import ServiceError
 
 CODES = {
@@ -163,8 +164,6 @@ def init_app(app) -> None:
         status = exc.code or 500
         if status == 405 and request.method in ("GET", "HEAD") and not wants_json():
             # A person following a link or ``next`` to a POST-only URL: the page above it.
-            from tenant_app.drafts import readable_target
-
             return redirect(readable_target(request.full_path.rstrip("?")))
         if wants_json():
             fields = _validation_fields(exc) if status in (400, 422) else None
