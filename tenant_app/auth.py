@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from tenant_app import drafts
 from tenant_app.extensions import login_manager
 from tenant_app.services.workspace import sessions, tokens
 from tenant_app.tenancy.context import current_tenant_id
@@ -44,6 +45,7 @@ def init_app(app) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_enforce_session_timeouts)
     app.before_request(_require_password_change)
+    drafts.init_app(app)
 
 
 def _load_user(user_id: str):
@@ -79,11 +81,11 @@ def _now_ts() -> float:
 
 
 def start_session(user) -> None:
-    """Log ``user`` in with a fresh session (old session data discarded: no fixation)."""
-    lang = session.get("lang")
+    """Log ``user`` in with a fresh session (old session data discarded: no fixation); the
+    language choice and the key to a kept form draft stay (the draft opens only for its user)."""
+    kept = {k: session[k] for k in ("lang", drafts.DRAFT_KEY) if session.get(k)}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     session.permanent = True
     login_user(user, remember=False, fresh=True)
     session[SID_KEY] = sessions.open_session(user)
@@ -122,6 +124,8 @@ def _enforce_session_timeouts():
     idle = current_app.config["KPI_SESSION_IDLE"].total_seconds()
     absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     if now - session.get("seen_at", 0) > idle or now - session["login_at"] > absolute:
+        # Whose session it was: a form posted now is kept as a draft for that user only.
+        g.expired_user_id = session.get("_user_id")
         end_session()
         g.session_expired = True
         return None
@@ -147,14 +151,31 @@ def _require_password_change():
 
 
 def _unauthorized():
+    """Send the browser to its login page, back to this page afterwards.
+
+    A form posted without a live session is never replayed: ``next`` is the page the form was on,
+    and what was typed is kept as a draft for the user of the expired session (``drafts``).
+    """
     if request.path.startswith("/api/"):
         abort(401)
+    target = request.full_path
+    if request.method == "POST":
+        target = drafts.form_page()
+        if drafts.keep_posted_form(target):
+            g.session_expired = False
+            flash(
+                _(
+                    "Phiên làm việc đã hết hạn. Đăng nhập lại để tiếp tục; "
+                    "nội dung bạn đã nhập được giữ lại."
+                ),
+                "warning",
+            )
     if g.get("session_expired"):
         flash(_("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."), "warning")
     if request.blueprint and request.blueprint.startswith("admin"):
-        return redirect(url_for("admin.login", next=request.full_path))
+        return redirect(url_for("admin.login", next=target))
     if g.get("tenant") is not None:
-        return redirect(url_for("tenant_auth.login", next=request.full_path))
+        return redirect(url_for("tenant_auth.login", next=target))
     abort(404)
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, render_template, request
+from flask import jsonify, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tenant_app.drafts import readable_target
 from tenant_app.services.errors import ServiceError
 
 CODES = {
@@ -161,6 +162,9 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 405 and request.method in ("GET", "HEAD") and not wants_json():
+            # A person following a link or ``next`` to a POST-only URL: the page above it.
+            return redirect(readable_target(request.full_path.rstrip("?")))
         if wants_json():
             fields = _validation_fields(exc) if status in (400, 422) else None
             if status == 400 and "Invalid JSON body." in str(getattr(exc, "data", "")):

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tenant_app.auth import start_session
+from tenant_app.drafts import readable_target
 from tenant_app.extensions import db
 from tenant_app.forms import PasswordChangeForm
 from tenant_app.models.base import utcnow
@@ -37,8 +38,10 @@ def or_404(getter, object_id):
 
 
 def safe_next(default: str) -> str:
-    """The ``next`` query parameter if it is a safe same-site path, else ``default``."""
-    return safe_target(request.args.get("next"), default)
+    """The ``next`` query parameter if it is a safe same-site path, else ``default``; a POST-only
+    URL gives way to the nearest page above it (a browser follows ``next`` with a GET)."""
+    target = safe_target(request.args.get("next"), default)
+    return readable_target(target) if target != default else target
 
 
 def page_number() -> int:

@@ -134,3 +134,33 @@ def _assert_fed(slug: str) -> None:
         sa.select(PeriodScore.staff_id).where(PeriodScore.period_id == fed[0][0].period_id)
     ).scalars()
     assert {a.staff_id for a, _r in fed} <= set(scored)
+
+
+def test_demo_readme_pair_is_a_manager_and_their_staff(demo_app):
+    """The README's printed pair per ward is a manager who directs that staff member, so the
+    assign → report → review loop can be tried with the printed accounts."""
+    from pathlib import Path
+
+    from tenant_app.services.evaluation import assignments
+    from tenant_app.services.workspace import staff
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    accounts = demo.build(fresh=True)
+    printed = {(a["tenant"], a["username"]): a["role"] for a in accounts}
+    pairs = {
+        "hac-thanh": ("binhpc", "dungld"),
+        "dong-son": ("hoann", "hieula"),
+    }
+    for slug, (manager, clerk) in pairs.items():
+        assert f"`{manager}`" in readme and f"`{clerk}`" in readme, slug
+        assert printed[(slug, manager)] == "manager" and printed[(slug, clerk)] == "staff"
+        tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        with tenant_context(tenant):
+            users = {
+                u.username: u
+                for u in db.session.execute(
+                    sa.select(User).where(User.username.in_((manager, clerk)))
+                ).scalars()
+            }
+            person = staff.staff_for_user(users[clerk])
+            assert assignments.can_manage(users[manager], person), slug

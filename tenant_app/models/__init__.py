@@ -5,6 +5,7 @@ from tenant_app.models.base import TenantScoped
 from tenant_app.models.break_glass import BreakGlassGrant
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
 from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
+from tenant_app.models.drafts import FormDraft
 from tenant_app.models.evaluation import (
     AnnualClassification,
     Assessment,
@@ -65,6 +66,7 @@ from tenant_app.models.vocabulary import (
 )
 
 __all__ = [
+    "FormDraft",
     "FeedBatch",
     "FeedDossier",
     "FeedItemMap",

@@ -173,9 +173,12 @@ def test_auth_absolute_timeout(client, tenant_a, admin_a):
 
 
 def test_auth_logout_needs_post_and_ends_session(client, tenant_a, admin_a):
-    """Logout is a POST with CSRF; afterwards the workspace needs a login again."""
+    """Logout is a POST with CSRF (a GET only leads to the home page, still signed in);
+    afterwards the workspace needs a login again."""
     login(client, "phuong-a", "admin.a")
-    assert client.get("/t/phuong-a/logout").status_code == 405
+    response = client.get("/t/phuong-a/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/t/phuong-a/"
+    assert client.get("/t/phuong-a/").status_code == 200
     token = csrf_token(client, "/t/phuong-a/")
     client.post("/t/phuong-a/logout", data={"csrf_token": token})
     assert client.get("/t/phuong-a/").status_code == 302

@@ -1,4 +1,4 @@
-"""Row makers for the sign-in tables (login_sessions, login_throttles)."""
+"""Row makers for the sign-in tables (login_sessions, login_throttles, form_drafts)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,25 @@ def _login_throttle(factory, tenant, tag):
     return row
 
 
+def _form_draft(factory, tenant, tag):
+    from tenant_app.models import FormDraft
+
+    user = factory.user(tenant, f"draft.{tag}")
+    with tenant_context(tenant):
+        row = FormDraft(
+            user_id=user.id,
+            key_hash=f"draft-hash-{tag}",
+            page="/t/x/my/work",
+            action="/t/x/my/assessment",
+            fields={"comment": [f"draft {tag}"]},
+        )
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
 MAKERS = {
+    "form_drafts": (_form_draft, "page"),
     "login_sessions": (_login_session, "token_hash"),
     "login_throttles": (_login_throttle, "username"),
 }
