@@ -5,23 +5,29 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf as csrf_token
 
 from blueprints.evaluation import queue
 from blueprints.evaluation.common import (
     bp,
-    managed_people_and_posts,
     or_404,
     require_manages,
     selected_period,
 )
 from blueprints.evaluation.forms import ActionForm, ApproveForm, ReviewForm, assessment_form
+from blueprints.evaluation.review_queue import (
+    REVIEW_SHOWS,
+    back_to_queue,
+    catalogue_items,
+    review_queue,
+    review_report_form,
+    row_answer,
+    wants_json,
+)
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
-from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
@@ -33,7 +39,6 @@ from tenant_app.services.evaluation import (
     periods,
     reports,
     scores,
-    worklist,
 )
 from tenant_app.services.evaluation.scores import LEADER_GROUPS
 from tenant_app.services.workspace import staff
@@ -60,50 +65,12 @@ def _manager_form(period, person, post, data=None):
     return assessment_form(params.general_criteria, organising=_is_leader(post), data=data)
 
 
-REVIEW_SHOWS = ("waiting", "all")
-
-
-def _review_queue(period, filters: queue.Filters):
-    """(the page of people ``filters`` asks for among those the user manages, with counts;
-    their current posts; the people whose self-assessment waits for the manager's)."""
-    people, posts = managed_people_and_posts(current_user)
-    ids = [p.id for p in people]
-    facts = worklist.work_facts(period, ids) if period else []
-    stages = worklist.assessment_stages(period, ids) if period else {}
-    item_people: dict = {}
-    for sid, iid, _status in facts:
-        item_people.setdefault(iid, set()).add(sid)
-    labels = {i.id: f"{i.code} – {i.name}" for i in catalogue_items(item_people)}
-    states = {"waiting": worklist.waiting_for_manager(facts, stages), "all": None}
-    assessing = worklist.waiting_for_manager([], stages)
-    return queue.build(filters, people, posts, states, item_people, labels), posts, assessing
-
-
-def catalogue_items(ids) -> list[CatalogueItem]:
-    if not ids:
-        return []
-    return db.session.query(CatalogueItem).filter(CatalogueItem.id.in_(list(ids))).all()
-
-
-def _review_report_form(report) -> ReviewForm:
-    return ReviewForm(
-        formdata=None,
-        decision="accept",
-        major_errors=str(report.major_errors),
-        delays=str(report.delays),
-        exempt_errors=str(report.exempt_errors),
-        exempt_delays=str(report.exempt_delays),
-        exemption_reason=report.exemption_reason or "",
-        comment=report.review_comment or "",
-    )
-
-
 def _review_page(period, review_forms=None, assess_forms=None, status=200, focus=None):
     """The review page; ``focus`` (a refused form's person) shows just that person's card."""
     filters = queue.Filters.parse(request.args, REVIEW_SHOWS)
     if focus is not None:
         filters = queue.Filters(show="all", person=focus)
-    work, posts, assessing = _review_queue(period, filters)
+    work, posts, assessing = review_queue(period, filters)
     people = work.people
     ids = [p.id for p in people]
     rows = assignments.work_of(period, ids) if period else []
@@ -128,7 +95,7 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200, focus
                 or report.id in review_forms
             )
         ):
-            forms[report.id] = review_forms.get(report.id) or _review_report_form(report)
+            forms[report.id] = review_forms.get(report.id) or review_report_form(report)
     score_rows = {}
     if period is not None:
         # The assessment form is on the page when a self-assessment waits for it, or on the
@@ -170,63 +137,6 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200, focus
     )
 
 
-def _back_to_queue(period_id, staff_id):
-    """The filtered page the form was posted from (its query string), at the person's card."""
-    filters = queue.Filters.parse(request.args, REVIEW_SHOWS)
-    return redirect(
-        url_for("evaluation.review", period=period_id, **filters.args()) + f"#p-{staff_id}"
-    )
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _report_row(report, form, person, notice=None) -> str:
-    """The HTML of one report's row on the review page, as the page itself renders it."""
-    assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
-    item = db.session.get(CatalogueItem, (report.tenant_id, assignment.item_id))
-    period = db.session.get(Period, (report.tenant_id, assignment.period_id))
-    filters = queue.Filters.parse(request.args, REVIEW_SHOWS)
-    return render_template(
-        "evaluation/_review_row.html",
-        a=assignment,
-        r=report,
-        item=item,
-        person=person,
-        period=period,
-        attached=evidence.files_of([report.id]).get(report.id, []),
-        form=form,
-        csrf=csrf_token(),
-        qargs=filters.args(),
-        notice=notice,
-        editable=filters.person == person.id,
-        label=label,
-    )
-
-
-def _row_answer(report, form, person, *, ok: bool, message: str):
-    """The JSON answer of an in-place review: the row's new HTML, a message and the counts."""
-    period = db.session.get(
-        Period,
-        (
-            report.tenant_id,
-            db.session.get(Assignment, (report.tenant_id, report.assignment_id)).period_id,
-        ),
-    )
-    work, _posts, _assessing = _review_queue(
-        period, queue.Filters.parse(request.args, REVIEW_SHOWS)
-    )
-    body = {
-        "ok": ok,
-        "message": message,
-        "html": _report_row(report, form, person, notice=(message, ok)),
-        "counts": work.counts,
-        "status": report.status,
-    }
-    return jsonify(body), 200 if ok else 400
-
-
 @bp.get("/review")
 @tenant_user_required("manager", "unit_admin")
 def review():
@@ -258,21 +168,19 @@ def review_report(report_id: str):
                 comment=form.comment.data,
             )
         if saved.ok:
-            if _wants_json():
+            if wants_json():
                 report = reports.get_report(report_id)
                 person = db.session.get(StaffMember, (report.tenant_id, staff_id))
                 done = _("Đã chấp nhận.") if accept else _("Đã trả lại.")
-                return _row_answer(
-                    report, _review_report_form(report), person, ok=True, message=done
-                )
+                return row_answer(report, review_report_form(report), person, ok=True, message=done)
             flash(_("Đã lưu thẩm định báo cáo của %(name)s.", name=name), "success")
-            return _back_to_queue(period_id, staff_id)
-    if _wants_json():
+            return back_to_queue(period_id, staff_id)
+    if wants_json():
         report = reports.get_report(report_id)
         person = db.session.get(StaffMember, (report.tenant_id, staff_id))
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         message = errors[0] if errors else _("Chưa lưu được thẩm định.")
-        return _row_answer(report, form, person, ok=False, message=str(message))
+        return row_answer(report, form, person, ok=False, message=str(message))
     period = db.session.get(Period, (person.tenant_id, period_id))
     return _review_page(period, review_forms={report.id: form}, status=400, focus=staff_id)
 
@@ -302,7 +210,7 @@ def review_assess(staff_id: str):
             )
         if saved.ok:
             flash(_("Đã lưu đánh giá của %(name)s.", name=person.full_name), "success")
-            return _back_to_queue(period.id, person.id)
+            return back_to_queue(period.id, person.id)
     period = db.session.get(Period, (person.tenant_id, period.id))
     return _review_page(period, assess_forms={person.id: form}, status=400, focus=person.id)
 
