@@ -55,6 +55,11 @@ def managed_people(user) -> list[StaffMember]:
 
     Unit administrators direct everyone; managers their direct reports and their units' people.
     """
+    return managed_people_and_posts(user)[0]
+
+
+def managed_people_and_posts(user) -> tuple[list[StaffMember], dict]:
+    """``managed_people(user)`` and {staff id: current post} of those people, loaded once."""
     rows = (
         db.session.execute(
             sa.select(StaffMember)
@@ -67,16 +72,17 @@ def managed_people(user) -> list[StaffMember]:
     me = staff.staff_for_user(user)
     rows = [p for p in rows if me is None or p.id != me.id]
     if user.has_role("unit_admin"):
-        return rows
+        return rows, staff.current_assignments([p.id for p in rows])
     if not user.has_role("manager") or me is None:
-        return []
+        return [], {}
     units = staff.managed_unit_ids(user)
     posts = staff.current_assignments([p.id for p in rows])
-    return [
+    people = [
         p
         for p in rows
         if p.manager_id == me.id or (p.id in posts and posts[p.id].org_unit_id in units)
     ]
+    return people, {p.id: posts[p.id] for p in people if p.id in posts}
 
 
 def require_manages(person: StaffMember) -> None:

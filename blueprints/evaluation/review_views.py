@@ -9,20 +9,28 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.evaluation import queue
 from blueprints.evaluation.common import (
     bp,
-    managed_people,
     or_404,
     require_manages,
     selected_period,
 )
 from blueprints.evaluation.forms import ActionForm, ApproveForm, ReviewForm, assessment_form
+from blueprints.evaluation.review_queue import (
+    REVIEW_SHOWS,
+    back_to_queue,
+    catalogue_items,
+    review_queue,
+    review_report_form,
+    row_answer,
+    wants_json,
+)
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
-from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.models.vocabulary import AssessmentStage
+from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
@@ -57,18 +65,19 @@ def _manager_form(period, person, post, data=None):
     return assessment_form(params.general_criteria, organising=_is_leader(post), data=data)
 
 
-def _review_page(period, review_forms=None, assess_forms=None, status=200):
-    people = managed_people(current_user)
+def _review_page(period, review_forms=None, assess_forms=None, status=200, focus=None):
+    """The review page; ``focus`` (a refused form's person) shows just that person's card."""
+    filters = queue.Filters.parse(request.args, REVIEW_SHOWS)
+    if focus is not None:
+        filters = queue.Filters(show="all", person=focus)
+    work, posts, assessing = review_queue(period, filters)
+    people = work.people
     ids = [p.id for p in people]
     rows = assignments.work_of(period, ids) if period else []
-    items = {
-        i.id: i
-        for i in db.session.query(CatalogueItem)
-        .filter(CatalogueItem.id.in_({a.item_id for a, _r in rows}))
-        .all()
-    }
+    if filters.item:
+        rows = [(a, r) for a, r in rows if a.item_id == filters.item]
+    items = {i.id: i for i in catalogue_items({a.item_id for a, _r in rows})}
     files = evidence.files_of([r.id for _a, r in rows if r is not None])
-    posts = staff.current_assignments(ids)
     by_person: dict = {}
     for assignment, report in rows:
         by_person.setdefault(assignment.staff_id, []).append((assignment, report))
@@ -76,24 +85,29 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200):
     assess_forms = assess_forms or {}
     forms, self_rows, manager_forms = {}, {}, {}
     for _assignment, report in rows:
-        if report is not None and report.counts:
-            forms[report.id] = review_forms.get(report.id) or ReviewForm(
-                formdata=None,
-                decision="accept",
-                major_errors=str(report.major_errors),
-                delays=str(report.delays),
-                exempt_errors=str(report.exempt_errors),
-                exempt_delays=str(report.exempt_delays),
-                exemption_reason=report.exemption_reason or "",
-                comment=report.review_comment or "",
+        # Only rows whose form is on the page (waiting, refused, or the person's own view).
+        if (
+            report is not None
+            and report.counts
+            and (
+                report.status == ReportStatus.SUBMITTED
+                or filters.person
+                or report.id in review_forms
             )
+        ):
+            forms[report.id] = review_forms.get(report.id) or review_report_form(report)
     score_rows = {}
     if period is not None:
+        # The assessment form is on the page when a self-assessment waits for it, or on the
+        # person's own view ("Chỉ xem người này"); elsewhere a link leads there.
         for person in people:
-            self_rows[person.id] = assessments.get_assessment(period, person, AssessmentStage.SELF)
-            manager_forms[person.id] = assess_forms.get(person.id) or _manager_form(
-                period, person, posts.get(person.id)
-            )
+            if person.id in assessing or filters.person or person.id in assess_forms:
+                self_rows[person.id] = assessments.get_assessment(
+                    period, person, AssessmentStage.SELF
+                )
+                manager_forms[person.id] = assess_forms.get(person.id) or _manager_form(
+                    period, person, posts.get(person.id)
+                )
         score_rows = {
             s.staff_id: s
             for s in db.session.execute(
@@ -106,6 +120,7 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200):
         render_template(
             "evaluation/review.html",
             period=period,
+            queue=work,
             people=people,
             posts=posts,
             by_person=by_person,
@@ -131,18 +146,20 @@ def review():
 @bp.post("/review/reports/<report_id>")
 @tenant_user_required("manager", "unit_admin")
 def review_report(report_id: str):
+    """Accept or return a report; answers JSON with the row (in place) or redirects back."""
     report = or_404(reports.get_report, report_id)
     assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
     person = db.session.get(StaffMember, (report.tenant_id, assignment.staff_id))
     require_manages(person)
-    period_id, staff_id = assignment.period_id, person.id
+    period_id, staff_id, name = assignment.period_id, person.id, person.full_name
     form = ReviewForm()
+    accept = form.decision.data != "return"
     if form.validate_on_submit():
         with saving(form) as saved:
             reports.review_report(
                 report,
                 actor=current_user,
-                accept=form.decision.data != "return",
+                accept=accept,
                 major_errors=form.major_errors.data,
                 delays=form.delays.data,
                 exempt_errors=form.exempt_errors.data,
@@ -151,10 +168,21 @@ def review_report(report_id: str):
                 comment=form.comment.data,
             )
         if saved.ok:
-            flash(_("Đã lưu thẩm định báo cáo của %(name)s.", name=person.full_name), "success")
-            return redirect(url_for("evaluation.review", period=period_id) + f"#p-{staff_id}")
+            if wants_json():
+                report = reports.get_report(report_id)
+                person = db.session.get(StaffMember, (report.tenant_id, staff_id))
+                done = _("Đã chấp nhận.") if accept else _("Đã trả lại.")
+                return row_answer(report, review_report_form(report), person, ok=True, message=done)
+            flash(_("Đã lưu thẩm định báo cáo của %(name)s.", name=name), "success")
+            return back_to_queue(period_id, staff_id)
+    if wants_json():
+        report = reports.get_report(report_id)
+        person = db.session.get(StaffMember, (report.tenant_id, staff_id))
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        message = errors[0] if errors else _("Chưa lưu được thẩm định.")
+        return row_answer(report, form, person, ok=False, message=str(message))
     period = db.session.get(Period, (person.tenant_id, period_id))
-    return _review_page(period, review_forms={report.id: form}, status=400)
+    return _review_page(period, review_forms={report.id: form}, status=400, focus=staff_id)
 
 
 @bp.post("/review/assess/<staff_id>")
@@ -182,9 +210,9 @@ def review_assess(staff_id: str):
             )
         if saved.ok:
             flash(_("Đã lưu đánh giá của %(name)s.", name=person.full_name), "success")
-            return redirect(url_for("evaluation.review", period=period.id) + f"#p-{person.id}")
+            return back_to_queue(period.id, person.id)
     period = db.session.get(Period, (person.tenant_id, period.id))
-    return _review_page(period, assess_forms={person.id: form}, status=400)
+    return _review_page(period, assess_forms={person.id: form}, status=400, focus=person.id)
 
 
 # --- Phê duyệt (head of the agency) -----------------------------------------------------------

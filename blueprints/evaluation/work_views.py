@@ -9,9 +9,10 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.evaluation import queue
 from blueprints.evaluation.common import (
     bp,
-    managed_people,
+    managed_people_and_posts,
     or_404,
     own_staff,
     require_manages,
@@ -38,6 +39,7 @@ from tenant_app.services.evaluation import (
     evidence,
     periods,
     reports,
+    worklist,
 )
 from tenant_app.services.workspace import catalogue, staff
 from tenant_app.web import saving
@@ -53,26 +55,39 @@ def _date(value, field: str):
 # --- Giao việc -------------------------------------------------------------------------------
 
 
-def _assign_page(period, forms=None, bulk_form=None, status=200):
-    people = managed_people(current_user)
-    posts = staff.current_assignments([p.id for p in people])
-    by_position = catalogue.items_by_position({p.position_id for p in posts.values()})
-    work_rows = assignments.work_of(period, [p.id for p in people]) if period else []
-    items = {}
-    if work_rows:
-        ids = {a.item_id for a, _r in work_rows}
-        items = {
-            i.id: i for i in db.session.query(CatalogueItem).filter(CatalogueItem.id.in_(ids)).all()
-        }
-    by_person: dict = {}
-    for assignment, report in work_rows:
-        by_person.setdefault(assignment.staff_id, []).append((assignment, report))
+ASSIGN_SHOWS = ("all", "unassigned")
+
+
+def _assign_page(period, forms=None, bulk_form=None, status=200, focus=None):
+    """The assignment page: one filtered page of the people managed; ``focus`` (a refused
+    form's person) shows just that person's card."""
+    filters = queue.Filters.parse(request.args, ASSIGN_SHOWS)
+    if focus is not None:
+        filters = queue.Filters(show="all", person=focus)
+    everyone, all_posts = managed_people_and_posts(current_user)
+    facts = worklist.work_facts(period, [p.id for p in everyone]) if period else []
+    item_people: dict = {}
+    for sid, iid, _status in facts:
+        item_people.setdefault(iid, set()).add(sid)
     all_items = (
         db.session.query(CatalogueItem)
         .filter(CatalogueItem.kind == "work_item", CatalogueItem.active.is_(True))
         .order_by(CatalogueItem.code)
         .all()
     )
+    labels = {i.id: f"{i.code} – {i.name}" for i in all_items}
+    labels.update({i.id: f"{i.code} – {i.name}" for i in _items(set(item_people) - set(labels))})
+    assigned = {sid for sid, _i, _s in facts}
+    states = {"all": None, "unassigned": {p.id for p in everyone} - assigned}
+    work = queue.build(filters, everyone, all_posts, states, item_people, labels)
+    people = work.people
+    posts = {p.id: all_posts[p.id] for p in people if p.id in all_posts}
+    by_position = catalogue.items_by_position({p.position_id for p in posts.values()})
+    work_rows = assignments.work_of(period, [p.id for p in people]) if period else []
+    items = {i.id: i for i in _items({a.item_id for a, _r in work_rows})}
+    by_person: dict = {}
+    for assignment, report in work_rows:
+        by_person.setdefault(assignment.staff_id, []).append((assignment, report))
     forms = forms or {}
     default_due = period.ends_on.isoformat() if period else ""
     person_forms = {}
@@ -90,8 +105,8 @@ def _assign_page(period, forms=None, bulk_form=None, status=200):
         form.item_id.choices = [("", "—")] + choices + others
         person_forms[person.id] = form
     bulk = bulk_form or BulkAssignForm(formdata=None, due_on=default_due)
-    position_ids = sorted({p.position_id for p in posts.values() if p.staff_id in person_forms})
-    positions = {p.position_id: p.position for p in posts.values()}
+    position_ids = sorted({p.position_id for p in all_posts.values()})
+    positions = {p.position_id: p.position for p in all_posts.values()}
     bulk.position_id.choices = [("", "—")] + [
         (str(pid), f"{positions[pid].code} – {positions[pid].name}") for pid in position_ids
     ]
@@ -101,6 +116,8 @@ def _assign_page(period, forms=None, bulk_form=None, status=200):
             "evaluation/assign.html",
             period=period,
             periods_all=periods.list_periods(),
+            queue=work,
+            managed=len(everyone),
             people=people,
             posts=posts,
             by_position=by_position,
@@ -113,6 +130,19 @@ def _assign_page(period, forms=None, bulk_form=None, status=200):
         ),
         status,
     )
+
+
+def _items(ids) -> list[CatalogueItem]:
+    if not ids:
+        return []
+    return db.session.query(CatalogueItem).filter(CatalogueItem.id.in_(list(ids))).all()
+
+
+def _back_to_assign(period_id, staff_id=None):
+    """The filtered assignment page the form was posted from, at the person's card."""
+    args = queue.Filters.parse(request.args, ASSIGN_SHOWS).args()
+    anchor = f"#p-{staff_id}" if staff_id else ""
+    return redirect(url_for("evaluation.assign", period=period_id, **args) + anchor)
 
 
 @bp.get("/assign")
@@ -162,9 +192,12 @@ def assign_person(staff_id: str):
             )
         if saved.ok:
             flash(_("Đã giao việc cho %(name)s.", name=person.full_name), "success")
-            return redirect(url_for("evaluation.assign", period=period.id) + f"#p-{person.id}")
+            return _back_to_assign(period.id, person.id)
     return _assign_page(
-        db.session.get(Period, (period.tenant_id, period.id)), {person.id: form}, status=400
+        db.session.get(Period, (period.tenant_id, period.id)),
+        {person.id: form},
+        status=400,
+        focus=person.id,
     )
 
 
@@ -201,7 +234,7 @@ def assign_bulk():
             )
         if saved.ok:
             flash(_("Đã giao việc cho %(n)d người.", n=len(made)), "success")
-            return redirect(url_for("evaluation.assign", period=period.id))
+            return _back_to_assign(period.id)
     return _assign_page(
         db.session.get(Period, (period.tenant_id, period.id)), bulk_form=form, status=400
     )
@@ -221,7 +254,7 @@ def assignment_withdraw(assignment_id: str):
         assignments.delete_assignment(assignment, actor=current_user)
     if saved.ok:
         flash(_("Đã thu hồi công việc."), "success")
-    return redirect(url_for("evaluation.assign", period=period_id) + f"#p-{staff_id}")
+    return _back_to_assign(period_id, staff_id)
 
 
 # --- Công việc của tôi -----------------------------------------------------------------------

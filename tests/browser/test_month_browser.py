@@ -74,7 +74,8 @@ def _review(page, item_name, errors, delays):
     article.get_by_label("Số lỗi nội dung lớn").fill(str(errors))
     article.get_by_label("Số lần chậm tiến độ").fill(str(delays))
     article.get_by_role("button", name="Lưu thẩm định").click()
-    expect(page.locator("div.flash-success")).to_contain_text("Đã lưu thẩm định")
+    # Saved in place: the row itself confirms (tests/browser/test_review_queue_browser.py).
+    expect(page.locator("article.review-item", has_text=item_name)).to_contain_text("Đã chấp nhận")
 
 
 def _general(scope, prefix):
