@@ -133,3 +133,18 @@ def test_imported_accounts_get_one_time_set_password_links(admin_client, publish
             sa.select(User).where(User.username == "nguyen.van.an")
         ).scalar_one()
         assert user.must_change_password is False
+
+
+def test_invitations_only_for_the_wizards_own_imports(admin_client, published, factory):
+    """A run id of another unit's import gets no links and changes nothing."""
+    _new_ward(admin_client, published)
+    _load_all_samples(admin_client)
+    run_id = onboarding.staff_imports(_tenant())[0]["id"]
+    other = factory.tenant("khac", status="onboarding")
+    db.session.commit()
+    response = post_form(
+        admin_client, "/admin/onboarding/khac/staff", {"action": "invite", "run_id": run_id}
+    )
+    assert response.status_code == 404
+    assert "/invitation/" not in response.get_data(as_text=True)
+    assert not (other.settings or {}).get("onboarding", {}).get("invitations")
