@@ -11,7 +11,7 @@ from tenant_app.models import Tenant
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.province import onboarding, tenants
 from tenant_app.services.rollout import templates
-from tests.helpers import post_form
+from tests.helpers import bearer, post_form, token_for
 
 PAGE = "/admin/tenants/moi"
 ACTIVATE = "/admin/tenants/moi/status/active"
@@ -74,4 +74,17 @@ def test_status_service_applies_the_wizard_rule(app, factory):
         tenants.set_status(tenant, "pilot")
     assert caught.value.status == 409 and "chưa có quản trị đơn vị" in caught.value.message
     db.session.rollback()
+    assert _status() == "onboarding"
+
+
+def test_province_api_refuses_to_activate_a_bare_unit(client, factory, province_admin):
+    """The API follows the same rule: 409 with what is missing, the unit stays onboarding."""
+    factory.tenant("moi", status="onboarding")
+    db.session.commit()
+    headers = bearer(token_for(client, None, "tinh.admin"))
+    response = client.patch(
+        "/api/v1/province/tenants/moi", json={"status": "active"}, headers=headers
+    )
+    assert response.status_code == 409
+    assert "chưa có quản trị đơn vị" in response.get_json()["error"]["message"]
     assert _status() == "onboarding"
