@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin.tenant_overview import overview
@@ -24,11 +25,11 @@ from tenant_app.web import saving
 bp = Blueprint("admin_onboarding", __name__, url_prefix="/admin")
 
 STEP_LABELS = {
-    "unit": "1. Đơn vị",
-    "admin": "2. Quản trị đơn vị",
-    "config": "3. Cấu hình",
-    "staff": "4. Nhân sự",
-    "activate": "5. Rà soát và kích hoạt",
+    "unit": _l("Đơn vị"),
+    "admin": _l("Quản trị đơn vị"),
+    "config": _l("Cấu hình"),
+    "staff": _l("Nhân sự"),
+    "activate": _l("Rà soát và kích hoạt"),
 }
 PAGE_SIZE = 50
 
@@ -175,12 +176,28 @@ def config_step(slug: str):
     )  # fmt: skip
 
 
+def _invite(tenant) -> list[dict]:
+    """One-time set-password links for the accounts of a committed import (shown once)."""
+    issued = onboarding.invite_imported_accounts(
+        tenant, request.form.get("run_id", ""), actor=current_user
+    )
+    return [
+        {
+            "user": i["user"],
+            "link": url_for(
+                "invitations.accept", tenant_slug=tenant.slug, token=i["token"], _external=True
+            ),
+        }
+        for i in issued
+    ]
+
+
 @bp.route("/onboarding/<slug>/staff", methods=["GET", "POST"])
 def staff_step(slug: str):
     tenant, done = _onboarding_or_redirect(slug)
     if done:
         return done
-    status = 200
+    status, invited = 200, None
     if request.method == "POST":
         _check_csrf()
         action = request.form.get("action", "upload")
@@ -189,7 +206,9 @@ def staff_step(slug: str):
                 onboarding.skip_staff(tenant, actor=current_user)
                 db.session.commit()
                 return redirect(url_for(".activate_step", slug=slug))
-            if action == "commit":
+            if action == "invite":
+                invited = _invite(tenant)
+            elif action == "commit":
                 onboarding.commit_staff_import(tenant, request.form.get("run_id", ""))
             else:
                 upload = request.files.get("file")
@@ -204,21 +223,23 @@ def staff_step(slug: str):
             flash(exc.message, "error")
             status = exc.status
         else:
-            return redirect(url_for(".staff_step", slug=slug))
+            if invited is None:  # the links are shown on this response only
+                return redirect(url_for(".staff_step", slug=slug))
     return _wizard(
         "staff", tenant, "staff", status,
         kinds=onboarding.staff_import_kinds(), runs=onboarding.staff_imports(tenant),
+        invitable=onboarding.invitable_imports(tenant), invited=invited,
     )  # fmt: skip
 
 
 @bp.get("/onboarding/<slug>/staff/<kind>.xlsx")
 def staff_template(slug: str, kind: str):
-    _tenant_or_404(slug)
+    tenant = _tenant_or_404(slug)
     spec = next((k for k in onboarding.staff_import_kinds() if k.name == kind), None)
     if spec is None:
         abort(404)
     return send_file(
-        io.BytesIO(import_registry.template_file(spec)),
+        io.BytesIO(import_registry.template_file(spec, onboarding.sample_rows(tenant, spec.name))),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name=f"mau-nhap-{spec.name}.xlsx",

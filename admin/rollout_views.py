@@ -184,6 +184,9 @@ def target(rollout_id: int, slug: str):
 def apply(rollout_id: int):
     _check_csrf()
     rollout = _rollout_or_404(rollout_id)
+    if request.form.get("confirm") != "yes":  # a checkbox in the form: no script needed
+        flash(_("Hãy đánh dấu ô xác nhận trước khi áp dụng."), "error")
+        return redirect(url_for(".show", rollout_id=rollout_id))
     try:
         rollouts.start_apply(rollout, actor=current_user)
     except ServiceError as exc:

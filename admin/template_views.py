@@ -307,6 +307,9 @@ def publish(template_id: int, version_id: int):
     template = _template_or_404(template_id)
     version = _version_or_404(template, version_id)
     _check_csrf()
+    if request.form.get("confirm") != "yes":  # a checkbox in the form: no script needed
+        flash(_("Hãy đánh dấu ô xác nhận trước khi ban hành."), "error")
+        return redirect(url_for(".show", template_id=template.id, version_id=version.id))
     with saving() as saved:
         templates.publish(version, actor=current_user)
     if saved.ok:

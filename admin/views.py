@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenant_app.auth import end_session, province_user_required, start_session
@@ -13,7 +14,7 @@ from tenant_app.forms import ActionForm, BreakGlassForm, FirstAdminForm, LoginFo
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.province import break_glass, tenants
+from tenant_app.services.province import break_glass, onboarding, tenants
 from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.door import cross_tenant_read
 from tenant_app.web import change_password_page, safe_next, saving
@@ -184,17 +185,58 @@ def break_glass_end(slug: str, grant_id: str):
     return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
 
 
+CONSEQUENCES = {
+    TenantStatus.PILOT: _l(
+        "Người dùng của đơn vị đăng nhập và làm việc; kết quả được ghi là thí điểm."
+    ),
+    TenantStatus.ACTIVE: _l("Người dùng của đơn vị đăng nhập và làm việc chính thức."),
+    TenantStatus.SUSPENDED: _l(
+        "Người dùng của đơn vị không đăng nhập được nữa; dữ liệu được giữ nguyên."
+    ),
+    TenantStatus.ARCHIVED: _l("Đơn vị đóng hẳn, không ai đăng nhập được; không thể hoàn tác."),
+}
+
+
 @bp.post("/tenants/<slug>/status/<status>")
 @province_user_required("province_admin")
 def tenant_status(slug: str, status: str):
+    """Change a unit's status: the first POST shows what will happen and asks to confirm
+    (``confirm=yes``, a checkbox: no script needed); leaving onboarding follows the wizard's
+    rule (``onboarding.require_ready``)."""
     tenant = _tenant_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    with saving() as saved:
-        tenants.set_status(tenant, status)
-    if saved.ok:
-        flash(
-            _("Đơn vị %(name)s: %(status)s.", name=tenant.name, status=tenant.status_enum.label),
-            "success",
-        )
-    return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
+    try:
+        target = TenantStatus(status)
+    except ValueError:
+        abort(404)
+    leaving_onboarding = tenant.status == TenantStatus.ONBOARDING.value and target in (
+        TenantStatus.PILOT,
+        TenantStatus.ACTIVE,
+    )
+    missing = onboarding.missing_for_activation(tenant) if leaving_onboarding else []
+    code = 200
+    allowed = target in tenants.TRANSITIONS[tenant.status_enum]
+    if (request.form.get("confirm") == "yes" or not allowed) and not missing:
+        with saving() as saved:
+            tenants.set_status(tenant, status, actor=current_user._get_current_object())
+        if saved.ok:
+            flash(
+                _("Đơn vị %(name)s: %(status)s.", name=tenant.name,
+                  status=tenant.status_enum.label),
+                "success",
+            )  # fmt: skip
+        return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
+    if request.form.get("confirm") == "yes":
+        code = 409  # missing pieces: refused, the page says what to do
+    elif "confirm" in request.form or request.form.get("asked"):
+        flash(_("Hãy đánh dấu ô xác nhận trước khi chuyển trạng thái."), "error")
+        code = 400
+    return render_template(
+        "admin/tenant_status_confirm.html",
+        tenant=tenant,
+        target=target,
+        consequence=CONSEQUENCES.get(target, ""),
+        missing=missing,
+        action_form=ActionForm(),
+    ), code

@@ -63,11 +63,17 @@ def test_admin_suspend_and_reactivate(client, tenant_a, admin_a, province_admin)
     """Suspending closes the unit to its users; reactivating opens it again."""
     login(client, None, "tinh.admin")
     post_form(
-        client, "/admin/tenants/phuong-a/status/suspended", {}, page="/admin/tenants/phuong-a"
+        client,
+        "/admin/tenants/phuong-a/status/suspended",
+        {"confirm": "yes"},
+        page="/admin/tenants/phuong-a",
     )
     user = client.application.test_client()
     assert user.get("/t/phuong-a/login").status_code == 404
-    post_form(client, "/admin/tenants/phuong-a/status/active", {}, page="/admin/tenants/phuong-a")
+    post_form(
+        client, "/admin/tenants/phuong-a/status/active", {"confirm": "yes"},
+        page="/admin/tenants/phuong-a",
+    )  # fmt: skip
     assert user.get("/t/phuong-a/login").status_code == 200
 
 

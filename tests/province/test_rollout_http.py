@@ -176,13 +176,36 @@ def test_console_new_rollout_board_apply_and_rollback(admin_client, v2, tenant_a
     assert status["targets"][0]["counts"]["changes"] == 1
     detail = admin_client.get(f"/admin/rollouts/{rollout_id}/tenants/phuong-a")
     assert "Soạn thảo văn bản" in detail.get_data(as_text=True)
-    admin_client.post(f"/admin/rollouts/{rollout_id}/apply", data={"csrf_token": _token(board)})
+    admin_client.post(
+        f"/admin/rollouts/{rollout_id}/apply", data={"csrf_token": _token(board), "confirm": "yes"}
+    )
     assert value_of(tenant_a, "TH.SP01") == Decimal("1.500")
     listing = admin_client.get("/admin/rollouts/").get_data(as_text=True)
     assert f'href="/admin/rollouts/{rollout_id}"' in listing
     unit = admin_client.get("/admin/rollouts/units/phuong-a").get_data(as_text=True)
     assert "Quay lại phiên bản trước" in unit
     admin_client.post("/admin/rollouts/units/phuong-a/rollback", data={"csrf_token": _token(unit)})
+    assert value_of(tenant_a, "TH.SP01") == Decimal("1.000")
+
+
+def test_console_apply_refused_without_confirmation(admin_client, v2, tenant_a):
+    """The board says how many units the rollout applies to; without ticking the confirmation
+    box nothing is applied."""
+    page = admin_client.get("/admin/rollouts/new")
+    response = admin_client.post(
+        "/admin/rollouts/new",
+        data={"csrf_token": _token(page.get_data(as_text=True)), "version": v2,
+              "tenants": ["phuong-a"], "waves": "1", "effective": "next_period"},
+    )  # fmt: skip
+    board_url = response.headers["Location"]
+    board = admin_client.get(board_url).get_data(as_text=True)
+    assert "Áp dụng v2 cho 1 đơn vị" in board and 'name="confirm"' in board
+    rollout_id = int(board_url.rstrip("/").rsplit("/", 1)[1])
+    refused = admin_client.post(
+        f"/admin/rollouts/{rollout_id}/apply", data={"csrf_token": _token(board)},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "Hãy đánh dấu ô xác nhận trước khi áp dụng." in refused.get_data(as_text=True)
     assert value_of(tenant_a, "TH.SP01") == Decimal("1.000")
 
 

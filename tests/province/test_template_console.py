@@ -172,11 +172,27 @@ def test_console_publish_button_publishes_the_draft(admin_client, template, payl
     draft = _draft(template, payload)
     page = f"/admin/templates/{template.id}/versions/{draft.id}"
     response = admin_client.post(
-        f"{page}/publish", data={"csrf_token": csrf_token(admin_client, page)}
+        f"{page}/publish", data={"csrf_token": csrf_token(admin_client, page), "confirm": "yes"}
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(TemplateVersion, draft.id).status == "published"
+
+
+def test_console_publish_refused_without_confirmation(admin_client, template, payload):
+    """Publishing without ticking the confirmation box changes nothing and says why; the form
+    states what publishing does."""
+    draft = _draft(template, payload)
+    page = f"/admin/templates/{template.id}/versions/{draft.id}"
+    html = admin_client.get(page).get_data(as_text=True)
+    assert 'name="confirm"' in html and "không sửa được nữa" in html
+    response = admin_client.post(
+        f"{page}/publish", data={"csrf_token": csrf_token(admin_client, page)},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "Hãy đánh dấu ô xác nhận trước khi ban hành." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(TemplateVersion, draft.id).status == "draft"
 
 
 PAGES = [

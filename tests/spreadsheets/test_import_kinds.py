@@ -313,13 +313,29 @@ def test_catalogue_export_reimports_cleanly(
     assert export_rows(client, admin_b_api, "catalogue", slug="phuong-b") == rows_a
 
 
-@pytest.mark.parametrize("kind_name", ["staff", "catalogue"])
-def test_import_kinds_template_passes_its_own_validation(app, tenant_a, structure_a, kind_name):
-    """The example rows of the staff and catalogue templates are valid in a unit with VP/LD/CV."""
-    kind = import_registry.get_import_kind(kind_name)
+def test_import_kinds_catalogue_template_passes_its_own_validation(app, tenant_a, structure_a):
+    """The example rows of the catalogue template are valid in a unit with VP/LD/CV."""
+    kind = import_registry.get_import_kind("catalogue")
     with tenant_context(tenant_a):
         parsed = import_parsing.parse(kind, import_registry.template_file(kind))
     assert parsed.problems == [] and parsed.total == 2
+
+
+def test_import_kinds_samples_load_one_after_the_other(app, factory):
+    """In a new unit with only the demo template's positions (LD01, CM01), the org-units sample
+    is valid, and once written the staff sample is valid too: their codes match."""
+    tenant = factory.tenant("moi", status="onboarding")
+    db.session.commit()
+    with tenant_context(tenant):
+        for code, group in (("LD01", "leader_head"), ("CM01", "professional_common")):
+            positions.create_position({"code": code, "name": code, "position_group": group})
+        units = import_registry.get_import_kind("org_units")
+        parsed = import_parsing.parse(units, import_registry.template_file(units))
+        assert parsed.problems == [] and parsed.total == 2
+        units.commit(parsed.rows)
+        people = import_registry.get_import_kind("staff")
+        parsed = import_parsing.parse(people, import_registry.template_file(people))
+        assert parsed.problems == [] and parsed.total == 2
 
 
 def test_staff_import_unknown_account_is_reported(client, admin_a_api, tenant_a, structure_a):

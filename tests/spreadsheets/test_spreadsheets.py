@@ -71,7 +71,7 @@ def test_spreadsheets_template_has_headers_examples_and_guide(app):
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Vai trò"]
+    assert list(rows[0]) == ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Vai trò", "Mã cán bộ"]
     assert len(rows) == 3
     assert "Hướng dẫn" in workbook.sheetnames
     guide = [r[0] for r in workbook["Hướng dẫn"].iter_rows(min_row=2, values_only=True)]

@@ -7,7 +7,7 @@ import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-USERS_HEADER = ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Vai trò"]
+USERS_HEADER = ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Vai trò", "Mã cán bộ"]
 
 
 def make_xlsx(rows, header=USERS_HEADER) -> bytes:

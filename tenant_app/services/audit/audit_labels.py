@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "position.reactivated": _l("Dùng lại vị trí việc làm"),
     "account.invitation_accepted": _l("Nhận lời mời, đặt mật khẩu"),
     "tenant.admin_invited": _l("Mời quản trị viên đơn vị"),
+    "tenant.accounts_invited": _l("Gửi liên kết đặt mật khẩu cho tài khoản nhập từ tệp"),
     "template.created": _l("Tạo mẫu cấu hình"),
     "template.version_created": _l("Tạo phiên bản mẫu cấu hình"),
     "template.version_updated": _l("Sửa phiên bản mẫu cấu hình"),

@@ -146,15 +146,16 @@ def get_export_kind(name: str) -> ExportKind:
 # --- files: templates and exports
 
 
-def template_file(kind: ImportKind) -> bytes:
-    """Return the template workbook: headers, two example rows and a sheet 'Hướng dẫn'."""
+def template_file(kind: ImportKind, examples: tuple[dict, ...] | None = None) -> bytes:
+    """Return the template workbook: headers, two example rows (``examples`` or the kind's own)
+    and a sheet 'Hướng dẫn'."""
     with force_locale("vi"):  # files are Vietnamese whatever the page language
-        return _template_file(kind)
+        return _template_file(kind, kind.examples if examples is None else examples)
 
 
-def _template_file(kind: ImportKind) -> bytes:
+def _template_file(kind: ImportKind, rows: tuple[dict, ...]) -> bytes:
     header = [c.header for c in kind.columns]
-    examples = [[ex.get(c.key) for c in kind.columns] for ex in kind.examples[:2]]
+    examples = [[ex.get(c.key) for c in kind.columns] for ex in rows[:2]]
     guide = [
         [c.header, _("Bắt buộc") if c.required else _("Không bắt buộc"), c.help]
         for c in kind.columns

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
+from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import User
@@ -248,6 +249,39 @@ def staff_import_kinds() -> list:
     return [available[k] for k in STAFF_IMPORT_KINDS if k in available]
 
 
+def sample_rows(tenant: Tenant, kind: str) -> tuple[dict, ...] | None:
+    """The example rows of the wizard's sample file of ``kind`` for this unit, or None for the
+    kind's own. The samples load unchanged one after the other: the staff sample uses the org
+    units of the org-units sample and the unit's own position codes (from its applied
+    configuration); the accounts sample belongs to the people of the staff sample."""
+    if kind == "users":
+        people = import_registry.get_import_kind("staff").examples
+        return tuple(
+            {**row, "staff_code": person["code"]}
+            for row, person in zip(
+                import_registry.get_import_kind("users").examples, people, strict=False
+            )
+        )
+    if kind != "staff":
+        return None
+    examples = import_registry.get_import_kind("staff").examples
+    with tenant_context(tenant):
+        positions = db.session.execute(
+            sa.select(JobPosition.code, JobPosition.position_group)
+            .where(JobPosition.active.is_(True))
+            .order_by(JobPosition.code)
+        ).all()
+    if not positions:
+        return None
+    leaders = [code for code, group in positions if group.startswith("leader")]
+    others = [code for code, group in positions if not group.startswith("leader")]
+    first = (leaders or others)[0]
+    second = (others or leaders)[0]
+    return tuple(
+        {**row, "position_code": code} for row, code in zip(examples, (first, second), strict=False)
+    )
+
+
 def start_staff_import(tenant: Tenant, kind: str, filename: str, data: bytes):
     """Start an import of ``kind`` into the unit (validation first); returns its job run id."""
     require_onboarding(tenant)
@@ -283,6 +317,73 @@ def commit_staff_import(tenant: Tenant, run_id: str):
         imports.request_commit(imports.get_import(run_id), user=None)
 
 
+def invite_imported_accounts(tenant: Tenant, run_id: str, *, actor=None) -> list[dict]:
+    """Issue a one-time set-password link for each account created by the wizard's committed
+    import ``run_id`` and not yet invited; returns [{"user": User, "token": str}].
+
+    The tokens are returned once (only their SHA-256 is kept), like the first administrator's
+    invitation: the accounts' own passwords are random and never shown. The caller commits.
+    """
+    require_onboarding(tenant)
+    if run_id not in (_state(tenant).get("imports") or []):
+        raise NotFound("not_found", _("Không tìm thấy lượt nhập dữ liệu."))
+    with tenant_context(tenant):
+        run = imports.get_import(run_id)
+        if imports.state(run) != "committed" or run.params.get("kind") != "users":
+            raise Conflict("not_committed", _("Chỉ mời được tài khoản của lượt nhập đã ghi."))
+        state = _state(tenant)
+        invited = {i["user_id"] for i in state.get("invitations") or []}
+        users = [
+            accounts.get_user(uuid.UUID(uid))
+            for uid in (run.result or {}).get("user_ids") or []
+            if uid not in invited
+        ]
+    expires = utcnow() + INVITATION_LIFETIME
+    issued = []
+    for user in users:
+        token = secrets.token_urlsafe(32)
+        state["invitations"] = [
+            *(state.get("invitations") or []),
+            {
+                "hash": _digest(token),
+                "user_id": str(user.id),
+                "username": user.username,
+                "expires_at": expires.isoformat(),
+                "used_at": None,
+            },
+        ]
+        issued.append({"user": user, "token": token})
+    _save_state(tenant, state)
+    if issued:
+        audit.record(
+            "tenant.accounts_invited",
+            object_type="tenant",
+            object_id=tenant.id,
+            after={"usernames": [i["user"].username for i in issued], "expires_at": expires},
+            actor=actor,
+            province=True,
+            subject_tenant_id=tenant.id,
+        )
+    return issued
+
+
+def invitable_imports(tenant: Tenant) -> set[str]:
+    """Ids of the wizard's committed account imports with accounts not yet invited."""
+    state = _state(tenant)
+    invited = {i["user_id"] for i in state.get("invitations") or []}
+    result = set()
+    with tenant_context(tenant):
+        for run_id in state.get("imports") or []:
+            try:
+                run = imports.get_import(run_id)
+            except NotFound:
+                continue
+            ids = (run.result or {}).get("user_ids") or []
+            if run.params.get("kind") == "users" and set(ids) - invited:
+                result.add(run_id)
+    return result
+
+
 def skip_staff(tenant: Tenant, *, actor=None) -> None:
     """Go on without importing staff now (the unit administrator can import later)."""
     require_onboarding(tenant)
@@ -294,6 +395,29 @@ def skip_staff(tenant: Tenant, *, actor=None) -> None:
 # --- step 5: activation
 
 
+def missing_for_activation(tenant: Tenant) -> list[str]:
+    """What the unit still lacks before it may leave onboarding (empty when ready): the one rule
+    the wizard, the unit page and the API all go through."""
+    state = progress(tenant)
+    missing = []
+    if not state.has_admin:
+        missing.append(_("chưa có quản trị đơn vị"))
+    if not state.has_config:
+        missing.append(_("chưa áp dụng phiên bản cấu hình"))
+    return missing
+
+
+def require_ready(tenant: Tenant) -> None:
+    """Raise ServiceError (409) listing what is missing unless the unit may be activated."""
+    missing = missing_for_activation(tenant)
+    if missing:
+        raise ServiceError(
+            "not_ready",
+            _("Chưa thể đưa đơn vị vào hoạt động: %(what)s.", what="; ".join(missing)),
+            status=409,
+        )
+
+
 def activate(tenant: Tenant, status: str, *, actor=None) -> Tenant:
     """Move the unit from onboarding to ``status`` (pilot or active) once it has an administrator
     and an applied configuration; ServiceError saying what is missing otherwise."""
@@ -302,16 +426,4 @@ def activate(tenant: Tenant, status: str, *, actor=None) -> Tenant:
         raise ServiceError(
             "invalid_status", _("Chỉ chuyển sang thí điểm hoặc hoạt động."), "status"
         )
-    state = progress(tenant)
-    missing = []
-    if not state.has_admin:
-        missing.append(_("chưa có quản trị đơn vị"))
-    if not state.has_config:
-        missing.append(_("chưa áp dụng phiên bản cấu hình"))
-    if missing:
-        raise ServiceError(
-            "not_ready",
-            _("Chưa thể đưa đơn vị vào hoạt động: %(what)s.", what="; ".join(missing)),
-            status=409,
-        )
-    return tenants.set_status(tenant, status, actor=actor)
+    return tenants.set_status(tenant, status, actor=actor)  # checks require_ready

@@ -95,6 +95,11 @@ def set_status(tenant: Tenant, status: str, *, actor=None) -> Tenant:
             ),
             field="status",
         )
+    if current == TenantStatus.ONBOARDING and target in (TenantStatus.PILOT, TenantStatus.ACTIVE):
+        # the wizard's rule, whichever page or API asks (imported here: onboarding imports us)
+        from tenant_app.services.province import onboarding
+
+        onboarding.require_ready(tenant)
     before = _snapshot(tenant)
     tenant.status = target.value
     audit.record(

@@ -400,13 +400,15 @@ def _export_rows():
         }
 
 
+# Codes that load as they are into a new ward: org units of the org_units sample, positions of the
+# province's demo template (the onboarding wizard fills in the ward's own position codes).
 EXAMPLES = (
     {
         "code": "CB001",
         "full_name": "Nguyễn Văn An",
         "staff_type": "Công chức",
-        "org_unit_code": "VP",
-        "position_code": "LD",
+        "org_unit_code": "UBND",
+        "position_code": "LD01",
         "manager_code": "",
         "quota_group": "",
         "rank_code": "01.002",
@@ -419,7 +421,7 @@ EXAMPLES = (
         "full_name": "Trần Thị Bình",
         "staff_type": "Viên chức",
         "org_unit_code": "VP",
-        "position_code": "CV",
+        "position_code": "CM01",
         "manager_code": "CB001",
         "quota_group": "Văn thư",
         "rank_code": "01.003",

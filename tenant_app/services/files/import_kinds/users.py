@@ -1,4 +1,9 @@
-"""The ``users`` kind: tenant accounts in and out of a workbook (username, name, e-mail, roles)."""
+"""The ``users`` kind: tenant accounts in and out of a workbook (username, name, e-mail, roles,
+and optionally the staff record the account belongs to).
+
+Imported accounts get a random password nobody sees: the commit summary lists their ids
+(``user_ids``) so that whoever imported them can issue one-time set-password links.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from tenant_app.extensions import db
+from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES, User
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files.import_registry import (
@@ -19,6 +25,7 @@ from tenant_app.services.files.import_registry import (
     register_import,
 )
 from tenant_app.services.workspace import accounts
+from tenant_app.services.workspace import staff as staff_service
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._-]+$"
 
@@ -52,6 +59,13 @@ COLUMNS = (
         "(unit_admin); Lãnh đạo, quản lý (manager); Cán bộ, công chức (staff).",
     ),
 )
+STAFF_COLUMN = Column(
+    "staff_code",
+    "Mã cán bộ",
+    fields.String(validate=validate.Length(max=32)),
+    help="Mã cán bộ của hồ sơ nhân sự đã có trong đơn vị để gắn với tài khoản này. "
+    "Có thể để trống.",
+)
 
 
 def role_label(role: str) -> str:
@@ -83,7 +97,11 @@ def parse_roles(text: str, lookup: dict[str, str] | None = None) -> list[str] | 
 
 def _prepare() -> dict:
     existing = set(db.session.execute(sa.select(User.username)).scalars())
-    return {"existing": existing, "seen": {}, "roles": _role_lookup()}
+    staff = {
+        code: user_id
+        for code, user_id in db.session.execute(sa.select(StaffMember.code, StaffMember.user_id))
+    }
+    return {"existing": existing, "seen": {}, "roles": _role_lookup(), "staff": staff, "linked": {}}
 
 
 def _validate_row(row: dict, number: int, state: dict) -> list[tuple[str, str]]:
@@ -105,25 +123,50 @@ def _validate_row(row: dict, number: int, state: dict) -> list[tuple[str, str]]:
         )
     else:
         row["roles"] = roles
+    staff_code = (row.get("staff_code") or "").strip() or None
+    row["staff_code"] = staff_code
+    if staff_code is not None:
+        if staff_code not in state["staff"]:
+            problems.append(
+                ("staff_code", _("Không có nhân sự mã %(code)s trong đơn vị.", code=staff_code))
+            )
+        elif state["staff"][staff_code] is not None:
+            problems.append(("staff_code", _("Nhân sự này đã có tài khoản.")))
+        elif staff_code in state["linked"]:
+            problems.append(
+                (
+                    "staff_code",
+                    _("Trùng mã cán bộ với dòng %(row)d.", row=state["linked"][staff_code]),
+                )
+            )
+        else:
+            state["linked"][staff_code] = number
     return problems
 
 
 def _commit(rows: list[dict]) -> dict:
+    created = []
     for row in rows:
         try:
-            accounts.create_user(
+            user, _password = accounts.create_user(
                 username=row["username"],
                 full_name=row["full_name"],
                 email=row["email"],
                 roles=row["roles"],
             )
+            if row.get("staff_code"):
+                person = db.session.execute(
+                    sa.select(StaffMember).where(StaffMember.code == row["staff_code"])
+                ).scalar_one()
+                staff_service.update_staff(person, {"user_id": user.id})
+            created.append(str(user.id))
         except ServiceError as exc:
             raise ServiceError(
                 exc.code,
                 _("Dòng %(row)d: %(message)s", row=row[ROW_KEY], message=exc.message),
                 field=exc.field,
             ) from exc
-    return {"created": len(rows)}
+    return {"created": len(rows), "user_ids": created}
 
 
 def _export_rows():
@@ -141,22 +184,26 @@ register_import(
     ImportKind(
         name="users",
         label="Tài khoản",
-        columns=COLUMNS,
+        columns=(*COLUMNS, STAFF_COLUMN),
         prepare=_prepare,
         validate_row=_validate_row,
         commit=_commit,
+        # the two people of the staff sample; the onboarding wizard's sample, loaded after the
+        # staff sample, also fills in their staff codes
         examples=(
             {
                 "username": "nguyen.van.an",
                 "full_name": "Nguyễn Văn An",
                 "email": "an.nv@example.gov.vn",
-                "roles": "Cán bộ, công chức",
+                "roles": "Lãnh đạo, quản lý; Cán bộ, công chức",
+                "staff_code": "",
             },
             {
                 "username": "tran.thi.binh",
                 "full_name": "Trần Thị Bình",
                 "email": "",
-                "roles": "Lãnh đạo, quản lý; Cán bộ, công chức",
+                "roles": "Cán bộ, công chức",
+                "staff_code": "",
             },
         ),
     )
