@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tenant_app import formatting
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.tenants import Tenant
@@ -21,7 +21,6 @@ from tenant_app.services.audit.audit_labels import ACTOR_TYPE_LABELS, action_lab
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.context import current_tenant_id
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 50
 SOURCES = ("all", "tenant", "province")
 
@@ -86,14 +85,13 @@ class EventView:
 
 
 def local_day_start(day: date) -> datetime:
-    """Return the naive UTC instant at which ``day`` starts in Asia/Ho_Chi_Minh."""
-    start = datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
-    return start.astimezone(UTC).replace(tzinfo=None)
+    """Return the naive UTC instant at which ``day`` starts in the province's zone."""
+    return formatting.local_day_start(day)
 
 
 def to_local(value: datetime) -> datetime:
-    """Return a stored (naive UTC) time as naive Asia/Ho_Chi_Minh time, as a reader expects."""
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    """Return a stored (naive UTC) time as naive local time, as a reader expects."""
+    return formatting.to_local(value)
 
 
 def to_utc(value: datetime) -> datetime:
@@ -104,10 +102,8 @@ def to_utc(value: datetime) -> datetime:
 
 
 def format_local(value: datetime | None) -> str:
-    """Return a stored (naive UTC) time as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
+    """Return a stored (naive UTC) time as dd/mm/yyyy HH:MM in the province's zone."""
+    return formatting.vn_datetime(value, empty="")
 
 
 def parse_day(text: str | None, *, field_name: str) -> date | None:
