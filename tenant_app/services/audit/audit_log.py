@@ -17,7 +17,13 @@ from tenant_app import formatting
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.tenants import Tenant
-from tenant_app.services.audit.audit_labels import ACTOR_TYPE_LABELS, action_label
+from tenant_app.services.audit.audit_labels import (
+    ACTOR_TYPE_LABELS,
+    action_label,
+    field_label,
+    object_type_label,
+    value_label,
+)
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.context import current_tenant_id
 
@@ -41,9 +47,18 @@ class Filters:
 
 @dataclass(frozen=True)
 class Change:
+    """One changed detail: ``field``/``old``/``new`` as recorded (the API's), plus the same in
+    words for screens and exports (``label``, ``old_text``, ``new_text``)."""
+
     field: str
     old: str
     new: str
+    old_text: str = ""
+    new_text: str = ""
+
+    @property
+    def label(self) -> str:
+        return field_label(self.field)
 
 
 @dataclass
@@ -70,6 +85,10 @@ class EventView:
     @property
     def label(self) -> str:
         return action_label(self.action)
+
+    @property
+    def object_type_label(self) -> str:
+        return object_type_label(self.object_type)
 
     @property
     def actor_type_label(self) -> str:
@@ -288,6 +307,20 @@ def show_value(value) -> str:
     return str(value)
 
 
+def readable_value(value, key: str | None = None) -> str:
+    """Return a value as people read it: lists and details in words, never raw JSON; a code
+    under a key with labelled values (roles) by its label."""
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{field_label(str(k))}: {readable_value(v, str(k))}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(readable_value(v, key) for v in value) or "—"
+    if isinstance(value, str) and key is not None:
+        return value_label(key, value)
+    return show_value(value)
+
+
 def diff(before, after) -> list[Change]:
     """Return the fields that differ between ``before`` and ``after`` (field: old → new).
 
@@ -297,20 +330,36 @@ def diff(before, after) -> list[Change]:
     if before is None and after is None:
         return []
     if not isinstance(before, dict | type(None)) or not isinstance(after, dict | type(None)):
-        return [Change(_("giá trị"), show_value(before), show_value(after))]
+        return [
+            Change(
+                _("giá trị"),
+                show_value(before),
+                show_value(after),
+                readable_value(before),
+                readable_value(after),
+            )
+        ]
     before, after = before or {}, after or {}
     changes = []
     for key in sorted(set(before) | set(after), key=str):
         old, new = before.get(key), after.get(key)
         if key in before and key in after and old == new:
             continue
-        changes.append(Change(str(key), show_value(old), show_value(new)))
+        changes.append(
+            Change(
+                str(key),
+                show_value(old),
+                show_value(new),
+                readable_value(old, str(key)) if key in before else "",
+                readable_value(new, str(key)) if key in after else "—",
+            )
+        )
     return changes
 
 
 def changes_text(changes: list[Change]) -> str:
     """Return changes as lines "field: old → new" (for exports)."""
-    return "\n".join(f"{c.field}: {c.old} → {c.new}" for c in changes)
+    return "\n".join(f"{c.label}: {c.old_text or '—'} → {c.new_text}" for c in changes)
 
 
 # --- chain status

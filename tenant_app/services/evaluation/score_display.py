@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from scoring import Grade
@@ -44,7 +44,16 @@ INPUT_NAMES = {
     "threshold_htxs": _l("Ngưỡng HTXS"),
     "threshold_htt": _l("Ngưỡng HTT"),
     "threshold_htnv": _l("Ngưỡng HTNV"),
+    "forced_fail": _l("Không hoàn thành nhiệm vụ do"),
+    "unit_results": _l("Kết quả của đơn vị phụ trách (%)"),
+    "organising": _l("Năng lực tổ chức thực hiện nhiệm vụ (%)"),
+    "team_size": _l("Số người của đơn vị phụ trách"),
+    "team_passing": _l("Số người hoàn thành nhiệm vụ trở lên"),
+    "team_pending": _l("Số người chưa có kết quả"),
+    "staff_id": _l("Cán bộ, công chức"),
 }
+# Why a person is forced to KHTNV when the period's rules name no label of their own.
+FORCED_FAIL_LABELS = {"discipline": _l("kỷ luật")}
 # Steps whose result is points or a percentage: shown with the period's display decimals.
 POINT_STEPS = {"a", "b", "c", "task_score", "task_points", "general_points", "total"}
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
@@ -102,9 +111,19 @@ def _local(text: str) -> str:
     return text
 
 
+def forced_fail_text(code: str | None) -> str:
+    """Return why a person failed, in words ("kỷ luật"), never the code ("discipline")."""
+    if not code:
+        return "—"
+    label = FORCED_FAIL_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def _value(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("có") if value else _l("không"))
     if isinstance(value, str) and "/" in value:  # an exact rational kept as text ("1800/19")
         try:
             value = round_fraction(Fraction(value), SHOWN_PLACES)
@@ -145,7 +164,8 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
     lines = []
     for step in steps:
         code = str(step.get("code", ""))
-        text = step.get("label", code)
+        # The pure engine writes Vietnamese labels; the catalogue has them in English.
+        text = gettext(str(step.get("label", code)))
         if code.startswith("item:"):
             text = _l("%(name)s: quy đổi", name=names.get(code[5:], code[5:]))
         result = step.get("result", "")
@@ -162,7 +182,10 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
                 "code": code,
                 "label": str(text),
                 "inputs": [
-                    (str(INPUT_NAMES.get(k, k)), _value(v))
+                    (
+                        str(INPUT_NAMES.get(k, k)),
+                        forced_fail_text(v) if k == "forced_fail" else _value(v),
+                    )
                     for k, v in (step.get("inputs") or {}).items()
                 ],
                 "formula": _local(str(step.get("formula", ""))),
@@ -211,5 +234,7 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         "grade_label": grade_label(score.grade),
         "stage": label(score.stage) if score.stage != "none" else "—",
         "approved": score.approved_at is not None,
-        "forced_fail": (reason.label if reason else score.forced_fail) if score.forced_fail else "",
+        "forced_fail": (reason.label if reason else forced_fail_text(score.forced_fail))
+        if score.forced_fail
+        else "",
     }
