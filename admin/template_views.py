@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin.template_forms import editor_context, payload_from_form
@@ -38,13 +39,13 @@ from tenant_app.web import saving
 bp = Blueprint("admin_templates", __name__, url_prefix="/admin/templates")
 
 STAGE_LABELS = {
-    AssessmentStage.SELF: "Tự đánh giá",
-    AssessmentStage.MANAGER: "Quản lý trực tiếp đánh giá",
-    AssessmentStage.LEADER: "Thủ trưởng phê duyệt",
+    AssessmentStage.SELF: _l("Tự đánh giá"),
+    AssessmentStage.MANAGER: _l("Quản lý trực tiếp đánh giá"),
+    AssessmentStage.LEADER: _l("Thủ trưởng phê duyệt"),
 }
 SCHEMES = {
-    "coefficient_salary": "Hệ số theo xếp loại × tiền lương (Đà Nẵng)",
-    "fund_split": "Chia quỹ: 50% bình quân, 50% cho HTT và HTXS (Hà Nội)",
+    "coefficient_salary": _l("Hệ số theo xếp loại × tiền lương (Đà Nẵng)"),
+    "fund_split": _l("Chia quỹ: 50% bình quân, 50% cho HTT và HTXS (Hà Nội)"),
 }
 
 

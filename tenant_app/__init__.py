@@ -22,7 +22,17 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     Path(app.config["KPI_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from tenant_app import auth, background, errors, health, i18n, logs, metrics, services
+    from tenant_app import (
+        auth,
+        background,
+        errors,
+        formatting,
+        health,
+        i18n,
+        logs,
+        metrics,
+        services,
+    )
     from tenant_app.extensions import api, csrf, db, limiter, migrate
     from tenant_app.security import headers
     from tenant_app.tenancy import startup as tenancy_startup
@@ -33,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    formatting.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -54,6 +54,17 @@ def _json_object(env: Mapping[str, str], name: str) -> dict:
     return value
 
 
+def _timezone(env: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = _get(env, "TIMEZONE", "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{PREFIX}TIMEZONE must be an IANA time zone, not {name!r}") from exc
+    return name
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     value = _get(env, name)
     if value is None:
@@ -201,6 +212,7 @@ def load(env: Mapping[str, str] | None = None) -> dict:
     owner_url = _driver(_get(env, "DATABASE_OWNER_URL")) or database_url
 
     idle = _int(env, "SESSION_IDLE_MINUTES", 30)
+    timezone = _timezone(env)
     absolute = _int(env, "SESSION_MAX_HOURS", 12)
     redis_url = _get(env, "REDIS_URL")
     secret = secret or _development_secret(instance_dir)
@@ -218,7 +230,9 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "KPI_UPLOAD_DIR": _get(env, "UPLOAD_DIR"),
         "KPI_DEMO": _bool(env, "DEMO", False),
         "BABEL_DEFAULT_LOCALE": _get(env, "LOCALE", "vi"),
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        # The province's clock: every time on screen, in exports and PDFs (tenant_app.formatting).
+        "KPI_TIMEZONE": timezone,
+        "BABEL_DEFAULT_TIMEZONE": timezone,
         "KPI_LOCALES": ("vi", "en"),
         "KPI_SESSION_IDLE": timedelta(minutes=idle),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=absolute),

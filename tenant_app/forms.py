@@ -27,6 +27,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from tenant_app.formatting import input_number, normalise_number
 from tenant_app.models.tenants import KIND_LABELS, SLUG_PATTERN
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES
 from tenant_app.services.province.break_glass import HOURS_MAX as BREAK_GLASS_HOURS_MAX
@@ -35,6 +36,25 @@ from tenant_app.services.province.break_glass import REASON_MAX as BREAK_GLASS_R
 from tenant_app.services.province.break_glass import REASON_MIN as BREAK_GLASS_REASON_MIN
 
 REQUIRED = _l("Trường này là bắt buộc.")
+
+
+class NumberField(StringField):
+    """A number typed the Vietnamese way: "1,5" and "9.500.000" reach the service as "1.5" and
+    "9500000"; the input shows its value back with the decimal comma ("1,5"), accepted unchanged.
+
+    Still text for the service to check, so its Vietnamese message names the field."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = normalise_number(self.data)
+
+    def _value(self):
+        return input_number(self.data) if self.data not in (None, "") else ""
 
 
 class LoginForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 
+from tenant_app import form_messages
 from tenant_app.extensions import babel
 from tenant_app.security.redirects import safe_target
 
@@ -26,6 +27,7 @@ def switch(code: str):
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    form_messages.init_app(app)
     app.register_blueprint(bp)
 
     @app.context_processor

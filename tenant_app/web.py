@@ -15,6 +15,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tenant_app import formatting
 from tenant_app.auth import start_session
 from tenant_app.drafts import readable_target
 from tenant_app.extensions import db
@@ -117,7 +118,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def export_response(fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
     """Return the download of ``rows`` as ``fmt`` (csv or xlsx); 404 for another format."""
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = formatting.to_local(utcnow()).strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         body, mimetype = audit_export.to_csv(header, rows), audit_export.CSV_MIMETYPE
     elif fmt == "xlsx":

@@ -101,11 +101,6 @@ def link_url(link: str | None) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-@bp.app_template_filter("vn_number")
-def _vn_number(value, places: int = 2) -> str:
-    return number(value, places)
-
-
 @bp.app_template_filter("exact_number")
 def _exact_number(value, places: int = 2) -> str:
     """An exact rational (an indicator's value or score) as people read it, rounded once here."""

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from tenant_app.forms import REQUIRED
+from tenant_app.forms import REQUIRED, NumberField
 
 DATE = {"type": "date"}
 NUMBER = {"inputmode": "decimal"}
@@ -44,8 +44,8 @@ class OpenPeriodForm(FlaskForm):
         choices=[("month", _l("Tháng")), ("quarter", _l("Quý"))],
         validate_choice=False,
     )
-    number = StringField(_l("Tháng/Quý số"), validators=[DataRequired(REQUIRED)], render_kw=NUMBER)
-    year = StringField(_l("Năm"), validators=[DataRequired(REQUIRED)], render_kw=NUMBER)
+    number = NumberField(_l("Tháng/Quý số"), validators=[DataRequired(REQUIRED)], render_kw=NUMBER)
+    year = NumberField(_l("Năm"), validators=[DataRequired(REQUIRED)], render_kw=NUMBER)
     submit = SubmitField(_l("Mở kỳ đánh giá"))
 
 
@@ -56,7 +56,7 @@ class ReopenForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     item_id = SelectField(_l("Sản phẩm/công việc"), choices=[], validate_choice=False)
-    quantity = StringField(_l("Số lượng"), render_kw=NUMBER)
+    quantity = NumberField(_l("Số lượng"), render_kw=NUMBER)
     due_on = StringField(_l("Hạn hoàn thành"), render_kw=DATE)
     directing = BooleanField(_l("Giao theo chỉ đạo (ngoài danh mục của vị trí)"))
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
@@ -66,7 +66,7 @@ class AssignForm(FlaskForm):
 class BulkAssignForm(FlaskForm):
     position_id = SelectField(_l("Vị trí việc làm"), choices=[], validate_choice=False)
     item_id = SelectField(_l("Sản phẩm/công việc"), choices=[], validate_choice=False)
-    quantity = StringField(_l("Số lượng"), render_kw=NUMBER)
+    quantity = NumberField(_l("Số lượng"), render_kw=NUMBER)
     due_on = StringField(_l("Hạn hoàn thành"), render_kw=DATE)
     submit = SubmitField(_l("Giao cho mọi người giữ vị trí"))
 
@@ -76,7 +76,7 @@ class ActionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    completed = StringField(_l("Số lượng hoàn thành"), render_kw=NUMBER)
+    completed = NumberField(_l("Số lượng hoàn thành"), render_kw=NUMBER)
     completed_on = StringField(_l("Ngày hoàn thành"), render_kw=DATE)
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)])
     links = TextAreaField(
@@ -93,10 +93,10 @@ class ReviewForm(FlaskForm):
         choices=[("accept", _l("Chấp nhận")), ("return", _l("Trả lại để bổ sung"))],
         validate_choice=False,
     )
-    major_errors = StringField(_l("Số lỗi nội dung lớn"), default="0", render_kw=NUMBER)
-    delays = StringField(_l("Số lần chậm tiến độ"), default="0", render_kw=NUMBER)
-    exempt_errors = StringField(_l("Số lỗi được miễn trừ"), default="0", render_kw=NUMBER)
-    exempt_delays = StringField(_l("Số lần chậm được miễn trừ"), default="0", render_kw=NUMBER)
+    major_errors = NumberField(_l("Số lỗi nội dung lớn"), default="0", render_kw=NUMBER)
+    delays = NumberField(_l("Số lần chậm tiến độ"), default="0", render_kw=NUMBER)
+    exempt_errors = NumberField(_l("Số lỗi được miễn trừ"), default="0", render_kw=NUMBER)
+    exempt_delays = NumberField(_l("Số lần chậm được miễn trừ"), default="0", render_kw=NUMBER)
     exemption_reason = TextAreaField(
         _l("Nguyên nhân khách quan và căn cứ miễn trừ"), validators=[Optional(), Length(max=1000)]
     )
@@ -116,10 +116,10 @@ def assessment_form(criteria, *, organising: bool = False, data=None):
         setattr(
             AssessmentForm,
             f"general_{i}",
-            StringField(text, render_kw={**NUMBER, "data-max": str(criterion.max_points)}),
+            NumberField(text, render_kw={**NUMBER, "data-max": str(criterion.max_points)}),
         )
     if organising:
-        AssessmentForm.organising = StringField(
+        AssessmentForm.organising = NumberField(
             _l("Năng lực tổ chức thực hiện nhiệm vụ (%)"), render_kw=NUMBER
         )
     form = AssessmentForm(data=data)

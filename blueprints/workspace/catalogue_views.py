@@ -13,6 +13,7 @@ from blueprints.workspace.common import bp
 from blueprints.workspace.forms import ItemForm, form_data
 from blueprints.workspace.helpers import or_404, paged, position_choices, unit_choices
 from tenant_app.auth import tenant_user_required
+from tenant_app.formatting import vn_short
 from tenant_app.forms import ActionForm
 from tenant_app.models.catalogue import CatalogueItem, ItemPosition, label
 from tenant_app.services.workspace import catalogue, catalogue_dates
@@ -64,7 +65,7 @@ def catalogue_list():
         pages=pages,
         total=total,
         positions=position_choices(empty=_("Mọi vị trí")),
-        number=_number,
+        number=vn_short,
         label=label,
     )
 
@@ -136,7 +137,7 @@ def item_edit(item_id: str):
         "caption": _("Các phiên bản giá trị (phiên bản cũ giữ nguyên cho kỳ đã dùng)"),
         "head": [_("Từ ngày"), _("Hệ số"), _("Chỉ tiêu"), _("Cận dưới"), _("Cận trên"),
                  _("Trần (%)"), _("Trọng số")],
-        "rows": [[v.effective_from.strftime(day)] + [_number(getattr(v, n)) for n in VALUES]
+        "rows": [[v.effective_from.strftime(day)] + [vn_short(getattr(v, n)) for n in VALUES]
                  for v in catalogue.versions(item)],
     }  # fmt: skip
     notes = [

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from tenant_app.forms import REQUIRED, MultiCheckboxField
+from tenant_app.forms import REQUIRED, MultiCheckboxField, NumberField
 from tenant_app.models.catalogue import AGGREGATIONS, DIRECTIONS, SCORING_METHODS, label
 from tenant_app.models.org import ORG_UNIT_KIND_LABELS, POSITION_GROUP_LABELS
 from tenant_app.models.staff import STAFF_TYPE_LABELS
@@ -81,7 +81,7 @@ class StaffForm(FlaskForm):
         _l("Nhóm nhiệm vụ tương đồng"), validators=[Optional(), Length(max=64)]
     )
     rank_code = StringField(_l("Mã ngạch (ví dụ 01.003)"), validators=[Optional(), Length(max=16)])
-    monthly_salary = StringField(_l("Lương tháng (đồng)"), render_kw=NUMBER)
+    monthly_salary = NumberField(_l("Lương tháng (đồng)"), render_kw=NUMBER)
     start_date = StringField(_l("Ngày bắt đầu"), render_kw=DATE)
     end_date = StringField(_l("Ngày kết thúc"), render_kw=DATE)
     effective_from = StringField(_l("Ngày hiệu lực của đơn vị/vị trí mới"), render_kw=DATE)
@@ -106,7 +106,7 @@ class ItemForm(FlaskForm):
     )
     org_unit_id = SelectField(_l("Bộ phận phụ trách"), choices=[], validate_choice=False)
     position_ids = MultiCheckboxField(_l("Vị trí áp dụng"), choices=[], validate_choice=False)
-    coefficient = StringField(_l("Hệ số quy đổi (sản phẩm/công việc)"), render_kw=NUMBER)
+    coefficient = NumberField(_l("Hệ số quy đổi (sản phẩm/công việc)"), render_kw=NUMBER)
     direction = SelectField(
         _l("Chiều đánh giá"), choices=_optional_choices(DIRECTIONS), validate_choice=False
     )
@@ -116,11 +116,11 @@ class ItemForm(FlaskForm):
     aggregation = SelectField(
         _l("Cách tổng hợp trong kỳ"), choices=_optional_choices(AGGREGATIONS), validate_choice=False
     )
-    target = StringField(_l("Chỉ tiêu"), render_kw=NUMBER)
-    band_low = StringField(_l("Cận dưới (chỉ tiêu trong khoảng)"), render_kw=NUMBER)
-    band_high = StringField(_l("Cận trên (chỉ tiêu trong khoảng)"), render_kw=NUMBER)
-    cap_percent = StringField(_l("Mức trần (%)"), render_kw=NUMBER)
-    weight = StringField(_l("Trọng số"), render_kw=NUMBER)
+    target = NumberField(_l("Chỉ tiêu"), render_kw=NUMBER)
+    band_low = NumberField(_l("Cận dưới (chỉ tiêu trong khoảng)"), render_kw=NUMBER)
+    band_high = NumberField(_l("Cận trên (chỉ tiêu trong khoảng)"), render_kw=NUMBER)
+    cap_percent = NumberField(_l("Mức trần (%)"), render_kw=NUMBER)
+    weight = NumberField(_l("Trọng số"), render_kw=NUMBER)
     effective_from = StringField(_l("Ngày hiệu lực của giá trị mới"), render_kw=DATE)
     submit = SubmitField(_l("Lưu"))
 

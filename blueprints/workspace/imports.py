@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -32,7 +33,7 @@ class ImportUploadForm(FlaskForm):
 
 def _upload_form() -> ImportUploadForm:
     form = ImportUploadForm()
-    form.kind.choices = [(k.name, k.label) for k in import_registry.import_kinds().values()]
+    form.kind.choices = [(k.name, _(k.label)) for k in import_registry.import_kinds().values()]
     return form
 
 

@@ -125,7 +125,7 @@ def test_drill_person_page_explains_score_history_and_events(auditor_client, pro
     assert "Hoàn thành xuất sắc nhiệm vụ" in html
     history, events = tables(html)
     assert history[1][:3] == ["Tháng 10/2026", "95,00", "Hoàn thành xuất sắc nhiệm vụ"]
-    assert any("score.approved" in " ".join(row) for row in events[1:])
+    assert any("Phê duyệt kết quả" in " ".join(row) for row in events[1:])  # label, not code
     assert f"/admin/comparison/units/phuong-an/people/{staff_id}/form.pdf?period=2026-10" in html
     assert 'class="chart"' in html
 

@@ -33,3 +33,11 @@ def test_every_recorded_action_has_a_label():
     assert "score.changed_after_publication" in actions  # the scan sees the recorders
     missing = sorted(a for a in actions if a not in ACTION_LABELS)
     assert missing == []
+
+
+def test_rollout_outcomes_recorded_by_f_string_have_labels():
+    """``rollout.{outcome}`` (applied, skipped) reads as words in the log, not as its code."""
+    from tenant_app.models.vocabulary import TargetStatus
+
+    for outcome in (TargetStatus.APPLIED, TargetStatus.SKIPPED):
+        assert f"rollout.{outcome}" in ACTION_LABELS

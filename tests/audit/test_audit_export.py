@@ -45,7 +45,7 @@ def test_audit_export_csv_headers_and_local_dates(client, trail):
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", row[0]) for row in rows[1:])
     updated = next(row for row in rows if row[5] == "account.updated")
     assert updated[4] == "Sửa tài khoản"
-    assert "full_name: Nguyễn Văn Cũ → Nguyễn Văn Mới" in updated[8]
+    assert "Họ và tên: Nguyễn Văn Cũ → Nguyễn Văn Mới" in updated[8]
     assert not any("b-only" in cell for row in rows for cell in row)
 
 

@@ -69,13 +69,21 @@ def test_audit_log_diff_lists_changed_fields_only():
     ]
 
 
-def test_audit_log_labels_known_actions_and_keeps_unknown_codes(app):
-    """Known codes have Vietnamese labels; an unknown code is shown as is."""
+def test_audit_log_labels_known_actions_and_hides_unknown_codes(app):
+    """Known codes have Vietnamese labels; an unknown code gets a generic label, not itself."""
     assert audit_labels.action_label("auth.login") == "Đăng nhập"
     assert audit_labels.action_label("auth.login_failed") == "Đăng nhập thất bại"
-    assert audit_labels.action_label("x.unknown") == "x.unknown"
+    assert audit_labels.action_label("x.unknown") == "Hành động khác"
 
 
 def test_audit_log_formats_local_time():
     """Stored UTC times show as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
     assert audit_log.format_local(datetime(2026, 12, 31, 17, 5)) == "01/01/2027 00:05"
+
+
+def test_audit_log_details_read_as_words(app):
+    """A detail's key has its label and a list or a nested detail reads as words, not JSON."""
+    [change] = audit_log.diff(None, {"roles": ["staff", "manager"]})
+    assert (change.label, change.new_text) == ("Vai trò", "Cán bộ, công chức, Lãnh đạo, quản lý")
+    [nested] = audit_log.diff(None, {"tenant": {"full_name": "A"}})
+    assert nested.new_text == "Họ và tên: A"

@@ -14,12 +14,14 @@ def _rows(html: str) -> str:
 
 
 def test_audit_page_shows_labels_codes_and_diff(client, trail):
-    """A unit administrator sees Vietnamese labels, the raw codes and field: old → new."""
+    """A unit administrator sees Vietnamese labels (the raw code only as a tooltip) and each
+    detail as label: old → new, never a raw key."""
     login(client, "phuong-a", "admin.a")
     html = client.get("/t/phuong-a/audit").get_data(as_text=True)
-    assert "Đăng nhập" in html and '<code class="small">auth.login</code>' in html
+    assert '<span title="auth.login">Đăng nhập</span>' in html
     assert "Sửa tài khoản" in html and "account.updated" in html
-    assert "<strong>full_name</strong>: Nguyễn Văn Cũ → Nguyễn Văn Mới" in html
+    assert '<dt>Họ và tên</dt><dd translate="no">Nguyễn Văn Cũ → Nguyễn Văn Mới</dd>' in html
+    assert "full_name" not in html
     assert html.index("auth.login") < html.index("account.updated")  # newest first
 
 

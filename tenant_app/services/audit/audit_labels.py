@@ -99,9 +99,14 @@ ACTION_LABELS = {
     "rollout.rolled_back": _l("Hoàn tác đợt áp dụng mẫu"),
     "rollout.tenant_failed": _l("Áp dụng mẫu cho đơn vị bị lỗi"),
     "rollout.impact_previewed": _l("Xem trước ảnh hưởng của mẫu"),
+    "rollout.applied": _l("Áp dụng mẫu cho đơn vị"),
+    "rollout.skipped": _l("Bỏ qua đơn vị đã chạy phiên bản mẫu"),
+    "indicator.value_entered": _l("Nhập giá trị chỉ tiêu"),
     "auditor.access_changed": _l("Đổi quyền xem của thanh tra"),
     "export.downloaded": _l("Tải tệp xuất dữ liệu"),
 }
+
+OTHER_ACTION = _l("Hành động khác")
 
 ACTOR_TYPE_LABELS = {
     "tenant_user": _l("Người dùng đơn vị"),
@@ -112,6 +117,161 @@ ACTOR_TYPE_LABELS = {
 
 
 def action_label(code: str) -> str:
-    """Return the Vietnamese label of an action code (the code itself when unknown)."""
+    """Return the label of an action code; a generic label when unknown, never the raw code."""
     label = ACTION_LABELS.get(code)
-    return str(label) if label is not None else code
+    return str(label if label is not None else OTHER_ACTION)
+
+
+OBJECT_TYPE_LABELS = {
+    "user": _l("Tài khoản"),
+    "account": _l("Tài khoản"),
+    "org_unit": _l("Phòng, ban"),
+    "job_position": _l("Vị trí việc làm"),
+    "staff": _l("Cán bộ, công chức"),
+    "catalogue_item": _l("Mục danh mục"),
+    "tenant": _l("Đơn vị"),
+    "tenant_config": _l("Cấu hình đơn vị"),
+    "province": _l("Cấp tỉnh"),
+    "period": _l("Kỳ đánh giá"),
+    "assignment": _l("Giao việc"),
+    "report": _l("Báo cáo kết quả"),
+    "assessment": _l("Đánh giá"),
+    "period_score": _l("Kết quả đánh giá"),
+    "income_run": _l("Thu nhập tăng thêm"),
+    "annual_classification": _l("Xếp loại năm"),
+    "feed_source": _l("Nguồn dữ liệu"),
+    "indicator_value": _l("Giá trị chỉ tiêu"),
+    "config_template": _l("Mẫu cấu hình"),
+    "template_version": _l("Phiên bản mẫu cấu hình"),
+    "rollout": _l("Đợt áp dụng mẫu"),
+    "discipline": _l("Kỷ luật"),
+    "export": _l("Tệp xuất dữ liệu"),
+}
+
+# The keys of an event's details, as people read them (unknown keys are shown as recorded).
+FIELD_LABELS = {
+    "active": _l("Đang hoạt động"),
+    "aggregation": _l("Cách tổng hợp"),
+    "allowed_max": _l("Giá trị tối đa cho phép"),
+    "allowed_min": _l("Giá trị tối thiểu cho phép"),
+    "approval_chain": _l("Trình tự phê duyệt"),
+    "canonical_code": _l("Mã chuẩn"),
+    "capped": _l("Giới hạn trần"),
+    "closing_day": _l("Ngày chốt số liệu"),
+    "closing_time": _l("Giờ chốt số liệu"),
+    "code": _l("Mã"),
+    "coefficient": _l("Hệ số quy đổi"),
+    "completed": _l("Số lượng hoàn thành"),
+    "completed_on": _l("Ngày hoàn thành"),
+    "created": _l("Đã tạo"),
+    "deactivated": _l("Đã ngừng sử dụng"),
+    "delays": _l("Lần chậm tiến độ"),
+    "description": _l("Mô tả"),
+    "directing": _l("Chỉ đạo, điều hành"),
+    "direction": _l("Chiều đánh giá"),
+    "dry_run": _l("Chạy thử"),
+    "due_on": _l("Hạn hoàn thành"),
+    "effective": _l("Hiệu lực"),
+    "effective_from": _l("Hiệu lực từ"),
+    "end_date": _l("Ngày kết thúc"),
+    "evidence_requirement": _l("Yêu cầu minh chứng"),
+    "exempt_delays": _l("Lần chậm được miễn trừ"),
+    "exempt_errors": _l("Lỗi được miễn trừ"),
+    "exemption_reason": _l("Lý do miễn trừ"),
+    "external_code": _l("Mã bên ngoài"),
+    "external_id": _l("Mã bên ngoài"),
+    "final_grade": _l("Xếp loại cuối cùng"),
+    "full_name": _l("Họ và tên"),
+    "general": _l("Điểm tiêu chí chung"),
+    "grade": _l("Xếp loại"),
+    "head_staff_id": _l("Người đứng đầu"),
+    "income_scheme": _l("Cách tính thu nhập tăng thêm"),
+    "income_settings": _l("Thiết lập thu nhập tăng thêm"),
+    "item_code": _l("Mã mục"),
+    "item_id": _l("Mục danh mục"),
+    "items": _l("Mục danh mục"),
+    "kept_local": _l("Giữ thay đổi riêng của đơn vị"),
+    "kind": _l("Loại"),
+    "late_policy": _l("Xử lý báo cáo muộn"),
+    "links": _l("Liên kết"),
+    "major_errors": _l("Lỗi nội dung lớn"),
+    "manager_id": _l("Quản lý trực tiếp"),
+    "mandatory": _l("Bắt buộc"),
+    "monthly_salary": _l("Lương tháng (đồng)"),
+    "name": _l("Tên"),
+    "note": _l("Ghi chú"),
+    "number": _l("Số"),
+    "org_unit_id": _l("Phòng, ban"),
+    "organising": _l("Năng lực tổ chức thực hiện nhiệm vụ (%)"),
+    "origin": _l("Nguồn"),
+    "overridden": _l("Đã ghi đè"),
+    "parent_id": _l("Đơn vị cấp trên"),
+    "people": _l("Số người"),
+    "period": _l("Kỳ đánh giá"),
+    "period_kind": _l("Loại kỳ"),
+    "position_group": _l("Nhóm vị trí"),
+    "position_id": _l("Vị trí việc làm"),
+    "position_ids": _l("Vị trí việc làm"),
+    "positions": _l("Vị trí việc làm"),
+    "proposed_grade": _l("Mức đề xuất"),
+    "published_at": _l("Công khai lúc"),
+    "purpose": _l("Mục đích"),
+    "quantity": _l("Số lượng"),
+    "quota_group": _l("Nhóm tỷ lệ"),
+    "rank_code": _l("Mã ngạch"),
+    "reason": _l("Lý do"),
+    "review_comment": _l("Nhận xét thẩm định"),
+    "roles": _l("Vai trò"),
+    "rollout": _l("Đợt áp dụng mẫu"),
+    "rule_set": _l("Bộ quy tắc chấm điểm"),
+    "scheme": _l("Cách tính"),
+    "scoring_method": _l("Phương pháp chấm"),
+    "scoring_params": _l("Tham số chấm điểm"),
+    "settings_changed": _l("Thiết lập đã đổi"),
+    "staff_code": _l("Mã cán bộ"),
+    "staff_id": _l("Cán bộ, công chức"),
+    "staff_type": _l("Loại cán bộ"),
+    "start_date": _l("Ngày bắt đầu"),
+    "status": _l("Trạng thái"),
+    "template_id": _l("Mẫu cấu hình"),
+    "tenant": _l("Đơn vị"),
+    "tenants": _l("Đơn vị"),
+    "total": _l("Tổng điểm"),
+    "unit_of_measure": _l("Đơn vị tính"),
+    "updated": _l("Đã sửa"),
+    "user_id": _l("Tài khoản"),
+    "username": _l("Tên đăng nhập"),
+    "email": _l("Thư điện tử"),
+    "version": _l("Phiên bản"),
+    "wave": _l("Đợt"),
+    "waves": _l("Số đợt"),
+    "windows": _l("Thời hạn các bước"),
+    "year": _l("Năm"),
+}
+
+
+def object_type_label(code: str | None) -> str:
+    """Return what kind of thing an event touched, in words (a generic label when unknown)."""
+    if not code:
+        return ""
+    label = OBJECT_TYPE_LABELS.get(code)
+    return str(label if label is not None else OTHER_OBJECT)
+
+
+def field_label(key: str) -> str:
+    """Return a detail's key in words (the key as recorded when it has no label)."""
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+OTHER_OBJECT = _l("Đối tượng khác")
+
+
+def value_label(key: str, value: str) -> str:
+    """Return a recorded value in words when its key holds codes (a role), else the value."""
+    if key in ("role", "roles"):
+        from tenant_app.models.users import ROLE_LABELS
+
+        label = ROLE_LABELS.get(value)
+        return str(label) if label is not None else value
+    return value or "—"

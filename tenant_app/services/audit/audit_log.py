@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tenant_app import formatting
 from tenant_app.extensions import db
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.tenants import Tenant
-from tenant_app.services.audit.audit_labels import ACTOR_TYPE_LABELS, action_label
+from tenant_app.services.audit.audit_labels import (
+    ACTOR_TYPE_LABELS,
+    action_label,
+    field_label,
+    object_type_label,
+    value_label,
+)
 from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.context import current_tenant_id
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 50
 SOURCES = ("all", "tenant", "province")
 
@@ -42,9 +47,18 @@ class Filters:
 
 @dataclass(frozen=True)
 class Change:
+    """One changed detail: ``field``/``old``/``new`` as recorded (the API's), plus the same in
+    words for screens and exports (``label``, ``old_text``, ``new_text``)."""
+
     field: str
     old: str
     new: str
+    old_text: str = ""
+    new_text: str = ""
+
+    @property
+    def label(self) -> str:
+        return field_label(self.field)
 
 
 @dataclass
@@ -73,6 +87,10 @@ class EventView:
         return action_label(self.action)
 
     @property
+    def object_type_label(self) -> str:
+        return object_type_label(self.object_type)
+
+    @property
     def actor_type_label(self) -> str:
         label = ACTOR_TYPE_LABELS.get(self.actor_type)
         return str(label) if label is not None else self.actor_type
@@ -86,14 +104,13 @@ class EventView:
 
 
 def local_day_start(day: date) -> datetime:
-    """Return the naive UTC instant at which ``day`` starts in Asia/Ho_Chi_Minh."""
-    start = datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
-    return start.astimezone(UTC).replace(tzinfo=None)
+    """Return the naive UTC instant at which ``day`` starts in the province's zone."""
+    return formatting.local_day_start(day)
 
 
 def to_local(value: datetime) -> datetime:
-    """Return a stored (naive UTC) time as naive Asia/Ho_Chi_Minh time, as a reader expects."""
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    """Return a stored (naive UTC) time as naive local time, as a reader expects."""
+    return formatting.to_local(value)
 
 
 def to_utc(value: datetime) -> datetime:
@@ -104,10 +121,8 @@ def to_utc(value: datetime) -> datetime:
 
 
 def format_local(value: datetime | None) -> str:
-    """Return a stored (naive UTC) time as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
+    """Return a stored (naive UTC) time as dd/mm/yyyy HH:MM in the province's zone."""
+    return formatting.vn_datetime(value, empty="")
 
 
 def parse_day(text: str | None, *, field_name: str) -> date | None:
@@ -292,6 +307,20 @@ def show_value(value) -> str:
     return str(value)
 
 
+def readable_value(value, key: str | None = None) -> str:
+    """Return a value as people read it: lists and details in words, never raw JSON; a code
+    under a key with labelled values (roles) by its label."""
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{field_label(str(k))}: {readable_value(v, str(k))}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(readable_value(v, key) for v in value) or "—"
+    if isinstance(value, str) and key is not None:
+        return value_label(key, value)
+    return show_value(value)
+
+
 def diff(before, after) -> list[Change]:
     """Return the fields that differ between ``before`` and ``after`` (field: old → new).
 
@@ -301,20 +330,36 @@ def diff(before, after) -> list[Change]:
     if before is None and after is None:
         return []
     if not isinstance(before, dict | type(None)) or not isinstance(after, dict | type(None)):
-        return [Change(_("giá trị"), show_value(before), show_value(after))]
+        return [
+            Change(
+                _("giá trị"),
+                show_value(before),
+                show_value(after),
+                readable_value(before),
+                readable_value(after),
+            )
+        ]
     before, after = before or {}, after or {}
     changes = []
     for key in sorted(set(before) | set(after), key=str):
         old, new = before.get(key), after.get(key)
         if key in before and key in after and old == new:
             continue
-        changes.append(Change(str(key), show_value(old), show_value(new)))
+        changes.append(
+            Change(
+                str(key),
+                show_value(old),
+                show_value(new),
+                readable_value(old, str(key)) if key in before else "",
+                readable_value(new, str(key)) if key in after else "—",
+            )
+        )
     return changes
 
 
 def changes_text(changes: list[Change]) -> str:
     """Return changes as lines "field: old → new" (for exports)."""
-    return "\n".join(f"{c.field}: {c.old} → {c.new}" for c in changes)
+    return "\n".join(f"{c.label}: {c.old_text or '—'} → {c.new_text}" for c in changes)
 
 
 # --- chain status

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.formatting import normalise_number
 from tenant_app.models.base import tenant_join, utcnow
 from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodScore, Report
 from tenant_app.models.staff import StaffMember
@@ -141,7 +142,7 @@ def _points(general, params) -> list[Decimal]:
     points = []
     for i, (value, criterion) in enumerate(zip(general, criteria, strict=True)):
         try:
-            number = Decimal(str(value))
+            number = Decimal(normalise_number(str(value)))
         except (InvalidOperation, ValueError):
             number = Decimal(-1)
         if not number.is_finite() or number < 0 or number > criterion.max_points:
@@ -196,7 +197,7 @@ def save_assessment(
     org_value = None
     if organising not in (None, ""):
         try:
-            org_value = Decimal(str(organising))
+            org_value = Decimal(normalise_number(str(organising)))
         except (InvalidOperation, ValueError):
             org_value = Decimal(-1)
         if not org_value.is_finite() or not 0 <= org_value <= 100:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.formatting import normalise_number
 from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, Report
@@ -30,6 +31,8 @@ from tenant_app.services.workspace.lookup import get_scoped
 def decimal_value(value, field: str, label: str, *, positive: bool = False) -> Decimal:
     """Return ``value`` as a Decimal, raising ServiceError (on ``field``) unless it is a finite
     number, not negative (above 0 when ``positive``) and at most a million."""
+    if isinstance(value, str):
+        value = normalise_number(value)
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from scoring import IncomePerson, ScoringInputError, compute_income, explanation_to_dict
 from tenant_app import audit
@@ -32,8 +33,8 @@ from tenant_app.tenancy.context import get_current_tenant
 DEFAULT_SCHEME = "coefficient_salary"
 VND_FORMAT = '#,##0 "₫"'
 SCHEME_LABELS = {
-    "coefficient_salary": "Hệ số theo xếp loại × tiền lương (Đà Nẵng)",
-    "fund_split": "Chia quỹ: 50% bình quân, 50% cho HTT và HTXS (Hà Nội)",
+    "coefficient_salary": _l("Hệ số theo xếp loại × tiền lương (Đà Nẵng)"),
+    "fund_split": _l("Chia quỹ: 50% bình quân, 50% cho HTT và HTXS (Hà Nội)"),
 }
 
 
@@ -223,7 +224,7 @@ def export_xlsx(run: IncomeRun) -> bytes:
     info = [
         ("Đơn vị", tenant.name),
         ("Kỳ", period.code),
-        ("Cách tính", SCHEME_LABELS.get(run.scheme, run.scheme)),
+        ("Cách tính", str(SCHEME_LABELS.get(run.scheme, run.scheme))),
         ("Trạng thái", "Đã phê duyệt" if run.status == IncomeRunStatus.APPROVED else "Bản nháp"),
     ]
     for r, (key, value) in enumerate(info, start=1):

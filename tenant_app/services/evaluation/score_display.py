@@ -5,7 +5,6 @@ Shared by the score pages and the PDF forms; every function reads only the tenan
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from datetime import date, datetime
@@ -13,12 +12,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
-from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from scoring import Grade
 from scoring.numbers import round_fraction
+from tenant_app import formatting
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
@@ -46,7 +45,16 @@ INPUT_NAMES = {
     "threshold_htxs": _l("Ngưỡng HTXS"),
     "threshold_htt": _l("Ngưỡng HTT"),
     "threshold_htnv": _l("Ngưỡng HTNV"),
+    "forced_fail": _l("Không hoàn thành nhiệm vụ do"),
+    "unit_results": _l("Kết quả của đơn vị phụ trách (%)"),
+    "organising": _l("Năng lực tổ chức thực hiện nhiệm vụ (%)"),
+    "team_size": _l("Số người của đơn vị phụ trách"),
+    "team_passing": _l("Số người hoàn thành nhiệm vụ trở lên"),
+    "team_pending": _l("Số người chưa có kết quả"),
+    "staff_id": _l("Cán bộ, công chức"),
 }
+# Why a person is forced to KHTNV when the period's rules name no label of their own.
+FORCED_FAIL_LABELS = {"discipline": _l("kỷ luật")}
 # Steps whose result is points or a percentage: shown with the period's display decimals.
 POINT_STEPS = {"a", "b", "c", "task_score", "task_points", "general_points", "total"}
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
@@ -58,38 +66,20 @@ LONG_DECIMAL = re.compile(r"\d+\.\d{5,}")
 SHOWN_PLACES = 4
 
 
-@functools.lru_cache(maxsize=8)
-def _separators(locale: str) -> dict[int, str]:
-    """The locale's grouping and decimal signs, as a table from Python's "," and "."."""
-    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
-
-
 def number(value, places: int = 2) -> str:
-    """Return ``value`` with ``places`` decimals in the user's language (78,63 in Vietnamese).
-
-    Rounded half up. Formats with Python and swaps in the locale's signs (CLDR's, via Babel):
-    the same text as Babel's "#,##0.00" pattern, at a fraction of the cost on long tables.
-    """
-    if value is None or value == "":
-        return "—"
-    quantum = Decimal(1).scaleb(-places)
-    exact = Decimal(str(value)).quantize(quantum, rounding="ROUND_HALF_UP")
-    return f"{exact:,.{places}f}".translate(_separators(str(get_locale() or "vi")))
+    """Return ``value`` with ``places`` decimals in the user's language (78,63 in Vietnamese)."""
+    return formatting.vn_number(value, places)
 
 
 def short(value) -> str:
     """Return a quantity without trailing zeros (2,5 or 10) in the user's language."""
-    if value is None:
-        return "—"
-    exact = Decimal(str(value)).normalize()
-    places = max(-exact.as_tuple().exponent, 0)
-    return number(exact, places)
+    return formatting.vn_short(value)
 
 
 def local_day(value: date | datetime | None) -> date | None:
     """Return the calendar day of ``value`` in the unit's time zone (stored times are UTC)."""
     if isinstance(value, datetime):
-        return to_user_timezone(value).date()
+        return formatting.to_local(value).date()
     return value
 
 
@@ -122,9 +112,19 @@ def _local(text: str) -> str:
     return text
 
 
+def forced_fail_text(code: str | None) -> str:
+    """Return why a person failed, in words ("kỷ luật"), never the code ("discipline")."""
+    if not code:
+        return "—"
+    label = FORCED_FAIL_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def _value(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("có") if value else _l("không"))
     if isinstance(value, str) and "/" in value:  # an exact rational kept as text ("1800/19")
         try:
             value = round_fraction(Fraction(value), SHOWN_PLACES)
@@ -165,7 +165,8 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
     lines = []
     for step in steps:
         code = str(step.get("code", ""))
-        text = step.get("label", code)
+        # The pure engine writes Vietnamese labels; the catalogue has them in English.
+        text = gettext(str(step.get("label", code)))
         if code.startswith("item:"):
             text = _l("%(name)s: quy đổi", name=names.get(code[5:], code[5:]))
         result = step.get("result", "")
@@ -182,7 +183,10 @@ def explain(score: PeriodScore, period: Period) -> list[dict]:
                 "code": code,
                 "label": str(text),
                 "inputs": [
-                    (str(INPUT_NAMES.get(k, k)), _value(v))
+                    (
+                        str(INPUT_NAMES.get(k, k)),
+                        forced_fail_text(v) if k == "forced_fail" else _value(v),
+                    )
                     for k, v in (step.get("inputs") or {}).items()
                 ],
                 "formula": _local(str(step.get("formula", ""))),
@@ -258,5 +262,7 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         "stage": label(score.stage) if score.stage != "none" else "—",
         "approved": score.approved_at is not None,
         "grade_provisional": grade_provisional(score, period),
-        "forced_fail": (reason.label if reason else score.forced_fail) if score.forced_fail else "",
+        "forced_fail": (reason.label if reason else forced_fail_text(score.forced_fail))
+        if score.forced_fail
+        else "",
     }

@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.formatting import local_zone
 from tenant_app.models.base import utcnow
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
 from tenant_app.models.evaluation import Assignment, Period, Report
@@ -60,7 +61,7 @@ from tenant_app.models.vocabulary import (
 from tenant_app.schemas.feeds import FeedRecordSchema
 from tenant_app.services.evaluation import indicator_values, scores
 from tenant_app.services.feeds import bulk
-from tenant_app.services.feeds.sources import LOCAL_ZONE, closing_at
+from tenant_app.services.feeds.sources import closing_at
 
 REASONS = {
     "unknown_officer": _l("Mã cán bộ chưa được ánh xạ tới nhân sự của đơn vị"),
@@ -86,12 +87,12 @@ def reason_label(code: str | None) -> str:
 def to_utc(moment: datetime) -> datetime:
     """A record's moment as naive UTC; a moment without an offset is local time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_ZONE)
+        moment = moment.replace(tzinfo=local_zone())
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def local_date(moment_utc: datetime) -> date:
-    return moment_utc.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).date()
+    return moment_utc.replace(tzinfo=UTC).astimezone(local_zone()).date()
 
 
 @dataclass

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.formatting import DEFAULT_TIMEZONE, local_zone
 from tenant_app.models.base import utcnow
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Period
@@ -28,7 +29,9 @@ from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.services.workspace import tokens
 from tenant_app.tenancy import current_tenant_id
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The province's clock is ``formatting.local_zone()`` (KPI_TIMEZONE); this default serves the
+# demo and the simulator, which run before any app is configured.
+LOCAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 TOKEN_PREFIX = "kpi_f"
 
@@ -82,7 +85,7 @@ def closing_at(source: FeedSource, period: Period) -> datetime:
     end = period.ends_on
     year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
     local = datetime.combine(date(year, month, source.closing_day), source.closing_time)
-    return local.replace(tzinfo=LOCAL_ZONE).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return local.replace(tzinfo=local_zone()).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def officer_maps(source: FeedSource) -> list[tuple[FeedOfficerMap, StaffMember]]:

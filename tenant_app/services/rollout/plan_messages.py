@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tenant_app.services.rollout.rollout_merge import MessageCode
-from tenant_app.services.rollout.template_payload import field_label
+from tenant_app.services.rollout.template_payload import FIELD_LABELS, field_label
 
 
 def show(value) -> str:
@@ -109,7 +109,11 @@ TEXTS = {
 
 def _name(line: dict) -> str | None:
     # A settings section has no name of its own in the plan: its label stands for it.
-    return line.get("name") or (field_label(line["section"]) if line.get("section") else None)
+    section = line.get("section")
+    # A stored section label is the Vietnamese one: shown again in the reader's language.
+    if section and line.get("name") in (None, "", FIELD_LABELS.get(section)):
+        return field_label(section)
+    return line.get("name")
 
 
 def line_text(line: dict) -> str:

@@ -465,8 +465,19 @@ def field_label(name: str | None) -> str:
     if not name:
         return ""
     head, _sep, rest = name.partition(".")
-    label = FIELD_LABELS.get(head, head)
+    # The labels are the catalogue's Vietnamese texts: translated when shown.
+    label = _(FIELD_LABELS[head]) if head in FIELD_LABELS else head
+    if head == "windows" and rest in WINDOW_LABELS:
+        rest = _(WINDOW_LABELS[rest])
     return f"{label}: {rest}" if rest else label
+
+
+WINDOW_LABELS = {
+    "report": "Hạn báo cáo kết quả",
+    "self_assessment": "Hạn tự đánh giá",
+    "review": "Hạn thẩm định",
+    "approval": "Hạn phê duyệt",
+}
 
 
 def describe_errors(errors: dict[str, list[str]], data: dict | None = None, *, row_offset=1):

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from tenant_app.formatting import normalise_number
 from tenant_app.services.errors import ServiceError
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
@@ -61,9 +62,13 @@ def choice(value, field: str, label: str, choices, *, required: bool = True):
 
 
 def number(value, field: str, label: str, *, minimum=None, maximum=None, above=None):
-    """Return ``value`` as a Decimal (None stays None) inside the bounds, or raise."""
+    """Return ``value`` as a Decimal (None stays None) inside the bounds, or raise.
+
+    Text may be written the Vietnamese way ("1,5", "9.500.000"): see ``normalise_number``."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = normalise_number(value)
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
