@@ -22,7 +22,6 @@ def _used() -> set[str]:
         used |= set(re.findall(r"""icon\(\s*["']([a-z0-9-]+)["']""", text))
         used |= set(re.findall(r'navgroup\(_\("[^"]*"\), "([a-z0-9-]+)"', text))
         used |= set(re.findall(r'navlink\("[^"]+", _\("[^"]*"\), "([a-z0-9-]+)"\)', text))
-        used |= set(re.findall(r"vendor/icons\.svg'\) }}#([a-z0-9-]+)", text))
     return used
 
 

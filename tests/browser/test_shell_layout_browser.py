@@ -67,6 +67,8 @@ def test_browser_main_pages_fit_a_phone_with_a_menu_button(live_server, browser,
     role = roles[role_name]
     context, page = _page(browser, 390, 844)
     try:
+        page.goto(f"{live_server}{role.prefix}/login")  # no menu there: the languages show
+        expect(page.get_by_role("link", name="EN")).to_be_visible()
         log_in(page, live_server, role)
         nav = page.get_by_role("navigation", name="Điều hướng chính")
         expect(nav).to_be_hidden()
