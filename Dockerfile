@@ -17,10 +17,11 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
-# Build tools and headers: only in this stage, never in the final image.
+# Build tools and headers: only in this stage, never in the final image. Node and npm build the
+# front-end assets (package.json); the final image gets the built files, not node.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      build-essential pkg-config libffi-dev \
+      build-essential pkg-config libffi-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -32,6 +33,13 @@ COPY . .
 # the build context is ignored (.dockerignore), so the image never ships a stale catalogue.
 RUN pybabel compile -d tenant_app/translations \
  && test -n "$(find tenant_app/translations -name '*.mo' -print -quit)"
+
+# Front-end assets from the pinned npm packages (package-lock.json): `npm run build` writes the
+# icon sprite into tenant_app/static/vendor/ (assets/build.mjs); node_modules stays here.
+RUN npm ci --no-audit --no-fund --omit=dev \
+ && npm run build \
+ && test -s tenant_app/static/vendor/icons.svg \
+ && rm -rf node_modules
 
 # Wheels for the project and every dependency (gunicorn is the production server; it is
 # harmless if the project already depends on it).

@@ -1,4 +1,4 @@
-# Two commands that work on a fresh machine with Python 3.11+ and make:
+# Two commands that work on a fresh machine with Python 3.11+, Node.js with npm, and make:
 #   make demo   — virtual environment, install, build the demo province, serve on 127.0.0.1:$(PORT)
 #   make test   — install, lint, run the suite on SQLite (and on PostgreSQL if KPI_TEST_DATABASE_URL)
 PYTHON ?= python3
@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 TEST_WORKERS ?= logical
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: install translations demo serve test test-sqlite test-postgres lint format clean
+.PHONY: install assets translations demo serve test test-sqlite test-postgres lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+# Front-end packages (icons; axe-core for the browser tests), pinned by package-lock.json: npm ci
+# runs again only when package.json or the lock changes; `npm run build` copies what the app
+# serves into tenant_app/static/vendor/ (git-ignored; assets/build.mjs says what and why).
+NODE_STAMP := node_modules/.installed
+VENDOR     := tenant_app/static/vendor/icons.svg
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(VENDOR): $(NODE_STAMP) assets/build.mjs
+	npm run --silent build
+
+assets: $(VENDOR)
+
+install: $(STAMP) translations assets
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d tenant_app/translations -D messages >/dev/null
@@ -54,4 +69,4 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i tenant_app/translations/messages.pot -d tenant_app/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis node_modules tenant_app/static/vendor

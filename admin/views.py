@@ -61,15 +61,18 @@ def _account_counts() -> dict[int, int]:
 @bp.get("/")
 @province_user_required()
 def home():
+    args = {k: (request.args.get(k) or "").strip()[:100] for k in ("q", "status")}
     units = tenants.list_tenants()
     counts = _account_counts()
     by_status = {s: sum(1 for t in units if t.status == s.value) for s in TenantStatus}
     return render_template(
         "admin/home.html",
-        tenants=units,
+        tenants=tenants.list_tenants(**args) if any(args.values()) else units,
+        args=args,
         counts=counts,
         by_status=by_status,
         status_labels=STATUS_LABELS,
+        status_chips=[(s.value, STATUS_LABELS[s]) for s in TenantStatus],
     )
 
 

@@ -123,7 +123,9 @@ def test_browser_auditor_compares_the_pilot_wards_and_downloads(live_server, pag
     assert reads.new() == [("tenant list: account counts", "all")]  # the province home
 
     # The comparison from the navigation: the auditor sees published results only.
-    page.get_by_role("navigation").get_by_role("link", name="So sánh kết quả").click()
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    nav.get_by_text("Kết quả", exact=True).click()  # the results menu
+    nav.get_by_role("link", name="So sánh kết quả").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("So sánh kết quả giữa các đơn vị")
     expect(page.locator(".visibility-banner")).to_contain_text(
         "Chỉ kết quả đã công khai hoặc đã khóa"

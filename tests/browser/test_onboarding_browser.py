@@ -41,7 +41,9 @@ def test_browser_onboarding_wizard_end_to_end(live_server, page, province_admin,
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    page.get_by_role("navigation").get_by_role("link", name="Thiết lập đơn vị mới").click()
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    nav.get_by_text("Đơn vị", exact=True).click()  # the units menu
+    nav.get_by_role("link", name="Thiết lập đơn vị mới").click()
     page.get_by_label("Tên đơn vị").fill("Phường Quảng Phú")
     page.get_by_label("Mã đơn vị (dùng trong địa chỉ)").fill("quang-phu")
     page.get_by_role("button", name="Tạo đơn vị").click()

@@ -30,8 +30,16 @@ def _snapshot(tenant: Tenant) -> dict:
     return {"slug": tenant.slug, "name": tenant.name, "kind": tenant.kind, "status": tenant.status}
 
 
-def list_tenants() -> list[Tenant]:
-    return list(db.session.execute(sa.select(Tenant).order_by(Tenant.name)).scalars())
+def list_tenants(*, q: str = "", status: str = "") -> list[Tenant]:
+    """The province's units by name; ``q`` matches the name or the slug (any case), ``status``
+    one status (an unknown one is ignored)."""
+    stmt = sa.select(Tenant).order_by(Tenant.name)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Tenant.name).like(like), Tenant.slug.like(like)))
+    if status in {s.value for s in TenantStatus}:
+        stmt = stmt.where(Tenant.status == status)
+    return list(db.session.execute(stmt).scalars())
 
 
 def get_by_slug(slug: str) -> Tenant:
