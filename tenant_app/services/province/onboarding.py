@@ -29,7 +29,7 @@ from tenant_app.models.users import User
 from tenant_app.security.passwords import hash_password
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
 from tenant_app.services.files import import_registry, imports
-from tenant_app.services.province import tenants
+from tenant_app.services.province import readiness, tenants
 from tenant_app.services.rollout import templates
 from tenant_app.services.workspace import accounts, authentication
 from tenant_app.tenancy.context import tenant_context
@@ -99,14 +99,8 @@ def progress_from(tenant: Tenant, *, admins: int, config_version_id, staff: int)
 def progress(tenant: Tenant) -> Progress:
     """Read the unit's state (inside its own tenant context) and return its progress."""
     config = templates.latest_config(tenant)
+    admins = readiness.admin_count(tenant)
     with tenant_context(tenant):
-        admins = sum(
-            1
-            for roles in db.session.execute(
-                sa.select(User.roles).where(User.active.is_(True))
-            ).scalars()
-            if "unit_admin" in (roles or [])
-        )
         staff = db.session.execute(sa.select(sa.func.count()).select_from(StaffMember)).scalar_one()
     return progress_from(
         tenant,
@@ -395,27 +389,8 @@ def skip_staff(tenant: Tenant, *, actor=None) -> None:
 # --- step 5: activation
 
 
-def missing_for_activation(tenant: Tenant) -> list[str]:
-    """What the unit still lacks before it may leave onboarding (empty when ready): the one rule
-    the wizard, the unit page and the API all go through."""
-    state = progress(tenant)
-    missing = []
-    if not state.has_admin:
-        missing.append(_("chưa có quản trị đơn vị"))
-    if not state.has_config:
-        missing.append(_("chưa áp dụng phiên bản cấu hình"))
-    return missing
-
-
-def require_ready(tenant: Tenant) -> None:
-    """Raise ServiceError (409) listing what is missing unless the unit may be activated."""
-    missing = missing_for_activation(tenant)
-    if missing:
-        raise ServiceError(
-            "not_ready",
-            _("Chưa thể đưa đơn vị vào hoạt động: %(what)s.", what="; ".join(missing)),
-            status=409,
-        )
+missing_for_activation = readiness.missing_for_activation
+require_ready = readiness.require_ready
 
 
 def activate(tenant: Tenant, status: str, *, actor=None) -> Tenant:

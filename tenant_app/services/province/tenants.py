@@ -12,7 +12,7 @@ from tenant_app.extensions import db
 from tenant_app.models.tenants import SLUG_PATTERN, Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
-from tenant_app.services.province import break_glass
+from tenant_app.services.province import break_glass, readiness
 from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.context import tenant_context
 
@@ -104,10 +104,7 @@ def set_status(tenant: Tenant, status: str, *, actor=None) -> Tenant:
             field="status",
         )
     if current == TenantStatus.ONBOARDING and target in (TenantStatus.PILOT, TenantStatus.ACTIVE):
-        # the wizard's rule, whichever page or API asks (imported here: onboarding imports us)
-        from tenant_app.services.province import onboarding
-
-        onboarding.require_ready(tenant)
+        readiness.require_ready(tenant)  # the wizard's rule, whichever page or API asks
     before = _snapshot(tenant)
     tenant.status = target.value
     audit.record(
