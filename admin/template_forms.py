@@ -10,6 +10,8 @@ import json
 
 from flask_babel import gettext as _
 
+from tenant_app.formatting import normalise_number
+from tenant_app.services.rollout.payload_format import DECIMAL_KEYS
 from tenant_app.services.rollout.template_payload import ITEM_KEYS, POSITION_KEYS
 
 # Scoring parameters the editor shows as fields; any other override is kept as it was.
@@ -18,6 +20,11 @@ PARAM_FIELDS = (
     "delay_deduction", "quota_ratio", "quota_rounding", "allow_over_completion", "display_places",
 )  # fmt: skip
 ITEM_TEXT_KEYS = tuple(k for k in ITEM_KEYS if k not in ("positions", "bands", "mandatory"))
+# Parameters typed as numbers: read the Vietnamese way ("0,2" as 0.2), like every number input.
+NUMBER_PARAMS = (
+    "threshold_htxs", "threshold_htt", "threshold_htnv", "task_weight", "error_deduction",
+    "delay_deduction", "quota_ratio", "display_places",
+)  # fmt: skip
 
 
 def _rows(form, prefix: str, keys) -> list[dict]:
@@ -45,7 +52,9 @@ def _bands(text: str):
     for part in text.split(";"):
         if part.strip():
             start, _sep, score = part.partition(":")
-            bands.append({"from": start.strip(), "score": score.strip()})
+            bands.append(
+                {"from": normalise_number(start.strip()), "score": normalise_number(score.strip())}
+            )
     return bands
 
 
@@ -90,6 +99,9 @@ def payload_from_form(form) -> tuple[dict, list[str]]:
         if not row["canonical_code"] and not row["name"]:
             continue
         item = {k: _none(row[k]) for k in ITEM_TEXT_KEYS}
+        for key in DECIMAL_KEYS:
+            if item.get(key) is not None:
+                item[key] = normalise_number(item[key])
         item["positions"] = [p.strip() for p in row["positions"].split(";") if p.strip()]
         item["bands"] = _bands(row["bands"])
         item["mandatory"] = row["mandatory"] == "1"
@@ -103,7 +115,7 @@ def payload_from_form(form) -> tuple[dict, list[str]]:
             else:
                 params.pop(name, None)
         elif value:
-            params[name] = value
+            params[name] = normalise_number(value) if name in NUMBER_PARAMS else value
         else:
             params.pop(name, None)
     windows = {}

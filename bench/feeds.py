@@ -296,6 +296,12 @@ def main(argv=None) -> int:
         "--scoring-workers", type=int, default=2, help="as the Helm chart's scoring pool (2)"
     )
     parser.add_argument(
+        "--fork",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="workers fork a horse per job (default: as `kpi worker` decides)",
+    )
+    parser.add_argument(
         "--drain", type=float, default=120, help="seconds to wait for the workers after (a)"
     )
     parser.add_argument(
@@ -355,16 +361,17 @@ def main(argv=None) -> int:
         "KPI_LOG_LEVEL": "warning",
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    fork_flag = [] if args.fork is None else ["--fork" if args.fork else "--no-fork"]
     procs = [
         start([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
                "wsgi:app"], env, instance / "gunicorn.log")
     ]  # fmt: skip
     procs += [
-        start([*flask, "worker", "feeds"], env, instance / f"feeds-{n}.log")
+        start([*flask, "worker", "feeds", *fork_flag], env, instance / f"feeds-{n}.log")
         for n in range(args.feed_workers)
     ]
     procs += [
-        start([*flask, "worker", "scoring"], env, instance / f"scoring-{n}.log")
+        start([*flask, "worker", "scoring", *fork_flag], env, instance / f"scoring-{n}.log")
         for n in range(args.scoring_workers)
     ]
     owner = sa.create_engine(owner_url, pool_size=2)

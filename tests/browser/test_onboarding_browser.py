@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD
 
@@ -140,7 +141,8 @@ def test_browser_new_ward_goes_active_with_the_sample_files_alone(
 
     page.get_by_role("button", name="Tạo liên kết đặt mật khẩu").click()
     links = page.locator("#invitation-links .secret code")
-    assert links.count() == 2 and "/t/quang-phu/invitation/" in links.first.inner_text()
+    expect(links).to_have_count(2)
+    assert "/t/quang-phu/invitation/" in links.first.inner_text()
 
     page.get_by_role("link", name="Tiếp: rà soát").click()
     page.get_by_role("button", name="Kích hoạt: hoạt động chính thức").click()

@@ -34,7 +34,7 @@ def test_browser_clerk_is_told_the_report_was_returned(live_server, browser, fac
         article.get_by_label("Kết quả thẩm định").select_option("return")
         article.get_by_label("Nhận xét").fill(COMMENT)
         article.get_by_role("button", name="Lưu thẩm định").click()
-        expect(manager.locator("div.flash-success")).to_contain_text("Đã lưu thẩm định")
+        expect(article.locator("[data-row-status]")).to_have_text("Đã trả lại.")
 
         _login(staff, base, "vanthu")
         staff.get_by_role("link", name=re.compile("Thông báo: 2 chưa đọc")).click()

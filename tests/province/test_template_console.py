@@ -65,6 +65,23 @@ def test_console_editor_saves_a_changed_coefficient(admin_client, template, payl
     ]
 
 
+def test_console_editor_reads_numbers_the_vietnamese_way(admin_client, template, payload):
+    """A coefficient typed "0,55" and a quota ratio "0,2" are 0.55 and 0.2, as in every form."""
+    draft = _draft(template, payload)
+    url = f"/admin/templates/{template.id}/versions/{draft.id}/edit"
+    form = _editor_form(draft)
+    index = form["item_canonical_code"].index("TH.SP01")
+    form["item_coefficient"][index] = "0,55"
+    form["param_quota_ratio"] = "0,2"
+    response = admin_client.post(url, data={"csrf_token": csrf_token(admin_client, url), **form})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    saved = db.session.get(TemplateVersion, draft.id).payload
+    item = next(i for i in saved["items"] if i["canonical_code"] == "TH.SP01")
+    assert item["coefficient"] == "0.55"
+    assert str(saved["scoring"]["params"]["quota_ratio"]) == "0.2"
+
+
 def test_console_editor_shows_row_and_field_errors_in_vietnamese(admin_client, template, payload):
     """A bad value is refused with the table, row, code and field named; nothing is saved."""
     draft = _draft(template, payload)

@@ -22,7 +22,7 @@ from tests.helpers import bearer, login, token_for
 
 SCORES = "/api/v1/t/phuong-a/scores?period=2026-11"
 PUBLIC_KEYS = {"id", "period_id", "staff_id", "full_name", "position", "total", "total_exact",
-               "grade", "detail"}  # fmt: skip
+               "grade", "grade_provisional", "detail"}  # fmt: skip
 DETAIL_KEYS = {"a", "b", "c", "self_total", "forced_fail", "explanation", "general_points"}
 REASON = "Bị kỷ luật khiển trách trong kỳ"
 
