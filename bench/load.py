@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -34,28 +35,43 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 APP_ROLE = "kpi_bench_app"
+RLS_KEY = "bench-load-rls-scope-key-0123456789abcdef"  # the migration and the server share it
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REPORT_FORM = re.compile(r'action="(/t/[^"]+/my/work/[0-9a-f-]{36})"')
 
 
 def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
-    """Rebuild the benchmark database; return the app URL and accounts by tenant."""
-    server = make_url(owner_url).set(drivername="postgresql+psycopg")
-    name = server.database
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        if not conn.execute(
-            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
-        ).first():
-            conn.execute(
-                sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'bench'")
-            )
-    admin.dispose()
-    owner = server.render_as_string(hide_password=False)
-    app_url = server.set(username=APP_ROLE, password="bench").render_as_string(hide_password=False)
-    os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
+    """Rebuild the benchmark database; return the app URL and accounts by tenant.
+
+    PostgreSQL: the database is dropped and recreated and the app connects as the RLS-bound role
+    ``kpi_bench_app``. SQLite (the smoke mode on a machine without PostgreSQL): a fresh file.
+    """
+    os.environ["KPI_RLS_KEY"] = RLS_KEY
+    if owner_url.startswith("sqlite"):
+        path = Path(make_url(owner_url).database)
+        path.unlink(missing_ok=True)
+        owner = app_url = owner_url
+    else:
+        server = make_url(owner_url).set(drivername="postgresql+psycopg")
+        name = server.database
+        admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            if not conn.execute(
+                sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+            ).first():
+                conn.execute(
+                    sa.text(
+                        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'bench'"
+                    )
+                )
+        admin.dispose()
+        owner = server.render_as_string(hide_password=False)
+        app_url = server.set(username=APP_ROLE, password="bench").render_as_string(
+            hide_password=False
+        )
+        os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
 
     from flask_migrate import upgrade
 
@@ -76,8 +92,9 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
     accounts: dict[str, dict[str, list[str]]] = {}
     with app.app_context():
         upgrade()
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+        if not owner.startswith("sqlite"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
         password_hash = hash_password(demo.DEMO_PASSWORD)
         for n in range(tenants):
             slug = f"phuong-{n + 1:02d}"
@@ -114,10 +131,13 @@ class Client:
     def __init__(self, port: int):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
+        self.etags: dict[str, str] = {}  # a browser's cache revalidates what it holds
 
     def request(self, method: str, path: str, form: dict | None = None):
         body = urllib.parse.urlencode(form) if form else None
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if method == "GET" and path in self.etags:
+            headers["If-None-Match"] = self.etags[path]
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
@@ -128,6 +148,8 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             return 0, b"", time.perf_counter() - started
+        if method == "GET" and response.status == 200 and response.headers.get("ETag"):
+            self.etags[path] = response.headers["ETag"]
         for value in response.headers.get_all("Set-Cookie") or []:
             if value.startswith("kpi_session="):
                 self.cookie = value.split(";", 1)[0]
@@ -247,6 +269,65 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000 if ordered else 0.0
 
 
+KINDS = (
+    ("live", re.compile(r"/dashboard/live$")),
+    ("dashboard", re.compile(r"/dashboard$")),
+    ("score", re.compile(r"/my/score$")),
+    ("work", re.compile(r"/my/work$")),
+    ("report", re.compile(r"/my/work/[0-9a-f-]{36}$")),
+    ("healthz", re.compile(r"^/healthz$")),
+)
+
+
+def cpu_by_kind(log: Path, start: int, end: int) -> dict[str, list[float]]:
+    """Server CPU (ms) of each request logged between two offsets of the server's JSON log."""
+    with log.open("rb") as fh:
+        fh.seek(start)
+        chunk = fh.read(end - start)
+    cpu: dict[str, list[float]] = {}
+    for line in chunk.splitlines():
+        if not line.startswith(b"{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("event") != "request" or "cpu_ms" not in record:
+            continue
+        kind = next((k for k, rx in KINDS if rx.search(record.get("path", ""))), "other")
+        cpu.setdefault(kind, []).append(record["cpu_ms"])
+    return cpu
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
+def wait_ready(port: int, seconds: int = 90) -> bool:
+    for _ in range(seconds * 2):
+        try:
+            status, _, _ = Client(port).request("GET", "/readyz")
+            if status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -259,10 +340,34 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("KPI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
+        help="jobs go to rq here (the database is emptied) and --scoring-workers run them",
+    )
+    parser.add_argument(
+        "--no-redis", action="store_true", help="no Redis: jobs run in the web request"
+    )
+    parser.add_argument("--scoring-workers", type=int, default=1)
+    parser.add_argument("--web-workers", type=int, help="KPI_WEB_WORKERS (default: the config's)")
+    parser.add_argument("--web-threads", type=int, help="KPI_WEB_THREADS (default: the config's)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds on one ward with 5 users; exits 1 on any error (for the test suite)",
+    )
+    parser.add_argument("--instance", default="/tmp/kpi-bench-load")  # noqa: S108
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.tenants, args.users, args.duration = 1, [5], 3.0
 
-    instance = Path("/tmp/kpi-bench-load")
-    instance.mkdir(exist_ok=True)
+    instance = Path(args.instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    print(
+        f"code: {ROOT}; {os.cpu_count()} CPUs; load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        flush=True,
+    )
     print(f"preparing {args.tenants} wards on {make_url(args.database_url).database} …", flush=True)
     t0 = time.perf_counter()
     app_url, accounts = prepare(args.database_url, args.tenants, instance)
@@ -270,18 +375,18 @@ def main(argv=None) -> int:
 
     from tenant_app.demo import DEMO_PASSWORD
 
-    owner = (
-        make_url(args.database_url)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
+    url = make_url(args.database_url)
+    if url.drivername.startswith("postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    owner = url.render_as_string(hide_password=False)
     env = {
         **os.environ,
+        "PYTHONPATH": str(ROOT),
         "KPI_ENV": "production",
         "KPI_SECRET_KEY": "b" * 48,
+        "KPI_RLS_KEY": RLS_KEY,
         "KPI_DATABASE_URL": app_url,
         "KPI_DATABASE_OWNER_URL": owner,
-        "KPI_DATABASE_APP_ROLE": APP_ROLE,
         "KPI_SESSION_COOKIE_SECURE": "false",
         "KPI_LOGIN_RATE_LIMIT": "1000000 per minute",
         "KPI_ACCESS_LOG": "off",
@@ -289,48 +394,104 @@ def main(argv=None) -> int:
         "KPI_BIND": f"127.0.0.1:{args.port}",
         "KPI_LOG_FORMAT": "json",
     }
-    env.pop("KPI_REDIS_URL", None)
+    if not owner.startswith("sqlite"):
+        env["KPI_DATABASE_APP_ROLE"] = APP_ROLE
+    if args.web_workers:
+        env["KPI_WEB_WORKERS"] = str(args.web_workers)
+    if args.web_threads:
+        env["KPI_WEB_THREADS"] = str(args.web_threads)
+    procs = []
+    if args.no_redis:
+        env.pop("KPI_REDIS_URL", None)
+    else:
+        from redis import Redis
+
+        Redis.from_url(args.redis_url).flushdb()
+        env["KPI_REDIS_URL"] = args.redis_url
+        for n in range(args.scoring_workers):
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "scoring"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=(instance / f"scoring-{n}.log").open("ab"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    log = instance / "server.log"
+    log.unlink(missing_ok=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("ab"),  # append: offsets mark each measured window
+        stderr=subprocess.STDOUT,
     )
+    procs.append(server)
+    failed = False
     try:
-        for _ in range(60):
-            try:
-                status, _, _ = Client(args.port).request("GET", "/readyz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(1)
-        else:
-            print("server did not become ready", file=sys.stderr)
+        if not wait_ready(args.port):
+            print("server did not become ready; see", log, file=sys.stderr)
             return 1
-        base = baseline(args.port, 20, min(10.0, args.duration))
-        print(f"baseline /healthz: {base:.0f} req/s (20 connections)")
+        print(
+            f"gunicorn: {env.get('KPI_WEB_WORKERS', 'default')} workers × "
+            f"{env.get('KPI_WEB_THREADS', 'default')} threads; jobs: "
+            + ("in the request" if args.no_redis else f"rq, {args.scoring_workers} worker(s)"),
+            flush=True,
+        )
+        mark = log.stat().st_size
+        base = baseline(args.port, 20, 1.0 if args.smoke else min(10.0, args.duration))
+        health_cpu = cpu_by_kind(log, mark, log.stat().st_size).get("healthz", [])
+        print(
+            f"baseline /healthz: {base:.0f} req/s (20 connections), server CPU p50 "
+            f"{percentile([c / 1000 for c in health_cpu], 50):.1f} ms"
+        )
         print(
             f"{'users':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
             f"{'errors':>7} {'refused':>8} {'ratio':>7}"
         )
         for users in args.users:
+            mark = log.stat().st_size
             window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
+            time.sleep(0.5)  # the last access lines reach the log
+            cpu = cpu_by_kind(log, mark, log.stat().st_size)
             latencies = [e for _k, s, e in window if s and s < 500]
             errors = sum(1 for _k, s, _e in window if s == 0 or s >= 500)
+            logins = sum(1 for k, _s, _e in window if k == "login")
             refused = sum(1 for _k, s, _e in window if 400 <= s < 500)
             rate = len(window) / elapsed
+            failed = failed or errors > 0 or logins > 0 or not window
             print(
                 f"{users:>6} {rate:>8.1f} {percentile(latencies, 50):>8.0f} "
                 f"{percentile(latencies, 95):>8.0f} {percentile(latencies, 99):>8.0f} "
                 f"{errors:>7} {refused:>8} {base / rate if rate else 0:>7.1f}",
                 flush=True,
             )
+            by_kind = {}
+            for kind, _s, e in window:
+                by_kind.setdefault(kind, []).append(e)
+            for kind in sorted(by_kind):
+                print(
+                    f"{'':>6} {kind:<10} n={len(by_kind[kind]):<6} p50 "
+                    f"{percentile(by_kind[kind], 50):>6.0f} ms  p95 "
+                    f"{percentile(by_kind[kind], 95):>6.0f} ms  server CPU p50 "
+                    f"{percentile([c / 1000 for c in cpu.get(kind, [])], 50):>6.1f} ms",
+                    flush=True,
+                )
+            if logins:
+                print(f"{'':>6} {logins} users could not log in", flush=True)
+        rss = worker_rss_mb(server.pid)
+        print("gunicorn worker RSS after the run: " + ", ".join(f"{r:.0f} MB" for r in rss))
+        print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return 0
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return 1 if args.smoke and failed else 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from tenant_app.extensions import api, csrf, db, limiter, migrate
     from tenant_app.security import headers
+    from tenant_app.tenancy import revisions
     from tenant_app.tenancy import startup as tenancy_startup
 
     logs.init_app(app)
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     tenancy_startup.init_app(app)
     background.init_app(app)
+    revisions.init_app(app)
     services.init_app(app)
     health.init_app(app)
     metrics.init_app(app)

@@ -31,7 +31,7 @@ class JsonFormatter(logging.Formatter):
             data["tenant"] = tenant.slug if tenant is not None else None
             data["user"] = g.get("log_user")
             data["path"] = request.path
-        for key in ("event", "status", "duration_ms", "method"):
+        for key in ("event", "status", "duration_ms", "cpu_ms", "method"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_info:
@@ -52,6 +52,8 @@ def init_app(app) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.request_started = time.perf_counter()
+        # CPU of this thread only (gunicorn's gthread workers serve several requests at once).
+        g.request_cpu_started = time.thread_time()
 
     @app.after_request
     def _access_log(response):
@@ -72,6 +74,7 @@ def init_app(app) -> None:
                     "status": response.status_code,
                     "method": request.method,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "cpu_ms": round((time.thread_time() - g.request_cpu_started) * 1000, 1),
                 },
             )
         return response

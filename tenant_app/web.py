@@ -8,15 +8,31 @@ list filters and the password-change page every signed-in user has.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tenant_app import formatting
-from tenant_app.auth import start_session
+from tenant_app.auth import SID_KEY, start_session
 from tenant_app.drafts import readable_target
 from tenant_app.extensions import db
 from tenant_app.forms import PasswordChangeForm
@@ -26,6 +42,9 @@ from tenant_app.services.audit import audit_export, audit_log
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
 from tenant_app.services.workspace import authentication
+from tenant_app.tenancy import current_tenant_id, revisions
+
+log = logging.getLogger(__name__)
 
 # --- requests ------------------------------------------------------------------------------
 
@@ -36,6 +55,89 @@ def or_404(getter, object_id):
         return getter(object_id)
     except NotFound:
         abort(404)
+
+
+def _revision_key(kind: str) -> str | None:
+    """What a unit-derived answer for this user, language and URL depends on, hashed; None
+    without a revision (no Redis). The minute bounds the life of an answer to writes the
+    revision cannot see (``tenancy.revisions``)."""
+    revision = revisions.current(current_tenant_id())
+    if revision is None:
+        return None
+    minute = int(time.time() // revisions.MAX_AGE_SECONDS)
+    parts = (
+        kind,
+        revision,
+        minute,
+        current_user.get_id(),
+        session.get(SID_KEY),
+        # Pages carry a CSRF token made from the session's secret: same secret, same token use.
+        session.get("csrf_token"),
+        get_locale(),
+        request.full_path,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def live_polled(view):
+    """A polled live endpoint answers ``304 Not Modified`` while nothing of the unit changed.
+
+    Its ETag is made of the unit's data revision (``tenancy.revisions``), the user and session,
+    the language, the full URL and the current minute. Personal pages stay ``no-store`` (security
+    headers), so the browser's cache is not used: ``static/js/live.js`` sends back the ETag it
+    last received. Without Redis there is no revision: every poll is computed.
+    Put it under the access decorator: a 304 is only ever given to someone allowed the answer.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        etag = _revision_key("live")
+        if etag is not None and etag in request.if_none_match:
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+        response = view(*args, **kwargs)
+        if etag is not None and getattr(response, "status_code", None) == 200:
+            response.set_etag(etag)
+        return response
+
+    return wrapped
+
+
+def page_cached(view):
+    """A page read often and changed rarely (a person's explained score and work, a manager's
+    dashboard) is rendered once per revision of the unit and served from Redis until the unit
+    changes (or a minute passes), for the same user, session, language and URL.
+
+    Never for a page carrying flashed messages (they are shown once) or a restored draft, never
+    for another status than 200. Put it under the access decorator: the cache is only read after
+    the access check.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        personal = session.get("_flashes") or g.get("restored_draft") is not None
+        key = None if personal else _revision_key("page")
+        client = revisions.client() if key is not None else None
+        if client is not None:
+            try:
+                body = client.get(f"kpi:page:{key}")
+            except Exception:  # Redis down: render
+                log.warning("page cache not readable", exc_info=True)
+                body = None
+            if body is not None:
+                return Response(body, mimetype="text/html")
+        response = view(*args, **kwargs)
+        if not isinstance(response, Response):
+            response = current_app.make_response(response)
+        if client is not None and response.status_code == 200 and not response.is_streamed:
+            try:
+                client.set(f"kpi:page:{key}", response.get_data(), ex=revisions.MAX_AGE_SECONDS)
+            except Exception:  # the page is served anyway
+                log.warning("page not cached", exc_info=True)
+        return response
+
+    return wrapped
 
 
 def safe_next(default: str) -> str:

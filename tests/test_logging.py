@@ -28,3 +28,6 @@ def test_logging_json_lines_carry_context_and_no_password(app, capsys, tenant_a,
     assert access and all(line["request_id"] for line in access)
     assert any(line["tenant"] == "phuong-a" and line["user"] == "admin.a" for line in access)
     assert "Mat-Khau-Bi-Mat-99" not in out and "Mat-khau-2026" not in out
+    # Each access line carries the request's own CPU time, what bench/load.py reports per page.
+    assert all(isinstance(line["cpu_ms"], float) and line["cpu_ms"] >= 0 for line in access)
+    assert all(line["cpu_ms"] <= line["duration_ms"] + 1 for line in access)

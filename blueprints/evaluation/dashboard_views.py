@@ -36,6 +36,7 @@ from tenant_app.services.evaluation import (
 )
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
+from tenant_app.web import live_polled, page_cached
 
 
 def _progress(period, people, today: date) -> list[dict]:
@@ -93,6 +94,7 @@ def _manager_context():
 
 @bp.get("/dashboard")
 @tenant_user_required("manager", "unit_admin")
+@page_cached
 def dashboard():
     return render_template(
         "evaluation/dashboard.html", periods_all=periods.list_periods(), **_manager_context()
@@ -101,6 +103,7 @@ def dashboard():
 
 @bp.get("/dashboard/live")
 @tenant_user_required("manager", "unit_admin")
+@live_polled
 def dashboard_live():
     context = _manager_context()
     return jsonify(
@@ -155,6 +158,7 @@ def _can_see_unit() -> bool:
 
 @bp.get("/dashboard/unit")
 @tenant_user_required("manager", "unit_admin")
+@page_cached
 def unit_dashboard():
     if not _can_see_unit():
         abort(403)
@@ -165,6 +169,7 @@ def unit_dashboard():
 
 @bp.get("/dashboard/unit/live")
 @tenant_user_required("manager", "unit_admin")
+@live_polled
 def unit_dashboard_live():
     if not _can_see_unit():
         abort(403)

@@ -18,6 +18,7 @@ from tenant_app.services.evaluation import indicators, periods, score_access, sc
 # they stay importable from here for the other view modules.
 from tenant_app.services.evaluation.score_display import explain, grade_label, summary  # noqa: F401
 from tenant_app.services.workspace import staff
+from tenant_app.web import live_polled, page_cached
 
 
 def _score_of(period, person) -> PeriodScore | None:
@@ -74,6 +75,7 @@ def person_or_403(staff_id: str) -> StaffMember:
 
 @bp.get("/my/score")
 @tenant_user_required()
+@page_cached
 def my_score():
     me = own_staff()
     period = selected_period()
@@ -84,6 +86,7 @@ def my_score():
 
 @bp.get("/scores/<staff_id>")
 @tenant_user_required()
+@page_cached
 def person_score(staff_id: str):
     person = person_or_403(staff_id)
     return render_template(
@@ -95,6 +98,7 @@ def person_score(staff_id: str):
 
 @bp.get("/scores/<staff_id>/live")
 @tenant_user_required()
+@live_polled
 def person_score_live(staff_id: str):
     person = person_or_403(staff_id)
     context = _context(person, selected_period())

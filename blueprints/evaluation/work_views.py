@@ -42,7 +42,7 @@ from tenant_app.services.evaluation import (
     worklist,
 )
 from tenant_app.services.workspace import catalogue, staff
-from tenant_app.web import saving
+from tenant_app.web import page_cached, saving
 
 
 def _date(value, field: str):
@@ -317,6 +317,7 @@ def _my_work_page(period, forms=None, self_form=None, status=200):
 
 @bp.get("/my/work")
 @tenant_user_required()
+@page_cached
 def my_work():
     return _my_work_page(selected_period())
 
