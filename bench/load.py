@@ -213,6 +213,8 @@ def run_mix(port, accounts, users, duration, password):
     for i in range(users):
         slug = slugs[i % len(slugs)]
         kind = rng.choices(["staff", "manager", "reporter"], weights=[60, 25, 15])[0]
+        if i < 3:  # every kind of user is in the run, however small
+            kind = ("staff", "manager", "reporter")[i]
         pool = accounts[slug]["manager" if kind == "manager" else "staff"]
         thread = threading.Thread(
             target=user_loop,
