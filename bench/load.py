@@ -19,7 +19,6 @@ import http.client
 import os
 import random
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -32,6 +31,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import RLS_KEY, gunicorn, gunicorn_env  # noqa: E402
 
 APP_ROLE = "kpi_bench_app"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -56,6 +57,7 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
     owner = server.render_as_string(hide_password=False)
     app_url = server.set(username=APP_ROLE, password="bench").render_as_string(hide_password=False)
     os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
+    os.environ["KPI_RLS_KEY"] = RLS_KEY  # stored by the migrations; the server signs with it
 
     from flask_migrate import upgrade
 
@@ -275,61 +277,32 @@ def main(argv=None) -> int:
         .set(drivername="postgresql+psycopg")
         .render_as_string(hide_password=False)
     )
-    env = {
-        **os.environ,
-        "KPI_ENV": "production",
-        "KPI_SECRET_KEY": "b" * 48,
-        "KPI_DATABASE_URL": app_url,
-        "KPI_DATABASE_OWNER_URL": owner,
-        "KPI_DATABASE_APP_ROLE": APP_ROLE,
-        "KPI_SESSION_COOKIE_SECURE": "false",
-        "KPI_LOGIN_RATE_LIMIT": "1000000 per minute",
-        "KPI_ACCESS_LOG": "off",
-        "KPI_INSTANCE_DIR": str(instance),
-        "KPI_BIND": f"127.0.0.1:{args.port}",
-        "KPI_LOG_FORMAT": "json",
-    }
-    env.pop("KPI_REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server_env = gunicorn_env(
+        app_url=app_url, owner_url=owner, app_role=APP_ROLE, instance=instance, port=args.port
     )
     try:
-        for _ in range(60):
-            try:
-                status, _, _ = Client(args.port).request("GET", "/readyz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(1)
-        else:
-            print("server did not become ready", file=sys.stderr)
-            return 1
-        base = baseline(args.port, 20, min(10.0, args.duration))
-        print(f"baseline /healthz: {base:.0f} req/s (20 connections)")
-        print(
-            f"{'users':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-            f"{'errors':>7} {'refused':>8} {'ratio':>7}"
-        )
-        for users in args.users:
-            window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
-            latencies = [e for _k, s, e in window if s and s < 500]
-            errors = sum(1 for _k, s, _e in window if s == 0 or s >= 500)
-            refused = sum(1 for _k, s, _e in window if 400 <= s < 500)
-            rate = len(window) / elapsed
+        with gunicorn(server_env, args.port):
+            base = baseline(args.port, 20, min(10.0, args.duration))
+            print(f"baseline /healthz: {base:.0f} req/s (20 connections)")
             print(
-                f"{users:>6} {rate:>8.1f} {percentile(latencies, 50):>8.0f} "
-                f"{percentile(latencies, 95):>8.0f} {percentile(latencies, 99):>8.0f} "
-                f"{errors:>7} {refused:>8} {base / rate if rate else 0:>7.1f}",
-                flush=True,
+                f"{'users':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+                f"{'errors':>7} {'refused':>8} {'ratio':>7}"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            for users in args.users:
+                window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
+                latencies = [e for _k, s, e in window if s and s < 500]
+                errors = sum(1 for _k, s, _e in window if s == 0 or s >= 500)
+                refused = sum(1 for _k, s, _e in window if 400 <= s < 500)
+                rate = len(window) / elapsed
+                print(
+                    f"{users:>6} {rate:>8.1f} {percentile(latencies, 50):>8.0f} "
+                    f"{percentile(latencies, 95):>8.0f} {percentile(latencies, 99):>8.0f} "
+                    f"{errors:>7} {refused:>8} {base / rate if rate else 0:>7.1f}",
+                    flush=True,
+                )
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

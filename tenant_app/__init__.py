@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         services,
     )
     from tenant_app.extensions import api, csrf, db, limiter, migrate
-    from tenant_app.security import headers
+    from tenant_app.security import headers, passwords
     from tenant_app.tenancy import startup as tenancy_startup
 
     logs.init_app(app)
@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    passwords.init_app(app)
     tenancy_startup.init_app(app)
     background.init_app(app)
     services.init_app(app)
