@@ -28,9 +28,10 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = authentication.authenticate(form.username.data, form.password.data, province=True)
+        result = authentication.authenticate(
+            form.username.data, form.password.data, province=True, then=start_session
+        )
         if result.outcome is authentication.LoginOutcome.OK:
-            start_session(result.user)
             return redirect(safe_next(url_for("admin.home")))
         form.password.errors.append(result.message)
         status = 401

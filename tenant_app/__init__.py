@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         services,
     )
     from tenant_app.extensions import api, csrf, db, limiter, migrate
-    from tenant_app.security import headers
+    from tenant_app.security import headers, passwords
     from tenant_app.tenancy import revisions
     from tenant_app.tenancy import startup as tenancy_startup
 
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    passwords.init_app(app)
     tenancy_startup.init_app(app)
     background.init_app(app)
     revisions.init_app(app)

@@ -82,7 +82,10 @@ def _now_ts() -> float:
 
 def start_session(user) -> None:
     """Log ``user`` in with a fresh session (old session data discarded: no fixation); the
-    language choice and the key to a kept form draft stay (the draft opens only for its user)."""
+    language choice and the key to a kept form draft stay (the draft opens only for its user).
+
+    The caller commits the server-side record (a sign-in passes this function to
+    ``authentication.authenticate``, which commits it with the login)."""
     kept = {k: session[k] for k in ("lang", drafts.DRAFT_KEY) if session.get(k)}
     session.clear()
     session.update(kept)

@@ -1,7 +1,8 @@
 """Settings: the environment (prefix ``KPI_``) parsed once into a plain mapping for Flask.
 
 Nothing set gives the embedded default: SQLite under ``instance/``, jobs in-process, no Redis.
-Production mode (``KPI_ENV=production``) refuses to start without a secret key and a database URL.
+Production mode (``KPI_ENV=production``) refuses to start without a secret key and a database URL;
+every mode refuses password-hashing parameters weaker than OWASP's minimum.
 """
 
 from __future__ import annotations
@@ -123,6 +124,18 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ),
     ("KPI_LOGIN_LOCKOUT_MAX_MINUTES", "60", "longest hold of a (username, address) pair"),
     ("KPI_LOGIN_RATE_LIMIT", "20 per minute", "login attempts per client address"),
+    (
+        "KPI_ARGON2_TIME_COST",
+        "2",
+        "argon2id passes for password hashes; with the memory, at least an OWASP minimum",
+    ),
+    (
+        "KPI_ARGON2_MEMORY_KIB",
+        "19456",
+        "argon2id memory in KiB (OWASP minimums: 47104 with 1 pass, 19456 with 2, 12288 with 3, "
+        "9216 with 4, 7168 with 5); older hashes are re-hashed at the next sign-in",
+    ),
+    ("KPI_ARGON2_PARALLELISM", "1", "argon2id lanes"),
     ("KPI_TOKEN_HOURS", "12", "lifetime of an API bearer token"),
     ("KPI_MAX_UPLOAD_MB", "10", "largest accepted request body"),
     ("KPI_PROXY_FIX", "0", "number of trusted reverse proxies in front of the app"),
@@ -149,6 +162,43 @@ def upload_dir(config: Mapping) -> Path:
     if configured:
         return Path(configured)
     return Path(config["KPI_INSTANCE_DIR"]) / "uploads"
+
+
+# argon2id password hashing (tenant_app.security.passwords): passes, memory in KiB, lanes. The
+# default is OWASP's first choice: see the module for why.
+ARGON2_DEFAULTS = (2, 19 * 1024, 1)
+# OWASP Password Storage Cheat Sheet, argon2id: equally strong minimums as (memory KiB, passes),
+# each with one lane. A configuration must reach one of them in both.
+OWASP_ARGON2_MINIMUMS: tuple[tuple[int, int], ...] = (
+    (46 * 1024, 1),
+    (19 * 1024, 2),
+    (12 * 1024, 3),
+    (9 * 1024, 4),
+    (7 * 1024, 5),
+)
+
+
+def check_argon2(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Raise ConfigError unless the argon2id parameters reach one of OWASP's minimums."""
+    if parallelism < 1:
+        raise ConfigError(f"{PREFIX}ARGON2_PARALLELISM must be at least 1, not {parallelism}")
+    if not any(memory_kib >= m and time_cost >= t for m, t in OWASP_ARGON2_MINIMUMS):
+        floors = "; ".join(f"{m} KiB and {t} passes" for m, t in OWASP_ARGON2_MINIMUMS)
+        raise ConfigError(
+            f"argon2id with {memory_kib} KiB and {time_cost} passes ({PREFIX}ARGON2_MEMORY_KIB, "
+            f"{PREFIX}ARGON2_TIME_COST) is weaker than every OWASP minimum: {floors}"
+        )
+
+
+def _argon2(env: Mapping[str, str]) -> dict:
+    time_cost, memory_kib, parallelism = ARGON2_DEFAULTS
+    values = {
+        "KPI_ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", time_cost),
+        "KPI_ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", memory_kib),
+        "KPI_ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", parallelism),
+    }
+    check_argon2(*values.values())
+    return values
 
 
 def _driver(url: str | None) -> str | None:
@@ -249,6 +299,7 @@ def load(env: Mapping[str, str] | None = None) -> dict:
         "KPI_LOGIN_RATE_LIMIT": _get(env, "LOGIN_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        **_argon2(env),
         "KPI_TOKEN_LIFETIME": timedelta(hours=_int(env, "TOKEN_HOURS", 12)),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "KPI_PROXY_FIX": _int(env, "PROXY_FIX", 0),

@@ -284,6 +284,7 @@ def change_password_page(template: str, home_endpoint: str):
             getattr(form, exc.field or "new_password").errors.append(exc.message)
         else:
             start_session(current_user._get_current_object())
+            db.session.commit()
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
             return redirect(url_for(home_endpoint))
     return render_template(template, form=form)

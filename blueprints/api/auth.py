@@ -60,7 +60,16 @@ def issue(data):
 
 
 def _issue(data, *, province: bool, tenant):
-    result = authentication.authenticate(data["username"], data["password"], province=province)
+    issued = []
+
+    def open_token(user):
+        # Written with the sign-in, in one transaction; never for a temporary password.
+        if not user.must_change_password:
+            issued.append(tokens.issue_token(user, name=data["name"], commit=False))
+
+    result = authentication.authenticate(
+        data["username"], data["password"], province=province, then=open_token
+    )
     if result.outcome is authentication.LoginOutcome.LOCKED:
         # The minutes to wait are in the message (the rate limiter owns the Retry-After header).
         return json_error(429, "too_many_attempts", result.message)
@@ -68,7 +77,7 @@ def _issue(data, *, province: bool, tenant):
         return json_error(401, "invalid_credentials", result.message)
     if result.user.must_change_password:
         raise tokens.password_change_required()
-    token, row = tokens.issue_token(result.user, name=data["name"])
+    token, row = issued[0]
     return {
         "token": token,
         "token_type": "Bearer",

@@ -24,9 +24,10 @@ def _login_limit() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        result = authentication.authenticate(form.username.data, form.password.data, province=False)
+        result = authentication.authenticate(
+            form.username.data, form.password.data, province=False, then=start_session
+        )
         if result.outcome is authentication.LoginOutcome.OK:
-            start_session(result.user)
             if result.user.must_change_password:
                 flash(_("Vui lòng đổi mật khẩu tạm thời trước khi tiếp tục."), "warning")
                 return redirect(url_for("tenant_auth.password"))

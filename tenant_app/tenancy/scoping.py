@@ -65,7 +65,10 @@ def _open_connections(session):
     transaction = session.get_transaction()
     if transaction is None:
         return []
-    return [conn for conn, *_ in transaction._connections.values()]
+    # SQLAlchemy files each connection under its engine and under itself: one entry per
+    # connection, or the scope is signed twice (two needless round trips per scope change).
+    unique = {id(conn): conn for conn, *_ in transaction._connections.values()}
+    return list(unique.values())
 
 
 def _scope_statements(state):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
-from tests.helpers import login, post_form
+from tests.helpers import PASSWORD, csrf_token, login, post_form, requires_postgres
 
 
 def test_resolution_unknown_slug_is_404_html(client):
@@ -94,3 +94,41 @@ def test_resolution_english_is_switchable(client, tenant_a):
     html = client.get("/t/phuong-a/login").get_data(as_text=True)
     assert 'lang="en"' in html
     post_form(client, "/t/phuong-a/login", {"username": "x", "password": "y"})
+
+
+def test_resolution_scope_change_signs_each_connection_once(app, tenant_a):
+    """Entering a tenant inside an open transaction re-sends the signed scope once per open
+    connection: SQLAlchemy files a connection under its engine too, which must not count twice."""
+    from tenant_app.tenancy import scoping, tenant_context
+
+    db.session.execute(sa.select(Tenant.id)).all()  # opens the transaction and its connection
+    assert len(scoping._open_connections(db.session())) == 1
+    with tenant_context(tenant_a):
+        assert len(scoping._open_connections(db.session())) == 1
+    db.session.rollback()
+
+
+@requires_postgres
+def test_resolution_tenant_login_signs_the_scope_once_per_change(app, client, tenant_a, staff_a):
+    """A unit's sign-in signs its scope once when the tenant is resolved, not twice (each
+    signature costs two round trips to PostgreSQL)."""
+    from tenant_app.tenancy.rls import BINDING_SQL
+
+    token = csrf_token(client, "/t/phuong-a/login")
+    bindings = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement == BINDING_SQL:
+            bindings.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.post(
+            "/t/phuong-a/login",
+            data={"csrf_token": token, "username": "staff.a", "password": PASSWORD},
+        )
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 302
+    # One at the start of the transaction, one when the request's tenant is set in it.
+    assert len(bindings) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -66,14 +67,22 @@ def _request_address() -> str | None:
 
 
 def authenticate(
-    username: str, password: str, *, province: bool, address: str | None = None
+    username: str,
+    password: str,
+    *,
+    province: bool,
+    address: str | None = None,
+    then: Callable[[object], object] | None = None,
 ) -> LoginResult:
     """Check a login (tenant user in the tenant in context, or province user) from ``address``
     (default: the request's remote address, which ProxyFix sets from trusted proxies).
 
     Failures are throttled per (username, address) whether or not the account exists, and every
     answer costs one password hash check. Commits the throttle state or the successful login
-    together with their audit events.
+    together with their audit events. On success ``then(user)`` runs before that commit, so
+    that what the sign-in opens (the browser's server-side session) is written in the same
+    transaction: one commit per sign-in. A stored hash made with other argon2 parameters than
+    the configured ones is replaced in that transaction too.
     """
     model = ProvinceUser if province else User
     name = login_throttle.normalise_username(username)
@@ -126,6 +135,8 @@ def authenticate(
     audit.record(
         "auth.login", object_type="account", object_id=user.id, actor=user, province=province
     )
+    if then is not None:
+        then(user)
     db.session.commit()
     return LoginResult(LoginOutcome.OK, user=user)
 

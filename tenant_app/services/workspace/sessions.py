@@ -43,7 +43,10 @@ def _over_since(model, moment: datetime):
 
 
 def open_session(user) -> str:
-    """Record a new session of ``user`` and return its id for the cookie (shown once). Commits."""
+    """Record a new session of ``user`` and return its id for the cookie (shown once).
+
+    The caller commits: a sign-in commits it with the login and its audit event, in one
+    transaction."""
     now = utcnow()
     sid = secrets.token_urlsafe(32)
     expires = now + current_app.config["PERMANENT_SESSION_LIFETIME"]
@@ -62,7 +65,6 @@ def open_session(user) -> str:
         .execution_options(synchronize_session=False)
     )
     db.session.add(row)
-    db.session.commit()
     return sid
 
 

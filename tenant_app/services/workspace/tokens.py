@@ -46,8 +46,10 @@ def note_use(row, now) -> bool:
     return False
 
 
-def issue_token(user, name: str = "api") -> tuple[str, object]:
-    """Create a bearer token for ``user``; returns (the token, shown once; its row)."""
+def issue_token(user, name: str = "api", *, commit: bool = True) -> tuple[str, object]:
+    """Create a bearer token for ``user``; returns (the token, shown once; its row).
+
+    With ``commit=False`` the caller commits (the token endpoint, with the sign-in)."""
     # The prefix names the chain to look in (tenant id or province), never enough to use it.
     prefix = "kpi_p_" if user.is_province else f"kpi_t{user.tenant_id}_"
     token = prefix + secrets.token_urlsafe(32)
@@ -66,7 +68,8 @@ def issue_token(user, name: str = "api") -> tuple[str, object]:
         actor=user,
         province=user.is_province,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return token, row
 
 
