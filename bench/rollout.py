@@ -16,7 +16,14 @@ per-tenant jobs run in-process, one transaction each):
 
 Prints total time and per-tenant apply time p50/p95 (the job as enqueued: its run bookkeeping,
 merge, writes, audit and commit) and asserts nothing.
-Usage: ``.venv/bin/python bench/rollout.py [--sqlite] [--tenants 300]``
+
+``--workers N`` (PostgreSQL only) runs the first rollout on real rq workers instead: ``kpi worker
+rollout`` processes on Redis (``KPI_BENCH_REDIS_URL``, default redis://127.0.0.1:6379/13, flushed),
+first with one worker, then with N, each time to its own ``--tenants`` empty units, and prints
+both totals (from the rollout's creation to its last unit committed) and their ratio.
+``--profile`` runs the first rollout in-process under cProfile and prints the top costs.
+Usage: ``.venv/bin/python bench/rollout.py [--sqlite] [--tenants 300] [--profile]
+[--workers 2 [--fork|--no-fork]]``
 """
 
 from __future__ import annotations
@@ -25,8 +32,11 @@ import argparse
 import copy
 import os
 import platform
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +46,8 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/kpi_bench_rollout"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+ROOT = Path(__file__).resolve().parent.parent
 APP_ROLE = "kpi_bench_app"
 GROUPS = ("professional_common", "professional_sector", "leader_head", "leader_deputy", "support")
 
@@ -150,12 +162,11 @@ def _percentile(values: list[float], p: float) -> float:
 
 def timed_rollout(version, units, actor, *, dry_run=False):
     """(total seconds, per-tenant wall seconds, per-tenant app CPU seconds) of one rollout."""
-    from tenant_app import jobs
     from tenant_app.services.rollout import rollouts
 
     wall: list[float] = []
     cpu: list[float] = []
-    real = jobs.enqueue
+    real = rollouts.enqueue  # imported by name there: wrap it where it is called
 
     def timing(*args, **kwargs):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -165,13 +176,13 @@ def timed_rollout(version, units, actor, *, dry_run=False):
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
 
-    jobs.enqueue = timing
+    rollouts.enqueue = timing
     try:
         started = time.perf_counter()
         rollouts.create_rollout(version, units, dry_run=dry_run, actor=actor)
         total = time.perf_counter() - started
     finally:
-        jobs.enqueue = real
+        rollouts.enqueue = real
     return total, wall, cpu
 
 
@@ -217,9 +228,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file")
     parser.add_argument("--tenants", type=int, default=300)
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="run the first rollout on 1 and then N real rq workers (PostgreSQL and Redis)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fork", action=argparse.BooleanOptionalAction, default=None,
+        help="with --workers: pass --fork/--no-fork to the workers (default: the worker's own)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="profile the first rollout (cProfile, in-process) and print its top costs",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     tmp = tempfile.mkdtemp(prefix="kpi-bench-rollout-")
     postgres = not args.sqlite
+    if args.workers and not postgres:
+        parser.error("--workers needs PostgreSQL (workers are separate processes)")
+    counts = sorted({1, args.workers}) if args.workers else []
     if postgres:
         owner_url, app_url = postgres_urls(os.environ.get("KPI_BENCH_DATABASE_URL", DEFAULT_URL))
     else:
@@ -244,9 +270,11 @@ def main(argv=None) -> int:
         actor = ProvinceUser(username="bench.admin", full_name="Bench", role="province_admin",
                              password_hash="-")  # fmt: skip
         db.session.add(actor)
+        groups = [f"bench-w{c}-" for c in counts] if counts else ["bench-"]
         db.session.add_all(
-            Tenant(slug=f"bench-{n:04d}", name=f"Phường thử nghiệm {n}", kind="phuong",
+            Tenant(slug=f"{prefix}{n:04d}", name=f"Phường thử nghiệm {prefix}{n}", kind="phuong",
                    status="active", settings={})
+            for prefix in groups
             for n in range(1, args.tenants + 1)
         )  # fmt: skip
         template = ConfigTemplate(code="BENCH", name="Mẫu thử nghiệm 60 mục")
@@ -264,6 +292,24 @@ def main(argv=None) -> int:
         print(f"{len(units)} units, template of {len(v1['items'])} items")
 
         print(f"load average at the start: {os.getloadavg()}")
+        if counts:
+            totals = {}
+            for count, prefix in zip(counts, groups, strict=True):
+                group = [u for u in units if u.slug.startswith(prefix)]
+                totals[count] = on_workers(app, versions[0], group, actor, count, fork=args.fork)
+            if len(counts) > 1:
+                one, many = totals[counts[0]], totals[counts[-1]]
+                print(
+                    f"first rollout, {counts[-1]} workers vs 1: {many:.1f} s vs {one:.1f} s, "
+                    f"speed-up {one / many:.2f} (linear: {counts[-1]})"
+                )
+            print(f"load average at the end: {os.getloadavg()}")
+            db.engine.dispose()
+            return 0
+        if args.profile:
+            profile_first_rollout(versions[0], units, actor)
+            db.engine.dispose()
+            return 0
         report("first rollout v1 (empty units)", *timed_rollout(versions[0], units, actor),
                board(rollouts))  # fmt: skip
         local_changes(units)
@@ -274,6 +320,192 @@ def main(argv=None) -> int:
         print(f"load average at the end: {os.getloadavg()}")
         db.engine.dispose()
     return 0
+
+
+def start_workers(app, count: int, log_dir: str, fork: bool | None) -> list[subprocess.Popen]:
+    """Start ``count`` ``kpi worker rollout`` processes serving ``app``'s database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
+    env.update(
+        KPI_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        KPI_REDIS_URL=app.config["KPI_REDIS_URL"],
+        KPI_INSTANCE_DIR=app.config["KPI_INSTANCE_DIR"],
+        KPI_SECRET_KEY=app.config["SECRET_KEY"],
+        KPI_RLS_KEY=app.config["KPI_RLS_KEY"],  # the workers must sign the scope like the app
+        KPI_DATABASE_APP_ROLE=APP_ROLE,
+        PYTHONPATH=str(ROOT),
+    )
+    kpi = str(Path(sys.executable).parent / "kpi")
+    return [
+        subprocess.Popen(
+            [
+                kpi,
+                "worker",
+                "rollout",
+                *([] if fork is None else ["--fork" if fork else "--no-fork"]),
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=open(Path(log_dir, f"worker-{count}-{n}.log"), "w"),  # noqa: SIM115
+        )
+        for n in range(count)
+    ]
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+
+
+def _wait_registered(connection, count: int) -> None:
+    from rq import Worker
+
+    deadline = time.monotonic() + 60
+    while len(Worker.all(connection=connection)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the rq workers did not start (see their logs)")
+        time.sleep(0.2)
+
+
+class LockSampler:
+    """Samples ``pg_stat_activity`` of the bench database every 20 ms while the workers run:
+    how often a backend waited for a lock (advisory: an audit chain; tuple/transactionid: a
+    row), i.e. how much the units were serialised against each other."""
+
+    def __init__(self, owner_url: str, database: str):
+        self.engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+        self.database, self.samples, self.waits = database, 0, {}
+        self.busy = 0  # samples with at least one worker backend running a statement
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        query = sa.text(
+            "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+            "WHERE datname = :db AND usename = :role AND pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as conn:
+            while not self._stop.wait(0.02):
+                rows = conn.execute(query, {"db": self.database, "role": APP_ROLE}).all()
+                conn.rollback()
+                self.samples += 1
+                self.busy += any(r.state == "active" for r in rows)
+                for row in rows:
+                    if row.wait_event_type == "Lock":
+                        self.waits[row.wait_event] = self.waits.get(row.wait_event, 0) + 1
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join()
+        self.engine.dispose()
+
+    def summary(self) -> str:
+        waits = ", ".join(f"{k} {v}" for k, v in sorted(self.waits.items())) or "none"
+        return (
+            f"{self.samples} samples of pg_stat_activity, a statement running in "
+            f"{self.busy}; backends waiting for a lock: {waits}"
+        )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def on_workers(app, version, units, actor, count: int, fork: bool | None) -> float:
+    """Run the first rollout of ``version`` to ``units`` on ``count`` real rq workers; print and
+    return the total (from the rollout's creation to its last unit committed)."""
+    from redis import Redis
+
+    from tenant_app.extensions import db
+    from tenant_app.models.rollout import RolloutTarget
+    from tenant_app.models.vocabulary import RolloutStatus
+    from tenant_app.services.rollout import rollouts
+
+    app.config["KPI_REDIS_URL"] = os.environ.get("KPI_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    connection = Redis.from_url(app.config["KPI_REDIS_URL"])
+    connection.flushdb()
+    workers = start_workers(app, count, app.config["KPI_INSTANCE_DIR"], fork)
+    try:
+        _wait_registered(connection, count)
+        load = os.getloadavg()
+        cpu_before = sum(_cpu_seconds(w.pid) for w in workers)
+        owner = app.config["KPI_DATABASE_OWNER_URL"]
+        with LockSampler(owner, make_url(owner).database) as sampler:
+            started = time.perf_counter()
+            rollout = rollouts.create_rollout(version, units, dry_run=False, actor=actor)
+            enqueued = time.perf_counter() - started
+            while True:
+                db.session.expire_all()
+                status = rollouts.get_rollout(rollout.id).status
+                db.session.commit()
+                if status == RolloutStatus.FINISHED:
+                    break
+                time.sleep(0.1)
+            total = time.perf_counter() - started
+        worker_cpu = sum(_cpu_seconds(w.pid) for w in workers) - cpu_before
+    finally:
+        stop_workers(workers)
+        app.config["KPI_REDIS_URL"] = None
+        connection.flushdb()
+        connection.close()
+    db.session.expire_all()
+    data = rollouts.board(rollouts.get_rollout(rollout.id))
+    rows = db.session.execute(
+        sa.select(RolloutTarget.started_at, RolloutTarget.finished_at).where(
+            RolloutTarget.rollout_id == rollout.id
+        )
+    ).all()
+    wall = [(end - start).total_seconds() for start, end in rows]
+    ms = [s * 1000 for s in wall]
+    print(
+        f"first rollout v1 on {count} rq worker(s) ({_fork_label(fork)}): {total:.1f} s total "
+        f"for {data['total']} units (applied {data['counts']['applied']}, "
+        f"failed {data['counts']['failed']}; "
+        f"enqueued in {enqueued:.1f} s); per unit wall (target started → finished) "
+        f"p50 {_percentile(ms, 50):.0f} ms, p95 {_percentile(ms, 95):.0f} ms, "
+        f"max {max(ms):.0f} ms; workers' CPU {worker_cpu * 1000 / len(units):.0f} ms per unit "
+        f"(without a forked horse's); load average before {load[0]:.2f}, "
+        f"after {os.getloadavg()[0]:.2f}"
+    )
+    print(f"  locks: {sampler.summary()}")
+    return total
+
+
+def _fork_label(fork: bool | None) -> str:
+    if fork is None:
+        return "the worker's default"
+    return "--fork: a horse per job" if fork else "--no-fork"
+
+
+def profile_first_rollout(version, units, actor) -> None:
+    """Run the first rollout under cProfile and print the top costs (cumulative, own time)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    total, wall, cpu = timed_rollout(version, units, actor)
+    profiler.disable()
+    print(f"profiled first rollout: {total:.1f} s for {len(units)} units (profiler overhead in)")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def board(rollouts) -> dict:

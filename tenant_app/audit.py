@@ -91,8 +91,11 @@ def record(
     chain = "province" if province else f"tenant:{tid}"
     heads: dict = db.session.info.setdefault(_HEADS, {})
     if chain not in heads:
-        _lock_chain(0 if province else tid)
+        # Flush what the transaction has pending before the lock, not under it: the lock is
+        # held until commit, and a rollout job that records its province event last would
+        # otherwise write a whole unit while every other unit's job waits for the chain.
         db.session.flush()
+        _lock_chain(0 if province else tid)
         last = db.session.execute(
             sa.select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)
         ).first()

@@ -11,12 +11,16 @@ puts each work horse in its own process group, so a worker killed alone can leav
 running: when that orphan finishes after the retry began, its claim fails and its work is rolled
 back (``runner._claim_success``).
 
-The ``feeds`` and ``scoring`` queues carry many short jobs (a batch of records, one person's
-re-score): a worker serving only them runs each job in its own process (``AppSimpleWorker``, no
-fork per job, its database connections kept), which took a fork, a new connection and rq's horse
-bookkeeping off every record's way to a score. Killing such a worker kills its job with it; the
-retry is the same. The other queues (exports, imports, rollouts: long, memory-hungry jobs) keep a
-forked horse per job, so a job's memory is returned when it ends.
+The ``feeds``, ``scoring`` and ``rollout`` queues carry many short jobs (a batch of records, one
+person's re-score, one unit of a rollout): a worker serving only them runs each job in its own
+process (``AppSimpleWorker``, no fork per job, its database connections kept), which took a fork,
+a new connection and rq's horse bookkeeping off every record's way to a score. For a rollout a
+horse per unit cost more than the unit's work: the first rollout of a 60-item template took
+about 600 ms per unit in a forked horse (cold imports, statement caches and a new connection in
+every horse) against about 90 ms in the worker's process (docs/performance.md, "Rollout").
+Killing such a worker kills its job with it; the retry is the same. The other queues (exports,
+imports: long, memory-hungry jobs) keep a forked horse per job, so a job's memory is returned
+when it ends.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 
 from tenant_app.background import runner
-from tenant_app.background.queues import FEEDS, SCORING
+from tenant_app.background.queues import FEEDS, ROLLOUT, SCORING
 
 # How often a worker cleans registries, i.e. notices jobs abandoned by a dead worker (seconds).
 MAINTENANCE_INTERVAL = 60
@@ -34,7 +38,7 @@ MAINTENANCE_INTERVAL = 60
 # of a worker (a burst run, a SIGTERM at deployment) took a minute.
 PUBSUB_WAIT = 1
 # Queues whose jobs are short and frequent: a worker serving only these does not fork per job.
-NO_FORK_QUEUES = frozenset({FEEDS, SCORING})
+NO_FORK_QUEUES = frozenset({FEEDS, SCORING, ROLLOUT})
 
 
 class _InApp:

@@ -9,8 +9,10 @@ from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent
 from tenant_app.models.audit import ProvinceAuditEvent
+from tenant_app.models.org import JobPosition
 from tenant_app.services.audit.audit_chain import verify_all
 from tenant_app.tenancy import tenant_context
+from tests.helpers import requires_postgres
 
 
 def _head_reads(statements: list[str]) -> int:
@@ -93,3 +95,27 @@ def test_units_and_the_province_chain_separately_in_one_transaction(tenant_a, te
             assert list(seqs.scalars())[-2:] == [1, 2]
     checked, broken = verify_all()
     assert broken == [] and checked >= 6
+
+
+@requires_postgres
+def test_pending_writes_are_flushed_before_the_chain_is_locked(tenant_a):
+    """What the transaction has pending is written before the chain's lock, not under it: the
+    lock is held until commit and every other writer of the chain waits for it."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with tenant_context(tenant_a):
+        audit.record("test.first", object_type="test")
+        db.session.commit()
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            db.session.add(JobPosition(code="VT99", name="Văn thư", position_group="support"))
+            audit.record("test.province", object_type="test", province=True)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.rollback()
+    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO job_positions"))
+    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    assert insert < lock

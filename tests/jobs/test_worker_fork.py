@@ -13,6 +13,12 @@ def test_short_job_queues_run_in_the_worker_process():
     assert forks(["scoring", "feeds"]) is False
 
 
+def test_rollout_workers_run_each_unit_in_the_worker_process():
+    """A rollout's job is one unit (about 90 ms): a forked horse per unit cost six times that."""
+    assert forks(["rollout"]) is False
+    assert forks(["rollout", "scoring"]) is False
+
+
 def test_any_long_job_queue_forks():
     assert forks(["io"]) is True
     assert forks(["scoring", "io"]) is True

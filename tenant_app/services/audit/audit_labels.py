@@ -93,6 +93,7 @@ ACTION_LABELS = {
     "configuration.applied": _l("Áp dụng cấu hình cho đơn vị"),
     "configuration.rolled_back": _l("Hoàn tác cấu hình của đơn vị"),
     "configuration.settings_changed": _l("Đổi thiết lập của đơn vị"),
+    "configuration.created": _l("Tạo vị trí việc làm và chỉ tiêu KPI theo mẫu cấu hình"),
     "rollout.created": _l("Tạo đợt áp dụng mẫu"),
     "rollout.started": _l("Bắt đầu đợt áp dụng mẫu"),
     "rollout.resumed": _l("Tiếp tục đợt áp dụng mẫu"),
@@ -185,6 +186,7 @@ FIELD_LABELS = {
     "general": _l("Điểm tiêu chí chung"),
     "grade": _l("Xếp loại"),
     "head_staff_id": _l("Người đứng đầu"),
+    "id": _l("Mã định danh"),
     "income_scheme": _l("Cách tính thu nhập tăng thêm"),
     "income_settings": _l("Thiết lập thu nhập tăng thêm"),
     "item_code": _l("Mã mục"),
@@ -267,11 +269,26 @@ def field_label(key: str) -> str:
 OTHER_OBJECT = _l("Đối tượng khác")
 
 
+# Keys whose values are codes of the catalogue's vocabulary (kind, direction, ...).
+CATALOGUE_CODE_KEYS = ("kind", "direction", "scoring_method", "aggregation", "origin")
+
+
 def value_label(key: str, value: str) -> str:
-    """Return a recorded value in words when its key holds codes (a role), else the value."""
+    """Return a recorded value in words when its key holds codes (a role, a position group, a
+    catalogue item's kind or method), else the value."""
     if key in ("role", "roles"):
         from tenant_app.models.users import ROLE_LABELS
 
         label = ROLE_LABELS.get(value)
+        return str(label) if label is not None else value
+    if key == "position_group":
+        from tenant_app.models.org import POSITION_GROUP_LABELS
+
+        label = POSITION_GROUP_LABELS.get(value)
+        return str(label) if label is not None else value
+    if key in CATALOGUE_CODE_KEYS:
+        from tenant_app.models.catalogue import LABELS
+
+        label = LABELS.get(value)
         return str(label) if label is not None else value
     return value or "—"

@@ -55,6 +55,8 @@ class Change:
     new: str
     old_text: str = ""
     new_text: str = ""
+    # A list of records (what one event created, e.g. a rollout's items): one line each.
+    entries: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -315,6 +317,8 @@ def readable_value(value, key: str | None = None) -> str:
             f"{field_label(str(k))}: {readable_value(v, str(k))}" for k, v in value.items()
         )
     if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return " | ".join(readable_value(v, key) for v in value)
         return ", ".join(readable_value(v, key) for v in value) or "—"
     if isinstance(value, str) and key is not None:
         return value_label(key, value)
@@ -352,9 +356,17 @@ def diff(before, after) -> list[Change]:
                 show_value(new),
                 readable_value(old, str(key)) if key in before else "",
                 readable_value(new, str(key)) if key in after else "—",
+                _entries(new),
             )
         )
     return changes
+
+
+def _entries(value) -> tuple[str, ...]:
+    # Records listed by one event are shown one per line, each in words.
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return tuple(readable_value(v) for v in value)
+    return ()
 
 
 def changes_text(changes: list[Change]) -> str:

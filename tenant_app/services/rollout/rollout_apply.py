@@ -40,6 +40,7 @@ from tenant_app.services.rollout.rollout_merge import OpKind, Plan
 from tenant_app.services.rollout.unit_state import UnitSnapshot
 from tenant_app.services.workspace import catalogue_values as values
 from tenant_app.services.workspace import positions
+from tenant_app.tenancy.context import current_tenant_id
 
 EFFECTIVE_MODES = ("next_period", "immediately")
 DETAIL_KEYS = (
@@ -144,11 +145,12 @@ def _number(value):
     return None if value is None else Decimal(str(value))
 
 
-def _create_items(entries: list[dict], on: date) -> None:
+def _create_items(entries: list[dict], on: date) -> list[tuple[CatalogueItem, dict]]:
     """Create template items in bulk: the payload was validated when the version was saved and
-    the merge has checked codes against the unit's items, so no per-item lookups are needed."""
+    the merge has checked codes against the unit's items, so no per-item lookups are needed.
+    Returns (item, payload entry) pairs; their audit event is ``_record_created``'s."""
     if not entries:
-        return
+        return []
     position_ids = dict(db.session.execute(sa.select(JobPosition.code, JobPosition.id)).all())
     made = []
     for entry in entries:
@@ -178,14 +180,8 @@ def _create_items(entries: list[dict], on: date) -> None:
         for code in entry.get("positions") or []:
             if code in position_ids:
                 db.session.add(ItemPosition(item_id=item.id, position_id=position_ids[code]))
-    db.session.flush()  # one batch of inserts before the events (each event flushes)
-    for item, entry in made:
-        audit.record(
-            "catalogue_item.created",
-            object_type="catalogue_item",
-            object_id=item.id,
-            after={**entry, "effective_from": on, "origin": "template", "source": "template"},
-        )
+    db.session.flush()
+    return made
 
 
 def _update_item(item, before: dict, writes: dict, on: date, versions, *, reactivate=False):
@@ -231,12 +227,19 @@ def _deactivate_item(item: CatalogueItem) -> None:
     )
 
 
-def _apply_positions(plan: Plan, unit: UnitSnapshot) -> None:
+def _apply_positions(plan: Plan, unit: UnitSnapshot) -> list:
+    """Write the positions' ops; return the positions created (audited by ``_record_created``).
+
+    New positions are checked field by field like a unit's own (``positions.build_position``)
+    and inserted together: the merge read every position of the unit, active or not, so a code
+    it creates is free (the unique constraint stays the last word)."""
+    created = []
     for op in plan.positions:
         code, fields = op.key, op.fields
         subset = {k: fields[k] for k in POSITION_FIELDS if k in fields}
         if op.kind == OpKind.CREATE:
-            positions.create_position({"code": code, **subset})
+            created.append(positions.build_position({"code": code, **subset}))
+            db.session.add(created[-1])
         elif op.kind == OpKind.REACTIVATE:
             row = unit.rows.inactive_positions[code]
             row.active = True
@@ -253,10 +256,11 @@ def _apply_positions(plan: Plan, unit: UnitSnapshot) -> None:
         else:
             positions.deactivate_position(unit.rows.positions[code])
     db.session.flush()
+    return created
 
 
-def _apply_items(plan: Plan, unit: UnitSnapshot, on: date) -> None:
-    _create_items([op.fields for op in plan.items if op.kind == OpKind.CREATE], on)
+def _apply_items(plan: Plan, unit: UnitSnapshot, on: date) -> list:
+    made = _create_items([op.fields for op in plan.items if op.kind == OpKind.CREATE], on)
     rows, versions = unit.rows, unit.rows.versions
     for op in plan.items:
         if op.kind == OpKind.REACTIVATE:
@@ -267,6 +271,46 @@ def _apply_items(plan: Plan, unit: UnitSnapshot, on: date) -> None:
             _update_item(rows.items[op.key], before, op.fields, on, versions)
         elif op.kind == OpKind.DEACTIVATE:
             _deactivate_item(rows.items[op.key])
+    return made
+
+
+def _record_created(created_positions: list, made_items: list, on: date, origin: dict) -> None:
+    """Record what the plan created as one tenant-chain event carrying the list.
+
+    Why one event and not one per row: a first rollout creates every position and item of the
+    template (about 75 rows per unit). Each event is hashed, chained and inserted on its own,
+    and with a unit written per transaction that bookkeeping outweighed the rows themselves
+    (docs/performance.md, "Rollout"). One event keeps the trail complete: it names each created
+    position and item (id, code, name and the template's values, keys without a value left
+    out), the rollout and version that created them (``origin``) and when they take effect, and
+    it is chained like any other, so ``kpi audit verify`` covers it; the audit page lists the
+    rows one per line. The other chain, the province's, still gets one ``rollout.applied``
+    event per unit. Updates, reactivations and deactivations keep one event per row: they carry
+    a before/after pair each, and an upgrade writes only a few.
+    """
+    if not created_positions and not made_items:
+        return
+    listed_positions = []
+    for position in created_positions:
+        snapshot = positions.position_snapshot(position)
+        listed_positions.append({"id": position.id, **_without_none(snapshot)})
+    items = [{"id": item.id, **_without_none(entry)} for item, entry in made_items]
+    audit.record(
+        "configuration.created",
+        object_type="tenant",
+        object_id=current_tenant_id(),
+        after={
+            **origin,
+            "effective_from": on,
+            "origin": "template",
+            "positions": listed_positions,
+            "items": items,
+        },
+    )
+
+
+def _without_none(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _write_mappings(source, fields: dict) -> None:
@@ -341,14 +385,18 @@ def _reframe_open_periods(settings: dict) -> None:
         )
 
 
-def apply_plan(tenant, plan: Plan, unit: UnitSnapshot, on: date, mode: str) -> dict:
+def apply_plan(
+    tenant, plan: Plan, unit: UnitSnapshot, on: date, mode: str, *, origin: dict | None = None
+) -> dict:
     """Write ``plan`` (no conflicts), made from ``unit`` read in this session, into the tenant
     in context; return the summary counts. The one write path of a configuration: first
-    application, rollout and rollback alike."""
+    application, rollout and rollback alike. ``origin`` (e.g. ``{"rollout": 7, "version": 3}``)
+    is recorded with the positions and items created (``_record_created``)."""
     if plan.conflicts:
         raise ValueError("a plan with conflicts is never applied")
-    _apply_positions(plan, unit)
-    _apply_items(plan, unit, on)
+    created_positions = _apply_positions(plan, unit)
+    made_items = _apply_items(plan, unit, on)
+    _record_created(created_positions, made_items, on, origin or {})
     _apply_sources(plan, unit)
     if plan.settings is not None:
         _apply_settings(tenant, plan.settings, mode)

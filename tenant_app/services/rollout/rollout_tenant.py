@@ -106,11 +106,20 @@ def dry_run_target(rollout_id: int) -> dict:
 
 
 def _finish_rollout(rollout: Rollout) -> None:
-    # The rollout row is locked so that the last two tenants cannot both miss the end.
+    """Mark the rollout finished if this tenant was its last; call it before the province
+    event of the tenant's outcome.
+
+    The rollout row is locked so that the last two tenants cannot both miss the end. Lock
+    order, the same in every transaction that takes both (jobs, ``start_apply``, ``resume``):
+    this row first, then the province audit chain (``audit.record``, held until commit).
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a unit's ``tenant_configs`` row references the
+    rollout, which holds a key-share lock on it until that unit commits; ``FOR UPDATE`` waited
+    for it, and with the chain taken first, two workers deadlocked (one holding the chain,
+    waiting for the row; the other holding the key share, waiting for the chain)."""
     rollout = db.session.execute(
         sa.select(Rollout)
         .where(Rollout.id == rollout.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).scalar_one()
     from tenant_app.services.rollout.rollouts import refresh_status
@@ -153,7 +162,10 @@ def apply_target(rollout_id: int) -> dict:
         if plan.empty and current is not None and current.version_id == version.id:
             outcome, data = TargetStatus.SKIPPED, {"status": TargetStatus.SKIPPED}
         else:
-            data = rollout_apply.apply_plan(tenant, plan, unit, on, rollout.effective)
+            data = rollout_apply.apply_plan(
+                tenant, plan, unit, on, rollout.effective,
+                origin={"rollout": rollout.id, "version": version.id},
+            )  # fmt: skip
             config = rollout_apply.record_config(
                 version_id=version.id,
                 payload=version.payload,
@@ -179,6 +191,7 @@ def apply_target(rollout_id: int) -> dict:
             if outcome == TargetStatus.SKIPPED
             else _applied_message(data, plan)
         )
+        _finish_rollout(rollout)  # the rollout row, then the province chain (lock order)
         audit.record(
             f"rollout.{outcome}",
             object_type="rollout",
@@ -188,7 +201,6 @@ def apply_target(rollout_id: int) -> dict:
             province=True,
             subject_tenant_id=tenant.id,
         )
-        _finish_rollout(rollout)
         return {"status": outcome, **data}
     except _Stop as stop:
         _fail(rollout, [], _stopped(stop.plan), stop.plan, stop.on)
@@ -236,16 +248,17 @@ def _fail(rollout, conflicts, message, plan: Plan | None = None, on: date | None
     else:
         target.conflicts = conflicts
     target.status, target.message, target.finished_at = TargetStatus.FAILED, message, utcnow()
+    actor = province_actor(rollout.created_by)
+    _finish_rollout(rollout)  # the rollout row, then the province chain (lock order)
     audit.record(
         "rollout.tenant_failed",
         object_type="rollout",
         object_id=rollout.id,
         after={"tenant": tenant.slug, "message": message},
-        actor=province_actor(rollout.created_by),
+        actor=actor,
         province=True,
         subject_tenant_id=tenant.id,
     )
-    _finish_rollout(rollout)
     db.session.commit()
 
 
@@ -275,7 +288,9 @@ def rollback_current(config_id: str, mode: str, actor_name: str | None) -> dict:
     if plan.conflicts:
         raise TenantStopped("rollback_conflict", _stopped(plan))
     actor = province_actor(actor_name)
-    data = rollout_apply.apply_plan(tenant, plan, unit, on, mode)
+    data = rollout_apply.apply_plan(
+        tenant, plan, unit, on, mode, origin={"version": previous.version_id}
+    )
     current.rolled_back = True
     config = rollout_apply.record_config(
         version_id=previous.version_id,

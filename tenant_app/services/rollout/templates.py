@@ -382,7 +382,9 @@ def apply_initial(tenant: Tenant, version: TemplateVersion, *, actor=None, on=No
         unit = unit_state.read_unit(tenant)
         plan = plan_merge(None, version.payload, unit.state)
         # "next_period": open periods, if any, keep the rules they were opened with.
-        data = rollout_apply.apply_plan(tenant, plan, unit, on, "next_period")
+        data = rollout_apply.apply_plan(
+            tenant, plan, unit, on, "next_period", origin={"version": version.id}
+        )
         config = rollout_apply.record_config(
             version_id=version.id,
             payload=version.payload,

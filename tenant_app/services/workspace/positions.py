@@ -38,20 +38,31 @@ def _position_snapshot(position: JobPosition) -> dict:
     }
 
 
-def create_position(data: dict) -> JobPosition:
-    """Create a job position from ``data`` (code, name, position_group, description?)."""
+def build_position(data: dict) -> JobPosition:
+    """Return a new, unsaved job position from ``data`` (code, name, position_group,
+    description?), its fields checked; raises ServiceError naming the field. Not added to the
+    session, not audited: ``create_position`` does both, and a rollout writes many at once."""
     fields.unknown_keys(data, POSITION_FIELDS)
-    code = fields.code(data, "code", _("Mã vị trí việc làm"))
-    check_unique_code(
-        JobPosition, code, None, _("Mã vị trí việc làm đã được sử dụng trong đơn vị.")
-    )
-    position = JobPosition(
-        code=code,
+    return JobPosition(
+        code=fields.code(data, "code", _("Mã vị trí việc làm")),
         name=fields.text(data, "name", _("Tên vị trí việc làm"), max_len=200, required=True),
         position_group=fields.choice(
             data.get("position_group"), "position_group", _("Nhóm vị trí"), POSITION_GROUPS
         ),
         description=fields.text(data, "description", _("Mô tả"), max_len=5000),
+    )
+
+
+def position_snapshot(position: JobPosition) -> dict:
+    """The position's fields as its audit events record them."""
+    return _position_snapshot(position)
+
+
+def create_position(data: dict) -> JobPosition:
+    """Create a job position from ``data`` (code, name, position_group, description?)."""
+    position = build_position(data)
+    check_unique_code(
+        JobPosition, position.code, None, _("Mã vị trí việc làm đã được sử dụng trong đơn vị.")
     )
     db.session.add(position)
     db.session.flush()
