@@ -729,8 +729,35 @@ def _http_series(request, path: str, repeat: int) -> tuple[list[float], list[int
     return timings, statuses
 
 
-def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client) -> dict:
-    """p50/p95 of the API and the page, when the app has them (``{}`` otherwise)."""
+def _cold_series(request, paths: list[str]) -> tuple[list[float], list[int]]:
+    """Each path once, after the warm series: a page or body no request has asked for yet."""
+    timings, statuses = [], []
+    for path in paths:
+        status, elapsed = request(path)
+        timings.append(elapsed)
+        statuses.append(status)
+    return timings, statuses
+
+
+def _cold_paths(tenants: int, repeat: int) -> tuple[list[str], list[str]]:
+    """Requests that no cache can have answered before: the API with another selection each
+    time (every unit but one), the page in another sort order each time (both directions of
+    every column but the name)."""
+    from tenant_app.services.comparison.comparison_export import UNIT_SORT_KEYS
+
+    api = []
+    for left_out in range(1, min(repeat, tenants - 1) + 1):
+        chosen = "&".join(f"tenants={t}" for t in range(1, tenants + 1) if t != left_out)
+        api.append(f"{API_PATH}?period={SCOPE}&{chosen}")
+    orders = [f"{sign}{key}" for key in UNIT_SORT_KEYS if key != "name" for sign in ("", "-")]
+    page = [f"{PAGE_PATH}?period={SCOPE}&sort={order}" for order in orders[:repeat]]
+    return api, page
+
+
+def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client, tenants=0) -> dict:
+    """p50/p95 of the API and the page, when the app has them (``{}`` otherwise): warm (the
+    same request again and again) and, with ``tenants``, cold (another request each time)."""
+    cold_api, cold_page = _cold_paths(tenants, repeat) if tenants > 1 else ([], [])
     has_api, has_page = _routes(app)
     if not (has_api or has_page):
         return {}
@@ -810,6 +837,10 @@ def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client)
                 return response.status, time.perf_counter() - started
 
             out["API GET " + api] = _http_series(api_call, api, repeat)
+            if cold_api:
+                out["API, another selection each call (not cached)"] = _cold_series(
+                    api_call, cold_api
+                )
         if has_page:
             client = Client(port)
             status, html, _ = client.request("GET", "/admin/login")
@@ -829,6 +860,10 @@ def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client)
                 return status, elapsed
 
             out["page GET " + page] = _http_series(page_call, page, repeat)
+            if cold_page:
+                out["page, another sort order each view (not cached)"] = _cold_series(
+                    page_call, cold_page
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -982,7 +1017,7 @@ def main(argv=None) -> int:
     series["item_spread()"] = _timed(app, actor_id, args.repeat, spread)
     series["shared_items()"] = _timed(app, actor_id, args.repeat, shared)
     http = measure_http(
-        app, app_url, owner_url, tmp, token, args.repeat, args.port, args.test_client
+        app, app_url, owner_url, tmp, token, args.repeat, args.port, args.test_client, tenants
     )
     if args.profile:
         profile_http(app, token, args.profile)
