@@ -65,12 +65,12 @@ def visibility_for(user) -> str:
 class UnitFigures:
     """One unit's figures for the scope, derived from its aggregate (None: no results).
 
-    ``agg`` is a row of ``period_aggregates`` (read as a tuple; or the selected units summed)
-    and never changes, so each figure is computed once: the API, the page's table and the
-    warning signs each ask for most of them again."""
+    ``tenant`` is the unit's id, slug and name; ``agg`` a row of ``period_aggregates`` read into a
+    plain object (or the selected units summed). Neither changes, so each figure is computed
+    once: the API, the page's table and the warning signs each ask for most of them again."""
 
-    tenant: Tenant
-    agg: PeriodAggregate | None
+    tenant: SimpleNamespace | None
+    agg: SimpleNamespace | PeriodAggregate | None
     flags: list[Flag] = field(default_factory=list)
 
     @cached_property
