@@ -10,6 +10,7 @@ The drill-down into one unit lives in ``admin.comparison_drill``.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,7 +21,6 @@ from wtforms.validators import DataRequired
 from admin.comparison_common import (
     EXPORT_FORMATS,
     SPREAD_TOP,
-    TREND_MAX_UNITS,
     TREND_SCOPES,
     as_image,
     bp,
@@ -33,60 +33,23 @@ from admin.comparison_common import (
     scope_short,
     selected_tenant_ids,
 )
+from admin.comparison_table import overall_label, trend_lines, units_parts
 from tenant_app import charts
 from tenant_app.auth import province_user_required
 from tenant_app.extensions import db
 from tenant_app.services.audit import auditor_access
-from tenant_app.services.comparison import comparison, comparison_export, comparison_pdf
+from tenant_app.services.comparison import (
+    comparison,
+    comparison_export,
+    comparison_pdf,
+    read_cache,
+)
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import pdf_forms
 from tenant_app.services.province import tenants
 from tenant_app.tenancy.door import cross_tenant_read
 
 # --- the comparison of units
-
-
-def _trend_lines(scope, ids, visibility) -> tuple[list[str], dict]:
-    """The trend chart's data: (scope labels, {line name: mean per scope}); one line per unit
-    when there are few, and the overall mean."""
-    scopes, series, overall = comparison.trend(scope, ids, visibility, TREND_SCOPES)
-    lines = dict(series) if len(series) <= TREND_MAX_UNITS else {}
-    lines[_overall_label(ids)] = overall
-    return [scope_short(s) for s in scopes], lines
-
-
-def _trend_charts(scope, ids, visibility):
-    labels, lines = _trend_lines(scope, ids, visibility)
-    return charts.trend(
-        labels,
-        lines,
-        title=_("Điểm bình quân %(n)d kỳ gần nhất", n=len(labels)),
-        y_label=_("Điểm bình quân"),
-    )
-
-
-CHART_UNITS = 30  # the page's bar charts draw at most this many units (the table lists all)
-
-
-def _chart_units(units) -> tuple[list, str | None]:
-    """The units the page's bar charts draw, and a note when they are not all of them: beyond
-    CHART_UNITS, the half with the highest mean total and the half with the lowest."""
-    if len(units) <= CHART_UNITS:
-        return units, None
-    ranked = sorted((u for u in units if u.mean is not None), key=lambda u: u.mean, reverse=True)
-    half = CHART_UNITS // 2
-    chosen = ranked if len(ranked) <= CHART_UNITS else ranked[:half] + ranked[-half:]
-    note = _(
-        "Biểu đồ cột vẽ %(k)d đơn vị có điểm bình quân cao nhất và %(k)d đơn vị thấp nhất; "
-        "bảng số liệu có đủ %(n)d đơn vị, báo cáo PDF vẽ tất cả.",
-        k=half,
-        n=len(units),
-    )
-    return chosen, note
-
-
-def _overall_label(ids) -> str:
-    return _("Các đơn vị đã chọn") if ids else _("Toàn tỉnh")
 
 
 @bp.get("")
@@ -110,34 +73,14 @@ def index():
         scopes = comparison.available_scopes(visibility)
         scope = scope or default_scope(scopes)
         if scope is not None:
-            result = comparison.compare(scope, ids, visibility)
-            units = comparison_export.sort_units(result.units, sort)
-            spread = comparison.item_spread(scope, ids, visibility)[:SPREAD_TOP]
-            trend_chart = _trend_charts(scope, ids, visibility)
-            context.update(result=result, units=units, spread=spread)
-    context.update(scope=scope, scope_groups=scope_groups(scopes), overall=_overall_label(ids))
-    if context["result"] is not None:
-        with_data = [u for u in units if u.people]
-        drawn, context["chart_note"] = _chart_units(units)
-        context["charts"] = [
-            as_image(
-                charts.grade_distribution(
-                    [(u.tenant.name, u.grades) for u in drawn]
-                    + [(context["overall"], result.province.grades)],
-                    title=_("Cơ cấu xếp loại – %(s)s", s=scope_label(scope)),
-                )
-            ),
-            as_image(
-                charts.ranking(
-                    [(u.tenant.name, u.mean) for u in drawn],
-                    title=_("Điểm bình quân theo đơn vị – %(s)s", s=scope_label(scope)),
-                    value_label=_("Điểm bình quân"),
-                    reference=result.province.mean if with_data else None,
-                    reference_label=_("Bình quân chung"),
-                )
-            ),
-            as_image(trend_chart),
-        ]
+            # Built once per state of the figures (see read_cache): the trend reads the scopes
+            # before this one; the table, charts and notes are in the reader's language.
+            seen = comparison.previous_scopes(scope, TREND_SCOPES)
+            key = ("units", read_cache.revision(seen, visibility, ids), sort, str(get_locale()))
+            context.update(
+                read_cache.cached(key, lambda: units_parts(scope, ids, visibility, sort))
+            )
+    context.update(scope=scope, scope_groups=scope_groups(scopes), overall=overall_label(ids))
     return render_template("admin/comparison/index.html", **context)
 
 
@@ -156,7 +99,7 @@ def export(table: str, fmt: str):
             abort(404)
         result = comparison.compare(scope, ids, visibility)
     if table == "units":
-        data = comparison_export.unit_table(result, request.args.get("sort"), _overall_label(ids))
+        data = comparison_export.unit_table(result, request.args.get("sort"), overall_label(ids))
         stem = "so-sanh"
     else:
         data = comparison_export.flag_table(result)
@@ -181,7 +124,7 @@ def report_pdf():
             abort(404)
         result = comparison.compare(scope, ids, visibility)
         spread = comparison.item_spread(scope, ids, visibility)[:SPREAD_TOP]
-        trend = _trend_lines(scope, ids, visibility)
+        trend = trend_lines(scope, ids, visibility)
         data = comparison_pdf.comparison_pdf(
             result,
             title_scope=scope_label(scope),
@@ -189,7 +132,7 @@ def report_pdf():
             trend=trend,
             prepared_by=current_user.full_name,
             units=comparison_export.sort_units(result.units, sort),
-            total_label=_overall_label(ids),
+            total_label=overall_label(ids),
         )
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = pdf_forms.content_disposition(

@@ -22,7 +22,10 @@ the row-level-security-bound app role, like production:
 4. ``item_comparison`` of one shared code, ``item_spread`` and ``shared_items``.
 
 Prints figures and asserts nothing. ``--scale 0.01`` is a quick run (3 units, 1,000 people).
-Usage: ``.venv/bin/python bench/comparison.py [--scale 1.0] [--repeat 30] [--explain]``
+Usage: ``.venv/bin/python bench/comparison.py [--scale 1.0] [--repeat 30] [--explain]``;
+``--reuse`` keeps the database of an earlier run of the same scale (no generation; the figures are
+rebuilt only if missing; ``--samples 0`` skips the sampled jobs), ``--profile N`` prints cProfile's
+top costs of N page and N API requests (in-process, test client).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -69,6 +73,8 @@ PASSWORD = "Bench-comparison-2026!"
 API_PATH = "/api/v1/province/comparison"
 PAGE_PATH = "/admin/comparison"
 NULL = "\\N"  # NULL in COPY's text format
+# The RLS scope key (migration 0012): the migrations, this process and the measured server share it.
+RLS_KEY = "bench-comparison-rls-scope-key-0123456789abcdef"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -604,6 +610,84 @@ def explain(app, actor_id: int, scope: str) -> None:
 # --- HTTP: the API and the page on the production server ----------------------------------
 
 
+def _reusable(owner_url: str, maintenance_url: str, tenants: int, people: int) -> bool:
+    """Whether the bench database exists with the units and people this run would generate."""
+    name = make_url(owner_url).database
+    with psycopg.connect(_plain(maintenance_url), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return False
+    with psycopg.connect(_plain(owner_url), autocommit=True) as conn:
+        try:
+            found = conn.execute(
+                "SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM staff)"
+            ).fetchone()
+        except psycopg.Error:
+            return False
+    if tuple(found) != (tenants, people):
+        print(f"   --reuse: the database has {found[0]} units and {found[1]} people, not "
+              f"{tenants} and {people}: generating afresh")  # fmt: skip
+        return False
+    return True
+
+
+def _store_rls_key(owner_url: str) -> None:
+    """Store RLS_KEY in the database (as ``kpi db rls-key`` does): a reused database may hold the
+    key of another run, and the production server refuses to start on a mismatch."""
+    from tenant_app.tenancy import rls
+
+    engine = sa.create_engine(owner_url)
+    try:
+        with engine.begin() as conn:
+            rls.store_key(conn, rls.scope_key(RLS_KEY))
+    finally:
+        engine.dispose()
+
+
+def _built(owner_url: str, scope: str) -> int:
+    """How many units have precomputed figures of ``scope`` (both visibilities)."""
+    with psycopg.connect(_plain(owner_url), autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM (SELECT tenant_id FROM period_aggregates WHERE scope = %s"
+            " GROUP BY tenant_id HAVING count(DISTINCT visibility) = 2) AS built",
+            (scope,),
+        ).fetchone()[0]
+
+
+def profile_http(app, token: str, n: int) -> None:
+    """cProfile of ``n`` API and ``n`` page requests through Flask's test client (in-process,
+    after two warm-ups each): the top functions by cumulative and by own time."""
+    import cProfile
+    import pstats
+
+    client = app.test_client()
+    html = client.get("/admin/login").get_data(as_text=True)
+    csrf = CSRF.search(html)
+    client.post(
+        "/admin/login",
+        data={"csrf_token": csrf.group(1) if csrf else "", "username": "bench-auditor",
+              "password": PASSWORD},
+    )  # fmt: skip
+    requests = {
+        "API": (f"{API_PATH}?period={SCOPE}", {"Authorization": f"Bearer {token}"}),
+        "page": (f"{PAGE_PATH}?period={SCOPE}", {}),
+    }
+    for label, (path, headers) in requests.items():
+        for _ in range(2):
+            client.get(path, headers=headers)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(n):
+            response = client.get(path, headers=headers)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) / n
+        print(f"\nprofile of {label} GET {path}: {n} requests, {elapsed * 1000:.1f} ms each "
+              f"under cProfile (status {response.status_code})")  # fmt: skip
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(20)
+
+
 def _routes(app) -> tuple[bool, bool]:
     rules = {r.rule.rstrip("/") for r in app.url_map.iter_rules()}
     return API_PATH in rules, PAGE_PATH in rules
@@ -617,14 +701,18 @@ def _auditor(app) -> tuple[int, str]:
     from tenant_app.services.workspace import tokens
 
     with app.app_context():
-        user = ProvinceUser(
-            username="bench-auditor",
-            full_name="Thanh tra so sánh",
-            role="auditor",
-            password_hash=hash_password(PASSWORD),
-        )
-        db.session.add(user)
-        db.session.commit()
+        user = db.session.execute(
+            sa.select(ProvinceUser).where(ProvinceUser.username == "bench-auditor")
+        ).scalar_one_or_none()  # --reuse: the auditor of an earlier run
+        if user is None:
+            user = ProvinceUser(
+                username="bench-auditor",
+                full_name="Thanh tra so sánh",
+                role="auditor",
+                password_hash=hash_password(PASSWORD),
+            )
+            db.session.add(user)
+            db.session.commit()
         token, _row = tokens.issue_token(user, name="bench comparison")
         user_id = user.id
         db.session.remove()
@@ -641,8 +729,35 @@ def _http_series(request, path: str, repeat: int) -> tuple[list[float], list[int
     return timings, statuses
 
 
-def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client) -> dict:
-    """p50/p95 of the API and the page, when the app has them (``{}`` otherwise)."""
+def _cold_series(request, paths: list[str]) -> tuple[list[float], list[int]]:
+    """Each path once, after the warm series: a page or body no request has asked for yet."""
+    timings, statuses = [], []
+    for path in paths:
+        status, elapsed = request(path)
+        timings.append(elapsed)
+        statuses.append(status)
+    return timings, statuses
+
+
+def _cold_paths(tenants: int, repeat: int) -> tuple[list[str], list[str]]:
+    """Requests that no cache can have answered before: the API with another selection each
+    time (every unit but one), the page in another sort order each time (both directions of
+    every column but the name)."""
+    from tenant_app.services.comparison.comparison_export import UNIT_SORT_KEYS
+
+    api = []
+    for left_out in range(1, min(repeat, tenants - 1) + 1):
+        chosen = "&".join(f"tenants={t}" for t in range(1, tenants + 1) if t != left_out)
+        api.append(f"{API_PATH}?period={SCOPE}&{chosen}")
+    orders = [f"{sign}{key}" for key in UNIT_SORT_KEYS if key != "name" for sign in ("", "-")]
+    page = [f"{PAGE_PATH}?period={SCOPE}&sort={order}" for order in orders[:repeat]]
+    return api, page
+
+
+def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client, tenants=0) -> dict:
+    """p50/p95 of the API and the page, when the app has them (``{}`` otherwise): warm (the
+    same request again and again) and, with ``tenants``, cold (another request each time)."""
+    cold_api, cold_page = _cold_paths(tenants, repeat) if tenants > 1 else ([], [])
     has_api, has_page = _routes(app)
     if not (has_api or has_page):
         return {}
@@ -681,6 +796,7 @@ def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client)
         **os.environ,
         "KPI_ENV": "production",
         "KPI_SECRET_KEY": "c" * 48,
+        "KPI_RLS_KEY": RLS_KEY,
         "KPI_DATABASE_URL": app_url,
         "KPI_DATABASE_OWNER_URL": owner_url,
         "KPI_DATABASE_APP_ROLE": APP_ROLE,
@@ -721,6 +837,10 @@ def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client)
                 return response.status, time.perf_counter() - started
 
             out["API GET " + api] = _http_series(api_call, api, repeat)
+            if cold_api:
+                out["API, another selection each call (not cached)"] = _cold_series(
+                    api_call, cold_api
+                )
         if has_page:
             client = Client(port)
             status, html, _ = client.request("GET", "/admin/login")
@@ -740,6 +860,10 @@ def measure_http(app, app_url, owner_url, tmp, token, repeat, port, test_client)
                 return status, elapsed
 
             out["page GET " + page] = _http_series(page_call, page, repeat)
+            if cold_page:
+                out["page, another sort order each view (not cached)"] = _cold_series(
+                    page_call, cold_page
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -777,6 +901,20 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--test-client", action="store_true", help="measure HTTP through Flask's test client"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run with the same units and people (migrated to"
+        " the latest revision; the figures are rebuilt only if the compared month has none)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also profile N page and N API requests in-process (cProfile, test client) and print"
+        " the top costs",
+    )
     args = parser.parse_args(argv)
     tenants = args.tenants or max(1, round(300 * args.scale))
     people = args.people or max(tenants, round(100_000 * args.scale))
@@ -795,12 +933,20 @@ def main(argv=None) -> int:
     run_started = time.perf_counter()
 
     started = time.perf_counter()
-    create_database(owner_url, maintenance_url)
-    migrate(owner_url, tmp)
-    print(f"database created and migrated in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    data = generate(owner_url, tenants, people)
-    print(f"generated {data['counts']} in {time.perf_counter() - started:.1f} s", flush=True)
+    os.environ["KPI_RLS_KEY"] = RLS_KEY
+    reused = args.reuse and _reusable(owner_url, maintenance_url, tenants, people)
+    if reused:
+        migrate(owner_url, tmp)
+        print(f"database reused (same units and people), migrated in "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    else:
+        create_database(owner_url, maintenance_url)
+        migrate(owner_url, tmp)
+        print(f"database created and migrated in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        data = generate(owner_url, tenants, people)
+        print(f"generated {data['counts']} in {time.perf_counter() - started:.1f} s", flush=True)
+    _store_rls_key(owner_url)
 
     from tenant_app import create_app
     from tenant_app.services.comparison.comparison import (
@@ -816,13 +962,15 @@ def main(argv=None) -> int:
 
     # 1. Build every unit's figures; the whole jobs on a sample (or on every unit: --build all).
     print(f"\n1. building the precomputed figures ({len(ids)} units)")
-    if args.build == "all":
+    if reused and _built(owner_url, SCOPE) == len(ids):
+        print(f"   every unit's {SCOPE} figures are there from the reused run: not rebuilt")
+    elif args.build == "all":
         _per_unit("refresh_tenant job (every scope of both months)", *build_aggregates(
             app, "refresh_tenant", ids))  # fmt: skip
     else:
         _per_unit(f"refresh_scope('{SCOPE}') per unit, every unit", *build_scope(app, ids, SCOPE))
     sample = random.Random(11).sample(ids, min(args.samples, len(ids)))
-    if args.build != "all":
+    if args.build != "all" and args.samples:
         walls, cpus, rows = build_aggregates(app, "refresh_tenant", sample)
         _per_unit("refresh_tenant job (nightly; 5 scopes × 2 visibilities), sample", walls, cpus,
                   rows)  # fmt: skip
@@ -831,9 +979,10 @@ def main(argv=None) -> int:
             f"at the sample's p50",
             flush=True,
         )
-    _per_unit(f"refresh_period({SCOPE}) job after a change (month, quarter, year), sample",
-              *build_aggregates(app, "refresh_period", sample[: max(1, len(sample) // 2)],
-                                lambda tid: (_id(4, tid, int(SCOPE[5:])),)))  # fmt: skip
+    if args.samples:
+        _per_unit(f"refresh_period({SCOPE}) job after a change (month, quarter, year), sample",
+                  *build_aggregates(app, "refresh_period", sample[: max(1, len(sample) // 2)],
+                                    lambda tid: (_id(4, tid, int(SCOPE[5:])),)))  # fmt: skip
 
     # 2–4. Reads across units, each inside the audited door, warm.
     holder = {}
@@ -868,8 +1017,10 @@ def main(argv=None) -> int:
     series["item_spread()"] = _timed(app, actor_id, args.repeat, spread)
     series["shared_items()"] = _timed(app, actor_id, args.repeat, shared)
     http = measure_http(
-        app, app_url, owner_url, tmp, token, args.repeat, args.port, args.test_client
+        app, app_url, owner_url, tmp, token, args.repeat, args.port, args.test_client, tenants
     )
+    if args.profile:
+        profile_http(app, token, args.profile)
     bad = {}
     for label, (timings, statuses) in http.items():
         series[label] = timings

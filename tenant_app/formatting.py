@@ -85,6 +85,25 @@ def vn_number(value, places: int = 2) -> str:
     return f"{exact:,.{places}f}".translate(_separators(_locale()))
 
 
+def number_formatter():
+    """Return ``vn_number`` bound to the current language, for formatting thousands of numbers
+    in one request (the comparison table) without looking the language up for each one."""
+    separators = _separators(_locale())
+    quanta = {}
+
+    def number(value, places: int = 2) -> str:
+        if value is None or value == "":
+            return "—"
+        quantum = quanta.get(places)
+        if quantum is None:
+            quantum = quanta[places] = Decimal(1).scaleb(-places)
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        exact = exact.quantize(quantum, rounding="ROUND_HALF_UP")
+        return f"{exact:,.{places}f}".translate(separators)
+
+    return number
+
+
 def vn_short(value) -> str:
     """Return a number without trailing zeros (1,5 or 118.182.400) in the user's language."""
     if value is None or value == "":

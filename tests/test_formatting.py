@@ -62,3 +62,19 @@ def test_vn_number_groups_with_dots_and_a_decimal_comma(app):
         assert formatting.vn_short("1234567.50") == "1.234.567,5"
         assert formatting.vn_short(118182400) == "118.182.400"
         assert formatting.input_number("1.50") == "1,5"
+
+
+def test_number_formatter_writes_what_vn_number_writes(app):
+    """The formatter bound to the request's language (for long tables) writes every number as
+    ``vn_number`` does, in Vietnamese and in English, halves rounded up."""
+    from decimal import Decimal
+
+    values = [None, 0, 5, "1234567.505", 2.675, Decimal("-0.005"), Decimal("81.666666666667")]
+    for language in ("vi", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            number = formatting.number_formatter()
+            for value in values:
+                for places in (0, 1, 2, 4):
+                    assert number(value, places) == formatting.vn_number(value, places)
+    with app.test_request_context():
+        assert formatting.number_formatter()(Decimal("1234.565")) == "1.234,57"
