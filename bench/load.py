@@ -34,8 +34,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import RLS_KEY  # noqa: E402  (the migrations store it, the server signs with it)
+
 APP_ROLE = "kpi_bench_app"
-RLS_KEY = "bench-load-rls-scope-key-0123456789abcdef"  # the migration and the server share it
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REPORT_FORM = re.compile(r'action="(/t/[^"]+/my/work/[0-9a-f-]{36})"')
 
