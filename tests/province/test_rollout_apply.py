@@ -228,3 +228,15 @@ def test_rollout_steps_are_audited_on_both_chains(v2, tenant_a, province_admin):
     for action in ("catalogue_item.updated", "configuration.settings_changed",
                    "configuration.applied"):  # fmt: skip
         assert action in tenant_actions
+
+
+@pytest.mark.parametrize("key", ["23778407085060", str(2**31), "99999999999999999999"])
+def test_an_id_beyond_the_integer_range_is_not_found_not_a_server_error(app, key):
+    """Found by schemathesis: POST /rollouts with version 23778407085060 answered 500 on PostgreSQL
+    (integer out of range); a number no row can have is simply not found."""
+    from tenant_app.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        rollouts.get_version(key)
+    with pytest.raises(NotFound):
+        rollouts.get_rollout(key)

@@ -48,15 +48,27 @@ UNFINISHED = (TargetStatus.PENDING, TargetStatus.RUNNING)
 CLOSED_TENANTS = (TenantStatus.ARCHIVED, TenantStatus.SUSPENDED)
 
 
+# Rollouts and template versions have integer keys (PostgreSQL ``integer``): a larger number can
+# name no row, and must answer 404 rather than reach the database as an out-of-range value.
+_MAX_ID = 2**31 - 1
+
+
+def _row_id(value) -> int | None:
+    text = str(value)
+    return int(text) if text.isdigit() and int(text) <= _MAX_ID else None
+
+
 def get_rollout(rollout_id) -> Rollout:
-    row = db.session.get(Rollout, rollout_id) if str(rollout_id).isdigit() else None
+    key = _row_id(rollout_id)
+    row = db.session.get(Rollout, key) if key is not None else None
     if row is None:
         raise NotFound("not_found", _("Không tìm thấy đợt áp dụng."))
     return row
 
 
 def get_version(version_id) -> TemplateVersion:
-    row = db.session.get(TemplateVersion, version_id) if str(version_id).isdigit() else None
+    key = _row_id(version_id)
+    row = db.session.get(TemplateVersion, key) if key is not None else None
     if row is None:
         raise NotFound("not_found", _("Không tìm thấy phiên bản mẫu."), "version")
     return row
