@@ -31,6 +31,7 @@ class AuditEvent(_EventColumns, TenantScoped, db.Model):
     """An event inside one tenant (logins, account and configuration changes, …)."""
 
     __tablename__ = "audit_events"
+    __revision_neutral__ = frozenset({"*"})  # read by no cached page (``tenancy.revisions``)
     __table_args__ = (sa.UniqueConstraint("tenant_id", "seq"),)
 
 

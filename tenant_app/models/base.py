@@ -24,6 +24,10 @@ class TenantScoped:
     """Mixin for tenant-owned tables: ``(tenant_id, id)`` primary key; scoped by the ORM and RLS."""
 
     __tenant_scoped__ = True
+    # Columns whose change alone shows on no cached page (``tenancy.revisions``): writing only
+    # these does not move the unit's data revision. "*" for bookkeeping tables (sessions, audit
+    # events, job runs) that no cached page reads.
+    __revision_neutral__ = frozenset()
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:

@@ -19,6 +19,7 @@ class JobRun(TenantScoped, db.Model):
     """A job of one tenant: its kind, queue, status, progress, parameters and result."""
 
     __tablename__ = "job_runs"
+    __revision_neutral__ = frozenset({"*"})  # read by no cached page (``tenancy.revisions``)
 
     kind: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     queue: Mapped[str] = mapped_column(sa.String(32), nullable=False)

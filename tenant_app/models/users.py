@@ -91,6 +91,10 @@ class User(_AccountColumns, UserMixin, TenantScoped, db.Model):
     """An account of one tenant: unit administrator, manager and/or staff member."""
 
     __tablename__ = "users"
+    # A sign-in writes these; no cached page shows them (the users' list is not cached).
+    __revision_neutral__ = frozenset(
+        {"last_login_at", "failed_logins", "locked_until", "password_hash"}
+    )
 
     roles: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     # Set only on a break-glass account of the province: after it the account cannot be used.
@@ -187,6 +191,7 @@ class LoginSession(_SessionColumns, TenantScoped, db.Model):
     """A browser session of a tenant user (see ``_SessionColumns``)."""
 
     __tablename__ = "login_sessions"
+    __revision_neutral__ = frozenset({"*"})  # touched every minute; read by no cached page
 
     user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
 
@@ -227,6 +232,7 @@ class LoginThrottle(_ThrottleColumns, TenantScoped, db.Model):
     """Sign-in failures in one tenant, per username and source address."""
 
     __tablename__ = "login_throttles"
+    __revision_neutral__ = frozenset({"*"})
 
     __table_args__ = (sa.UniqueConstraint("tenant_id", "username", "address"),)
 

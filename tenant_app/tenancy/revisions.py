@@ -6,7 +6,10 @@ Most polls find nothing changed; with the revision in their ETag, such a poll is
 
 What counts as a change: any tenant-scoped row added, changed or deleted through the session
 (seen at flush), and any ORM ``UPDATE``/``DELETE``/``INSERT`` statement executed in the unit's
-context. The counter moves after the commit (a rollback moves nothing), in every process that
+context, except what no cached page shows (a model's ``__revision_neutral__``: sessions, sign-in
+throttles, audit events and job runs; a user's last sign-in and failed attempts). Without that,
+every sign-in and every session touch (once a minute per person) would discard the whole unit's
+cached pages. The counter moves after the commit (a rollback moves nothing), in every process that
 writes: web requests, rq jobs, imports. Writes that bypass the ORM session (raw connections, bulk
 ``COPY``) are not seen, so live ETags also carry the date and expire with ``MAX_AGE`` below.
 
@@ -20,7 +23,7 @@ import functools
 import logging
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from tenant_app.models.base import TenantScoped
@@ -68,15 +71,34 @@ def _note(session: Session, tenant_id: int | None) -> None:
         session.info.setdefault(_CHANGED, set()).add(tenant_id)
 
 
+def _shows(obj, new_or_deleted: bool) -> bool:
+    """Whether writing ``obj`` can change a cached page: not for bookkeeping tables
+    (``__revision_neutral__ = {"*"}``), nor for an update touching only neutral columns."""
+    neutral = type(obj).__revision_neutral__
+    if not neutral:
+        return True
+    if "*" in neutral:
+        return False
+    if new_or_deleted:
+        return True
+    return any(
+        attr.key not in neutral and attr.history.has_changes() for attr in inspect(obj).attrs
+    )
+
+
 def _before_flush(session, flush_context, instances):
-    for objects in (session.new, session.dirty, session.deleted):
+    for objects, whole in ((session.new, True), (session.dirty, False), (session.deleted, True)):
         for obj in objects:
-            if isinstance(obj, TenantScoped):
+            if isinstance(obj, TenantScoped) and _shows(obj, whole):
                 _note(session, obj.tenant_id if obj.tenant_id is not None else current_tenant_id())
 
 
 def _on_execute(state):
     if state.is_update or state.is_delete or state.is_insert:
+        mapper = state.bind_mapper
+        target = mapper.class_ if mapper is not None else None
+        if target is not None and "*" in getattr(target, "__revision_neutral__", ()):
+            return
         _note(state.session, current_tenant_id())
 
 
