@@ -28,6 +28,13 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
+def _env_int_or_zero(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if raw == "0":
+        return 0
+    return _env_int(name, default)
+
+
 def _cpu_count() -> int:
     # In a container, the CPU quota (cgroup v2) is what we really get, not the host's cores.
     try:
@@ -146,7 +153,35 @@ class JsonAccessLogger(Logger):
 logger_class = JsonAccessLogger
 
 
+# --- Memory -------------------------------------------------------------------------------------
+# Each sign-in hashes with argon2id at 19 MiB (see docs/security.md). glibc serves such a block
+# from the thread's malloc arena once its adaptive threshold has risen, and keeps it when freed:
+# with 8 threads signing people in, a worker settled near 285 MB instead of ~130 MB. A fixed mmap
+# threshold gives every block of 1 MiB or more back to the system when freed (measured: 8 threads
+# hashing 5 times each, 170 MB → 14 MB of RSS). 0 leaves glibc's default.
+malloc_mmap_threshold = _env_int_or_zero("KPI_MALLOC_MMAP_THRESHOLD", 1 << 20)
+
+
+def _fix_mmap_threshold(threshold: int) -> bool:
+    if threshold <= 0:
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (e.g. musl): nothing to tune
+        return False
+    m_mmap_threshold = -3  # <malloc.h>; setting it also turns the adaptive threshold off
+    return bool(libc.mallopt(m_mmap_threshold, threshold))
+
+
 # --- Hooks --------------------------------------------------------------------------------------
+def post_fork(server, worker):
+    """Per worker, before the app is loaded (``preload_app`` is off)."""
+    if _fix_mmap_threshold(malloc_mmap_threshold):
+        server.log.debug("worker %s: malloc mmap threshold %s", worker.pid, malloc_mmap_threshold)
+
+
 def child_exit(server, worker):
     """Drop a dead worker's metric files when prometheus_client runs in multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
