@@ -22,18 +22,29 @@ RLS_KEY = "bench-server-rls-scope-key-0123456789abcdef"
 
 
 def gunicorn_env(
-    *, app_url: str, owner_url: str, app_role: str, instance: Path, port: int, **extra: str
+    *,
+    app_url: str,
+    owner_url: str,
+    app_role: str | None,
+    instance: Path,
+    port: int,
+    redis_url: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    **extra: str,
 ) -> dict[str, str]:
     """The environment of a production-mode server on ``127.0.0.1:port`` (``extra``: more
-    ``KPI_…`` settings). Jobs run in-process: Redis is not used."""
+    ``KPI_…`` settings). ``app_role`` None: no role is named (SQLite). Jobs go to rq on
+    ``redis_url``; without it Redis is not used and they run in-process. ``workers`` and
+    ``threads`` (``KPI_WEB_WORKERS``/``KPI_WEB_THREADS``): None leaves gunicorn.conf.py's own."""
     env = {
         **os.environ,
+        "PYTHONPATH": str(ROOT),  # the rq workers started with this environment import wsgi
         "KPI_ENV": "production",
         "KPI_SECRET_KEY": "b" * 48,
         "KPI_RLS_KEY": RLS_KEY,
         "KPI_DATABASE_URL": app_url,
         "KPI_DATABASE_OWNER_URL": owner_url,
-        "KPI_DATABASE_APP_ROLE": app_role,
         "KPI_SESSION_COOKIE_SECURE": "false",
         "KPI_LOGIN_RATE_LIMIT": "1000000 per minute",
         "KPI_ACCESS_LOG": "off",
@@ -42,7 +53,16 @@ def gunicorn_env(
         "KPI_LOG_FORMAT": "json",
         **extra,
     }
-    env.pop("KPI_REDIS_URL", None)
+    if app_role:
+        env["KPI_DATABASE_APP_ROLE"] = app_role
+    if workers:
+        env["KPI_WEB_WORKERS"] = str(workers)
+    if threads:
+        env["KPI_WEB_THREADS"] = str(threads)
+    if redis_url:
+        env["KPI_REDIS_URL"] = redis_url
+    else:
+        env.pop("KPI_REDIS_URL", None)
     return env
 
 
@@ -57,10 +77,15 @@ def _ready(port: int) -> bool:
         conn.close()
 
 
+class NotReady(RuntimeError):
+    """The server exited or did not answer ``/readyz`` in time."""
+
+
 @contextmanager
 def gunicorn(env: dict[str, str], port: int, wait: float = 60, log: Path | None = None):
-    """Run gunicorn with ``env`` until the block ends; raise RuntimeError if it is not ready
-    within ``wait`` seconds. The server's own output goes to ``log`` (default: nowhere)."""
+    """Run gunicorn with ``env`` until the block ends; raise NotReady (a RuntimeError) if it is
+    not ready within ``wait`` seconds. The server's own output is appended to ``log`` (default:
+    nowhere); it is killed if it has not stopped 30 s after the block."""
     out = log.open("ab") if log else subprocess.DEVNULL
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
@@ -73,11 +98,15 @@ def gunicorn(env: dict[str, str], port: int, wait: float = 60, log: Path | None 
         deadline = time.monotonic() + wait
         while not _ready(port):
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not become ready")
+                raise NotReady("server did not become ready")
             time.sleep(0.5)
         yield server
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
         if log:
             out.close()
