@@ -35,7 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # RLS_KEY: the migrations store it, the server signs with it.
-from bench.server import RLS_KEY, NotReady, gunicorn, gunicorn_env  # noqa: E402
+from bench.server import (  # noqa: E402
+    RLS_KEY,
+    NotReady,
+    create_database,
+    gunicorn,
+    gunicorn_env,
+)
 
 APP_ROLE = "kpi_bench_app"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -54,25 +60,7 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
         path.unlink(missing_ok=True)
         owner = app_url = owner_url
     else:
-        server = make_url(owner_url).set(drivername="postgresql+psycopg")
-        name = server.database
-        admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            if not conn.execute(
-                sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
-            ).first():
-                conn.execute(
-                    sa.text(
-                        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'bench'"
-                    )
-                )
-        admin.dispose()
-        owner = server.render_as_string(hide_password=False)
-        app_url = server.set(username=APP_ROLE, password="bench").render_as_string(
-            hide_password=False
-        )
+        owner, app_url = create_database(owner_url, APP_ROLE)
         os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
 
     from flask_migrate import upgrade

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import APP_ROLE, CSRF, percentile, prepare  # noqa: E402
-from bench.server import gunicorn, gunicorn_env  # noqa: E402
+from bench.server import gunicorn, gunicorn_env, psycopg_url  # noqa: E402
 
 PROVINCE_USER = "admin.bench"
 # (label, KPI_ARGON2_TIME_COST, KPI_ARGON2_MEMORY_KIB, KPI_ARGON2_PARALLELISM)
@@ -397,11 +397,7 @@ def main(argv=None) -> int:
     print(f"preparing {args.tenants} wards on {make_url(args.database_url).database} …", flush=True)
     started = time.perf_counter()
     app_url, by_tenant = prepare(args.database_url, args.tenants, instance)
-    owner = (
-        make_url(args.database_url)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
+    owner = psycopg_url(args.database_url)
     add_province_user(owner, instance)
     print(f"prepared in {time.perf_counter() - started:.0f} s", flush=True)
     accounts = [

@@ -31,7 +31,6 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,12 +38,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import load  # noqa: E402  (bench/load.py: the same wards, role and mix)
 
+from bench.server import psycopg_url, role_url  # noqa: E402
+
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _accounts(owner_url: str) -> dict:
     """Staff and managers by ward, read back from an existing benchmark database."""
-    engine = sa.create_engine(make_url(owner_url).set(drivername="postgresql+psycopg"))
+    engine = sa.create_engine(psycopg_url(owner_url))
     accounts: dict[str, dict[str, list[str]]] = {}
     with engine.connect() as conn:
         rows = conn.execute(
@@ -197,18 +198,10 @@ def main(argv=None) -> int:
 
     from tenant_app.demo import DEMO_PASSWORD
 
-    owner = (
-        make_url(args.database_url)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
+    owner = psycopg_url(args.database_url)
     instance = tempfile.mkdtemp(prefix="kpi-bench-pages-")
     if args.reuse:
-        app_url = (
-            make_url(owner)
-            .set(username=load.APP_ROLE, password="bench")
-            .render_as_string(hide_password=False)
-        )
+        app_url = role_url(owner, load.APP_ROLE)
         accounts = _accounts(owner)
     else:
         app_url, accounts = load.prepare(args.database_url, args.tenants, Path(instance))

@@ -1,8 +1,9 @@
 """The production web server for benchmarks: gunicorn with deploy/gunicorn.conf.py on loopback.
 
-Shared by ``bench/load.py`` and ``bench/login.py``: the environment the server runs with (production
-mode, the RLS-bound app role, no access log, a rate limit out of the way) and a context manager
-that starts it, waits for ``/readyz`` and stops it.
+Shared by ``bench/load.py``, ``bench/login.py``, ``bench/feeds.py`` and ``bench/rollout.py``: a
+fresh PostgreSQL database with its RLS-bound app role, the environment the server runs with
+(production mode, the RLS-bound app role, no access log, a rate limit out of the way) and a
+context manager that starts it, waits for ``/readyz`` and stops it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,47 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parent.parent
 # The key of the signed row-level-security scope: the migrations store it (set it in the
 # environment before they run) and the server must sign with the same one, or it refuses to start.
 RLS_KEY = "bench-server-rls-scope-key-0123456789abcdef"
+ROLE_PASSWORD = "bench"
+
+
+def psycopg_url(raw: str) -> str:
+    """The PostgreSQL URL ``raw`` with the psycopg driver, its password written out."""
+    return make_url(raw).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def role_url(owner: str, role: str, password: str = ROLE_PASSWORD) -> str:
+    """The URL ``owner`` (from ``psycopg_url``) signed in as ``role`` instead."""
+    return (
+        make_url(owner).set(username=role, password=password).render_as_string(hide_password=False)
+    )
+
+
+def create_database(raw: str, role: str, password: str = ROLE_PASSWORD) -> tuple[str, str]:
+    """Drop and recreate the database named in ``raw`` (a superuser URL), create ``role`` (LOGIN,
+    NOSUPERUSER, NOBYPASSRLS: row-level security applies to it) unless it exists and let it
+    connect; return (owner URL, ``role``'s URL). The migrations grant ``role`` its table rights."""
+    owner = psycopg_url(raw)
+    name = make_url(owner).database
+    admin = sa.create_engine(make_url(owner).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        if not conn.execute(
+            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first():
+            conn.execute(
+                sa.text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'")
+            )
+        conn.execute(sa.text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
+    admin.dispose()
+    return owner, role_url(owner, role, password)
 
 
 def gunicorn_env(
