@@ -50,9 +50,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cli import bench_parser  # noqa: E402
 from bench.server import create_database, psycopg_url  # noqa: E402
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/kpi_bench_feeds"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 APP_ROLE = "kpi_bench_feeds_app"
 RLS_KEY = "bench-feeds-rls-scope-key-0123456789abcdef"  # the migration and the server share it
@@ -271,9 +271,7 @@ def start(cmd, env, log: Path):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("KPI_BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))  # fmt: skip
+    parser = bench_parser(__doc__, database="kpi_bench_feeds", port=8767)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=4)
@@ -306,7 +304,6 @@ def main(argv=None) -> int:
         default=100,
         help="records per background batch during (b), as a live system sends them",
     )
-    parser.add_argument("--port", type=int, default=8767)
     parser.add_argument(
         "--quick", action="store_true", help="smoke test: 2 wards, 2 clients, 1,000 records, 5 s"
     )

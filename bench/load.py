@@ -14,7 +14,6 @@ server) is rebuilt with demo wards; the app connects as the RLS-bound role ``kpi
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -33,6 +32,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.cli import bench_parser  # noqa: E402
 
 # RLS_KEY: the migrations store it, the server signs with it.
 from bench.server import (  # noqa: E402
@@ -309,17 +310,9 @@ def worker_rss_mb(master_pid: int) -> list[float]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_load"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=20)
+    parser = bench_parser(__doc__, database="kpi_bench_load", tenants=20, port=8765)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=30)
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("KPI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),

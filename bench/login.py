@@ -23,7 +23,6 @@ the app connects as the RLS-bound role ``kpi_bench_app``.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import http.client
 import io
@@ -42,6 +41,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cli import bench_parser  # noqa: E402
 from bench.load import APP_ROLE, CSRF, percentile, prepare  # noqa: E402
 from bench.server import gunicorn, gunicorn_env, psycopg_url  # noqa: E402
 
@@ -377,18 +377,10 @@ def profile(app_url: str, owner_url: str, instance: Path, accounts, password, co
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_login"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=2)
+    parser = bench_parser(__doc__, database="kpi_bench_login", tenants=2, port=8766)
     parser.add_argument("--accounts", type=int, default=20, help="unit accounts signing in")
     parser.add_argument("--logins", type=int, default=50)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8])
-    parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--profile", type=int, default=0, help="profile N in-process logins")
     args = parser.parse_args(argv)
 

@@ -16,7 +16,6 @@ wards by ``bench/load.py``'s preparation unless ``--reuse`` is given.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import os
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import load  # noqa: E402  (bench/load.py: the same wards, role and mix)
 
+from bench.cli import bench_parser  # noqa: E402
 from bench.server import psycopg_url, role_url  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -181,14 +181,7 @@ def measure(app, kinds, repeat: int, profile: bool, top: int, sort: str = "cumul
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_pages"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=2)
+    parser = bench_parser(__doc__, database="kpi_bench_pages", tenants=2)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
     parser.add_argument("--profile", action="store_true", help="print cProfile per page kind")
