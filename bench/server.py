@@ -1,9 +1,10 @@
-"""The production web server for benchmarks: gunicorn with deploy/gunicorn.conf.py on loopback.
+"""The production web server for benchmarks (gunicorn with deploy/gunicorn.conf.py on loopback)
+and the database it serves.
 
-Shared by ``bench/load.py``, ``bench/login.py``, ``bench/feeds.py`` and ``bench/rollout.py``: a
-fresh PostgreSQL database with its RLS-bound app role, the environment the server runs with
-(production mode, the RLS-bound app role, no access log, a rate limit out of the way) and a
-context manager that starts it, waits for ``/readyz`` and stops it.
+Shared by ``bench/load.py``, ``bench/login.py``, ``bench/pages.py``, ``bench/feeds.py`` and
+``bench/rollout.py``: a fresh PostgreSQL database with its RLS-bound app role and their URLs, the
+environment the server runs with (production mode, the RLS-bound app role, no access log, a rate
+limit out of the way) and a context manager that starts it, waits for ``/readyz`` and stops it.
 """
 
 from __future__ import annotations
