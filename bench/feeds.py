@@ -50,7 +50,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/kpi_bench_feeds"
+from bench.cli import bench_parser  # noqa: E402
+from bench.server import create_database, psycopg_url  # noqa: E402
+
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 APP_ROLE = "kpi_bench_feeds_app"
 RLS_KEY = "bench-feeds-rls-scope-key-0123456789abcdef"  # the migration and the server share it
@@ -65,20 +67,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def prepare(owner_url: str, units: int, instance: Path) -> tuple[str, list[dict]]:
     """Rebuild the database with ``units`` wards, each with its one-stop source and a token."""
-    server = make_url(owner_url).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{server.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{server.database}"'))
-        if not conn.execute(
-            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
-        ).first():
-            conn.execute(
-                sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'bench'")
-            )
-    admin.dispose()
-    owner = server.render_as_string(hide_password=False)
-    app_url = server.set(username=APP_ROLE, password="bench").render_as_string(hide_password=False)
+    owner, app_url = create_database(owner_url, APP_ROLE)
     os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
     os.environ["KPI_RLS_KEY"] = RLS_KEY
 
@@ -282,9 +271,7 @@ def start(cmd, env, log: Path):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("KPI_BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))  # fmt: skip
+    parser = bench_parser(__doc__, database="kpi_bench_feeds", port=8767)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=4)
@@ -317,7 +304,6 @@ def main(argv=None) -> int:
         default=100,
         help="records per background batch during (b), as a live system sends them",
     )
-    parser.add_argument("--port", type=int, default=8767)
     parser.add_argument(
         "--quick", action="store_true", help="smoke test: 2 wards, 2 clients, 1,000 records, 5 s"
     )
@@ -333,10 +319,7 @@ def main(argv=None) -> int:
     redis = Redis.from_url(args.redis_url)
     redis.flushdb()
     instance = Path(tempfile.mkdtemp(prefix="kpi-bench-feeds-"))
-    owner_url = (
-        make_url(args.database_url).set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )  # fmt: skip
+    owner_url = psycopg_url(args.database_url)
     print(f"code: {ROOT}; {os.cpu_count()} CPUs; load average {os.getloadavg()}", flush=True)
     print(f"preparing {args.units} wards on {make_url(owner_url).database} …", flush=True)
     t0 = time.perf_counter()

@@ -14,7 +14,6 @@ server) is rebuilt with demo wards; the app connects as the RLS-bound role ``kpi
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -34,7 +33,16 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import RLS_KEY  # noqa: E402  (the migrations store it, the server signs with it)
+from bench.cli import bench_parser  # noqa: E402
+
+# RLS_KEY: the migrations store it, the server signs with it.
+from bench.server import (  # noqa: E402
+    RLS_KEY,
+    NotReady,
+    create_database,
+    gunicorn,
+    gunicorn_env,
+)
 
 APP_ROLE = "kpi_bench_app"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -53,25 +61,7 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
         path.unlink(missing_ok=True)
         owner = app_url = owner_url
     else:
-        server = make_url(owner_url).set(drivername="postgresql+psycopg")
-        name = server.database
-        admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            if not conn.execute(
-                sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
-            ).first():
-                conn.execute(
-                    sa.text(
-                        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'bench'"
-                    )
-                )
-        admin.dispose()
-        owner = server.render_as_string(hide_password=False)
-        app_url = server.set(username=APP_ROLE, password="bench").render_as_string(
-            hide_password=False
-        )
+        owner, app_url = create_database(owner_url, APP_ROLE)
         os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
 
     from flask_migrate import upgrade
@@ -319,30 +309,10 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sorted(sizes)
 
 
-def wait_ready(port: int, seconds: int = 90) -> bool:
-    for _ in range(seconds * 2):
-        try:
-            status, _, _ = Client(port).request("GET", "/readyz")
-            if status == 200:
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_load"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=20)
+    parser = bench_parser(__doc__, database="kpi_bench_load", tenants=20, port=8765)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=30)
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("KPI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
@@ -376,41 +346,25 @@ def main(argv=None) -> int:
     app_url, accounts = prepare(args.database_url, args.tenants, instance)
     print(f"prepared in {time.perf_counter() - t0:.0f} s", flush=True)
 
-    from tenant_app.demo import DEMO_PASSWORD
-
     url = make_url(args.database_url)
     if url.drivername.startswith("postgresql"):
         url = url.set(drivername="postgresql+psycopg")
     owner = url.render_as_string(hide_password=False)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "KPI_ENV": "production",
-        "KPI_SECRET_KEY": "b" * 48,
-        "KPI_RLS_KEY": RLS_KEY,
-        "KPI_DATABASE_URL": app_url,
-        "KPI_DATABASE_OWNER_URL": owner,
-        "KPI_SESSION_COOKIE_SECURE": "false",
-        "KPI_LOGIN_RATE_LIMIT": "1000000 per minute",
-        "KPI_ACCESS_LOG": "off",
-        "KPI_INSTANCE_DIR": str(instance),
-        "KPI_BIND": f"127.0.0.1:{args.port}",
-        "KPI_LOG_FORMAT": "json",
-    }
-    if not owner.startswith("sqlite"):
-        env["KPI_DATABASE_APP_ROLE"] = APP_ROLE
-    if args.web_workers:
-        env["KPI_WEB_WORKERS"] = str(args.web_workers)
-    if args.web_threads:
-        env["KPI_WEB_THREADS"] = str(args.web_threads)
+    env = gunicorn_env(
+        app_url=app_url,
+        owner_url=owner,
+        app_role=None if owner.startswith("sqlite") else APP_ROLE,
+        instance=instance,
+        port=args.port,
+        redis_url=None if args.no_redis else args.redis_url,
+        workers=args.web_workers,
+        threads=args.web_threads,
+    )
     procs = []
-    if args.no_redis:
-        env.pop("KPI_REDIS_URL", None)
-    else:
+    if not args.no_redis:
         from redis import Redis
 
         Redis.from_url(args.redis_url).flushdb()
-        env["KPI_REDIS_URL"] = args.redis_url
         for n in range(args.scoring_workers):
             procs.append(
                 subprocess.Popen(
@@ -422,70 +376,13 @@ def main(argv=None) -> int:
                 )
             )
     log = instance / "server.log"
-    log.unlink(missing_ok=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),  # append: offsets mark each measured window
-        stderr=subprocess.STDOUT,
-    )
-    procs.append(server)
-    failed = False
+    log.unlink(missing_ok=True)  # appended to: offsets mark each measured window
     try:
-        if not wait_ready(args.port):
-            print("server did not become ready; see", log, file=sys.stderr)
-            return 1
-        print(
-            f"gunicorn: {env.get('KPI_WEB_WORKERS', 'default')} workers × "
-            f"{env.get('KPI_WEB_THREADS', 'default')} threads; jobs: "
-            + ("in the request" if args.no_redis else f"rq, {args.scoring_workers} worker(s)"),
-            flush=True,
-        )
-        mark = log.stat().st_size
-        base = baseline(args.port, 20, 1.0 if args.smoke else min(10.0, args.duration))
-        health_cpu = cpu_by_kind(log, mark, log.stat().st_size).get("healthz", [])
-        print(
-            f"baseline /healthz: {base:.0f} req/s (20 connections), server CPU p50 "
-            f"{percentile([c / 1000 for c in health_cpu], 50):.1f} ms"
-        )
-        print(
-            f"{'users':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-            f"{'errors':>7} {'refused':>8} {'ratio':>7}"
-        )
-        for users in args.users:
-            mark = log.stat().st_size
-            window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
-            time.sleep(0.5)  # the last access lines reach the log
-            cpu = cpu_by_kind(log, mark, log.stat().st_size)
-            latencies = [e for _k, s, e in window if s and s < 500]
-            errors = sum(1 for _k, s, _e in window if s == 0 or s >= 500)
-            logins = sum(1 for k, _s, _e in window if k == "login")
-            refused = sum(1 for _k, s, _e in window if 400 <= s < 500)
-            rate = len(window) / elapsed
-            failed = failed or errors > 0 or logins > 0 or not window
-            print(
-                f"{users:>6} {rate:>8.1f} {percentile(latencies, 50):>8.0f} "
-                f"{percentile(latencies, 95):>8.0f} {percentile(latencies, 99):>8.0f} "
-                f"{errors:>7} {refused:>8} {base / rate if rate else 0:>7.1f}",
-                flush=True,
-            )
-            by_kind = {}
-            for kind, _s, e in window:
-                by_kind.setdefault(kind, []).append(e)
-            for kind in sorted(by_kind):
-                print(
-                    f"{'':>6} {kind:<10} n={len(by_kind[kind]):<6} p50 "
-                    f"{percentile(by_kind[kind], 50):>6.0f} ms  p95 "
-                    f"{percentile(by_kind[kind], 95):>6.0f} ms  server CPU p50 "
-                    f"{percentile([c / 1000 for c in cpu.get(kind, [])], 50):>6.1f} ms",
-                    flush=True,
-                )
-            if logins:
-                print(f"{'':>6} {logins} users could not log in", flush=True)
-        rss = worker_rss_mb(server.pid)
-        print("gunicorn worker RSS after the run: " + ", ".join(f"{r:.0f} MB" for r in rss))
-        print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+        with gunicorn(env, args.port, wait=90, log=log) as server:
+            failed = measure(args, env, accounts, log, server.pid)
+    except NotReady:
+        print("server did not become ready; see", log, file=sys.stderr)
+        return 1
     finally:
         for proc in procs:
             proc.terminate()
@@ -495,6 +392,65 @@ def main(argv=None) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
     return 1 if args.smoke and failed else 0
+
+
+def measure(args, env: dict[str, str], accounts: dict, log: Path, server_pid: int) -> bool:
+    """The baseline and the mix at each ``--users`` on the running server; print the figures and
+    return whether any request failed."""
+    from tenant_app.demo import DEMO_PASSWORD
+
+    failed = False
+    print(
+        f"gunicorn: {env.get('KPI_WEB_WORKERS', 'default')} workers × "
+        f"{env.get('KPI_WEB_THREADS', 'default')} threads; jobs: "
+        + ("in the request" if args.no_redis else f"rq, {args.scoring_workers} worker(s)"),
+        flush=True,
+    )
+    mark = log.stat().st_size
+    base = baseline(args.port, 20, 1.0 if args.smoke else min(10.0, args.duration))
+    health_cpu = cpu_by_kind(log, mark, log.stat().st_size).get("healthz", [])
+    print(
+        f"baseline /healthz: {base:.0f} req/s (20 connections), server CPU p50 "
+        f"{percentile([c / 1000 for c in health_cpu], 50):.1f} ms"
+    )
+    print(
+        f"{'users':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'refused':>8} {'ratio':>7}"
+    )
+    for users in args.users:
+        mark = log.stat().st_size
+        window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
+        time.sleep(0.5)  # the last access lines reach the log
+        cpu = cpu_by_kind(log, mark, log.stat().st_size)
+        latencies = [e for _k, s, e in window if s and s < 500]
+        errors = sum(1 for _k, s, _e in window if s == 0 or s >= 500)
+        logins = sum(1 for k, _s, _e in window if k == "login")
+        refused = sum(1 for _k, s, _e in window if 400 <= s < 500)
+        rate = len(window) / elapsed
+        failed = failed or errors > 0 or logins > 0 or not window
+        print(
+            f"{users:>6} {rate:>8.1f} {percentile(latencies, 50):>8.0f} "
+            f"{percentile(latencies, 95):>8.0f} {percentile(latencies, 99):>8.0f} "
+            f"{errors:>7} {refused:>8} {base / rate if rate else 0:>7.1f}",
+            flush=True,
+        )
+        by_kind = {}
+        for kind, _s, e in window:
+            by_kind.setdefault(kind, []).append(e)
+        for kind in sorted(by_kind):
+            print(
+                f"{'':>6} {kind:<10} n={len(by_kind[kind]):<6} p50 "
+                f"{percentile(by_kind[kind], 50):>6.0f} ms  p95 "
+                f"{percentile(by_kind[kind], 95):>6.0f} ms  server CPU p50 "
+                f"{percentile([c / 1000 for c in cpu.get(kind, [])], 50):>6.1f} ms",
+                flush=True,
+            )
+        if logins:
+            print(f"{'':>6} {logins} users could not log in", flush=True)
+    rss = worker_rss_mb(server_pid)
+    print("gunicorn worker RSS after the run: " + ", ".join(f"{r:.0f} MB" for r in rss))
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+    return failed
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ the app connects as the RLS-bound role ``kpi_bench_app``.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import http.client
 import io
@@ -42,8 +41,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cli import bench_parser  # noqa: E402
 from bench.load import APP_ROLE, CSRF, percentile, prepare  # noqa: E402
-from bench.server import gunicorn, gunicorn_env  # noqa: E402
+from bench.server import gunicorn, gunicorn_env, psycopg_url  # noqa: E402
 
 PROVINCE_USER = "admin.bench"
 # (label, KPI_ARGON2_TIME_COST, KPI_ARGON2_MEMORY_KIB, KPI_ARGON2_PARALLELISM)
@@ -377,18 +377,10 @@ def profile(app_url: str, owner_url: str, instance: Path, accounts, password, co
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_login"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=2)
+    parser = bench_parser(__doc__, database="kpi_bench_login", tenants=2, port=8766)
     parser.add_argument("--accounts", type=int, default=20, help="unit accounts signing in")
     parser.add_argument("--logins", type=int, default=50)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8])
-    parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--profile", type=int, default=0, help="profile N in-process logins")
     args = parser.parse_args(argv)
 
@@ -397,11 +389,7 @@ def main(argv=None) -> int:
     print(f"preparing {args.tenants} wards on {make_url(args.database_url).database} …", flush=True)
     started = time.perf_counter()
     app_url, by_tenant = prepare(args.database_url, args.tenants, instance)
-    owner = (
-        make_url(args.database_url)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
+    owner = psycopg_url(args.database_url)
     add_province_user(owner, instance)
     print(f"prepared in {time.perf_counter() - started:.0f} s", flush=True)
     accounts = [

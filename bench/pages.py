@@ -16,7 +16,6 @@ wards by ``bench/load.py``'s preparation unless ``--reuse`` is given.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import os
@@ -31,7 +30,6 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,12 +37,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import load  # noqa: E402  (bench/load.py: the same wards, role and mix)
 
+from bench.cli import bench_parser  # noqa: E402
+from bench.server import psycopg_url, role_url  # noqa: E402
+
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _accounts(owner_url: str) -> dict:
     """Staff and managers by ward, read back from an existing benchmark database."""
-    engine = sa.create_engine(make_url(owner_url).set(drivername="postgresql+psycopg"))
+    engine = sa.create_engine(psycopg_url(owner_url))
     accounts: dict[str, dict[str, list[str]]] = {}
     with engine.connect() as conn:
         rows = conn.execute(
@@ -180,14 +181,7 @@ def measure(app, kinds, repeat: int, profile: bool, top: int, sort: str = "cumul
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "KPI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kpi_bench_pages"
-        ),
-    )
-    parser.add_argument("--tenants", type=int, default=2)
+    parser = bench_parser(__doc__, database="kpi_bench_pages", tenants=2)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
     parser.add_argument("--profile", action="store_true", help="print cProfile per page kind")
@@ -197,18 +191,10 @@ def main(argv=None) -> int:
 
     from tenant_app.demo import DEMO_PASSWORD
 
-    owner = (
-        make_url(args.database_url)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
+    owner = psycopg_url(args.database_url)
     instance = tempfile.mkdtemp(prefix="kpi-bench-pages-")
     if args.reuse:
-        app_url = (
-            make_url(owner)
-            .set(username=load.APP_ROLE, password="bench")
-            .render_as_string(hide_password=False)
-        )
+        app_url = role_url(owner, load.APP_ROLE)
         accounts = _accounts(owner)
     else:
         app_url, accounts = load.prepare(args.database_url, args.tenants, Path(instance))

@@ -45,6 +45,8 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.server import create_database  # noqa: E402
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/kpi_bench_rollout"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,26 +63,6 @@ def _config(app_url: str, owner_url: str, tmp: str) -> dict:
         "KPI_REDIS_URL": None,
         "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
     }
-
-
-def postgres_urls(raw: str) -> tuple[str, str]:
-    """Create the bench database and the app role; return (owner URL, app-role URL)."""
-    url = make_url(raw).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-        if not conn.execute(
-            sa.text(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'")
-        ).first():
-            conn.execute(
-                sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'kpi'")
-            )
-        conn.execute(sa.text(f'GRANT CONNECT ON DATABASE "{url.database}" TO {APP_ROLE}'))
-    admin.dispose()
-    owner = url.render_as_string(hide_password=False)
-    app = url.set(username=APP_ROLE, password="kpi").render_as_string(hide_password=False)
-    return owner, app
 
 
 def migrate(owner_url: str, tmp: str, postgres: bool) -> None:
@@ -247,7 +229,9 @@ def main(argv=None) -> int:
         parser.error("--workers needs PostgreSQL (workers are separate processes)")
     counts = sorted({1, args.workers}) if args.workers else []
     if postgres:
-        owner_url, app_url = postgres_urls(os.environ.get("KPI_BENCH_DATABASE_URL", DEFAULT_URL))
+        owner_url, app_url = create_database(
+            os.environ.get("KPI_BENCH_DATABASE_URL", DEFAULT_URL), APP_ROLE, password="kpi"
+        )
     else:
         owner_url = app_url = f"sqlite:///{tmp}/bench.sqlite3"
     print(

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 
-import pytest
 import sqlalchemy as sa
 
 from tenant_app import audit
@@ -34,9 +33,9 @@ from tenant_app.services.evaluation import periods
 from tenant_app.services.workspace import catalogue, org, positions, staff
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import stored_score
-from tests.helpers import login
 
 START = date(2025, 7, 1)
+PAGE = "/admin/comparison?period=2026-10"  # the units table of the month above
 
 # name, total, grade, self total, org unit code
 PEOPLE_A = [
@@ -168,29 +167,7 @@ def build_province(factory) -> dict:
     }
 
 
-# --- fixtures and reading pages
-
-
-@pytest.fixture()
-def province(factory, auditor, province_admin):
-    """Units A, B, C of this module's docstring, an auditor and a province administrator."""
-    return build_province(factory)
-
-
-@pytest.fixture()
-def auditor_client(app, province):
-    """A client signed in as the auditor (sees published or locked results only)."""
-    client = app.test_client()
-    login(client, None, "tinh.thanhtra")
-    return client
-
-
-@pytest.fixture()
-def admin_client(app, province):
-    """A client signed in as the province administrator (sees every result)."""
-    client = app.test_client()
-    login(client, None, "tinh.admin")
-    return client
+# --- reading pages
 
 
 class _Tables(HTMLParser):

@@ -4,9 +4,6 @@ The figures are worked out in ``tests/admin/comparison_data.py``; each test read
 page as a person would (Vietnamese decimal comma).
 """
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import base64
@@ -16,17 +13,14 @@ import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import ProvinceAuditEvent, ProvinceUser
-from tests.admin.comparison_data import (  # noqa: F401
-    admin_client,
-    auditor_client,
+from tests.admin.comparison_data import (
+    PAGE,
     cross_tenant_reads,
-    province,
     row_of,
     tables,
 )
 from tests.helpers import login, post_form
 
-PAGE = "/admin/comparison?period=2026-10"
 # Unit, people, HTXS…KHTNV (count and share), mean, SD, min, max, HTXS of HTT, HTXS / allowed,
 # late, returned, self − manager, its absolute mean, self equal to manager.
 ROW_A = [

@@ -1,13 +1,10 @@
 """``/api/v1/province/comparison``: JSON figures, flags with numbers, items, errors, refusals."""
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import pytest
 
-from tests.admin.comparison_data import cross_tenant_reads, province  # noqa: F401  (fixture)
+from tests.admin.comparison_data import cross_tenant_reads
 from tests.helpers import bearer, token_for
 
 API = "/api/v1/province/comparison"

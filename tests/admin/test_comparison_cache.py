@@ -4,9 +4,6 @@ A changed score (its unit's aggregates rebuilt), a renamed unit, another visibil
 selection each read afresh; the door's audit event is written on every read, cached or not.
 """
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,17 +16,14 @@ from tenant_app.models import PeriodScore, Tenant
 from tenant_app.services.comparison import aggregates, comparison
 from tenant_app.services.evaluation import periods
 from tenant_app.tenancy import tenant_context
-from tests.admin.comparison_data import (  # noqa: F401
-    admin_client,
-    auditor_client,
+from tests.admin.comparison_data import (
+    PAGE,
     cross_tenant_reads,
-    province,
     row_of,
     tables,
 )
 from tests.helpers import bearer, token_for
 
-PAGE = "/admin/comparison?period=2026-10"
 API = "/api/v1/province/comparison?period=2026-10"
 
 

@@ -1,22 +1,16 @@
 """Drill-down into one unit and one person: isolation, visibility, org units, PDFs, audit."""
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from tenant_app.extensions import db
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import periods
 from tenant_app.tenancy import tenant_context
-from tests.admin.comparison_data import (  # noqa: F401
+from tests.admin.comparison_data import (
     PEOPLE_A,
     PEOPLE_B,
     PEOPLE_C,
-    admin_client,
-    auditor_client,
     cross_tenant_reads,
-    province,
     row_of,
     tables,
 )

@@ -1,8 +1,5 @@
 """Comparison downloads: typed .xlsx cells with number formats, Vietnamese CSV, formula-safe."""
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import csv
@@ -13,10 +10,6 @@ from openpyxl import load_workbook
 
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
-from tests.admin.comparison_data import (  # noqa: F401
-    auditor_client,
-    province,
-)
 
 UNITS = "/admin/comparison/export/units.{fmt}?period=2026-10"
 HEADER = [

@@ -1,8 +1,5 @@
 """Indicators are compared across units by canonical code: value, target, score, rank, trend."""
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from datetime import date
@@ -15,10 +12,7 @@ from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import indicator_values
 from tenant_app.services.workspace import catalogue
 from tenant_app.tenancy import tenant_context
-from tests.admin.comparison_data import (  # noqa: F401
-    admin_client,
-    auditor_client,
-    province,
+from tests.admin.comparison_data import (
     row_of,
     tables,
 )

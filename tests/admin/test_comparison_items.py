@@ -1,17 +1,11 @@
 """One shared item across units: ranking and figures against a, b, c worked out by hand."""
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import base64
 import re
 
-from tests.admin.comparison_data import (  # noqa: F401
-    admin_client,
-    auditor_client,
-    province,
+from tests.admin.comparison_data import (
     row_of,
     tables,
 )

@@ -4,9 +4,6 @@ The figures are those of ``tests/admin/comparison_data.py`` (as ``test_compariso
 off the page): A's mean 81,67, the auditor's total 80,63 (A and B), the administrator's 76,50.
 """
 
-# The fixtures come from tests/admin/comparison_data.py (imported below, used as arguments).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import io
@@ -17,11 +14,8 @@ import pypdf
 
 from tenant_app.services.comparison import comparison, comparison_pdf
 from tenant_app.services.files import pdf_context
-from tests.admin.comparison_data import (  # noqa: F401
-    admin_client,
-    auditor_client,
+from tests.admin.comparison_data import (
     cross_tenant_reads,
-    province,
 )
 from tests.helpers import login
 

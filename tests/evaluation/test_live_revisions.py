@@ -33,6 +33,31 @@ def _etag(response) -> str:
     return etag
 
 
+def _signed_in(app, slug: str, username: str):
+    """A new client of ``app`` signed in as ``username`` of unit ``slug``."""
+    client = app.test_client()
+    login(client, slug, username)
+    return client
+
+
+def _poll(client, etag: str | None = None):
+    """One poll of the manager's live dashboard, revalidating ``etag`` when given."""
+    return client.get(f"{DASH}/live", headers={"If-None-Match": etag} if etag else {})
+
+
+def _head_etag(client) -> str:
+    """Sign ``client`` in as the unit head and return the ETag of their first poll."""
+    login(client, "phuong-a", "truong")
+    return _etag(_poll(client))
+
+
+def _cached_pages() -> list:
+    """The keys of the pages kept in Redis."""
+    from redis import Redis
+
+    return Redis.from_url(REDIS_URL).keys("kpi:page:*")
+
+
 @requires_redis
 def test_live_dashboard_is_not_modified_until_the_unit_changes(
     redis_app, client, factory, tenant_a
@@ -40,12 +65,11 @@ def test_live_dashboard_is_not_modified_until_the_unit_changes(
     """Same revision: 304 with no body; a committed review moves it: 200 with the new figure."""
     ward = ward_today(factory, tenant_a)
     rid = report(tenant_a, ward, assign(tenant_a, ward, "T2", 2), 2)
-    login(client, "phuong-a", "truong")
-    etag = _etag(client.get(f"{DASH}/live"))
-    again = client.get(f"{DASH}/live", headers={"If-None-Match": etag})
+    etag = _head_etag(client)
+    again = _poll(client, etag)
     assert again.status_code == 304 and again.get_data() == b""
     review(tenant_a, ward, rid)
-    after = client.get(f"{DASH}/live", headers={"If-None-Match": etag})
+    after = _poll(client, etag)
     assert _etag(after) != etag
     assert after.get_json()["values"][f"{ward['clerk']}:accepted_text"] == "5,00"
 
@@ -76,20 +100,18 @@ def test_a_rolled_back_change_moves_nothing_and_other_units_do_not_count(
 def test_a_304_is_only_given_to_someone_allowed_the_answer(redis_app, client, factory, tenant_a):
     """A staff member presenting the manager's ETag still gets 403, not 304."""
     ward_today(factory, tenant_a)
-    login(client, "phuong-a", "truong")
-    etag = _etag(client.get(f"{DASH}/live"))
-    other = redis_app.test_client()
-    login(other, "phuong-a", "vanthu")
-    assert other.get(f"{DASH}/live", headers={"If-None-Match": etag}).status_code == 403
+    etag = _head_etag(client)
+    other = _signed_in(redis_app, "phuong-a", "vanthu")
+    assert _poll(other, etag).status_code == 403
 
 
 def test_without_redis_every_poll_is_computed(client, factory, tenant_a):
     """The embedded default has no shared revision: no ETag, and a stale one is ignored."""
     ward_today(factory, tenant_a)
     login(client, "phuong-a", "truong")
-    first = client.get(f"{DASH}/live")
+    first = _poll(client)
     assert first.status_code == 200 and "ETag" not in first.headers
-    again = client.get(f"{DASH}/live", headers={"If-None-Match": '"0123"'})
+    again = _poll(client, '"0123"')
     assert again.status_code == 200 and again.get_json()["values"]
 
 
@@ -101,15 +123,13 @@ def test_a_cached_page_shows_the_change_as_soon_as_it_is_committed(
     redis_app, client, factory, tenant_a
 ):
     """The dashboard is served from the cache until a review moves the unit's revision."""
-    from redis import Redis
-
     ward = ward_today(factory, tenant_a)
     rid = report(tenant_a, ward, assign(tenant_a, ward, "T2", 2), 2)
     login(client, "phuong-a", "truong")
     cell = f'data-live="{ward["clerk"]}:accepted_text">'
     first = client.get(DASH).get_data(as_text=True)
     assert f"{cell}0,00<" in first
-    assert len(Redis.from_url(REDIS_URL).keys("kpi:page:*")) == 1
+    assert len(_cached_pages()) == 1
     # (Not compared byte for byte: a minute boundary or the session record's periodic touch may
     # move the key between two requests, and a fresh render carries a fresh CSRF token.)
     review(tenant_a, ward, rid)
@@ -126,12 +146,10 @@ def test_a_cached_page_is_never_another_users_or_another_units(
     login(client, "phuong-a", "vanthu")
     mine = client.get("/t/phuong-a/my/score").get_data(as_text=True)
     assert "Trần Thị Văn" in mine
-    head = redis_app.test_client()
-    login(head, "phuong-a", "truong")
+    head = _signed_in(redis_app, "phuong-a", "truong")
     theirs = head.get("/t/phuong-a/my/score").get_data(as_text=True)
     assert "Lê Văn Chánh" in theirs and theirs != mine
-    outsider = redis_app.test_client()
-    login(outsider, "phuong-b", "vanthu")
+    outsider = _signed_in(redis_app, "phuong-b", "vanthu")
     foreign = outsider.get("/t/phuong-a/my/score")
     assert foreign.status_code in (302, 403, 404)
     assert "Trần Thị Văn" not in foreign.get_data(as_text=True)
@@ -140,12 +158,10 @@ def test_a_cached_page_is_never_another_users_or_another_units(
 @requires_redis
 def test_a_page_with_a_flashed_message_is_not_cached(redis_app, client, factory, tenant_a):
     """A notice is shown once: the page that carried it is not kept, the next one has none."""
-    from redis import Redis
-
     ward_today(factory, tenant_a)
     login(client, "phuong-a", "vanthu")
     with client.session_transaction() as sess:
         sess["_flashes"] = [("success", "Thông báo một lần")]
     assert "Thông báo một lần" in client.get("/t/phuong-a/my/work").get_data(as_text=True)
-    assert Redis.from_url(REDIS_URL).keys("kpi:page:*") == []
+    assert _cached_pages() == []
     assert "Thông báo một lần" not in client.get("/t/phuong-a/my/work").get_data(as_text=True)
