@@ -121,13 +121,19 @@ class NotReady(RuntimeError):
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, wait: float = 60, log: Path | None = None):
-    """Run gunicorn with ``env`` until the block ends; raise NotReady (a RuntimeError) if it is
-    not ready within ``wait`` seconds. The server's own output is appended to ``log`` (default:
-    nowhere); it is killed if it has not stopped 30 s after the block."""
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    wait: float = 60,
+    log: Path | None = None,
+    app: str = "wsgi:app",
+):
+    """Run gunicorn with ``env`` serving ``app`` until the block ends; raise NotReady (a
+    RuntimeError) if it is not ready within ``wait`` seconds. The server's own output is appended
+    to ``log`` (default: nowhere); it is killed if it has not stopped 30 s after the block."""
     out = log.open("ab") if log else subprocess.DEVNULL
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), app],
         cwd=ROOT,
         env=env,
         stdout=out,
