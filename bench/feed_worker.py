@@ -21,15 +21,16 @@ Variants (one per run; compare the curves):
 
     --fresh-connection-per-batch   dispose the engine after each batch (a forked horse's
                                    connection lived for one job)
-    --prepare-threshold none|N     psycopg's prepare_threshold (psycopg's default: 5; ``none``
-                                   never prepares); the app's own setting when absent
+    --prepare-threshold none|N     psycopg's prepare_threshold (psycopg's default: 5, the
+                                   app's before issue 14; ``none``, the app's now, never prepares)
     --no-prepare                   the same as ``--prepare-threshold none``
-    --plan-cache-mode MODE         the session's plan_cache_mode (auto, force_custom_plan, …)
+    --plan-cache-mode MODE         the session's plan_cache_mode (auto, force_custom_plan, …);
+                                   since the app prepares nothing, with --prepare-threshold 5
     --gc-freeze                    gc.freeze() after the app is built, as a forking server does
     --statements                   also time every SQL statement: the slowest kinds per batch
     --profile N                    cProfile batch N (1-based) and print its top functions
 
-    .venv/bin/python bench/feed_worker.py                       # seed (~2 min) and one run
+    .venv/bin/python bench/feed_worker.py                       # seed (~30 s) and one run
     .venv/bin/python bench/feed_worker.py --reuse-seed --no-prepare
 """
 
