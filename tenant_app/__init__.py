@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.load())
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     Path(app.config["KPI_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from tenant_app import (

@@ -211,6 +211,28 @@ def _driver(url: str | None) -> str | None:
     return url
 
 
+def engine_options(database_url: str, options: Mapping) -> dict:
+    """The SQLAlchemy engine options for ``database_url``: ``options`` plus its driver's needs.
+
+    On PostgreSQL (psycopg 3), statements are never prepared server-side
+    (``prepare_threshold=None``) unless ``options`` says otherwise. psycopg prepares a statement
+    once it ran 5 times on one connection, and after 5 executions of a prepared statement
+    PostgreSQL may keep one *generic* plan for any parameters. A feed batch reads and deletes its
+    dossiers in chunks of ``IN (…1,000 values…)``: with the values known (a custom plan) the list
+    is hashed; in the generic plan it is an array of parameters searched value by value for each
+    row of the source, so each chunk cost 2.4 s instead of 29 ms on 25,000 records (EXPLAIN
+    ANALYZE) and grew with the table. A worker that forked per job opened a new connection each
+    time and never got there; a long-lived one (``kpi worker`` without fork, gunicorn) did: over
+    ten 5,000-record batches in one process a batch grew from 2.7 s to 18 s (3.5 s to 27 s on a
+    busier machine); unprepared, they all took 1.5–2.7 s (docs/performance.md, "Data feeds";
+    ``bench/feed_worker.py``). Parsing and planning each statement again costs less than that.
+    """
+    options = dict(options)
+    if database_url.startswith("postgresql+psycopg"):
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+    return options
+
+
 def _development_secret(instance_dir: Path) -> str:
     """Outside production, a random key kept in ``instance/`` so that restarts and several worker
     processes share sessions."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenant_app.config import ConfigError, load
+from tenant_app.config import ConfigError, engine_options, load
 
 
 def test_config_nothing_set_is_embedded_sqlite(tmp_path):
@@ -67,3 +67,23 @@ def test_config_every_setting_is_documented_in_readme():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name, *_ in SETTINGS_DOC if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_config_postgres_engine_never_prepares_statements():
+    """On PostgreSQL (psycopg) the engine options turn server-side prepared statements off."""
+    options = engine_options("postgresql+psycopg://kpi@db/kpi", {"pool_pre_ping": True})
+    assert options == {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
+
+
+def test_config_engine_keeps_an_explicit_prepare_threshold():
+    """A deployment that sets its own ``prepare_threshold`` keeps it."""
+    options = engine_options(
+        "postgresql+psycopg://kpi@db/kpi", {"connect_args": {"prepare_threshold": 5}}
+    )
+    assert options["connect_args"] == {"prepare_threshold": 5}
+
+
+def test_config_sqlite_engine_options_unchanged(tmp_path):
+    """SQLite gets the options as configured: ``prepare_threshold`` is psycopg's alone."""
+    options = engine_options(f"sqlite:///{tmp_path / 'kpi.sqlite3'}", {"pool_pre_ping": True})
+    assert options == {"pool_pre_ping": True}
