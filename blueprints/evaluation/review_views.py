@@ -35,9 +35,11 @@ from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
     assignments,
+    chain,
     evidence,
     periods,
     reports,
+    score_display,
     scores,
 )
 from tenant_app.services.evaluation.scores import LEADER_GROUPS
@@ -50,15 +52,25 @@ def _is_leader(post) -> bool:
 
 
 def _manager_form(period, person, post, data=None):
+    """The assessment form of the stage the user records for ``person`` (``acting_stage``),
+    filled with that stage's points, else the latest earlier stage's."""
     params = periods.params_of(period)
     if data is None:
-        row = assessments.get_assessment(
-            period, person, AssessmentStage.MANAGER
-        ) or assessments.get_assessment(period, person, AssessmentStage.SELF)
+        stage = assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
+        stages = chain.chain_for(period, person)
+        earlier = stages[: stages.index(stage) + 1] if stage in stages else (stage,)
+        row = next(
+            (
+                found
+                for s in reversed(earlier)
+                if (found := assessments.get_assessment(period, person, s)) is not None
+            ),
+            None,
+        )
         data = {}
         if row is not None:
             data = {f"general_{i}": v for i, v in enumerate(row.general)}
-            if row.stage == AssessmentStage.MANAGER:
+            if row.stage == stage:
                 data["comment"] = row.comment or ""
                 if row.organising is not None:
                     data["organising"] = f"{row.organising.normalize():f}"
@@ -116,9 +128,18 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200, focus
                 )
             ).scalars()
         }
+    # The stages of the person's chain with each one's score, on the person's own view.
+    stage_rows = {}
+    if period is not None and filters.person:
+        for person in people:
+            if person.id == filters.person:
+                stage_rows[person.id] = score_display.stage_history(
+                    score_rows.get(person.id), period, person
+                )
     return (
         render_template(
             "evaluation/review.html",
+            stage_rows=stage_rows,
             period=period,
             queue=work,
             people=people,
@@ -195,12 +216,13 @@ def review_assess(staff_id: str):
     require_manages(person)
     post = staff.current_assignment(person.id)
     form = _manager_form(period, person, post, data={})
+    stage = assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
     if form.validate_on_submit():
         with saving(form) as saved:
             assessments.save_assessment(
                 period,
                 person,
-                stage=AssessmentStage.MANAGER,
+                stage=stage,
                 general=[(f.data or "").replace(",", ".") for f in form.general_fields],
                 organising=(form.organising.data or "").replace(",", ".")
                 if hasattr(form, "organising")
