@@ -298,6 +298,7 @@ def approval():
         render_template(
             "evaluation/approval.html",
             period=period,
+            chain_text=chain.chain_label(chain.chain_of(period)) if period is not None else "",
             rows=rows,
             problems=scores.problems_of(period) if period is not None else [],
             waiting=waiting,
