@@ -30,7 +30,7 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
+from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN, AssessmentStage, ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
@@ -51,12 +51,20 @@ def _is_leader(post) -> bool:
     return post is not None and post.position.position_group in LEADER_GROUPS
 
 
+def _form_stage(period, person) -> str:
+    """The stage the review page's assessment form records for ``person``: the manager's under
+    the default chain (as always), else the user's stage in the period's chain."""
+    if chain.chain_of(period) == DEFAULT_APPROVAL_CHAIN:
+        return AssessmentStage.MANAGER
+    return assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
+
+
 def _manager_form(period, person, post, data=None):
     """The assessment form of the stage the user records for ``person`` (``acting_stage``),
     filled with that stage's points, else the latest earlier stage's."""
     params = periods.params_of(period)
     if data is None:
-        stage = assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
+        stage = _form_stage(period, person)
         stages = chain.chain_for(period, person)
         earlier = stages[: stages.index(stage) + 1] if stage in stages else (stage,)
         row = next(
@@ -216,7 +224,7 @@ def review_assess(staff_id: str):
     require_manages(person)
     post = staff.current_assignment(person.id)
     form = _manager_form(period, person, post, data={})
-    stage = assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
+    stage = _form_stage(period, person)
     if form.validate_on_submit():
         with saving(form) as saved:
             assessments.save_assessment(

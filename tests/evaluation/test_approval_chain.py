@@ -39,7 +39,7 @@ from tenant_app.services.rollout.template_payload import (
 from tenant_app.services.workspace import positions, staff
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import build_ward
-from tests.helpers import login
+from tests.helpers import login, post_form
 
 DAY = date(2027, 1, 2)  # inside every window of period 2026-12
 TASK_POINTS = Fraction(833, 12)
@@ -362,3 +362,37 @@ def test_worklists_follow_the_chain(factory, tenant_a, ward_a):
         assert worklist.waiting_in_chain(period, [clerk], [], stages, deputy_id) == {clerk.id}
         two = {clerk.id: tuple(TWO)}
         assert worklist.waiting_for_manager([], {clerk.id: {"self"}}, two) == set()
+
+
+def test_deputy_records_the_deputy_stage_from_the_review_page(client, factory, tenant_a, ward_a):
+    """Under four stages the deputy in charge's assessment form records the deputy's stage
+    (the manager's stays the manager's); under the default chain the same form records the
+    manager stage, as before."""
+    _deputy_id, deputy_user = _add_deputy(factory, tenant_a, ward_a)
+    today = date.today()
+    with tenant_context(tenant_a):
+        tenant_a.settings = {**(tenant_a.settings or {}), "approval_chain": FOUR}
+        code = periods.period_code("month", today.year, today.month)
+        period = periods.find_period(code) or periods.open_period(
+            year=today.year, number=today.month, kind="month"
+        )
+        if period.approval_chain != FOUR:
+            pytest.skip("this month's period was opened with the default chain by the fixture")
+        clerk = _get(StaffMember, tenant_a, ward_a["clerk"])
+        assessments.save_assessment(
+            period, clerk, stage="manager", general=[8, 8, 8],
+            actor=_get(User, tenant_a, ward_a["head_user"]),
+        )  # fmt: skip
+        db.session.commit()
+        period_id, clerk_id = period.id, clerk.id
+    login(client, "phuong-a", "phoct")
+    page = f"/t/phuong-a/review?period={period_id}&show=all&person={clerk_id}"
+    data = {"general_0": "6", "general_1": "6", "general_2": "6"}
+    url = f"/t/phuong-a/review/assess/{clerk_id}?period={period_id}"
+    assert post_form(client, url, data, page=page).status_code == 302
+    with tenant_context(tenant_a):
+        period = _get(Period, tenant_a, period_id)
+        clerk = _get(StaffMember, tenant_a, clerk_id)
+        row = assessments.get_assessment(period, clerk, "deputy")
+        assert row is not None and row.by_user == deputy_user and row.general == ["6", "6", "6"]
+        assert assessments.get_assessment(period, clerk, "manager").general == ["8", "8", "8"]
