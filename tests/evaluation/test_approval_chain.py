@@ -31,6 +31,7 @@ from tenant_app.services.evaluation import (
     scores,
     worklist,
 )
+from tenant_app.services.rollout.payload_format import setting_leaves, settings_from_leaves
 from tenant_app.services.rollout.template_payload import (
     PayloadInvalid,
     default_payload,
@@ -396,3 +397,18 @@ def test_deputy_records_the_deputy_stage_from_the_review_page(client, factory, t
         row = assessments.get_assessment(period, clerk, "deputy")
         assert row is not None and row.by_user == deputy_user and row.general == ["6", "6", "6"]
         assert assessments.get_assessment(period, clerk, "manager").general == ["8", "8", "8"]
+
+
+def test_template_chain_reaches_the_next_period(tenant_a, ward_a):
+    """A template version's four-stage chain, applied to the unit, is the chain its next period
+    opens with; the period opened before keeps the default."""
+    payload = default_payload()
+    payload["approval"]["chain"] = FOUR
+    settings = settings_from_leaves({}, setting_leaves(payload))
+    assert settings["approval_chain"] == FOUR
+    with tenant_context(tenant_a):
+        tenant_a.settings = {**(tenant_a.settings or {}), **settings}
+        december = periods.open_period(year=2026, number=12, kind="month")
+        assert december.approval_chain == FOUR
+        november = _get(Period, tenant_a, ward_a["period"])
+        assert november.approval_chain == ["self", "manager", "leader"]
