@@ -41,6 +41,7 @@ bp = Blueprint("admin_templates", __name__, url_prefix="/admin/templates")
 STAGE_LABELS = {
     AssessmentStage.SELF: _l("Tự đánh giá"),
     AssessmentStage.MANAGER: _l("Quản lý trực tiếp đánh giá"),
+    AssessmentStage.DEPUTY: _l("Cấp phó phụ trách đánh giá"),
     AssessmentStage.LEADER: _l("Thủ trưởng phê duyệt"),
 }
 SCHEMES = {

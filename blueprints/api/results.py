@@ -90,7 +90,8 @@ class Assessments(MethodView):
     @blp.alt_response(403, schema=ApiErrorSchema, description="not this person's stage")
     def post(self, data):
         """Record a stage's general-criteria points: ``self`` by the person, ``manager`` by their
-        manager, ``leader`` by the head of the agency."""
+        manager, ``deputy`` by their deputy in charge, ``leader`` by the head of the agency;
+        only the stages of the period's approval chain (409 ``stage_not_in_chain``)."""
         period = periods.get_period(data["period_id"])
         person = staff.get_staff(data["staff_id"])
         row = assessments.save_assessment(

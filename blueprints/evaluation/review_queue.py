@@ -14,6 +14,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, label
 from tenant_app.services.evaluation import evidence, worklist
+from tenant_app.services.workspace import staff
 
 REVIEW_SHOWS = ("waiting", "all")
 
@@ -29,8 +30,15 @@ def review_queue(period, filters: queue.Filters):
     for sid, iid, _status in facts:
         item_people.setdefault(iid, set()).add(sid)
     labels = {i.id: f"{i.code} – {i.name}" for i in catalogue_items(item_people)}
-    states = {"waiting": worklist.waiting_for_manager(facts, stages), "all": None}
-    assessing = worklist.waiting_for_manager([], stages)
+    me = staff.staff_for_user(current_user)
+    me_id = None if me is None else me.id
+    states = {
+        "waiting": worklist.waiting_in_chain(period, people, facts, stages, me_id)
+        if period
+        else set(),
+        "all": None,
+    }
+    assessing = worklist.waiting_in_chain(period, people, [], stages, me_id) if period else set()
     return queue.build(filters, people, posts, states, item_people, labels), posts, assessing
 
 

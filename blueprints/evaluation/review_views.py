@@ -30,14 +30,16 @@ from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
+from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN, AssessmentStage, ReportStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import (
     assessments,
     assignments,
+    chain,
     evidence,
     periods,
     reports,
+    score_display,
     scores,
 )
 from tenant_app.services.evaluation.scores import LEADER_GROUPS
@@ -49,16 +51,34 @@ def _is_leader(post) -> bool:
     return post is not None and post.position.position_group in LEADER_GROUPS
 
 
+def _form_stage(period, person) -> str:
+    """The stage the review page's assessment form records for ``person``: the manager's under
+    the default chain (as always), else the user's stage in the period's chain."""
+    if chain.chain_of(period) == DEFAULT_APPROVAL_CHAIN:
+        return AssessmentStage.MANAGER
+    return assessments.acting_stage(period, person, current_user) or AssessmentStage.MANAGER
+
+
 def _manager_form(period, person, post, data=None):
+    """The assessment form of the stage the user records for ``person`` (``acting_stage``),
+    filled with that stage's points, else the latest earlier stage's."""
     params = periods.params_of(period)
     if data is None:
-        row = assessments.get_assessment(
-            period, person, AssessmentStage.MANAGER
-        ) or assessments.get_assessment(period, person, AssessmentStage.SELF)
+        stage = _form_stage(period, person)
+        stages = chain.chain_for(period, person)
+        earlier = stages[: stages.index(stage) + 1] if stage in stages else (stage,)
+        row = next(
+            (
+                found
+                for s in reversed(earlier)
+                if (found := assessments.get_assessment(period, person, s)) is not None
+            ),
+            None,
+        )
         data = {}
         if row is not None:
             data = {f"general_{i}": v for i, v in enumerate(row.general)}
-            if row.stage == AssessmentStage.MANAGER:
+            if row.stage == stage:
                 data["comment"] = row.comment or ""
                 if row.organising is not None:
                     data["organising"] = f"{row.organising.normalize():f}"
@@ -116,9 +136,18 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200, focus
                 )
             ).scalars()
         }
+    # The stages of the person's chain with each one's score, on the person's own view.
+    stage_rows = {}
+    if period is not None and filters.person:
+        for person in people:
+            if person.id == filters.person:
+                stage_rows[person.id] = score_display.stage_history(
+                    score_rows.get(person.id), period, person
+                )
     return (
         render_template(
             "evaluation/review.html",
+            stage_rows=stage_rows,
             period=period,
             queue=work,
             people=people,
@@ -195,12 +224,13 @@ def review_assess(staff_id: str):
     require_manages(person)
     post = staff.current_assignment(person.id)
     form = _manager_form(period, person, post, data={})
+    stage = _form_stage(period, person)
     if form.validate_on_submit():
         with saving(form) as saved:
             assessments.save_assessment(
                 period,
                 person,
-                stage=AssessmentStage.MANAGER,
+                stage=stage,
                 general=[(f.data or "").replace(",", ".") for f in form.general_fields],
                 organising=(form.organising.data or "").replace(",", ".")
                 if hasattr(form, "organising")
@@ -276,6 +306,7 @@ def approval():
         render_template(
             "evaluation/approval.html",
             period=period,
+            chain_text=chain.chain_label(chain.chain_of(period)) if period is not None else "",
             rows=rows,
             problems=scores.problems_of(period) if period is not None else [],
             waiting=waiting,

@@ -16,7 +16,12 @@ from tenant_app.services.evaluation import indicators, periods, score_access, sc
 
 # The display helpers live in services.evaluation.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
-from tenant_app.services.evaluation.score_display import explain, grade_label, summary  # noqa: F401
+from tenant_app.services.evaluation.score_display import (  # noqa: F401
+    explain,
+    grade_label,
+    stage_history,
+    summary,
+)
 from tenant_app.services.workspace import staff
 from tenant_app.web import live_polled, page_cached
 
@@ -60,6 +65,7 @@ def _context(person, period) -> dict:
         "score": score,
         "figures": summary(score, period),
         "lines": explain(score, period) if score is not None else [],
+        "stages": stage_history(score, period, person) if period is not None else [],
         "history": [(p, summary(s, p)) for p, s in _history(person)],
     }
 

@@ -19,6 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
 from tenant_app.models.vocabulary import (
     COUNTED_REPORT_STATUSES,
+    DEFAULT_APPROVAL_CHAIN,
     AnnualStatus,
     AssessmentStage,
     IncomeRunStatus,
@@ -59,6 +60,7 @@ LABELS = {
     "returned": _l("Trả lại để bổ sung"),
     "self": _l("Tự đánh giá"),
     "manager": _l("Người quản lý trực tiếp"),
+    "deputy": _l("Cấp phó phụ trách"),
     "leader": _l("Người đứng đầu phê duyệt"),
     "khien_trach": _l("Khiển trách"),
     "canh_cao": _l("Cảnh cáo"),
@@ -93,6 +95,14 @@ class Period(TenantScoped, db.Model):
     )
     rule_set: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # The approval chain copied from the configuration when the period opened (never changed
+    # after): a later switch of the chain applies to later periods only.
+    approval_chain: Mapped[list] = mapped_column(
+        sa.JSON,
+        nullable=False,
+        default=lambda: list(DEFAULT_APPROVAL_CHAIN),
+        server_default=sa.text('\'["self", "manager", "leader"]\''),
+    )
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     opened_by: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
@@ -220,7 +230,8 @@ class EvidenceFile(TenantScoped, db.Model):
 
 
 class Assessment(TenantScoped, db.Model):
-    """General-criteria points of one stage (self, manager, leader) for a person and period."""
+    """General-criteria points of one stage (self, manager, deputy, leader) for a person and
+    period; every stage's row is kept."""
 
     __tablename__ = "assessments"
 
@@ -296,6 +307,9 @@ class PeriodScore(TenantScoped, db.Model):
     # and renders the explanation from them when someone looks.
     explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     inputs: Mapped[dict | None] = mapped_column(sa.JSON)
+    # {stage: {"total": exact rational, "grade": code}} for every stage recorded: what each
+    # stage's points gave, kept beside the final result (the last stage's).
+    stage_results: Mapped[dict | None] = mapped_column(sa.JSON)
     rule_set: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     engine_version: Mapped[str] = mapped_column(
         sa.String(16), nullable=False, default="1", server_default="1"

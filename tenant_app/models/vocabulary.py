@@ -47,7 +47,12 @@ class AssessmentStage(enum.StrEnum):
 
     SELF = "self"  # Tự đánh giá
     MANAGER = "manager"  # Người quản lý trực tiếp
+    DEPUTY = "deputy"  # Cấp phó phụ trách
     LEADER = "leader"  # Người đứng đầu phê duyệt
+
+
+# The chain a period runs when its configuration names none (Decree 335's usual three steps).
+DEFAULT_APPROVAL_CHAIN = (AssessmentStage.SELF, AssessmentStage.MANAGER, AssessmentStage.LEADER)
 
 
 class AnnualStatus(enum.StrEnum):

@@ -55,7 +55,7 @@ def test_constraint_values_come_from_the_enums():
     """The CHECK constraints and validators still list the same plain strings."""
     assert REPORT_STATUSES == ("draft", "submitted", "accepted", "returned")
     assert PERIOD_STATUSES == ("open", "closed", "locked")
-    assert ASSESSMENT_STAGES == ("self", "manager", "leader")
+    assert ASSESSMENT_STAGES == ("self", "manager", "deputy", "leader")
     assert all(type(v) is str for v in REPORT_STATUSES + PERIOD_STATUSES + ASSESSMENT_STAGES)
     checks = [
         str(c.sqltext) for c in Report.__table__.constraints if isinstance(c, sa.CheckConstraint)

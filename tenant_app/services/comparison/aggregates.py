@@ -42,6 +42,7 @@ from tenant_app.services.comparison import aggregate_items
 from tenant_app.services.evaluation.period_params import params_of
 
 log = logging.getLogger(__name__)
+REVIEWED_STAGES = (AssessmentStage.MANAGER, AssessmentStage.DEPUTY, AssessmentStage.LEADER)
 HUNDRED = Decimal(100)
 
 
@@ -190,7 +191,8 @@ def _people(row: PeriodAggregate, scope: str, periods: list[Period], visibility:
         if forced:
             failed.add(sid)
         row.changed_after_publication += revisions or 0
-        if self_total is not None and stage in (AssessmentStage.MANAGER, AssessmentStage.LEADER):
+        # Self-assessment against any later stage's score (manager, deputy or head).
+        if self_total is not None and stage in REVIEWED_STAGES:
             gap = self_total - total
             row.self_compared += 1
             row.self_gap_sum += gap

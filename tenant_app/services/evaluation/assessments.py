@@ -1,7 +1,9 @@
 """General-criteria assessments by stage, the head's approval, and publication of a period.
 
-Chain: self-assessment → direct manager → head of the agency approves → published to the unit.
-Each stage's points are kept; the score uses the latest stage present.
+Chain: the period's own (``chain``): by default self-assessment → direct manager → head of the
+agency approves → published to the unit; 2 to 4 stages as configured (self → head for a small
+unit; self → manager → deputy in charge → head). Each stage's points are kept; the score uses
+the latest stage present, and each stage's own total and grade are kept with it.
 
 Separation of duties lives here, so HTML, API, imports and jobs all get it: nobody assesses
 (beyond the self stage) or approves their own record, and the head of the unit (``unit_head``)
@@ -21,20 +23,23 @@ from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.formatting import normalise_number
 from tenant_app.models.base import tenant_join, utcnow
-from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodScore, Report
+from tenant_app.models.evaluation import (
+    Assessment,
+    Assignment,
+    Period,
+    PeriodScore,
+    Report,
+    label,
+)
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assignments, periods, scores
+from tenant_app.services.evaluation import assignments, chain, periods, scores
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import notifications, staff
 
-STAGE_WINDOW = {
-    AssessmentStage.SELF: "self_assessment",
-    AssessmentStage.MANAGER: "review",
-    AssessmentStage.LEADER: "approval",
-}
+STAGE_WINDOW = chain.STAGE_WINDOW
 
 
 def is_head_of_agency(user) -> bool:
@@ -128,7 +133,67 @@ def _may_assess(stage: str, actor, person: StaffMember) -> bool:
         return False
     if stage == AssessmentStage.MANAGER:
         return assignments.can_manage(actor, person)
+    if stage == AssessmentStage.DEPUTY:
+        return chain.is_deputy_in_charge(actor, person)
     return is_head_of_agency(actor)
+
+
+def acting_stage(period: Period, person: StaffMember, actor) -> str | None:
+    """The stage ``actor`` records for ``person`` from the review page, or None.
+
+    Among the period's stages for ``person`` after the self-assessment, the one of ``actor``'s
+    most specific role: the direct manager's, then the deputy in charge's, then the earliest
+    stage ``actor`` may record at all (a head who directs everyone records the manager stage
+    of the default chain and the head's stage of self → head).
+    """
+    stages = [s for s in chain.chain_for(period, person) if s != AssessmentStage.SELF]
+
+    def may(stage) -> bool:
+        try:
+            return _may_assess(stage, actor, person)
+        except ServiceError:
+            return False
+
+    own = None if getattr(actor, "is_province", False) else staff.staff_for_user(actor)
+    if (
+        AssessmentStage.MANAGER in stages
+        and own is not None
+        and person.manager_id == own.id
+        and may(AssessmentStage.MANAGER)
+    ):
+        return AssessmentStage.MANAGER
+    if AssessmentStage.DEPUTY in stages and may(AssessmentStage.DEPUTY):
+        return AssessmentStage.DEPUTY
+    return next((s for s in stages if may(s)), None)
+
+
+def _ensure_in_chain(period: Period, person: StaffMember, stage: str) -> None:
+    """Raise ServiceError unless ``stage`` is one of the period's stages for ``person``, and the
+    deputy's stage comes after the stage before it."""
+    stages = chain.chain_for(period, person)
+    if stage not in stages:
+        raise ServiceError(
+            "stage_not_in_chain",
+            _(
+                "Bước “%(stage)s” không có trong trình tự phê duyệt của kỳ %(code)s (%(chain)s).",
+                stage=label(stage),
+                code=period.code,
+                chain=chain.chain_label(stages),
+            ),
+            field="stage",
+            status=409,
+        )
+    before = chain.previous_stage(stages, stage)
+    if stage == AssessmentStage.DEPUTY and get_assessment(period, person, before) is None:
+        raise ServiceError(
+            "previous_stage_missing",
+            _(
+                "%(name)s chưa qua bước “%(stage)s”: cấp phó phụ trách đánh giá sau bước này.",
+                name=person.full_name,
+                stage=label(before),
+            ),
+            status=409,
+        )
 
 
 def _points(general, params) -> list[Decimal]:
@@ -189,6 +254,7 @@ def save_assessment(
     if stage not in STAGE_WINDOW:
         raise ServiceError("invalid_stage", _("Bước đánh giá không hợp lệ."), field="stage")
     periods.ensure_window(period, STAGE_WINDOW[stage], today)
+    _ensure_in_chain(period, person, stage)
     if not _may_assess(stage, actor, person):
         raise ServiceError(
             "forbidden", _("Bạn không thực hiện được bước đánh giá này."), status=403
@@ -289,6 +355,7 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
         p.id: p
         for p in db.session.execute(sa.select(StaffMember).where(StaffMember.id.in_(ids))).scalars()
     }
+    chains = chain.chains_for(period, people.values())
     for sid in ids:
         name = people[sid].full_name if sid in people else str(sid)
         if waiting.get(sid):
@@ -299,12 +366,9 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
             raise ServiceError(
                 "no_score", _("%(name)s chưa có điểm để phê duyệt.", name=name), status=409
             )
-        if scores[sid].stage not in (AssessmentStage.MANAGER, AssessmentStage.LEADER):
-            raise ServiceError(
-                "no_manager_assessment",
-                _("%(name)s chưa được người quản lý đánh giá.", name=name),
-                status=409,
-            )
+        stages = chains[sid]
+        if not chain.decision_stage_reached(stages, scores[sid].stage):
+            raise _stage_missing(stages, scores[sid].stage, name)
     now = utcnow()
     for sid in ids:
         row = scores[sid]
@@ -313,10 +377,31 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
             "score.approved",
             object_type="period_score",
             object_id=scores[sid].id,
-            after={"staff_id": sid, "total": scores[sid].total, "grade": scores[sid].grade},
+            after={
+                "staff_id": sid,
+                "total": scores[sid].total,
+                "grade": scores[sid].grade,
+                "stage": scores[sid].stage,
+            },
             actor=actor,
         )
     return [scores[sid] for sid in ids]
+
+
+def _stage_missing(stages, stage: str | None, name: str) -> ServiceError:
+    """The refusal of a decision on a score that has not reached the stage before it."""
+    needed = stages[-2]
+    if needed == AssessmentStage.MANAGER:
+        return ServiceError(
+            "no_manager_assessment",
+            _("%(name)s chưa được người quản lý đánh giá.", name=name),
+            status=409,
+        )
+    return ServiceError(
+        "stage_missing",
+        _("%(name)s chưa qua bước “%(stage)s”.", name=name, stage=label(needed)),
+        status=409,
+    )
 
 
 def approve_all(

@@ -19,6 +19,7 @@ from tenant_app.models.evaluation import Period, label
 from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.evaluation import chain
 from tenant_app.services.evaluation.period_params import params_of  # noqa: F401  (re-exported)
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
@@ -29,7 +30,8 @@ MIN_REOPEN_REASON = 10
 
 
 def schedule() -> dict:
-    """The tenant's period settings: kind, window lengths, rule set and parameter overrides."""
+    """The tenant's period settings: kind, window lengths, rule set, parameter overrides and
+    the approval chain."""
     settings = dict(get_current_tenant().settings or {})
     windows = {**DEFAULT_WINDOWS, **(settings.get("windows") or {})}
     return {
@@ -37,6 +39,7 @@ def schedule() -> dict:
         "windows": windows,
         "rule_set": settings.get("rule_set", DEFAULT_RULE_SET),
         "params": settings.get("scoring_params") or {},
+        "approval_chain": settings.get("approval_chain"),
     }
 
 
@@ -94,6 +97,7 @@ def _snapshot(period: Period) -> dict:
         "code": period.code,
         "status": period.status,
         "rule_set": period.rule_set,
+        "approval_chain": list(period.approval_chain or ()),
         "published_at": period.published_at,
     }
 
@@ -101,7 +105,9 @@ def _snapshot(period: Period) -> dict:
 def open_period(*, year: int, number: int, kind: str | None = None, actor=None) -> Period:
     """Open a period of the tenant with the rules and windows in force today.
 
-    Raises Conflict when it exists, ServiceError for an impossible month or quarter.
+    The period copies the configured approval chain; it keeps it whatever changes later.
+    Raises Conflict when it exists, ServiceError for an impossible month or quarter or an
+    invalid approval chain in the configuration.
     """
     config = schedule()
     kind = kind or config["kind"]
@@ -113,6 +119,10 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         raise Conflict(
             "duplicate_period", _("Kỳ đánh giá %(code)s đã được mở.", code=code), field="number"
         )
+    try:
+        approval_chain = chain.configured_chain({"approval_chain": config["approval_chain"]})
+    except ValueError as exc:
+        raise ServiceError("invalid_chain", str(exc), field="approval_chain") from exc
     rule_set = get_rule_set(config["rule_set"])
     params = Params.from_dict(config["params"], base=rule_set.default_params)
     windows = config["windows"]
@@ -130,6 +140,7 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         status=PeriodStatus.OPEN,
         rule_set=rule_set.code,
         params=params.to_dict(),
+        approval_chain=[str(s) for s in approval_chain],
         opened_by=getattr(actor, "username", None),
     )
     db.session.add(period)

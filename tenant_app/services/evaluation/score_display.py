@@ -21,9 +21,10 @@ from tenant_app import formatting
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
-from tenant_app.models.evaluation import Assignment, Period, PeriodScore, label
-from tenant_app.models.vocabulary import PeriodStatus
-from tenant_app.services.evaluation import periods, scores
+from tenant_app.models.evaluation import Assessment, Assignment, Period, PeriodScore, label
+from tenant_app.models.users import ProvinceUser, User
+from tenant_app.models.vocabulary import AssessmentStage, PeriodStatus
+from tenant_app.services.evaluation import chain, periods, scores
 
 INPUT_NAMES = {
     "assigned": _l("Số lượng giao"),
@@ -266,3 +267,61 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         if score.forced_fail
         else "",
     }
+
+
+def stage_history(score: PeriodScore | None, period: Period, person) -> list[dict]:
+    """Each stage of the period's chain for ``person``, in order: its label, who recorded it and
+    when, and the total and grade that stage's points give (kept with the score, never
+    overwritten by the next stage); "—" where the stage is not recorded yet. The last recorded
+    stage's result is the score's own (the final one once approved)."""
+    rows = {
+        a.stage: a
+        for a in db.session.execute(
+            sa.select(Assessment).where(
+                Assessment.period_id == period.id, Assessment.staff_id == person.id
+            )
+        ).scalars()
+    }
+    users = [a.by_user for a in rows.values() if a.by_user is not None]
+    names = dict(
+        db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(users))).all()
+    )
+    province = [a.by_province_user for a in rows.values() if a.by_province_user is not None]
+    higher = dict(
+        db.session.execute(
+            sa.select(ProvinceUser.id, ProvinceUser.full_name).where(ProvinceUser.id.in_(province))
+        ).all()
+    )
+    kept = (score.stage_results or {}) if score is not None else {}
+    params = periods.params_of(period)
+    out = []
+    for stage in chain.chain_for(period, person):
+        row = rows.get(stage)
+        result = kept.get(stage)
+        if result is None and score is not None and score.stage == stage:
+            result = {"total": score.total_exact or str(score.total), "grade": score.grade}
+        own_total = None if score is None else score.self_total
+        if result is None and stage == AssessmentStage.SELF and own_total is not None:
+            # scored before stage results were kept: the self total without its grade
+            result = {"total": str(own_total), "grade": None}
+        who = "—"
+        if row is not None:
+            who = names.get(row.by_user) or higher.get(row.by_province_user) or "—"
+        total = "—"
+        if result is not None:
+            exact = Fraction(result["total"])
+            total = number(params.display_value(exact), params.display_places)
+        out.append(
+            {
+                "stage": stage,
+                "label": label(stage),
+                "recorded": row is not None,
+                "who": who,
+                "when": row.updated_at if row is not None else None,
+                "total": total,
+                "grade": result.get("grade") if result else None,
+                "grade_label": grade_label(result.get("grade")) if result else "—",
+                "current": score is not None and score.stage == stage,
+            }
+        )
+    return out

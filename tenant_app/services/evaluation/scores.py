@@ -60,7 +60,13 @@ from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.periods import params_of
 
-STAGE_ORDER = (AssessmentStage.LEADER, AssessmentStage.MANAGER, AssessmentStage.SELF)
+# The latest stage recorded decides the score (a period's chain only lets its stages be recorded).
+STAGE_ORDER = (
+    AssessmentStage.LEADER,
+    AssessmentStage.DEPUTY,
+    AssessmentStage.MANAGER,
+    AssessmentStage.SELF,
+)
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 PASSING = frozenset({Grade.HTXS.value, Grade.HTT.value, Grade.HTNV.value})
 
@@ -87,6 +93,8 @@ class Scored:
     stage: str
     self_total: Fraction | None = None
     problem: ScoringInputError | None = None
+    # {stage: (exact total, grade code)} of every stage recorded, the scoring stage included.
+    stage_results: dict | None = None
 
 
 @dataclass
@@ -367,9 +375,15 @@ def period_input(snapshot: dict) -> PeriodInput:
     )
 
 
-def _digest(snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Context) -> str:
-    # params_key is the short digest of the rule set, parameters and engine version
-    text = json.dumps([snapshot, stage, self_snapshot, ctx.params_key], separators=(",", ":"))
+def _digest(
+    snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Context, between=None
+) -> str:
+    # params_key is the short digest of the rule set, parameters and engine version; the
+    # stages in between enter only when there are some (digests of two-stage people unchanged)
+    parts = [snapshot, stage, self_snapshot, ctx.params_key]
+    if between:
+        parts.append(between)
+    text = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -390,20 +404,42 @@ def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str])
     own = None
     if AssessmentStage.SELF in inputs.assessments and person.stage != AssessmentStage.SELF:
         own = _snapshot(inputs, ctx, (AssessmentStage.SELF,))
-    digest = _digest(person.snapshot, person.stage, own and own.snapshot, ctx)
+    # Stages between the self-assessment and the scoring stage (a manager's under a deputy's or
+    # head's): each is scored too, so no stage's result is overwritten by the next.
+    between = {
+        stage: _snapshot(inputs, ctx, (stage,))
+        for stage in reversed(STAGE_ORDER)
+        if stage in inputs.assessments and stage not in (AssessmentStage.SELF, person.stage)
+    }
+    digest = _digest(
+        person.snapshot,
+        person.stage,
+        own and own.snapshot,
+        ctx,
+        {stage: found.snapshot for stage, found in between.items()},
+    )
     if known.get(inputs.staff_id) == digest:
         return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage)
     try:
         result = _run(person, ctx)
     except ScoringInputError as error:
         return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage, problem=error)
-    self_total = result.total if person.stage == AssessmentStage.SELF else None
-    if own is not None:
+    results = {}
+    if person.stage != "none":
+        results[person.stage] = (result.total, result.grade.value)
+    for stage, found in ((AssessmentStage.SELF, own), *between.items()):
+        if found is None:
+            continue
         try:
-            self_total = _run(own, ctx).total
+            other = _run(found, ctx)
         except ScoringInputError:
-            self_total = None  # the manager's score stands; the self-assessment is not comparable
-    return Scored(inputs.staff_id, result, person.snapshot, digest, person.stage, self_total)
+            continue  # the latest stage's score stands; this stage's is not comparable
+        results[stage] = (other.total, other.grade.value)
+    self_total = results.get(AssessmentStage.SELF, (None,))[0]
+    return Scored(
+        inputs.staff_id, result, person.snapshot, digest, person.stage, self_total,
+        stage_results=results,
+    )  # fmt: skip
 
 
 def compute(period: Period, staff_ids=None, *, force: bool = False, managers=None) -> list[Scored]:
@@ -485,6 +521,7 @@ def _values(scored: Scored, period: Period) -> dict:
         "forced_fail": result.forced_fail,
         "self_total": None if scored.self_total is None else stored(scored.self_total),
         "stage": scored.stage,
+        "stage_results": _stage_results(scored),
         "rule_set": period.rule_set,
         "engine_version": result.engine_version,
         "provisional": result.provisional,
@@ -492,6 +529,16 @@ def _values(scored: Scored, period: Period) -> dict:
         "explanation": [],
         "inputs_digest": scored.digest,
         "computed_at": utcnow(),
+    }
+
+
+def _stage_results(scored: Scored) -> dict | None:
+    """Each stage's exact total and grade as stored (JSON): ``{stage: {"total", "grade"}}``."""
+    if not scored.stage_results:
+        return None
+    return {
+        stage: {"total": exact_text(total), "grade": grade}
+        for stage, (total, grade) in scored.stage_results.items()
     }
 
 
@@ -556,7 +603,8 @@ BULK_AT = 20
 _TABLE = PeriodScore.__table__
 _WRITTEN = (
     "a", "b", "c", "task_score", "task_points", "general_points", "total", "total_exact",
-    "grade", "forced_fail", "self_total", "stage", "rule_set", "engine_version", "provisional",
+    "grade", "forced_fail", "self_total", "stage", "stage_results", "rule_set", "engine_version",
+    "provisional",
     "inputs", "explanation", "inputs_digest", "computed_at",
 )  # fmt: skip
 # Core statements (no per-row ORM work); the tenant is in every key, and RLS checks it too.

@@ -53,9 +53,10 @@ from marshmallow import ValidationError
 
 from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, compute_income, get_rule_set
 from tenant_app.errors import translate_validation
-from tenant_app.models.vocabulary import AssessmentStage
-from tenant_app.schemas.templates import APPROVAL_STAGES, WINDOW_NAMES, PayloadSchema
+from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN
+from tenant_app.schemas.templates import WINDOW_NAMES, PayloadSchema
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.evaluation import chain as approval_chain
 from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the format's vocabulary)
     DECIMAL_KEYS,
     FORMAT,
@@ -96,7 +97,7 @@ def default_payload() -> dict:
         "sources": [],
         "scoring": {"rule_set": DEFAULT_RULE_SET, "params": {}},
         "schedule": {"period_kind": "month", "windows": dict(DEFAULT_WINDOWS)},
-        "approval": {"chain": list(APPROVAL_STAGES)},
+        "approval": {"chain": list(DEFAULT_APPROVAL_CHAIN)},
         "income": {"scheme": DEFAULT_INCOME_SCHEME, "settings": {}},
     }
 
@@ -239,12 +240,9 @@ def validate_payload(data: Any) -> dict:
             _("Các hạn phải theo thứ tự: báo cáo ≤ tự đánh giá ≤ thẩm định ≤ phê duyệt."),
         )
 
-    chain = loaded["approval"]["chain"]
-    if len(set(chain)) != len(chain) or chain != [s for s in APPROVAL_STAGES if s in chain]:
-        add("approval.chain", _("Các bước phê duyệt không trùng lặp và theo thứ tự: tự đánh giá, "
-                                "quản lý trực tiếp, thủ trưởng."))  # fmt: skip
-    elif chain[-1] != AssessmentStage.LEADER:
-        add("approval.chain", _("Bước cuối của chuỗi phê duyệt phải là thủ trưởng phê duyệt."))
+    chain_error = approval_chain.chain_problem(loaded["approval"]["chain"])
+    if chain_error is not None:
+        add("approval.chain", chain_error)
 
     income = loaded["income"]
     try:
@@ -261,7 +259,7 @@ def validate_payload(data: Any) -> dict:
         "sources": sorted((_source(x) for x in loaded["sources"]), key=lambda x: x["code"]),
         "scoring": {"rule_set": scoring["rule_set"], "params": params},
         "schedule": {"period_kind": loaded["schedule"]["period_kind"], "windows": windows},
-        "approval": {"chain": list(chain)},
+        "approval": {"chain": list(loaded["approval"]["chain"])},
         "income": {"scheme": income["scheme"], "settings": _jsonable(income["settings"])},
     }
 
@@ -393,7 +391,7 @@ def payload_from_rows(
             "period_kind": settings.get("period_kind") or "month",
             "windows": {**DEFAULT_WINDOWS, **(settings.get("windows") or {})},
         },
-        "approval": {"chain": list(settings.get("approval_chain") or APPROVAL_STAGES)},
+        "approval": {"chain": list(settings.get("approval_chain") or DEFAULT_APPROVAL_CHAIN)},
         "income": {
             "scheme": settings.get("income_scheme") or DEFAULT_INCOME_SCHEME,
             "settings": dict(settings.get("income_settings") or {}),
