@@ -250,3 +250,26 @@ def test_staff_form_salary_edit_with_history_is_a_change_from_today(tenant_a, wa
         staff.update_staff(clerk, {"monthly_salary": "9000000"})
         history = [(c.effective_from, c.monthly_salary) for c in salaries.changes_of(clerk)]
         assert history == [(date(2025, 7, 1), 8_000_000), (date.today(), 9_000_000)]
+
+
+def test_income_pages_list_people_without_salary(client, tenant_a, ward_a):
+    """The income page lists the clerk (no salary on record); the run's page lists them as not
+    paid for 2026-11 and shows each month's amount of the others."""
+    from tests.helpers import csrf_token, login
+
+    with tenant_context(tenant_a):
+        period = open_month(11)
+        stored_score(period, ward_a["clerk"], "80", "HTT")
+        stored_score(period, ward_a["head"], "95", "HTXS")
+        db.session.commit()
+        period_id = period.id
+    login(client, "phuong-a", "truong")
+    html = client.get("/t/phuong-a/income").get_data(as_text=True)
+    assert 'id="without-salary"' in html and "Trần Thị Văn" in html
+    token = csrf_token(client, "/t/phuong-a/income")
+    detail = client.post(
+        "/t/phuong-a/income", data={"csrf_token": token, "period_id": str(period_id)}
+    ).headers["Location"]
+    html = client.get(detail).get_data(as_text=True)
+    assert 'id="missing-salary"' in html
+    assert "2026-11: 6.000.000" in html and "2026-11: chưa có lương" in html

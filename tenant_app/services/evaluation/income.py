@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -36,7 +36,7 @@ from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import IncomeRunStatus
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.evaluation import scores
+from tenant_app.services.evaluation import income_months, scores
 from tenant_app.services.evaluation.assessments import is_head_of_agency
 from tenant_app.services.workspace import salaries as salary_history
 from tenant_app.services.workspace.lookup import get_scoped
@@ -113,7 +113,7 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
             "run_approved", _("Thu nhập kỳ %(code)s đã được phê duyệt.", code=period.code)
         )
     payment = str(dict(settings or {}).get("payment") or "monthly")
-    months, periods = _months_and_periods(period, payment)
+    months, periods = income_months.months_and_periods(period, payment)
     rows = scores.with_people([p.id for p in periods], approved_only=True)
     if not rows:
         raise ServiceError(
@@ -121,19 +121,23 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
             _("Kỳ %(code)s chưa có kết quả được phê duyệt để tính thu nhập.", code=period.code),
             status=409,
         )
-    people, grades = _people_and_grades(rows, period, periods, months)
+    people, grades = income_months.people_and_grades(rows, periods, months)
     in_force = salary_history.salaries_by_month(list(people.values()), months)
     income_people = []
     for staff_id, person in people.items():
         person_months = []
         for year, month in months:
             grade = grades[staff_id].get((year, month))
-            if grade is not None and not _employed(person, year, month):
+            if grade is not None and not income_months.employed(person, year, month):
                 grade = None
             main, held = in_force[staff_id][(year, month)]
             person_months.append(IncomeMonth(f"{year}-{month:02d}", grade, main, held))
         income_people.append(
-            IncomePerson(str(staff_id), _line_grade(grades[staff_id]), months=tuple(person_months))
+            IncomePerson(
+                str(staff_id),
+                income_months.line_grade(grades[staff_id]),
+                months=tuple(person_months),
+            )
         )
     try:
         result = compute_income(income_people, scheme, dict(settings or {}))
@@ -171,7 +175,7 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
                 amount=paid.amount,
                 explanation=explanation_to_dict(paid.explanation)
                 + (explanation_to_dict(result.explanation) if result.scaled else []),
-                months=[_month_json(m) for m in paid.months],
+                months=[income_months.month_json(m) for m in paid.months],
             )
         )
     db.session.flush()
@@ -192,72 +196,6 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
         actor=actor,
     )
     return run
-
-
-def _quarter_months(year: int, quarter: int) -> list[tuple[int, int]]:
-    return [(year, m) for m in range(3 * quarter - 2, 3 * quarter + 1)]
-
-
-def _months_and_periods(period: Period, payment: str) -> tuple[list, list[Period]]:
-    """The months the run pays and the periods whose approved grades decide them."""
-    if period.kind == "quarter":
-        return _quarter_months(period.year, period.number), [period]
-    if payment != "quarterly":
-        return [(period.year, period.number)], [period]
-    if period.number % 3:
-        raise ServiceError(
-            "quarterly_payment",
-            _(
-                "Thu nhập được xác định hằng tháng và chi trả theo quý: hãy tính ở kỳ tháng "
-                "cuối quý (tháng %(month)d/%(year)d).",
-                month=period.number + 3 - period.number % 3,
-                year=period.year,
-            ),
-            status=409,
-        )
-    months = _quarter_months(period.year, period.number // 3)
-    periods = db.session.execute(
-        sa.select(Period).where(
-            Period.kind == "month",
-            Period.year == period.year,
-            Period.number.in_([m for _y, m in months]),
-        )
-    ).scalars()
-    return months, list(periods)
-
-
-def _people_and_grades(rows, period: Period, periods: list[Period], months: list) -> tuple:
-    """{staff id: person} and {staff id: {(year, month): grade}} from approved scores."""
-    by_id = {p.id: p for p in periods}
-    people: dict = {}
-    grades: dict = {}
-    for score, person in rows:
-        people.setdefault(person.id, person)
-        scored = by_id[score.period_id]
-        covered = months if scored.kind == "quarter" else [(scored.year, scored.number)]
-        for key in covered:
-            grades.setdefault(person.id, {})[key] = score.grade
-    return people, grades
-
-
-def _line_grade(grades: dict) -> str:
-    """The grade shown on the line: that of the last month graded."""
-    return grades[max(grades)]
-
-
-def _employed(person: StaffMember, year: int, month: int) -> bool:
-    first, last = date(year, month, 1), salary_history.month_end(year, month)
-    return person.start_date <= last and (person.end_date is None or person.end_date >= first)
-
-
-def _month_json(month) -> dict:
-    return {
-        "month": month.month,
-        "grade": None if month.grade is None else month.grade.value,
-        "salary": None if month.base_salary is None else str(month.base_salary),
-        "amount": str(month.amount),
-        "missing_salary": month.missing_salary,
-    }
 
 
 def missing_salaries(run: IncomeRun) -> list[tuple[IncomeLine, StaffMember]]:
