@@ -237,19 +237,21 @@ def test_concurrent_post_dates_are_validated(tenant_a, ward_a):
         assert error.value.field == "effective_to"
 
 
-def test_staff_form_salary_edit_with_history_is_a_change_from_today(tenant_a, ward_a):
-    """Once a history exists, a new salary typed on the staff record is recorded as in force
-    from today, so past months keep theirs."""
+def test_staff_form_salary_edit_is_a_change_from_today(tenant_a, ward_a):
+    """A new salary typed on the head's staff record (12,000,000 → 15,000,000) is recorded as in
+    force from today, the old one opening the history, so November is still paid on
+    12,000,000 (HTXS 6,000,000), not on the new salary."""
     from tenant_app.services.workspace import staff
 
     with tenant_context(tenant_a):
-        clerk = _person(tenant_a, ward_a["clerk"])
-        salaries.record_salary_change(
-            clerk, {"effective_from": date(2025, 7, 1), "monthly_salary": 8_000_000}, actor=None
-        )
-        staff.update_staff(clerk, {"monthly_salary": "9000000"})
-        history = [(c.effective_from, c.monthly_salary) for c in salaries.changes_of(clerk)]
-        assert history == [(date(2025, 7, 1), 8_000_000), (date.today(), 9_000_000)]
+        head = _person(tenant_a, ward_a["head"])
+        staff.update_staff(head, {"monthly_salary": "15000000"})
+        history = [(c.effective_from, c.monthly_salary) for c in salaries.changes_of(head)]
+        assert history == [(date(2025, 7, 1), 12_000_000), (date.today(), 15_000_000)]
+        period = open_month(11)
+        stored_score(period, ward_a["head"], "95", "HTXS")
+        run = income.run_income(period, actor=_head_user(tenant_a, ward_a))
+        assert _amounts(run) == {ward_a["head"]: Decimal(6_000_000)}
 
 
 def test_income_pages_list_people_without_salary(client, tenant_a, ward_a):

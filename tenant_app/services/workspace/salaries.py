@@ -99,13 +99,13 @@ def _sync_record(staff: StaffMember, today: date) -> None:
 
 
 def record_salary_change(
-    staff: StaffMember, data: dict, *, actor, today: date | None = None
+    staff: StaffMember, data: dict, *, actor, today: date | None = None, previous=None
 ) -> SalaryChange:
     """Record the salary in force from ``effective_from`` (the same day replaces that day's).
 
-    The first change of a person who had a salary on the staff record keeps that salary as in
-    force from the start date, so earlier months are still paid on it. Raises ServiceError
-    naming the field.
+    The first change of a person who had a salary on the staff record (``previous``, default the
+    record's) keeps that salary as in force from the start date, so earlier months are still paid
+    on it. Raises ServiceError naming the field.
     """
     fields.unknown_keys(data, SALARY_FIELDS)
     on = fields.day(data.get("effective_from"), "effective_from", _("Ngày hiệu lực"), required=True)
@@ -113,11 +113,12 @@ def record_salary_change(
     amount = _salary(data.get("monthly_salary"), required=True)
     decision = fields.text(data, "decision_ref", _("Quyết định"), max_len=100)
     history = {c.effective_from: c for c in changes_of(staff)}
-    if not history and staff.monthly_salary is not None and on > staff.start_date:
+    previous = staff.monthly_salary if previous is None else previous
+    if not history and previous is not None and on > staff.start_date:
         opening = SalaryChange(
             staff_id=staff.id,
             effective_from=staff.start_date,
-            monthly_salary=staff.monthly_salary,
+            monthly_salary=previous,
             created_by=getattr(actor, "id", None),
         )
         db.session.add(opening)

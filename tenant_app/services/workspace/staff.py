@@ -313,13 +313,16 @@ def update_staff(staff: StaffMember, data: dict) -> StaffMember:
         audit.record(
             "staff.updated", object_type="staff", object_id=staff.id, before=before, after=after
         )
-    changed = staff.monthly_salary != before["monthly_salary"]
-    # With a salary history, a new salary on the record is a change from today: the months
-    # already past keep the salary that was in force then.
-    if changed and staff.monthly_salary is not None and salaries.changes_of(staff):
+    old_salary = before["monthly_salary"]
+    # A new salary on the record is a change from today once there is one to change: the months
+    # already past keep the salary that was in force then (the old one opens the history).
+    if old_salary is not None and staff.monthly_salary not in (None, old_salary):
         on = max(date.today(), staff.start_date)
         salaries.record_salary_change(
-            staff, {"effective_from": on, "monthly_salary": staff.monthly_salary}, actor=None
+            staff,
+            {"effective_from": on, "monthly_salary": staff.monthly_salary},
+            actor=None,
+            previous=old_salary,
         )
     return staff
 
