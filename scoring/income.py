@@ -284,7 +284,7 @@ class CoefficientSalaryScheme:
         return MonthIncome(month.month, month.grade, base, coefficient, floor, amount)
 
     @staticmethod
-    def _step(person: IncomePerson, month: IncomeMonth, result: MonthIncome) -> ExplanationStep:
+    def _step(month: IncomeMonth, result: MonthIncome) -> ExplanationStep:
         inputs = {
             "month": month.month,
             "grade": None if month.grade is None else month.grade.value,
@@ -317,9 +317,7 @@ class CoefficientSalaryScheme:
         amounts = []
         for person in people:
             months = tuple(self._month(m, settings) for m in person.months)
-            steps = tuple(
-                self._step(person, m, r) for m, r in zip(person.months, months, strict=True)
-            )
+            steps = tuple(self._step(m, r) for m, r in zip(person.months, months, strict=True))
             exact = sum((m.amount for m in months), ZERO)
             if len(months) > 1:
                 steps = (
