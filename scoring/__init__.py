@@ -11,6 +11,7 @@ from scoring.grading import classify, grade_for_total, leader_unit_results
 from scoring.income import (
     CoefficientSalarySettings,
     FundSplitSettings,
+    IncomeMonth,
     IncomePerson,
     IncomeResult,
     PersonIncome,
@@ -54,6 +55,7 @@ __all__ = [
     "ForcedFailReason",
     "FundSplitSettings",
     "Grade",
+    "IncomeMonth",
     "IncomePerson",
     "IncomeResult",
     "IndicatorResult",

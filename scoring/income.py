@@ -1,4 +1,9 @@
-"""Supplementary income (thu nhập tăng thêm) by grade: pluggable schemes behind a registry."""
+"""Supplementary income (thu nhập tăng thêm) by grade: pluggable schemes behind a registry.
+
+A person is paid for one or more months (a quarter is three monthly determinations paid
+together); each month carries its grade and the salaries in force that month. Amounts stay exact
+until the payment, which is rounded once (down to ``round_to`` VND) after any cap.
+"""
 
 from __future__ import annotations
 
@@ -15,37 +20,87 @@ from scoring.types import Grade
 
 GOOD = (Grade.HTXS, Grade.HTT)
 PASSING = (Grade.HTXS, Grade.HTT, Grade.HTNV)
+DEFAULT_COEFFICIENTS = {"HTXS": Decimal("0.5"), "HTT": Decimal("0.3"), "HTNV": Decimal("0.1")}
+CONCURRENT_RULES = ("highest", "main")
+PAYMENTS = ("monthly", "quarterly")
+
+
+def _salaries(values, field_name: str) -> tuple[Decimal, ...]:
+    salaries = tuple(to_decimal(s, f"{field_name}[{i}]") for i, s in enumerate(values))
+    for i, salary in enumerate(salaries):
+        if salary < 0:
+            raise ScoringInputError(f"{field_name}[{i}]", "Lương không được âm.")
+    return salaries
+
+
+@dataclass(frozen=True)
+class IncomeMonth:
+    """One month to determine: its grade (None: no result that month), the salary of the main
+    post in force that month (None: none on record) and those of the concurrent posts held."""
+
+    month: str
+    grade: Grade | None
+    salary: Decimal | None = None
+    concurrent: tuple[Decimal, ...] = ()
+
+    def __post_init__(self) -> None:
+        prefix = f"months[{self.month}]"
+        if self.grade is not None:
+            object.__setattr__(self, "grade", Grade.parse(self.grade, f"{prefix}.grade"))
+        if self.salary is not None:
+            object.__setattr__(self, "salary", _salaries((self.salary,), f"{prefix}.salary")[0])
+        object.__setattr__(self, "concurrent", _salaries(self.concurrent, f"{prefix}.concurrent"))
 
 
 @dataclass(frozen=True)
 class IncomePerson:
-    """A person to pay: grade of the month and the monthly salary of each concurrent post."""
+    """A person to pay: the grade, and either the months to determine or (one month) the monthly
+    salary of each post, the first being the main post."""
 
     person_id: str
     grade: Grade
     monthly_salaries: tuple[Decimal, ...] = ()
+    months: tuple[IncomeMonth, ...] = ()
 
     def __post_init__(self) -> None:
         prefix = f"people[{self.person_id}]"
         object.__setattr__(self, "grade", Grade.parse(self.grade, f"{prefix}.grade"))
-        salaries = tuple(
-            to_decimal(s, f"{prefix}.monthly_salaries[{i}]")
-            for i, s in enumerate(self.monthly_salaries)
-        )
-        for i, salary in enumerate(salaries):
-            if salary < 0:
-                raise ScoringInputError(f"{prefix}.monthly_salaries[{i}]", "Lương không được âm.")
+        salaries = _salaries(self.monthly_salaries, f"{prefix}.monthly_salaries")
         object.__setattr__(self, "monthly_salaries", salaries)
+        if not self.months:
+            month = IncomeMonth("", self.grade, salaries[0] if salaries else None, salaries[1:])
+            object.__setattr__(self, "months", (month,))
+        object.__setattr__(self, "months", tuple(self.months))
+
+
+@dataclass(frozen=True)
+class MonthIncome:
+    """One month's determination (exact): ``missing_salary`` when the grade pays but no salary
+    is on record, so nothing is paid for it (never the floor)."""
+
+    month: str
+    grade: Grade | None
+    base_salary: Decimal | None
+    coefficient: Decimal
+    floor: Decimal
+    amount: Decimal
+    missing_salary: bool = False
 
 
 @dataclass(frozen=True)
 class PersonIncome:
-    """One person's amount in whole VND, with the steps that produced it."""
+    """One person's payment (rounded once), its months and the steps that produced it."""
 
     person_id: str
     grade: Grade
     amount: Decimal
     explanation: Explanation = field(default=(), hash=False)
+    months: tuple[MonthIncome, ...] = ()
+
+    @property
+    def missing_salary_months(self) -> tuple[str, ...]:
+        """The months not paid because no salary was on record."""
+        return tuple(m.month for m in self.months if m.missing_salary)
 
 
 @dataclass(frozen=True)
@@ -69,25 +124,43 @@ def _money(value: object, field_name: str, *, optional: bool = False) -> Decimal
     return amount
 
 
+def _round_to(value: object) -> Decimal:
+    unit = to_decimal(value, "income.round_to")
+    if unit <= 0:
+        raise ScoringInputError("income.round_to", "Đơn vị làm tròn phải lớn hơn 0.")
+    return unit
+
+
+def _choice(value: object, field_name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ScoringInputError(field_name, f"Giá trị phải là một trong: {', '.join(allowed)}.")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class CoefficientSalarySettings:
-    """Da Nang scheme: coefficient per grade × monthly salary, with floors and an optional cap."""
+    """Da Nang scheme: coefficient per grade × monthly salary, with floors and an optional cap.
+
+    ``coefficients`` overrides only the grades it names; ``concurrent_posts`` is ``highest``
+    (the highest salary among the posts held counts) or ``main`` (the main post only);
+    ``payment`` is ``monthly`` or ``quarterly`` (monthly determinations paid per quarter);
+    the payment is rounded down to a multiple of ``round_to`` VND.
+    """
 
     coefficients: Mapping[str, Decimal] = field(
-        hash=False,
-        default_factory=lambda: {
-            "HTXS": Decimal("0.5"),
-            "HTT": Decimal("0.3"),
-            "HTNV": Decimal("0.1"),
-        },
+        hash=False, default_factory=lambda: dict(DEFAULT_COEFFICIENTS)
     )
     floor_good: Decimal = Decimal(1_500_000)
     floor_completed: Decimal = Decimal(500_000)
     cap: Decimal | None = None
+    concurrent_posts: str = "highest"
+    payment: str = "monthly"
+    round_to: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
-        coefficients = {}
-        for code, value in dict(self.coefficients).items():
+        # A partial override keeps the defaults of the grades it does not name.
+        coefficients = dict(DEFAULT_COEFFICIENTS)
+        for code, value in dict(self.coefficients or {}).items():
             grade = Grade.parse(code, "income.coefficients")
             coefficients[grade.value] = _money(value, f"income.coefficients.{grade.value}")
         object.__setattr__(self, "coefficients", coefficients)
@@ -95,6 +168,13 @@ class CoefficientSalarySettings:
         floor_completed = _money(self.floor_completed, "income.floor_completed")
         object.__setattr__(self, "floor_completed", floor_completed)
         object.__setattr__(self, "cap", _money(self.cap, "income.cap", optional=True))
+        object.__setattr__(
+            self,
+            "concurrent_posts",
+            _choice(self.concurrent_posts, "income.concurrent_posts", CONCURRENT_RULES),
+        )
+        object.__setattr__(self, "payment", _choice(self.payment, "income.payment", PAYMENTS))
+        object.__setattr__(self, "round_to", _round_to(self.round_to))
 
 
 @dataclass(frozen=True)
@@ -104,6 +184,7 @@ class FundSplitSettings:
     fund: Decimal
     equal_share: Decimal = Decimal("0.5")
     cap: Decimal | None = None
+    round_to: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fund", _money(self.fund, "income.fund"))
@@ -112,6 +193,7 @@ class FundSplitSettings:
             raise ScoringInputError("income.equal_share", "Tỷ lệ phải trong khoảng từ 0 đến 1.")
         object.__setattr__(self, "equal_share", share)
         object.__setattr__(self, "cap", _money(self.cap, "income.cap", optional=True))
+        object.__setattr__(self, "round_to", _round_to(self.round_to))
 
 
 class IncomeScheme(Protocol):
@@ -124,81 +206,132 @@ class IncomeScheme(Protocol):
     def compute(self, people: tuple[IncomePerson, ...], settings: Any) -> IncomeResult: ...
 
 
-def _floor_vnd(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), rounding=ROUND_FLOOR)
+def _round_down(value: Decimal, unit: Decimal) -> Decimal:
+    return ((value / unit).to_integral_value(rounding=ROUND_FLOOR) * unit).quantize(Decimal(1))
 
 
-def _apply_cap(
-    scheme: str, amounts: list[PersonIncome], cap: Decimal | None, steps: list[ExplanationStep]
+def _finish(
+    scheme: str,
+    amounts: list[PersonIncome],
+    cap: Decimal | None,
+    round_to: Decimal,
+    steps: list[ExplanationStep],
 ) -> IncomeResult:
-    # Proportional scaling rounding each amount down keeps the capped total within the cap.
+    """Cap the exact amounts if needed, then round each payment once (down, so the paid total
+    never exceeds the cap)."""
     total = sum((p.amount for p in amounts), ZERO)
-    if cap is None or total <= cap:
-        return IncomeResult(scheme, tuple(amounts), total, cap, False, tuple(steps))
-    factor = cap / total
-    scaled = []
+    scaled = cap is not None and total > cap
+    paid = []
     for person in amounts:
-        new_amount = _floor_vnd(person.amount * factor)
-        step = ExplanationStep(
-            "cap",
-            "Điều chỉnh theo mức trần tổng",
-            {"amount": person.amount, "cap": cap, "total": total},
-            f"⌊{person.amount} × {cap} / {total}⌋",
-            new_amount,
+        exact = person.amount * cap / total if scaled else person.amount
+        rounded = _round_down(exact, round_to)
+        extra: tuple[ExplanationStep, ...] = ()
+        if scaled:
+            extra = (
+                ExplanationStep(
+                    "cap",
+                    "Điều chỉnh theo mức trần tổng",
+                    {"amount": person.amount, "cap": cap, "total": total},
+                    f"⌊{person.amount} × {cap} / {total}⌋",
+                    rounded,
+                ),
+            )
+        paid.append(
+            dataclasses.replace(person, amount=rounded, explanation=(*person.explanation, *extra))
         )
-        scaled.append(
-            dataclasses.replace(person, amount=new_amount, explanation=(*person.explanation, step))
+    paid_total = sum((p.amount for p in paid), ZERO)
+    if scaled:
+        steps.append(
+            ExplanationStep(
+                "cap",
+                "Giảm theo tỷ lệ do vượt mức trần",
+                {"total_before": total, "cap": cap},
+                f"mỗi khoản × {cap} / {total}, làm tròn xuống {round_to} đồng",
+                paid_total,
+            )
         )
-    new_total = sum((p.amount for p in scaled), ZERO)
-    steps.append(
-        ExplanationStep(
-            "cap",
-            "Giảm theo tỷ lệ do vượt mức trần",
-            {"total_before": total, "cap": cap},
-            f"mỗi khoản × {cap} / {total}, làm tròn xuống đồng",
-            new_total,
-        )
-    )
-    return IncomeResult(scheme, tuple(scaled), new_total, cap, True, tuple(steps))
+    return IncomeResult(scheme, tuple(paid), paid_total, cap, scaled, tuple(steps))
 
 
 class CoefficientSalaryScheme:
-    """Amount = coefficient(grade) × highest concurrent salary, raised to the grade's floor."""
+    """Per month: coefficient(grade) × the counted salary, raised to the grade's floor; the
+    months are summed exactly and the payment rounded once."""
 
     code = "coefficient_salary"
     label = "Hệ số theo xếp loại × tiền lương (Đà Nẵng)"
     settings_type = CoefficientSalarySettings
 
+    @staticmethod
+    def _month(month: IncomeMonth, settings: CoefficientSalarySettings) -> MonthIncome:
+        if month.grade is None:
+            return MonthIncome(month.month, None, None, ZERO, ZERO, ZERO)
+        coefficient = settings.coefficients.get(month.grade.value, ZERO)
+        floor = ZERO
+        if month.grade in GOOD:
+            floor = settings.floor_good
+        elif month.grade is Grade.HTNV:
+            floor = settings.floor_completed
+        counted = () if month.salary is None else (month.salary,)
+        if settings.concurrent_posts == "highest":
+            counted = (*counted, *month.concurrent)
+        base = max(counted, default=None)
+        if coefficient <= 0:
+            return MonthIncome(month.month, month.grade, base, coefficient, floor, ZERO)
+        if base is None:
+            # No salary on record: refused, never the floor.
+            return MonthIncome(month.month, month.grade, None, coefficient, floor, ZERO, True)
+        amount = max(coefficient * base, floor)
+        return MonthIncome(month.month, month.grade, base, coefficient, floor, amount)
+
+    @staticmethod
+    def _step(month: IncomeMonth, result: MonthIncome) -> ExplanationStep:
+        inputs = {
+            "month": month.month,
+            "grade": None if month.grade is None else month.grade.value,
+            "monthly_salaries": tuple(
+                s for s in ((month.salary,) if month.salary is not None else ()) + month.concurrent
+            ),
+            "base_salary": result.base_salary,
+            "coefficient": result.coefficient,
+            "floor": result.floor,
+        }
+        label = "Thu nhập tăng thêm theo hệ số"
+        when = f"tháng {month.month}: " if month.month else ""
+        if month.grade is None:
+            formula = f"{when}không có kết quả xếp loại được phê duyệt"
+        elif result.missing_salary:
+            inputs["missing_salary"] = True
+            formula = f"{when}chưa có tiền lương trong hồ sơ: không tính (không áp dụng mức sàn)"
+        else:
+            formula = (
+                f"{when}max({result.coefficient} × {result.base_salary} "
+                f"(lương cao nhất của các chức vụ), mức sàn {result.floor})"
+            )
+        return ExplanationStep("income", label, inputs, formula, result.amount)
+
     def compute(
         self, people: tuple[IncomePerson, ...], settings: CoefficientSalarySettings
     ) -> IncomeResult:
-        """Return per-person amounts, floored at whole VND, then capped if a cap is set."""
+        """Return per-person payments: each month determined exactly, summed, then capped if a
+        cap is set and rounded once."""
         amounts = []
         for person in people:
-            base = max(person.monthly_salaries, default=ZERO)
-            coefficient = settings.coefficients.get(person.grade.value, ZERO)
-            raw = coefficient * base
-            floor = ZERO
-            if person.grade in GOOD:
-                floor = settings.floor_good
-            elif person.grade is Grade.HTNV:
-                floor = settings.floor_completed
-            amount = _floor_vnd(max(raw, floor)) if coefficient > 0 else ZERO
-            step = ExplanationStep(
-                "income",
-                "Thu nhập tăng thêm theo hệ số",
-                {
-                    "grade": person.grade.value,
-                    "monthly_salaries": person.monthly_salaries,
-                    "base_salary": base,
-                    "coefficient": coefficient,
-                    "floor": floor,
-                },
-                f"max({coefficient} × {base} (lương cao nhất của các chức vụ), mức sàn {floor})",
-                amount,
-            )
-            amounts.append(PersonIncome(person.person_id, person.grade, amount, (step,)))
-        return _apply_cap(self.code, amounts, settings.cap, [])
+            months = tuple(self._month(m, settings) for m in person.months)
+            steps = tuple(self._step(m, r) for m, r in zip(person.months, months, strict=True))
+            exact = sum((m.amount for m in months), ZERO)
+            if len(months) > 1:
+                steps = (
+                    *steps,
+                    ExplanationStep(
+                        "income_total",
+                        "Cộng các tháng, trả một lần",
+                        {"months": tuple(m.month for m in months)},
+                        " + ".join(str(m.amount) for m in months),
+                        exact,
+                    ),
+                )
+            amounts.append(PersonIncome(person.person_id, person.grade, exact, steps, months))
+        return _finish(self.code, amounts, settings.cap, settings.round_to, [])
 
 
 class FundSplitScheme:
@@ -211,7 +344,8 @@ class FundSplitScheme:
     def compute(
         self, people: tuple[IncomePerson, ...], settings: FundSplitSettings
     ) -> IncomeResult:
-        """Return per-person amounts rounded down to whole VND; any remainder stays in the fund."""
+        """Return per-person amounts rounded down once (``round_to``); any remainder stays in the
+        fund."""
         equal_pool = settings.fund * settings.equal_share
         merit_pool = settings.fund - equal_pool
         passing = sum(1 for p in people if p.grade in PASSING)
@@ -232,16 +366,16 @@ class FundSplitScheme:
         for person in people:
             equal = equal_each if person.grade in PASSING else ZERO
             merit = merit_each if person.grade in GOOD else ZERO
-            amount = _floor_vnd(equal + merit)
+            amount = equal + merit
             step = ExplanationStep(
                 "income",
                 "Thu nhập tăng thêm theo chia quỹ",
                 {"grade": person.grade.value, "equal_part": equal, "merit_part": merit},
-                f"⌊{equal} + {merit}⌋",
+                f"{equal} + {merit}",
                 amount,
             )
             amounts.append(PersonIncome(person.person_id, person.grade, amount, (step,)))
-        return _apply_cap(self.code, amounts, settings.cap, steps)
+        return _finish(self.code, amounts, settings.cap, settings.round_to, steps)
 
 
 _SCHEMES: dict[str, IncomeScheme] = {}

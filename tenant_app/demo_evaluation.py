@@ -28,7 +28,7 @@ from tenant_app.services.evaluation import (
     reports,
     scores,
 )
-from tenant_app.services.workspace import catalogue
+from tenant_app.services.workspace import catalogue, salaries
 
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 
@@ -186,6 +186,31 @@ def _assess(period, people, users_by_staff, admin, rng, profiles, *, manager_sta
             )
 
 
+def _concurrent_post(people, admin) -> None:
+    """A deputy who also heads a division (kiêm nhiệm) on a higher salary: the income run pays
+    on the highest of the posts."""
+    deputy = next((p for p, _u, group, _a in people if group == "leader_deputy"), None)
+    other = next((p for p, _u, group, _a in people if group not in LEADER_GROUPS), None)
+    if deputy is None or other is None or deputy.monthly_salary is None:
+        return
+    post = db.session.execute(
+        sa.select(StaffAssignment).where(
+            StaffAssignment.staff_id == other.id, StaffAssignment.effective_to.is_(None)
+        )
+    ).scalar_one()
+    salaries.add_concurrent_post(
+        deputy,
+        {
+            "position_id": post.position_id,
+            "org_unit_id": post.org_unit_id,
+            "effective_from": deputy.start_date,
+            "monthly_salary": deputy.monthly_salary + 1_500_000,
+            "decision_ref": "Quyết định phân công kiêm nhiệm",
+        },
+        actor=admin,
+    )
+
+
 def seed(seed_value: int, today: date | None = None) -> dict:
     """Seed the tenant in context; returns the two periods' codes."""
     today = today or date.today()
@@ -221,6 +246,7 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     assessments.publish(past, actor=chairman)
     periods.close_period(past, actor=chairman)
     periods.lock_period(past, actor=chairman)
+    _concurrent_post(people, admin)
     # The month's supplementary income (the unit's scheme: Đà Nẵng by default), approved.
     income.approve_run(income.run_income(past, actor=chairman), actor=chairman)
 

@@ -13,6 +13,7 @@ from tenant_app import create_app, demo
 from tenant_app.extensions import db
 from tenant_app.models import (
     Assignment,
+    ConcurrentPost,
     FeedBatch,
     FeedRecord,
     PeriodScore,
@@ -21,6 +22,7 @@ from tenant_app.models import (
     Tenant,
     User,
 )
+from tenant_app.models.evaluation import IncomeLine
 from tenant_app.services.feeds import sources
 from tenant_app.tenancy import tenant_context
 
@@ -79,6 +81,7 @@ def test_demo_builds_the_province(demo_app, tmp_path):
     for slug in ("hac-thanh", "dong-son"):
         with tenant_context(tenants[slug]):
             _assert_fed(slug)
+            _assert_concurrent_post(slug)
 
     written = json.loads((tmp_path / "demo-accounts.json").read_text(encoding="utf-8"))
     assert written == accounts
@@ -92,6 +95,16 @@ def test_demo_names_make_vietnamese_usernames():
     assert demo._username("Lê Thị Hoa", taken) == "hoalt"
     assert demo._username("Lý Thanh Hoa", taken) == "hoalt2"
     assert demo._username("Đặng Đức Dũng", taken) == "dungdd"
+
+
+def _assert_concurrent_post(slug: str) -> None:
+    """A deputy holds a concurrent post on a higher salary, and the past month's income pays
+    them on it (the highest of their posts)."""
+    post = db.session.execute(sa.select(ConcurrentPost)).scalar_one()
+    line = db.session.execute(
+        sa.select(IncomeLine).where(IncomeLine.staff_id == post.staff_id)
+    ).scalar_one_or_none()
+    assert line is not None and line.salary == post.monthly_salary, slug
 
 
 def _assert_fed(slug: str) -> None:

@@ -133,6 +133,7 @@ def income_page():
         scheme=scheme,
         settings=settings,
         schemes=income.SCHEME_LABELS,
+        without_salary=income.people_without_salary(),
     )
 
 
@@ -182,6 +183,7 @@ def income_detail(run_id):
         run=run,
         period=period,
         lines=income.lines_of(run),
+        missing=income.missing_salaries(run),
         scheme_label=income.SCHEME_LABELS.get(run.scheme, run.scheme),
     )
 

@@ -221,6 +221,8 @@ def _detail(run: IncomeRun) -> IncomeRun:
             "salary": line.salary,
             "amount": line.amount,
             "explanation": line.explanation,
+            "months": line.months or [],
+            "missing_salary_months": line.missing_salary_months,
         }
         for line, person in income.lines_of(run)
     ]

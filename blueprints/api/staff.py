@@ -13,6 +13,10 @@ from tenant_app.extensions import db
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.schemas.staff import (
+    ConcurrentPostCreateSchema,
+    ConcurrentPostSchema,
+    SalaryChangeCreateSchema,
+    SalaryChangeSchema,
     StaffCreateSchema,
     StaffDetailSchema,
     StaffListArgsSchema,
@@ -20,7 +24,7 @@ from tenant_app.schemas.staff import (
     StaffUpdateSchema,
 )
 from tenant_app.services.errors import NotFound
-from tenant_app.services.workspace import org, staff
+from tenant_app.services.workspace import org, salaries, staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(
@@ -150,3 +154,48 @@ class StaffById(MethodView):
         if person.end_date is None:
             staff.end_staff(person)
             db.session.commit()
+
+
+@blp.route("/<uuid:staff_id>/salary-changes")
+class SalaryChanges(MethodView):
+    @write_access
+    @blp.doc(security=SECURITY)
+    @blp.response(200, SalaryChangeSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, staff_id):
+        """The person's salary history, oldest first (unit administrators only)."""
+        return salaries.changes_of(staff.get_staff(staff_id))
+
+    @write_access
+    @blp.doc(security=SECURITY)
+    @blp.arguments(SalaryChangeCreateSchema)
+    @blp.response(201, SalaryChangeSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, data, staff_id):
+        """Record the salary in force from effective_from (the same day replaces it)."""
+        change = salaries.record_salary_change(staff.get_staff(staff_id), data, actor=g.api_user)
+        db.session.commit()
+        return change
+
+
+@blp.route("/<uuid:staff_id>/concurrent-posts")
+class ConcurrentPosts(MethodView):
+    @write_access
+    @blp.doc(security=SECURITY)
+    @blp.response(200, ConcurrentPostSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, staff_id):
+        """The posts the person holds or held concurrently (kiêm nhiệm), oldest first."""
+        return salaries.posts_of(staff.get_staff(staff_id))
+
+    @write_access
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ConcurrentPostCreateSchema)
+    @blp.response(201, ConcurrentPostSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, data, staff_id):
+        """Record a concurrent post with its salary (counted when the scheme takes the
+        highest post)."""
+        post = salaries.add_concurrent_post(staff.get_staff(staff_id), data, actor=g.api_user)
+        db.session.commit()
+        return post

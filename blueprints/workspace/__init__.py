@@ -7,6 +7,7 @@ from blueprints.workspace import (  # noqa: F401
     catalogue_views,
     feeds_views,
     org_views,
+    salary_views,
     settings_views,
     staff_views,
 )

@@ -134,3 +134,20 @@ def form_data(form: FlaskForm, names) -> dict:
             value = value.strip() or None
         data[name] = value
     return data
+
+
+class SalaryChangeForm(FlaskForm):
+    effective_from = StringField(_l("Ngày hiệu lực"), render_kw=DATE)
+    monthly_salary = NumberField(_l("Lương tháng (đồng)"), render_kw=NUMBER)
+    decision_ref = StringField(_l("Số quyết định"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Ghi nhận mức lương"))
+
+
+class ConcurrentPostForm(FlaskForm):
+    position_id = SelectField(_l("Vị trí kiêm nhiệm"), choices=[], validate_choice=False)
+    org_unit_id = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    effective_from = StringField(_l("Từ ngày"), render_kw=DATE)
+    effective_to = StringField(_l("Đến trước ngày (để trống nếu đang kiêm nhiệm)"), render_kw=DATE)
+    monthly_salary = NumberField(_l("Lương tháng của chức vụ kiêm nhiệm (đồng)"), render_kw=NUMBER)
+    decision_ref = StringField(_l("Số quyết định"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Thêm chức vụ kiêm nhiệm"))

@@ -156,6 +156,12 @@ def staff_edit(staff_id: str):
         title=_("Nhân sự: %(name)s", name=person.full_name),
         back=url_for("workspace.staff_list"),
         table=_history_table(person),
+        links=[
+            {
+                "url": url_for("workspace.staff_income", staff_id=person.id),
+                "text": _("Quá trình lương và chức vụ kiêm nhiệm"),
+            }
+        ],
     )
 
 

@@ -40,7 +40,7 @@ from tenant_app.models.rollout import (
     TemplateVersion,
     TenantConfig,
 )
-from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.staff import ConcurrentPost, SalaryChange, StaffAssignment, StaffMember
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import (
     ApiToken,
@@ -112,6 +112,8 @@ __all__ = [
     "ProvinceApiToken",
     "ProvinceAuditEvent",
     "ProvinceUser",
+    "ConcurrentPost",
+    "SalaryChange",
     "StaffAssignment",
     "StaffMember",
     "Tenant",

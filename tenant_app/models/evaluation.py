@@ -452,6 +452,13 @@ class IncomeLine(TenantScoped, db.Model):
     salary: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
     amount: Mapped[Decimal] = mapped_column(sa.Numeric(14, 0), nullable=False)
     explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    # Each month's determination: [{"month", "grade", "salary", "amount", "missing_salary"}].
+    months: Mapped[list | None] = mapped_column(sa.JSON)
+
+    @property
+    def missing_salary_months(self) -> list[str]:
+        """The months not paid because no salary was on record."""
+        return [m["month"] for m in self.months or () if m.get("missing_salary")]
 
     __table_args__ = (
         tenant_fk(["run_id"], "income_runs"),

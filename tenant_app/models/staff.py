@@ -100,3 +100,60 @@ class StaffAssignment(TenantScoped, db.Model):
             "effective_to IS NULL OR effective_to > effective_from", name="dates_ordered"
         ),
     )
+
+
+class SalaryChange(TenantScoped, db.Model):
+    """A person's monthly salary (VND, rank, step and allowances) in force from ``effective_from``
+    until the next change: the income of a month uses the one in force at its end."""
+
+    __tablename__ = "salary_changes"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    effective_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    monthly_salary: Mapped[Decimal] = mapped_column(sa.Numeric(14, 0), nullable=False)
+    decision_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        tenant_fk(["created_by"], "users"),
+        sa.UniqueConstraint("tenant_id", "staff_id", "effective_from"),
+        sa.CheckConstraint("monthly_salary >= 0", name="salary_not_negative"),
+    )
+
+
+class ConcurrentPost(TenantScoped, db.Model):
+    """A post held concurrently (kiêm nhiệm) from ``effective_from`` until ``effective_to``
+    (exclusive), with the monthly salary of that post when the income scheme counts it."""
+
+    __tablename__ = "concurrent_posts"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    position_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    org_unit_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    effective_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    effective_to: Mapped[date | None] = mapped_column(sa.Date)
+    monthly_salary: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
+    decision_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    position: Mapped[JobPosition] = db.relationship(
+        JobPosition,
+        primaryjoin="and_(JobPosition.tenant_id == ConcurrentPost.tenant_id, "
+        "JobPosition.id == foreign(ConcurrentPost.position_id))",
+        lazy="joined",
+        viewonly=True,
+    )
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        tenant_fk(["position_id"], "job_positions"),
+        tenant_fk(["org_unit_id"], "org_units"),
+        tenant_fk(["created_by"], "users"),
+        sa.CheckConstraint("monthly_salary >= 0", name="salary_not_negative"),
+        sa.CheckConstraint(
+            "effective_to IS NULL OR effective_to > effective_from", name="dates_ordered"
+        ),
+    )

@@ -91,6 +91,21 @@ class IncomeLineSchema(Schema):
     salary = fields.Decimal(as_string=True, dump_only=True, allow_none=True)
     amount = fields.Decimal(as_string=True, dump_only=True)
     explanation = fields.List(fields.Dict(), dump_only=True)
+    months = fields.List(
+        fields.Dict(),
+        dump_only=True,
+        metadata={
+            "description": "each month's determination: month, grade, salary, amount (exact), "
+            "missing_salary"
+        },
+    )
+    missing_salary_months = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "months not paid because no salary was on record (never the floor)"
+        },
+    )
 
 
 class IncomeRunSchema(Schema):

@@ -112,3 +112,46 @@ class StaffListArgsSchema(Schema):
     staff_type = fields.String(load_default=None, validate=validate.OneOf(STAFF_TYPES))
     quota_group = fields.String(load_default=None, validate=validate.Length(max=64))
     active = fields.Boolean(load_default=None, metadata={"description": "not yet left"})
+
+
+class SalaryChangeSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    effective_from = fields.Date(dump_only=True)
+    monthly_salary = fields.Decimal(dump_only=True, as_string=True, metadata={"description": "VND"})
+    decision_ref = fields.String(dump_only=True, allow_none=True)
+
+
+class SalaryChangeCreateSchema(Schema):
+    effective_from = fields.Date(
+        required=True, metadata={"description": "in force from this day until the next change"}
+    )
+    monthly_salary = fields.Decimal(required=True, validate=SALARY, places=0)
+    decision_ref = fields.String(allow_none=True, validate=validate.Length(max=100))
+
+
+class ConcurrentPostSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    position_id = fields.UUID(dump_only=True)
+    org_unit_id = fields.UUID(dump_only=True, allow_none=True)
+    effective_from = fields.Date(dump_only=True)
+    effective_to = fields.Date(
+        dump_only=True, allow_none=True, metadata={"description": "exclusive; null while held"}
+    )
+    monthly_salary = fields.Decimal(
+        dump_only=True, as_string=True, allow_none=True, metadata={"description": "VND"}
+    )
+    decision_ref = fields.String(dump_only=True, allow_none=True)
+
+
+class ConcurrentPostCreateSchema(Schema):
+    position_id = fields.UUID(required=True)
+    org_unit_id = fields.UUID(allow_none=True)
+    effective_from = fields.Date(required=True)
+    effective_to = fields.Date(allow_none=True, metadata={"description": "exclusive"})
+    monthly_salary = fields.Decimal(
+        allow_none=True,
+        validate=SALARY,
+        places=0,
+        metadata={"description": "VND; counted when the scheme takes the highest post"},
+    )
+    decision_ref = fields.String(allow_none=True, validate=validate.Length(max=100))

@@ -1,10 +1,14 @@
-"""Supplementary income (thu nhập tăng thêm): a monthly run per period under the tenant's scheme.
+"""Supplementary income (thu nhập tăng thêm): a run per period under the tenant's scheme.
 
 The scheme and its settings come from the tenant's settings (``income_scheme``,
 ``income_settings``; default Đà Nẵng ``coefficient_salary``) unless the run names others. Only
-approved period scores are paid; the salary is ``StaffMember.monthly_salary`` (concurrent posts are
-not modelled yet: one salary per person, so "the highest of concurrent posts" is that salary).
-A draft run is replaced when re-run; an approved run is final.
+approved period scores are paid. Each month is determined on its own: a quarter period is three
+months at the quarter's grade; with ``payment = quarterly`` and monthly periods the run of a
+quarter's last month pays the quarter's three months, each at its own grade. The salary of a
+month is the one in force at its end (``services.workspace.salaries``), with the concurrent posts
+held that month. A person whose grade pays but who has no salary on record is not paid for that
+month (never the floor) and is listed for the unit. A draft run is replaced when re-run; an
+approved run is final.
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from scoring import IncomePerson, ScoringInputError, compute_income, explanation_to_dict
+from scoring import (
+    IncomeMonth,
+    IncomePerson,
+    ScoringInputError,
+    compute_income,
+    explanation_to_dict,
+)
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
@@ -25,8 +36,9 @@ from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import IncomeRunStatus
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.evaluation import scores
+from tenant_app.services.evaluation import income_months, scores
 from tenant_app.services.evaluation.assessments import is_head_of_agency
+from tenant_app.services.workspace import salaries as salary_history
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
 
@@ -100,23 +112,35 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
         raise Conflict(
             "run_approved", _("Thu nhập kỳ %(code)s đã được phê duyệt.", code=period.code)
         )
-    rows = scores.with_people([period.id], approved_only=True)
+    payment = str(dict(settings or {}).get("payment") or "monthly")
+    months, periods = income_months.months_and_periods(period, payment)
+    rows = scores.with_people([p.id for p in periods], approved_only=True)
     if not rows:
         raise ServiceError(
             "no_approved_scores",
             _("Kỳ %(code)s chưa có kết quả được phê duyệt để tính thu nhập.", code=period.code),
             status=409,
         )
-    people = [
-        IncomePerson(
-            str(person.id),
-            score.grade,
-            () if person.monthly_salary is None else (person.monthly_salary,),
+    people, grades = income_months.people_and_grades(rows, periods, months)
+    in_force = salary_history.salaries_by_month(list(people.values()), months)
+    income_people = []
+    for staff_id, person in people.items():
+        person_months = []
+        for year, month in months:
+            grade = grades[staff_id].get((year, month))
+            if grade is not None and not income_months.employed(person, year, month):
+                grade = None
+            main, held = in_force[staff_id][(year, month)]
+            person_months.append(IncomeMonth(f"{year}-{month:02d}", grade, main, held))
+        income_people.append(
+            IncomePerson(
+                str(staff_id),
+                income_months.line_grade(grades[staff_id]),
+                months=tuple(person_months),
+            )
         )
-        for score, person in rows
-    ]
     try:
-        result = compute_income(people, scheme, dict(settings or {}))
+        result = compute_income(income_people, scheme, dict(settings or {}))
     except ScoringInputError as error:
         field = "scheme" if error.field == "income.scheme" else error.field
         raise ServiceError("invalid_income_settings", error.message, field=field) from None
@@ -138,17 +162,20 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
     run.status = IncomeRunStatus.DRAFT
     run.created_by = actor.id
     db.session.flush()
-    salaries = {str(person.id): person.monthly_salary for _score, person in rows}
     for paid in result.people:
         db.session.add(
             IncomeLine(
                 run_id=run.id,
                 staff_id=uuid.UUID(paid.person_id),
                 grade=paid.grade.value,
-                salary=salaries[paid.person_id],
+                salary=max(
+                    (m.base_salary for m in paid.months if m.base_salary is not None),
+                    default=None,
+                ),
                 amount=paid.amount,
                 explanation=explanation_to_dict(paid.explanation)
                 + (explanation_to_dict(result.explanation) if result.scaled else []),
+                months=[income_months.month_json(m) for m in paid.months],
             )
         )
     db.session.flush()
@@ -163,10 +190,22 @@ def run_income(period: Period, *, actor, scheme: str | None = None, settings=Non
             "total": result.total,
             "people": len(result.people),
             "capped": result.scaled,
+            "months": [f"{y}-{m:02d}" for y, m in months],
+            "missing_salary": sum(1 for p in result.people if p.missing_salary_months),
         },
         actor=actor,
     )
     return run
+
+
+def missing_salaries(run: IncomeRun) -> list[tuple[IncomeLine, StaffMember]]:
+    """The run's people not paid for some month because no salary was on record."""
+    return [(line, person) for line, person in lines_of(run) if line.missing_salary_months]
+
+
+def people_without_salary() -> list[StaffMember]:
+    """People at work with no salary on record, listed for the unit before a run."""
+    return salary_history.people_without_salary()
 
 
 def approve_run(run: IncomeRun, *, actor) -> IncomeRun:
@@ -203,7 +242,22 @@ HEADER = [
     "Tiền lương tháng (VND)",
     "Thu nhập tăng thêm (VND)",
     "Cách tính",
+    "Từng tháng (VND)",
 ]
+MISSING_HEADER = ["STT", "Mã nhân sự", "Họ và tên", "Tháng chưa có lương", "Lý do"]
+MISSING_REASON = (
+    "Chưa có tiền lương trong hồ sơ: tháng này không được tính (không áp dụng mức sàn)."
+)
+
+
+def _months_text(line: IncomeLine) -> str:
+    parts = []
+    for month in line.months or ():
+        value = (
+            "chưa có lương" if month.get("missing_salary") else str(int(Decimal(month["amount"])))
+        )
+        parts.append(f"{month['month']}: {value}")
+    return "; ".join(parts)
 
 
 def export_xlsx(run: IncomeRun) -> bytes:
@@ -247,6 +301,7 @@ def export_xlsx(run: IncomeRun) -> bytes:
             None if line.salary is None else int(line.salary),
             int(line.amount),
             "; ".join(step.get("formula", "") for step in line.explanation),
+            _months_text(line),
         ]
         for c, value in enumerate(values, start=1):
             write_cell(sheet.cell(row=row_number, column=c), value)
@@ -260,8 +315,22 @@ def export_xlsx(run: IncomeRun) -> bytes:
     total.number_format = VND_FORMAT
     total.font = bold
     sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
-    for c, width in enumerate((6, 14, 30, 10, 22, 24, 80), start=1):
+    for c, width in enumerate((6, 14, 30, 10, 22, 24, 80, 40), start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
+    missing = workbook.create_sheet("Chưa có lương")
+    for c, text in enumerate(MISSING_HEADER, start=1):
+        write_cell(missing.cell(row=1, column=c), text)
+        missing.cell(row=1, column=c).font = bold
+    for number, (line, person) in enumerate(missing_salaries(run), start=1):
+        values = [
+            number,
+            person.code,
+            person.full_name,
+            ", ".join(line.missing_salary_months),
+            MISSING_REASON,
+        ]
+        for c, value in enumerate(values, start=1):
+            write_cell(missing.cell(row=number + 1, column=c), value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,7 +17,7 @@ from tenant_app.models.org import OrgUnit
 from tenant_app.models.staff import STAFF_TYPES, StaffAssignment, StaffMember
 from tenant_app.models.users import User
 from tenant_app.services.errors import Conflict, NotFound, ServiceError
-from tenant_app.services.workspace import fields, org, positions
+from tenant_app.services.workspace import fields, org, positions, salaries
 from tenant_app.services.workspace.lookup import by_code, check_unique_code, get_scoped
 from tenant_app.tenancy.context import current_tenant_id
 
@@ -312,6 +312,17 @@ def update_staff(staff: StaffMember, data: dict) -> StaffMember:
     if after != before:
         audit.record(
             "staff.updated", object_type="staff", object_id=staff.id, before=before, after=after
+        )
+    old_salary = before["monthly_salary"]
+    # A new salary on the record is a change from today once there is one to change: the months
+    # already past keep the salary that was in force then (the old one opens the history).
+    if old_salary is not None and staff.monthly_salary not in (None, old_salary):
+        on = max(date.today(), staff.start_date)
+        salaries.record_salary_change(
+            staff,
+            {"effective_from": on, "monthly_salary": staff.monthly_salary},
+            actor=None,
+            previous=old_salary,
         )
     return staff
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from tenant_app.extensions import db
 from tenant_app.models import (
     CatalogueItem,
     CatalogueVersion,
+    ConcurrentPost,
     ItemPosition,
     JobPosition,
     OrgUnit,
     OrgUnitRevision,
+    SalaryChange,
     StaffAssignment,
     StaffMember,
 )
@@ -85,6 +88,29 @@ def _item_position(factory, tenant, tag):
     return _add(tenant, ItemPosition(item_id=item.id, position_id=position.id, note=tag))
 
 
+def _salary_change(factory, tenant, tag):
+    person = _staff(factory, tenant, f"sc{tag}")
+    return _add(
+        tenant,
+        SalaryChange(
+            staff_id=person.id, effective_from=date(2026, 1, 1),
+            monthly_salary=Decimal(8_000_000), decision_ref=f"QĐ {tag}",
+        ),
+    )  # fmt: skip
+
+
+def _concurrent_post(factory, tenant, tag):
+    person = _staff(factory, tenant, f"cp{tag}")
+    position = _position(factory, tenant, f"cp{tag}")
+    return _add(
+        tenant,
+        ConcurrentPost(
+            staff_id=person.id, position_id=position.id, effective_from=date(2026, 1, 1),
+            monthly_salary=Decimal(9_000_000), decision_ref=f"QĐ {tag}",
+        ),
+    )  # fmt: skip
+
+
 MAKERS = {
     "org_units": (_unit, "name"),
     "org_unit_revisions": (_revision, "name"),
@@ -94,4 +120,6 @@ MAKERS = {
     "catalogue_items": (_item, "name"),
     "catalogue_versions": (_version, "bands"),
     "item_positions": (_item_position, "note"),
+    "salary_changes": (_salary_change, "decision_ref"),
+    "concurrent_posts": (_concurrent_post, "decision_ref"),
 }
