@@ -55,6 +55,16 @@ def recordable_people(user) -> list[StaffMember]:
     return list(db.session.execute(stmt.order_by(StaffMember.full_name)).scalars())
 
 
+def names_of(staff_ids) -> dict[uuid.UUID, str]:
+    """{staff id: full name} of ``staff_ids``."""
+    if not staff_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(StaffMember.id, StaffMember.full_name).where(StaffMember.id.in_(list(staff_ids)))
+    ).all()
+    return dict(rows)
+
+
 def get_absence(absence_id) -> Absence:
     return get_scoped(Absence, absence_id, _("Không tìm thấy thông tin vắng mặt."))
 
