@@ -13,6 +13,7 @@ from tenant_app.services.evaluation import annual
 from tenant_app.services.workspace import absences
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
+from tests.helpers import csrf_token, login
 
 # Jan 80, Feb 70, Mar 20 (work assigned before the leave, not done), Jun 60, Jul–Dec 90.
 MATERNITY_TOTALS = {1: 80, 2: 70, 3: 20, 6: 60, **{m: 90 for m in range(7, 13)}}
@@ -116,3 +117,20 @@ def test_year_figures_for_the_old_regime(tenant_a, ward_a):
         figures = absences.year_figures(person, 2026)
         assert figures.months_absent == Fraction(111, 28) and figures.maternity
         assert figures.months_worked == Fraction(225, 28)
+
+
+def test_annual_page_shows_which_periods_counted(client, tenant_a, ward_a):
+    """The head's annual page shows the clerk's explanation: March left out for maternity
+    leave under decision 15/QĐ-UBND, and the average of nine months."""
+    with tenant_context(tenant_a):
+        _scores(ward_a["clerk"], MATERNITY_TOTALS)
+        _maternity(ward_a["clerk"])
+        db.session.commit()
+    login(client, "phuong-a", "truong")
+    page = "/t/phuong-a/annual?year=2026"
+    token = csrf_token(client, page)
+    client.post("/t/phuong-a/annual/compute?year=2026", data={"csrf_token": token})
+    html = client.get(page).get_data(as_text=True)
+    assert "không tính vào bình quân: vắng mặt cả kỳ: nghỉ thai sản" in html
+    assert "văn bản số 15/QĐ-UBND" in html
+    assert ") / 9 ≈ 83,33" in html
