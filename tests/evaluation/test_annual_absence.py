@@ -134,3 +134,18 @@ def test_annual_page_shows_which_periods_counted(client, tenant_a, ward_a):
     assert "không tính vào bình quân: vắng mặt cả kỳ: nghỉ thai sản" in html
     assert "văn bản số 15/QĐ-UBND" in html
     assert ") / 9 ≈ 83,33" in html
+
+
+def test_annual_no_period_worked_drops_an_earlier_proposal(tenant_a, ward_a):
+    """The clerk's only score is March's; once the maternity leave covering March is recorded,
+    recomputing leaves the clerk out of the year (no period worked) instead of keeping the
+    earlier proposal."""
+    with tenant_context(tenant_a):
+        _scores(ward_a["clerk"], {3: 20})
+        stored_score(open_month(3), ward_a["head"], 80, "HTT")
+        head = _head(tenant_a, ward_a)
+        annual.compute_year(2026, actor=head)
+        assert ward_a["clerk"] in {r.staff_id for r in annual.rows_of(2026)}
+        _maternity(ward_a["clerk"])
+        annual.compute_year(2026, actor=head)
+        assert {r.staff_id for r in annual.rows_of(2026)} == {ward_a["head"]}

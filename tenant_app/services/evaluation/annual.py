@@ -247,7 +247,11 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         try:
             result = classify_year(periods, params, forced_fail=forced, leader=leader)
         except ScoringInputError:
-            continue  # an invalid total stays out of the proposal rather than grading wrongly
+            # An invalid total, or no period worked in the year (absent throughout): the person
+            # stays out of the proposal rather than grading wrongly; an earlier proposal goes.
+            if staff_id in existing:
+                db.session.delete(existing.pop(staff_id))
+            continue
         row = existing.get(staff_id)
         proposed = result.grade.value
         if row is None:
