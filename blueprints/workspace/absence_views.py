@@ -19,7 +19,7 @@ from tenant_app.errors import translate_validation
 from tenant_app.models.staff import ABSENCE_KIND_LABELS
 from tenant_app.schemas.absences import AbsenceSchema
 from tenant_app.services.workspace import absences
-from tenant_app.web import saving
+from tenant_app.web import or_404, saving
 
 FIELDS = ("kind", "starts_on", "ends_on", "reference", "note")
 
@@ -91,3 +91,15 @@ def absences_page():
         chosen=by_id.get(chosen),
         today=date.today(),
     ), 400 if errors else 200
+
+
+@bp.post("/absences/<absence_id>/remove")
+@tenant_user_required("unit_admin", "manager")
+def absence_remove(absence_id: str):
+    row = or_404(absences.get_absence, absence_id)
+    staff_id = row.staff_id
+    with saving(flash_error=True) as saved:
+        absences.remove(row, actor=current_user)
+    if saved.ok:
+        flash(_("Đã xóa thông tin vắng mặt %(ref)s.", ref=row.reference), "success")
+    return redirect(url_for("workspace.absences_page", staff=staff_id))

@@ -139,3 +139,39 @@ def test_absence_cross_tenant_person_is_not_found(client, factory, tenant_a, ten
     assert len(_absences(tenant_b)) == 0 and len(_absences(tenant_a)) == 1
     assert "BÍ-MẬT-A" not in client.get(url).get_data(as_text=True)
     assert "BÍ-MẬT-A" not in client.get(f"{url}?staff={ward_a['clerk']}").get_data(as_text=True)
+
+
+def _recorded(tenant, ward, reference="BÍ-MẬT-A"):
+    with tenant_context(tenant):
+        row = Absence(
+            staff_id=ward["clerk"], kind="sickness", starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 3, 31), reference=reference,
+        )  # fmt: skip
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_absence_removed_by_unit_admin_and_audited(client, tenant_a, ward_a, admin_a):
+    """A leave recorded in error is removed by the administrator; the audit keeps what it was."""
+    absence_id = _recorded(tenant_a, ward_a, "09/GCN")
+    login(client, "phuong-a", "admin.a")
+    response = post_form(client, f"{URL}/{absence_id}/remove", {}, page=URL)
+    assert response.status_code == 302
+    assert _absences(tenant_a) == []
+    with tenant_context(tenant_a):
+        event = db.session.execute(
+            sa.select(AuditEvent).where(AuditEvent.action == "absence.removed")
+        ).scalar_one()
+        assert event.before["reference"] == "09/GCN"
+
+
+def test_absence_remove_across_tenants_is_not_found(client, factory, tenant_a, tenant_b, ward_a):
+    """The administrator of ward B removing ward A's leave by its id gets 404; it stays."""
+    factory.user(tenant_b, "admin.b", ("unit_admin",), full_name="Quản Trị B")
+    absence_id = _recorded(tenant_a, ward_a)
+    login(client, "phuong-b", "admin.b")
+    url = f"/t/phuong-b/absences/{absence_id}/remove"
+    response = post_form(client, url, {}, page="/t/phuong-b/absences")
+    assert response.status_code == 404
+    assert len(_absences(tenant_a)) == 1

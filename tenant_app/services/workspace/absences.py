@@ -153,6 +153,32 @@ def record(person: StaffMember, data: dict, *, actor) -> Absence:
     return row
 
 
+def remove(row: Absence, *, actor) -> None:
+    """Remove a leave recorded in error; the same people may as may record it. Audited with
+    what was removed. Raises ServiceError (403) otherwise."""
+    person = db.session.get(StaffMember, (row.tenant_id, row.staff_id))
+    if person is None or not may_record(actor, person):
+        raise ServiceError(
+            "forbidden",
+            _("Chỉ quản trị đơn vị hoặc lãnh đạo quản lý trực tiếp mới ghi thông tin vắng mặt."),
+            status=403,
+        )
+    audit.record(
+        "absence.removed",
+        object_type="absence",
+        object_id=row.id,
+        before={
+            "staff_id": row.staff_id,
+            "kind": row.kind,
+            "starts_on": row.starts_on,
+            "ends_on": row.ends_on,
+            "reference": row.reference,
+        },
+        actor=actor,
+    )
+    db.session.delete(row)
+
+
 def spans_by_staff(staff_ids: Iterable[uuid.UUID], first: date, last: date):
     """{staff id: [scoring Absence]} of the leaves touching ``first``–``last``, in one query."""
     rows = db.session.execute(
