@@ -156,6 +156,12 @@ def staff_edit(staff_id: str):
         title=_("Nhân sự: %(name)s", name=person.full_name),
         back=url_for("workspace.staff_list"),
         table=_history_table(person),
+        links=[
+            (
+                url_for("workspace.absences_page", staff=person.id),
+                _("Nghỉ phép, vắng mặt của người này"),
+            )
+        ],
     )
 
 

@@ -175,3 +175,12 @@ def test_absence_remove_across_tenants_is_not_found(client, factory, tenant_a, t
     response = post_form(client, url, {}, page="/t/phuong-b/absences")
     assert response.status_code == 404
     assert len(_absences(tenant_a)) == 1
+
+
+def test_absence_linked_from_the_person_page(client, tenant_a, ward_a, admin_a):
+    """The person's page links to their leaves, and that list preselects the person."""
+    login(client, "phuong-a", "admin.a")
+    html = client.get(f"/t/phuong-a/staff/{ward_a['clerk']}").get_data(as_text=True)
+    assert f"/t/phuong-a/absences?staff={ward_a['clerk']}" in html
+    page = client.get(f"{URL}?staff={ward_a['clerk']}").get_data(as_text=True)
+    assert f'<option selected value="{ward_a["clerk"]}"' in page
