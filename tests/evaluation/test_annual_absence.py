@@ -7,9 +7,11 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
+from scoring import Params
 from tenant_app.extensions import db
 from tenant_app.models import Absence, StaffMember, User
 from tenant_app.services.evaluation import annual
+from tenant_app.services.evaluation.scores import _params_key
 from tenant_app.services.workspace import absences
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.scores_helpers import open_month, stored_score
@@ -149,3 +151,13 @@ def test_annual_no_period_worked_drops_an_earlier_proposal(tenant_a, ward_a):
         _maternity(ward_a["clerk"])
         annual.compute_year(2026, actor=head)
         assert {r.staff_id for r in annual.rows_of(2026)} == {ward_a["head"]}
+
+
+def test_absence_policy_leaves_period_digests_alone(tenant_a, ward_a):
+    """``absence_policy`` is read by the annual classification only: the period scores' digest
+    is the same under either value, so the new parameter re-scores nobody."""
+    with tenant_context(tenant_a):
+        period = open_month(11)
+        assert _params_key(period, Params()) == _params_key(
+            period, Params(absence_policy="prorate")
+        )
