@@ -79,12 +79,6 @@ class PeriodService:
         return self.days_worked == self.days_in_period
 
 
-def _days(start: date, end: date) -> set[date]:
-    if end < start:
-        return set()
-    return {start + timedelta(days=i) for i in range((end - start).days + 1)}
-
-
 def _in_post(start: date, end: date, joined: date | None, left: date | None) -> tuple[date, date]:
     return max(start, joined) if joined else start, min(end, left) if left else end
 
@@ -105,16 +99,21 @@ def period_service(
     if ends_on < starts_on:
         raise ScoringInputError("period.ends_on", "Kỳ kết thúc trước khi bắt đầu.")
     first, last = _in_post(starts_on, ends_on, joined, left)
-    in_post = _days(first, last)
-    absent: set[date] = set()
-    taking = []
-    for absence in absences:
-        days = in_post & _days(absence.starts_on, absence.ends_on)
-        if days:
-            taking.append(absence)
-            absent |= days
-    taking.sort(key=lambda a: (a.starts_on, a.ends_on))
-    return PeriodService((ends_on - starts_on).days + 1, len(in_post), len(absent), tuple(taking))
+    in_post = max(0, (last - first).days + 1)
+    # Each leave clipped to the days in post, then merged, so overlapping leaves count once.
+    taking = sorted(
+        (a for a in absences if max(a.starts_on, first) <= min(a.ends_on, last)),
+        key=lambda a: (a.starts_on, a.ends_on),
+    )
+    absent = 0
+    covered_until = first - timedelta(days=1)
+    for absence in taking:
+        start = max(absence.starts_on, first, covered_until + timedelta(days=1))
+        end = min(absence.ends_on, last)
+        if end >= start:
+            absent += (end - start).days + 1
+            covered_until = end
+    return PeriodService((ends_on - starts_on).days + 1, in_post, absent, tuple(taking))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scoring import (
     Absence,
@@ -183,3 +185,36 @@ def test_year_service_sickness_is_not_maternity():
     figures = year_service(2026, absences=[leave])
     assert figures.months_absent == 3 and figures.months_absent_maternity == 0
     assert figures.months_worked == 9 and figures.maternity is False
+
+
+_DAY = st.integers(min_value=0, max_value=120).map(
+    lambda n: date.fromordinal(date(2026, 1, 1).toordinal() + n)
+)
+
+
+@st.composite
+def _leave(draw):
+    start = draw(_DAY)
+    length = draw(st.integers(min_value=0, max_value=60))
+    end = date.fromordinal(start.toordinal() + length)
+    return Absence(
+        draw(st.sampled_from(["maternity", "sickness", "training", "other"])), start, end
+    )
+
+
+@given(
+    st.lists(_leave(), max_size=6),
+    st.one_of(st.none(), _DAY),
+    st.one_of(st.none(), _DAY),
+)
+def test_period_service_matches_counting_each_day(leaves, joined, left):
+    """Days in post and absent equal a day-by-day count over February–March 2026, for any
+    leaves (overlapping or not) and any join and leave dates; days worked never go negative."""
+    start, end = date(2026, 2, 1), date(2026, 3, 31)
+    service = period_service(start, end, joined=joined, left=left, absences=leaves)
+    days = [date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)]
+    in_post = [d for d in days if (joined is None or d >= joined) and (left is None or d <= left)]
+    absent = [d for d in in_post if any(a.starts_on <= d <= a.ends_on for a in leaves)]
+    assert (service.days_in_post, service.days_absent) == (len(in_post), len(absent))
+    assert 0 <= service.days_worked <= service.days_in_period == 59
+    assert all(any(a.starts_on <= d <= a.ends_on for d in in_post) for a in service.absences)
