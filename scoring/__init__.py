@@ -42,11 +42,21 @@ from scoring.registry import (
     score_period,
     score_rows,
 )
+from scoring.service_time import (
+    ABSENCE_KINDS,
+    Absence,
+    PeriodService,
+    YearService,
+    period_service,
+    year_service,
+)
 from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult, WorkItem
 
 __all__ = [
+    "ABSENCE_KINDS",
     "DEFAULT_RULE_SET",
     "ENGINE_VERSION",
+    "Absence",
     "AnnualResult",
     "CoefficientSalarySettings",
     "Criterion",
@@ -65,6 +75,7 @@ __all__ = [
     "Params",
     "PeriodInput",
     "PeriodResult",
+    "PeriodService",
     "PeriodTotal",
     "PersonIncome",
     "QuotaCheck",
@@ -74,6 +85,7 @@ __all__ = [
     "ScoringInputError",
     "UnitIndicatorResult",
     "WorkItem",
+    "YearService",
     "aggregate",
     "check_quota",
     "classify",
@@ -85,6 +97,7 @@ __all__ = [
     "get_rule_set",
     "grade_for_total",
     "leader_unit_results",
+    "period_service",
     "quota_allowed",
     "register_income_scheme",
     "register_rule_set",
@@ -95,4 +108,5 @@ __all__ = [
     "score_rows",
     "spec_from_mapping",
     "unit_indicator_score",
+    "year_service",
 ]

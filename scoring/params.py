@@ -87,6 +87,7 @@ DEFAULT_FORCED_FAIL_REASONS = (
 
 ORGANISING_SOURCES = ("manual", "unit_indicators")
 POSITION_INDICATOR_MODES = ("info", "in_task")
+ABSENCE_POLICIES = ("exclude", "prorate")
 
 _DECIMAL_FIELDS = (
     "task_weight",
@@ -136,6 +137,11 @@ class Params:
     # more criterion of the task score (``in_task``).
     organising_source: str = "manual"
     position_indicators: str = "info"
+    # Periods not worked in the annual average (DOMAIN.md: "the average of the period scores
+    # actually worked"): ``exclude`` leaves out a period with no day worked (not yet joined,
+    # already left, or absent the whole period) and counts every other period once;
+    # ``prorate`` also weights each period by its days worked / days in the period.
+    absence_policy: str = "exclude"
 
     def __post_init__(self) -> None:
         for name in _DECIMAL_FIELDS:
@@ -351,4 +357,9 @@ def _validate(p: Params) -> None:
         p.position_indicators in POSITION_INDICATOR_MODES,
         "position_indicators",
         "Chỉ số của vị trí chỉ nhận: info, in_task.",
+    )
+    _require(
+        p.absence_policy in ABSENCE_POLICIES,
+        "absence_policy",
+        "Cách tính kỳ không công tác chỉ nhận: exclude, prorate.",
     )

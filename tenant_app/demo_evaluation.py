@@ -16,7 +16,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import DisciplineRecord
 from tenant_app.models.org import JobPosition
-from tenant_app.models.staff import StaffAssignment, StaffMember
+from tenant_app.models.staff import Absence, StaffAssignment, StaffMember
 from tenant_app.models.users import User
 from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.evaluation import (
@@ -237,6 +237,23 @@ def seed(seed_value: int, today: date | None = None) -> dict:
             severity="khien_trach",
             reason="discipline",
             note="Vi phạm quy định về thời gian giải quyết hồ sơ, đã bị khiển trách.",
+        )
+    )
+    # Four months of maternity leave ending mid-way through the past month: that month counts
+    # with its days worked, and the annual explanation names the leave and its decision.
+    on_leave = next(
+        p for p, _u, group, _a in people if group not in LEADER_GROUPS and p is not failing
+    )
+    leave_ends = date(year, month, 15)
+    leave_starts = max(date(year - (month <= 4), (month - 5) % 12 + 1, 16), on_leave.start_date)
+    db.session.add(
+        Absence(
+            staff_id=on_leave.id,
+            kind="maternity",
+            starts_on=leave_starts,
+            ends_on=leave_ends,
+            reference=f"{seed_value:02d}/QĐ-TS",
+            note="Nghỉ chế độ thai sản bốn tháng.",
         )
     )
     db.session.flush()

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from tenant_app import create_app, demo
 from tenant_app.extensions import db
 from tenant_app.models import (
+    Absence,
+    AnnualClassification,
     Assignment,
     ConcurrentPost,
     FeedBatch,
@@ -82,6 +84,10 @@ def test_demo_builds_the_province(demo_app, tmp_path):
         with tenant_context(tenants[slug]):
             _assert_fed(slug)
             _assert_concurrent_post(slug)
+
+    for slug in ("hac-thanh", "dong-son"):
+        with tenant_context(tenants[slug]):
+            _assert_maternity_leave_explained()
 
     written = json.loads((tmp_path / "demo-accounts.json").read_text(encoding="utf-8"))
     assert written == accounts
@@ -177,3 +183,13 @@ def test_demo_readme_pair_is_a_manager_and_their_staff(demo_app):
             }
             person = staff.staff_for_user(users[clerk])
             assert assignments.can_manage(users[manager], person), slug
+
+
+def _assert_maternity_leave_explained():
+    """One person is on four months of maternity leave; their annual explanation names it."""
+    leave = db.session.execute(sa.select(Absence)).scalar_one()
+    assert leave.kind == "maternity" and leave.reference.endswith("/QĐ-TS")
+    row = db.session.execute(
+        sa.select(AnnualClassification).where(AnnualClassification.staff_id == leave.staff_id)
+    ).scalar_one()
+    assert any("nghỉ thai sản" in step["formula"] for step in row.explanation)

@@ -3,6 +3,7 @@ settings, data sources. The blueprint lives in ``common``; importing a view modu
 routes."""
 
 from blueprints.workspace import (  # noqa: F401
+    absence_views,
     account_views,
     catalogue_views,
     feeds_views,

@@ -160,7 +160,11 @@ def staff_edit(staff_id: str):
             {
                 "url": url_for("workspace.staff_income", staff_id=person.id),
                 "text": _("Quá trình lương và chức vụ kiêm nhiệm"),
-            }
+            },
+            {
+                "url": url_for("workspace.absences_page", staff=person.id),
+                "text": _("Nghỉ phép, vắng mặt của người này"),
+            },
         ],
     )
 

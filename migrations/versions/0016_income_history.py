@@ -6,7 +6,7 @@ on the salary then in force. ``concurrent_posts`` (tenant table, RLS): posts hel
 monthly determinations behind a (quarterly) payment.
 
 Revision ID: 0016_income_history
-Revises: 0014_form_drafts
+Revises: 0015_approval_chain
 Create Date: 2026-12-06 00:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
 revision = "0016_income_history"
-down_revision = "0014_form_drafts"
+down_revision = "0015_approval_chain"
 branch_labels = None
 depends_on = None
 

@@ -40,7 +40,13 @@ from tenant_app.models.rollout import (
     TemplateVersion,
     TenantConfig,
 )
-from tenant_app.models.staff import ConcurrentPost, SalaryChange, StaffAssignment, StaffMember
+from tenant_app.models.staff import (
+    Absence,
+    ConcurrentPost,
+    SalaryChange,
+    StaffAssignment,
+    StaffMember,
+)
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
 from tenant_app.models.users import (
     ApiToken,
@@ -66,6 +72,7 @@ from tenant_app.models.vocabulary import (
 )
 
 __all__ = [
+    "Absence",
     "FormDraft",
     "FeedBatch",
     "FeedDossier",

@@ -14,8 +14,16 @@ from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
 from tenant_app.models.org import JobPosition, OrgUnit, _known
 from tenant_app.models.users import User
+from tenant_app.models.vocabulary import AbsenceKind, values
 
 STAFF_TYPES = ("can_bo", "cong_chuc", "vien_chuc", "hop_dong")
+ABSENCE_KINDS = values(AbsenceKind)
+ABSENCE_KIND_LABELS = {
+    AbsenceKind.MATERNITY: _l("Nghỉ thai sản"),
+    AbsenceKind.SICKNESS: _l("Nghỉ ốm đau"),
+    AbsenceKind.TRAINING: _l("Đi đào tạo, bồi dưỡng"),
+    AbsenceKind.OTHER: _l("Nghỉ khác"),
+}
 STAFF_TYPE_LABELS = {
     "can_bo": _l("Cán bộ"),
     "cong_chuc": _l("Công chức"),
@@ -157,3 +165,35 @@ class ConcurrentPost(TenantScoped, db.Model):
             "effective_to IS NULL OR effective_to > effective_from", name="dates_ordered"
         ),
     )
+
+
+class Absence(TenantScoped, db.Model):
+    """A leave of a person from ``starts_on`` to ``ends_on`` (both inclusive), with its document.
+
+    The days it takes leave the periods' days worked (``scoring.service_time``), which the annual
+    classification reads; periods of one person never overlap (checked when recorded).
+    """
+
+    __tablename__ = "absences"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    starts_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    ends_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    # The decision or document granting the leave (số quyết định / văn bản).
+    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        tenant_fk(["recorded_by"], "users"),
+        sa.CheckConstraint(_known("kind", ABSENCE_KINDS), name="kind_known"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        sa.Index("ix_absences_tenant_id_staff_id_starts_on", "tenant_id", "staff_id", "starts_on"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return str(ABSENCE_KIND_LABELS.get(self.kind, self.kind))

@@ -110,6 +110,15 @@ class TargetStatus(enum.StrEnum):
     FAILED = "failed"  # Lỗi
 
 
+class AbsenceKind(enum.StrEnum):
+    """Why a person was absent from work (the same codes as ``scoring.service_time``)."""
+
+    MATERNITY = "maternity"  # Nghỉ thai sản
+    SICKNESS = "sickness"  # Nghỉ ốm đau
+    TRAINING = "training"  # Đi đào tạo, bồi dưỡng
+    OTHER = "other"  # Nghỉ khác
+
+
 def values(vocabulary: type[enum.StrEnum]) -> tuple[str, ...]:
     """The plain string values of a vocabulary, in order (for CHECK constraints and validators)."""
     return tuple(member.value for member in vocabulary)

@@ -1,9 +1,12 @@
 """Annual classification: average of the periods worked, forced fails, HTXS quota, head's call.
 
 ``compute_year`` proposes a grade per person from every period score of the year in the tenant
-(scoring.classify_year); ``quota`` counts HTXS against HTT per agency and quota group
-(scoring.check_quota) on the *final* grades; only ``decide`` makes a final grade differ from the
-proposed one, with a recorded reason; ``approve`` is refused while a violation is undecided.
+(scoring.classify_year), with each period's days worked (join/leave dates and recorded leaves,
+``services.workspace.absences``): a period not worked leaves the average, or is weighted by its
+days, as the year's ``absence_policy`` says; ``quota`` counts HTXS against HTT per agency and
+quota group (scoring.check_quota) on the *final* grades; only ``decide`` makes a final grade
+differ from the proposed one, with a recorded reason; ``approve`` is refused while a violation
+is undecided.
 
 Separation of duties, as for period scores: nobody decides or approves their own row, and the
 row of the unit's head (``unit_head``) is decided and approved by the competent higher level
@@ -52,7 +55,7 @@ from tenant_app.services.evaluation.assessments import (
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.evaluation.scores import LEADER_GROUPS, exact_total
 from tenant_app.services.evaluation.unit_head import unit_head
-from tenant_app.services.workspace import notifications
+from tenant_app.services.workspace import absences, notifications
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
 
@@ -195,7 +198,7 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     params = _year_params(year)
     scores = db.session.execute(
-        sa.select(PeriodScore, Period.code)
+        sa.select(PeriodScore, Period.code, Period.starts_on, Period.ends_on)
         .join(Period, tenant_join(Period.id, PeriodScore.period_id))
         .where(Period.year == year)
         .order_by(Period.starts_on)
@@ -204,11 +207,31 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         raise ServiceError(
             "no_scores", _("Năm %(y)d chưa có kết quả đánh giá kỳ nào.", y=year), status=409
         )
+    people = {s.staff_id for s, *_rest in scores}
+    members = {
+        p.id: p
+        for p in db.session.execute(
+            sa.select(StaffMember).where(StaffMember.id.in_(list(people)))
+        ).scalars()
+    }
+    first = min(starts for _s, _c, starts, _e in scores)
+    last = max(ends for _s, _c, _b, ends in scores)
+    spans = absences.spans_by_staff(people, first, last)
     totals: dict[uuid.UUID, list[PeriodTotal]] = defaultdict(list)
-    for score, code in scores:
+    for score, code, starts_on, ends_on in scores:
         # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
         exact = exact_total(score)
-        totals[score.staff_id].append(PeriodTotal(code, exact, forced_fail=score.forced_fail))
+        person = members.get(score.staff_id)
+        # Days worked in the period (join/leave dates, leaves): a period not worked leaves the
+        # average, or is weighted by its days under the rule set's ``absence_policy``.
+        service = (
+            absences.service_in(person, starts_on, ends_on, spans.get(person.id, ()))
+            if person is not None
+            else None
+        )
+        totals[score.staff_id].append(
+            PeriodTotal(code, exact, forced_fail=score.forced_fail, service=service)
+        )
     discipline = dict(
         db.session.execute(
             sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason).where(
@@ -224,7 +247,11 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         try:
             result = classify_year(periods, params, forced_fail=forced, leader=leader)
         except ScoringInputError:
-            continue  # an invalid total stays out of the proposal rather than grading wrongly
+            # An invalid total, or no period worked in the year (absent throughout): the person
+            # stays out of the proposal rather than grading wrongly; an earlier proposal goes.
+            if staff_id in existing:
+                db.session.delete(existing.pop(staff_id))
+            continue
         row = existing.get(staff_id)
         proposed = result.grade.value
         if row is None:

@@ -239,11 +239,15 @@ def _context(
     )
 
 
+# Parameters read by the annual classification only: they never change a period score, so they
+# stay out of its digest (adding one, or changing it, re-scores nobody).
+ANNUAL_ONLY_PARAMS = frozenset({"absence_policy"})
+
+
 def _params_key(period: Period, params: Params) -> str:
     """A short digest of the rule set, its parameters and the engine version."""
-    text = json.dumps(
-        [period.rule_set, params.to_dict(), ENGINE_VERSION], sort_keys=True, default=str
-    )
+    values = {k: v for k, v in params.to_dict().items() if k not in ANNUAL_ONLY_PARAMS}
+    text = json.dumps([period.rule_set, values, ENGINE_VERSION], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

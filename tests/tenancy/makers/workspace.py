@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tenant_app.extensions import db
 from tenant_app.models import (
+    Absence,
     CatalogueItem,
     CatalogueVersion,
     ConcurrentPost,
@@ -111,7 +112,19 @@ def _concurrent_post(factory, tenant, tag):
     )  # fmt: skip
 
 
+def _absence(factory, tenant, tag):
+    person = _staff(factory, tenant, f"ab{tag}")
+    return _add(
+        tenant,
+        Absence(
+            staff_id=person.id, kind="maternity", starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 6, 30), reference=f"QĐ-{tag}",
+        ),
+    )  # fmt: skip
+
+
 MAKERS = {
+    "absences": (_absence, "reference"),
     "org_units": (_unit, "name"),
     "org_unit_revisions": (_revision, "name"),
     "job_positions": (_position, "name"),
