@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -485,6 +486,14 @@ def _load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _peak_memory() -> str:
+    """Peak resident memory so far: this process, and the largest of its finished workers (issue
+    16: the full-scale recompute stays under 2 GB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return f"peak RSS: this process {own:.0f} MB, largest worker {workers:.0f} MB"
+
+
 def _code_state() -> str:
     """The commit measured, and a digest of uncommitted changes if any (figures depend on it)."""
     root = Path(__file__).resolve().parent.parent
@@ -590,6 +599,7 @@ def main(argv=None) -> int:
             f"{rec[1] / max(sel[1], 1e-9):.1f}x CPU; {_refresh_note(rec[4], rec[5])}; {_load()}",
             flush=True,
         )
+        print(f"  {_peak_memory()}", flush=True)
 
     from tenant_app import create_app
 
@@ -613,7 +623,7 @@ def main(argv=None) -> int:
             f"job): {_ms(without)} wall, CPU {_ms(without_cpu)}",
             flush=True,
         )
-    print(f"{_load()} at the end", flush=True)
+    print(f"{_load()} at the end; {_peak_memory()}", flush=True)
     return 0
 
 
