@@ -13,6 +13,7 @@ from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report
 from tenant_app.models.rollout import Rollout, TemplateVersion
+from tenant_app.models.staff import StaffMember
 from tenant_app.services.evaluation import periods, scores
 from tenant_app.tenancy import tenant_context
 from tests.helpers import bearer, login, token_for
@@ -224,9 +225,11 @@ def test_rollout_conflict_reads_in_the_readers_language(admin_client, headers, v
 
 
 def _closed_period_with_scores(tenant):
-    """October 2026 closed and scored: the clerk did 8 of 10 units of TH.SP01."""
+    """October 2026 closed and scored: the clerk (salary 8,000,000 VND) did 8 of 10 units of
+    TH.SP01."""
     ids = make_structure(tenant, "X")
     with tenant_context(tenant):
+        db.session.get(StaffMember, (tenant.id, ids["clerk"])).monthly_salary = Decimal(8_000_000)
         period = periods.open_period(year=2026, number=10, kind="month")
         item = db.session.execute(
             sa.select(CatalogueItem).where(CatalogueItem.canonical_code == "TH.SP01")
@@ -298,5 +301,6 @@ def test_impact_preview_rescores_the_last_closed_period_and_saves_nothing(
     assert result["period"] == "2026-10" and result["people"] == 1
     assert (result["before"]["grades"]["HTNV"], result["after"]["grades"]["KHTNV"]) == (1, 1)
     assert result["changed"] == 1
-    assert (result["before"]["income"], result["after"]["income"]) == ("500000", "0")
+    # HTNV pays 0.1 of the 8,000,000 salary; KHTNV nothing.
+    assert (result["before"]["income"], result["after"]["income"]) == ("800000", "0")
     assert state() == before
