@@ -59,6 +59,7 @@ from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStag
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.workspace import deputy_fields
 
 # The latest stage recorded decides the score (a period's chain only lets its stages be recorded).
 STAGE_ORDER = (
@@ -108,6 +109,9 @@ class _Context:
     managers: dict[uuid.UUID, uuid.UUID | None]
     has_work: set[uuid.UUID]
     people_ids: tuple = ()
+    # {deputy: (the people of the divisions assigned to them, the divisions' names)}: a deputy
+    # with a field in force in the period reads these instead of their direct reports.
+    deputy_teams: dict = field(default_factory=dict)
     _unit_indicators: tuple | None = None
     _position_indicators: dict | None = None
 
@@ -214,6 +218,7 @@ def _context(
     among them; for a whole period, for everyone, in one query each.
     """
     params = params_of(period)
+    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
     if managers is None:
         managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -225,7 +230,10 @@ def _context(
         has_work = set(db.session.execute(work_stmt).scalars())
     else:
         leaders = {sid for sid, p in people.items() if p.leader}
-        team = [sid for sid, manager in managers.items() if manager in leaders]
+        team = {sid for sid, manager in managers.items() if manager in leaders}
+        for leader in leaders & teams.keys():
+            team |= teams[leader][0]
+        team = list(team)
         grades, has_work = {}, set()
         if team:
             grades = dict(
@@ -235,7 +243,14 @@ def _context(
                 db.session.execute(work_stmt.where(Assignment.staff_id.in_(team))).scalars()
             )
     return _Context(
-        period, params, _params_key(period, params), grades, managers, has_work, tuple(people)
+        period,
+        params,
+        _params_key(period, params),
+        grades,
+        managers,
+        has_work,
+        tuple(people),
+        teams,
     )
 
 
@@ -260,16 +275,20 @@ def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
 
 
 def _team(leader_id: uuid.UUID, ctx: _Context) -> tuple[int, int, int, list[str]]:
-    """(team size, passing, pending, grades of those scored) for a leader's direct reports.
+    """(team size, passing, pending, grades of those scored) for a leader's team: the people of
+    the divisions assigned to a deputy (``ctx.deputy_teams``), otherwise the direct reports.
 
     A subordinate with a score counts with its grade; one with work but no score yet is pending;
     one with neither (no work in the period) is not part of the period's team.
     """
     size = passing = pending = 0
     grades = []
-    for sid, manager in ctx.managers.items():
-        if manager != leader_id:
-            continue
+    assigned = ctx.deputy_teams.get(leader_id)
+    if assigned is not None:
+        members = sorted(assigned[0])
+    else:
+        members = [sid for sid, manager in ctx.managers.items() if manager == leader_id]
+    for sid in members:
         grade = ctx.grades.get(sid)
         if grade is None and sid not in ctx.has_work:
             continue
@@ -333,6 +352,8 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
             "team_passing": passing,
             "team_pending": pending,
         }
+        if inputs.staff_id in ctx.deputy_teams:
+            leader_data["team_units"] = ctx.deputy_teams[inputs.staff_id][1]
         leader = LeaderCriteria(**_exact(leader_data))
     indicator_score = None
     if ctx.params.position_indicators == "in_task":
@@ -465,7 +486,7 @@ def compute(period: Period, staff_ids=None, *, force: bool = False, managers=Non
             stmt = stmt.where(PeriodScore.staff_id.in_(wanted))
         known = dict(db.session.execute(stmt).all())
     outcome = []
-    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_rank(p.staff_id, ctx))):
         scored = _score_one(inputs, ctx, known)
         if scored.result is not None:
             ctx.grades[inputs.staff_id] = scored.result.grade.value
@@ -487,7 +508,7 @@ def simulate(
     """
     ctx = _context(period, people, None)
     ctx.params, ctx.grades = params, {}
-    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_rank(p.staff_id, ctx))):
         snapshot = _snapshot(inputs, ctx, STAGE_ORDER).snapshot
         if coefficients:
             for item in snapshot["items"]:
@@ -499,6 +520,15 @@ def simulate(
             continue
         ctx.grades[inputs.staff_id] = result.grade.value
     return ctx.grades
+
+
+def _rank(staff_id: uuid.UUID, ctx: _Context) -> int:
+    """How deep a leader is scored: a deputy with fields after the people of their divisions."""
+    depth = _depth(staff_id, ctx)
+    team = ctx.deputy_teams.get(staff_id)
+    if team and team[0]:
+        depth = max(depth, 1 + max(_depth(sid, ctx) for sid in team[0]))
+    return depth
 
 
 def _depth(staff_id: uuid.UUID, ctx: _Context) -> int:
@@ -762,10 +792,15 @@ def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> Pe
     """Re-score one person, then each leader above them; returns the person's stored score.
 
     The leaders are re-scored nearest first (a deputy before the head), each only if what they
-    read changed. Returns None when the person has no work or could not be scored.
+    read changed; the deputies whose fields hold the person (and the line above them) too.
+    Returns None when the person has no work or could not be scored.
     """
     managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     line = [staff_id, *_line_above(staff_id, managers)]
+    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
+    for deputy, (members, _names) in teams.items():
+        if staff_id in members:
+            line += [s for s in (deputy, *_line_above(deputy, managers)) if s not in line]
     score_people(period, line, reason=reason, managers=managers)
     db.session.flush()
     return db.session.execute(
