@@ -269,3 +269,52 @@ def test_a_field_of_another_unit_is_not_read(factory, tenant_a, tenant_b, ward_a
         assert deputy_fields.list_fields() == []
         found = chain.deputies_in_charge([ward["cuc"]])
         assert found[ward["cuc"]] == {ward["deputy"], ward["deputy2"]}
+
+
+# --- the page on the person's record
+
+
+def _page(staff_id, slug="phuong-a"):
+    return f"/t/{slug}/staff/{staff_id}/fields"
+
+
+def test_page_assigns_a_division_and_refuses_bad_input_in_vietnamese(
+    client, tenant_a, ward_a, admin_a
+):
+    from tests.helpers import login, post_form
+
+    ward = _build(tenant_a, ward_a)
+    login(client, "phuong-a", "admin.a")
+    form = {"org_unit_id": str(ward["tc"]), "starts_on": "2026-01-01", "ends_on": "",
+            "reference": "QĐ 12/QĐ-UBND"}  # fmt: skip
+    assert post_form(client, _page(ward["deputy"]), form).status_code == 302
+    page = client.get(_page(ward["deputy"])).get_data(as_text=True)
+    assert "Phòng Tài chính" in page and "QĐ 12/QĐ-UBND" in page
+    bad = post_form(client, _page(ward["deputy"]), {**form, "ends_on": "2025-12-31"})
+    assert bad.status_code == 400
+    assert "Ngày kết thúc không được trước ngày bắt đầu." in bad.get_data(as_text=True)
+    with tenant_context(tenant_a):
+        assert len(deputy_fields.list_fields()) == 1
+
+
+def test_page_of_another_unit_is_not_found(client, factory, tenant_a, tenant_b, ward_a):
+    """Ward B's administrator can neither open a ward A deputy's page nor remove A's field."""
+    from tests.evaluation.conftest import build_ward
+    from tests.helpers import login, post_form
+
+    ward = _build(tenant_a, ward_a)
+    _assign_fields(tenant_a, ward)
+    factory.user(tenant_b, "admin.b", ("unit_admin",), full_name="Quản Trị B")
+    ward_b = build_ward(factory, tenant_b, "-b")
+    with tenant_context(tenant_a):
+        field_id = deputy_fields.list_fields()[0].id
+    login(client, "phuong-b", "admin.b")
+    own = _page(ward_b["head"], "phuong-b")
+    assert client.get(_page(ward["deputy"], "phuong-b")).status_code == 404
+    form = {"org_unit_id": str(ward["tc"]), "starts_on": "2026-01-01", "reference": "QĐ B"}
+    posted = post_form(client, _page(ward["deputy"], "phuong-b"), form, page=own)
+    assert posted.status_code == 404
+    removed = post_form(client, f"/t/phuong-b/deputy-fields/{field_id}/remove", {}, page=own)
+    assert removed.status_code == 404
+    with tenant_context(tenant_a):
+        assert len(deputy_fields.list_fields()) == 2
