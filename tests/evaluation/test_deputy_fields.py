@@ -135,6 +135,24 @@ def test_deputy_unit_result_counts_the_people_of_both_divisions(tenant_a, ward_a
         assert "Phòng Kinh tế, Phòng Tài chính" in step["formula"]
 
 
+def test_head_counts_everyone_in_the_unit(tenant_a, ward_a):
+    """The head (of the office, the unit's head) counts everyone posted in the unit with work in
+    the period: the deputy, An, Bình, Cúc and Lái (Lái is the deputy's report, not the head's)
+    → team of 5, Bình fails → 50%. Direct reports alone gave 4 (no Lái). The head is scored
+    after the deputy in the same pass: nobody is pending for them."""
+    ward = _build(tenant_a, ward_a)
+    _assign_fields(tenant_a, ward)
+    with tenant_context(tenant_a):
+        period = _month(tenant_a, ward)
+        _work(tenant_a, ward, "head", quantity=1, completed=1)
+        scores.score_people(period)
+        db.session.commit()
+        leader = _stored(ward["head"]).inputs["leader"]
+        assert (leader["team_size"], leader["team_pending"]) == (5, 0)
+        assert leader["unit_results"] == "50"
+        assert "team_units" not in leader
+
+
 def test_deputy_without_a_field_in_the_period_counts_direct_reports(tenant_a, ward_a):
     """Fields that ended before November leave the old rule: Lái alone, 1 / 1 → 100%."""
     ward = _build(tenant_a, ward_a)

@@ -59,6 +59,7 @@ from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStag
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import deputy_fields
 
 # The latest stage recorded decides the score (a period's chain only lets its stages be recorded).
@@ -218,7 +219,7 @@ def _context(
     among them; for a whole period, for everyone, in one query each.
     """
     params = params_of(period)
-    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
+    teams = leader_teams(period)
     if managers is None:
         managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -257,6 +258,26 @@ def _context(
 # Parameters read by the annual classification only: they never change a period score, so they
 # stay out of its digest (adding one, or changing it, re-scores nobody).
 ANNUAL_ONLY_PARAMS = frozenset({"absence_policy"})
+
+
+def leader_teams(period: Period) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
+    """{leader: (their team, the divisions named)} for the leaders not read from direct reports:
+    each deputy with a field in force in the period (``deputy_fields.teams_in``) and the unit's
+    head on the period's last day, whose team is everyone posted in the unit then."""
+    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
+    head = unit_head(on=period.ends_on)
+    if head is not None:
+        posted = db.session.execute(
+            sa.select(StaffAssignment.staff_id).where(
+                StaffAssignment.effective_from <= period.ends_on,
+                sa.or_(
+                    StaffAssignment.effective_to.is_(None),
+                    StaffAssignment.effective_to > period.ends_on,
+                ),
+            )
+        ).scalars()
+        teams[head.id] = ({sid for sid in posted if sid != head.id}, [])
+    return teams
 
 
 def _params_key(period: Period, params: Params) -> str:
@@ -352,7 +373,7 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
             "team_passing": passing,
             "team_pending": pending,
         }
-        if inputs.staff_id in ctx.deputy_teams:
+        if ctx.deputy_teams.get(inputs.staff_id, ((), []))[1]:
             leader_data["team_units"] = ctx.deputy_teams[inputs.staff_id][1]
         leader = LeaderCriteria(**_exact(leader_data))
     indicator_score = None
@@ -522,12 +543,15 @@ def simulate(
     return ctx.grades
 
 
-def _rank(staff_id: uuid.UUID, ctx: _Context) -> int:
-    """How deep a leader is scored: a deputy with fields after the people of their divisions."""
+def _rank(staff_id: uuid.UUID, ctx: _Context, seen: frozenset = frozenset()) -> int:
+    """How deep a leader sits for the scoring order (deepest first): a leader whose team is not
+    their direct reports (a deputy's fields, the head's whole unit) ranks above every member,
+    those members' own teams included (a cycle is cut)."""
     depth = _depth(staff_id, ctx)
     team = ctx.deputy_teams.get(staff_id)
-    if team and team[0]:
-        depth = max(depth, 1 + max(_depth(sid, ctx) for sid in team[0]))
+    if team and team[0] and staff_id not in seen:
+        inner = seen | {staff_id}
+        depth = min(depth, min(_rank(sid, ctx, inner) for sid in team[0]) - 1)
     return depth
 
 
@@ -797,7 +821,7 @@ def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> Pe
     """
     managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     line = [staff_id, *_line_above(staff_id, managers)]
-    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
+    teams = leader_teams(period)
     for deputy, (members, _names) in teams.items():
         if staff_id in members:
             line += [s for s in (deputy, *_line_above(deputy, managers)) if s not in line]
