@@ -139,7 +139,8 @@ class LeaderCriteria:
 
     ``team_size``, ``team_passing`` and ``team_pending`` are what the unit result was read from
     (subordinates, those at HTNV or better, those not scored yet); they only feed the
-    explanation, and a pending subordinate makes the leader's score provisional.
+    explanation, and a pending subordinate makes the leader's score provisional. ``team_units``
+    names the divisions assigned to a deputy (lĩnh vực phụ trách) when the team is theirs.
     """
 
     unit_results: Decimal
@@ -147,6 +148,7 @@ class LeaderCriteria:
     team_size: int | None = None
     team_passing: int | None = None
     team_pending: int = 0
+    team_units: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("unit_results", "organising"):
@@ -157,6 +159,8 @@ class LeaderCriteria:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, to_count(value, f"leader_criteria.{name}"))
+        if self.team_units is not None:
+            object.__setattr__(self, "team_units", tuple(str(u) for u in self.team_units))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from blueprints.workspace import (  # noqa: F401
     absence_views,
     account_views,
     catalogue_views,
+    deputy_field_views,
     feeds_views,
     org_views,
     salary_views,

@@ -165,6 +165,10 @@ def staff_edit(staff_id: str):
                 "url": url_for("workspace.absences_page", staff=person.id),
                 "text": _("Nghỉ phép, vắng mặt của người này"),
             },
+            {
+                "url": url_for("workspace.deputy_fields_page", staff_id=person.id),
+                "text": _("Lĩnh vực phụ trách (cấp phó)"),
+            },
         ],
     )
 

@@ -481,6 +481,9 @@ def _leader_step(period: PeriodInput, result: PeriodResult, params: Params) -> E
                 f"; {leader.team_pending} cấp dưới chưa có điểm: kết quả tạm tính, "
                 "tính lại khi họ được chấm"
             )
+    if leader.team_units:
+        team += f" (người thuộc lĩnh vực phụ trách: {', '.join(leader.team_units)})"
+        inputs["team_units"] = ", ".join(leader.team_units)
     return ExplanationStep(
         "leader_criteria",
         "Tiêu chí của lãnh đạo, quản lý",

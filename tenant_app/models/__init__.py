@@ -43,6 +43,7 @@ from tenant_app.models.rollout import (
 from tenant_app.models.staff import (
     Absence,
     ConcurrentPost,
+    DeputyField,
     SalaryChange,
     StaffAssignment,
     StaffMember,
@@ -73,6 +74,7 @@ from tenant_app.models.vocabulary import (
 
 __all__ = [
     "Absence",
+    "DeputyField",
     "FormDraft",
     "FeedBatch",
     "FeedDossier",

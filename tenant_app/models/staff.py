@@ -197,3 +197,32 @@ class Absence(TenantScoped, db.Model):
     @property
     def kind_label(self) -> str:
         return str(ABSENCE_KIND_LABELS.get(self.kind, self.kind))
+
+
+class DeputyField(TenantScoped, db.Model):
+    """A field (lĩnh vực phụ trách) assigned to a deputy: a division of the chart, with its dates.
+
+    From ``starts_on`` to ``ends_on`` (both inclusive; open when None) the deputy ``staff_id`` is
+    in charge of ``org_unit_id`` and the units below it: their unit result counts the people of
+    those units, and the approval chain's deputy stage of those people is theirs.
+    """
+
+    __tablename__ = "deputy_fields"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    org_unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    starts_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The decision assigning the field (quyết định phân công nhiệm vụ).
+    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        tenant_fk(["org_unit_id"], "org_units"),
+        tenant_fk(["recorded_by"], "users"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
+        sa.Index("ix_deputy_fields_tenant_id_staff_id", "tenant_id", "staff_id"),
+        sa.Index("ix_deputy_fields_tenant_id_org_unit_id", "tenant_id", "org_unit_id"),
+    )

@@ -10,15 +10,18 @@ Per person the period's chain loses the deputy stage when nobody is the person's
 charge (the org chart names none above them) and for the unit's head (the competent higher level
 assesses the head at the manager stage and approves; no deputy assesses their own head).
 
-The deputy in charge: the org chart has no "deputy's fields" yet, so the deputy of a person is
-whoever holds a current ``leader_deputy`` post in the nearest unit *above* the person's own unit
-that has one (e.g. the vice-chairmen of the committee for a clerk of a division).
+The deputy in charge: the deputy to whom the person's division (their unit or the nearest unit
+above it) is assigned as a field (lĩnh vực phụ trách, ``DeputyField``) today; when no field
+covers the person, whoever holds a current ``leader_deputy`` post in the nearest unit *above* the
+person's own unit that has one (e.g. the vice-chairmen of the committee for a clerk of a
+division).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -29,6 +32,7 @@ from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN, AssessmentStage
 from tenant_app.services.evaluation.unit_head import unit_head
+from tenant_app.services.workspace import deputy_fields
 
 ORDER = (
     AssessmentStage.SELF,
@@ -124,11 +128,17 @@ def deputies_in_charge(staff_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uu
     for sid, unit, group in posts:
         if group == "leader_deputy":
             deputies_by_unit.setdefault(unit, set()).add(sid)
+    in_charge = deputy_fields.deputies_of_units(date.today())
     out = {}
     for sid in ids:
         found: set = set()
         unit = unit_of.get(sid)
-        if unit is not None:
+        if unit is not None and in_charge:
+            for own in (unit, *_ancestors(unit, parents)):
+                if in_charge.get(own, set()) - {sid}:
+                    found = in_charge[own] - {sid}
+                    break
+        if unit is not None and not found:
             for above in _ancestors(unit, parents):
                 if deputies_by_unit.get(above):
                     found = deputies_by_unit[above] - {sid}

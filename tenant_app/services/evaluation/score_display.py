@@ -52,6 +52,7 @@ INPUT_NAMES = {
     "team_size": _l("Số người của đơn vị phụ trách"),
     "team_passing": _l("Số người hoàn thành nhiệm vụ trở lên"),
     "team_pending": _l("Số người chưa có kết quả"),
+    "team_units": _l("Lĩnh vực phụ trách"),
     "staff_id": _l("Cán bộ, công chức"),
 }
 # Why a person is forced to KHTNV when the period's rules name no label of their own.

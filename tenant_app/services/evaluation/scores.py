@@ -59,6 +59,8 @@ from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStag
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import indicators
 from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.unit_head import unit_head
+from tenant_app.services.workspace import deputy_fields
 
 # The latest stage recorded decides the score (a period's chain only lets its stages be recorded).
 STAGE_ORDER = (
@@ -108,6 +110,9 @@ class _Context:
     managers: dict[uuid.UUID, uuid.UUID | None]
     has_work: set[uuid.UUID]
     people_ids: tuple = ()
+    # {deputy: (the people of the divisions assigned to them, the divisions' names)}: a deputy
+    # with a field in force in the period reads these instead of their direct reports.
+    deputy_teams: dict = field(default_factory=dict)
     _unit_indicators: tuple | None = None
     _position_indicators: dict | None = None
 
@@ -214,6 +219,7 @@ def _context(
     among them; for a whole period, for everyone, in one query each.
     """
     params = params_of(period)
+    teams = leader_teams(period)
     if managers is None:
         managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -225,7 +231,10 @@ def _context(
         has_work = set(db.session.execute(work_stmt).scalars())
     else:
         leaders = {sid for sid, p in people.items() if p.leader}
-        team = [sid for sid, manager in managers.items() if manager in leaders]
+        team = {sid for sid, manager in managers.items() if manager in leaders}
+        for leader in leaders & teams.keys():
+            team |= teams[leader][0]
+        team = list(team)
         grades, has_work = {}, set()
         if team:
             grades = dict(
@@ -235,13 +244,40 @@ def _context(
                 db.session.execute(work_stmt.where(Assignment.staff_id.in_(team))).scalars()
             )
     return _Context(
-        period, params, _params_key(period, params), grades, managers, has_work, tuple(people)
+        period,
+        params,
+        _params_key(period, params),
+        grades,
+        managers,
+        has_work,
+        tuple(people),
+        teams,
     )
 
 
 # Parameters read by the annual classification only: they never change a period score, so they
 # stay out of its digest (adding one, or changing it, re-scores nobody).
 ANNUAL_ONLY_PARAMS = frozenset({"absence_policy"})
+
+
+def leader_teams(period: Period) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
+    """{leader: (their team, the divisions named)} for the leaders not read from direct reports:
+    each deputy with a field in force in the period (``deputy_fields.teams_in``) and the unit's
+    head on the period's last day, whose team is everyone posted in the unit then."""
+    teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
+    head = unit_head(on=period.ends_on)
+    if head is not None:
+        posted = db.session.execute(
+            sa.select(StaffAssignment.staff_id).where(
+                StaffAssignment.effective_from <= period.ends_on,
+                sa.or_(
+                    StaffAssignment.effective_to.is_(None),
+                    StaffAssignment.effective_to > period.ends_on,
+                ),
+            )
+        ).scalars()
+        teams[head.id] = ({sid for sid in posted if sid != head.id}, [])
+    return teams
 
 
 def _params_key(period: Period, params: Params) -> str:
@@ -260,16 +296,20 @@ def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
 
 
 def _team(leader_id: uuid.UUID, ctx: _Context) -> tuple[int, int, int, list[str]]:
-    """(team size, passing, pending, grades of those scored) for a leader's direct reports.
+    """(team size, passing, pending, grades of those scored) for a leader's team: the people of
+    the divisions assigned to a deputy (``ctx.deputy_teams``), otherwise the direct reports.
 
     A subordinate with a score counts with its grade; one with work but no score yet is pending;
     one with neither (no work in the period) is not part of the period's team.
     """
     size = passing = pending = 0
     grades = []
-    for sid, manager in ctx.managers.items():
-        if manager != leader_id:
-            continue
+    assigned = ctx.deputy_teams.get(leader_id)
+    if assigned is not None:
+        members = sorted(assigned[0])
+    else:
+        members = [sid for sid, manager in ctx.managers.items() if manager == leader_id]
+    for sid in members:
         grade = ctx.grades.get(sid)
         if grade is None and sid not in ctx.has_work:
             continue
@@ -333,6 +373,8 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
             "team_passing": passing,
             "team_pending": pending,
         }
+        if ctx.deputy_teams.get(inputs.staff_id, ((), []))[1]:
+            leader_data["team_units"] = ctx.deputy_teams[inputs.staff_id][1]
         leader = LeaderCriteria(**_exact(leader_data))
     indicator_score = None
     if ctx.params.position_indicators == "in_task":
@@ -465,7 +507,7 @@ def compute(period: Period, staff_ids=None, *, force: bool = False, managers=Non
             stmt = stmt.where(PeriodScore.staff_id.in_(wanted))
         known = dict(db.session.execute(stmt).all())
     outcome = []
-    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_rank(p.staff_id, ctx))):
         scored = _score_one(inputs, ctx, known)
         if scored.result is not None:
             ctx.grades[inputs.staff_id] = scored.result.grade.value
@@ -487,7 +529,7 @@ def simulate(
     """
     ctx = _context(period, people, None)
     ctx.params, ctx.grades = params, {}
-    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_depth(p.staff_id, ctx))):
+    for inputs in sorted(people.values(), key=lambda p: (p.leader, -_rank(p.staff_id, ctx))):
         snapshot = _snapshot(inputs, ctx, STAGE_ORDER).snapshot
         if coefficients:
             for item in snapshot["items"]:
@@ -499,6 +541,18 @@ def simulate(
             continue
         ctx.grades[inputs.staff_id] = result.grade.value
     return ctx.grades
+
+
+def _rank(staff_id: uuid.UUID, ctx: _Context, seen: frozenset = frozenset()) -> int:
+    """How deep a leader sits for the scoring order (deepest first): a leader whose team is not
+    their direct reports (a deputy's fields, the head's whole unit) ranks above every member,
+    those members' own teams included (a cycle is cut)."""
+    depth = _depth(staff_id, ctx)
+    team = ctx.deputy_teams.get(staff_id)
+    if team and team[0] and staff_id not in seen:
+        inner = seen | {staff_id}
+        depth = min(depth, min(_rank(sid, ctx, inner) for sid in team[0]) - 1)
+    return depth
 
 
 def _depth(staff_id: uuid.UUID, ctx: _Context) -> int:
@@ -762,10 +816,15 @@ def rescore_person(period: Period, staff_id, *, reason: str | None = None) -> Pe
     """Re-score one person, then each leader above them; returns the person's stored score.
 
     The leaders are re-scored nearest first (a deputy before the head), each only if what they
-    read changed. Returns None when the person has no work or could not be scored.
+    read changed; the deputies whose fields hold the person (and the line above them) too.
+    Returns None when the person has no work or could not be scored.
     """
     managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     line = [staff_id, *_line_above(staff_id, managers)]
+    teams = leader_teams(period)
+    for deputy, (members, _names) in teams.items():
+        if staff_id in members:
+            line += [s for s in (deputy, *_line_above(deputy, managers)) if s not in line]
     score_people(period, line, reason=reason, managers=managers)
     db.session.flush()
     return db.session.execute(

@@ -11,6 +11,7 @@ from tenant_app.models import (
     CatalogueItem,
     CatalogueVersion,
     ConcurrentPost,
+    DeputyField,
     ItemPosition,
     JobPosition,
     OrgUnit,
@@ -123,8 +124,21 @@ def _absence(factory, tenant, tag):
     )  # fmt: skip
 
 
+def _deputy_field(factory, tenant, tag):
+    person = _staff(factory, tenant, f"df{tag}")
+    unit = _unit(factory, tenant, f"df{tag}")
+    return _add(
+        tenant,
+        DeputyField(
+            staff_id=person.id, org_unit_id=unit.id, starts_on=date(2026, 1, 1),
+            reference=f"QĐ-PC-{tag}",
+        ),
+    )  # fmt: skip
+
+
 MAKERS = {
     "absences": (_absence, "reference"),
+    "deputy_fields": (_deputy_field, "reference"),
     "org_units": (_unit, "name"),
     "org_unit_revisions": (_revision, "name"),
     "job_positions": (_position, "name"),
