@@ -172,6 +172,11 @@ class ReviewSchema(Schema):
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
+class ExemptionDecisionSchema(Schema):
+    approve = JsonBoolean(required=True)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
 # --- assessments and scores
 
 
