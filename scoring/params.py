@@ -88,6 +88,7 @@ DEFAULT_FORCED_FAIL_REASONS = (
 ORGANISING_SOURCES = ("manual", "unit_indicators")
 POSITION_INDICATOR_MODES = ("info", "in_task")
 ABSENCE_POLICIES = ("exclude", "prorate")
+EXEMPTION_APPROVERS = ("head", "unit_admin")
 
 _DECIMAL_FIELDS = (
     "task_weight",
@@ -142,6 +143,10 @@ class Params:
     # already left, or absent the whole period) and counts every other period once;
     # ``prorate`` also weights each period by its days worked / days in the period.
     absence_policy: str = "exclude"
+    # Who approves an objective-cause exemption proposed by the reviewer (DOMAIN.md: the
+    # deductions are waived only for an objective cause, with its proof): ``head`` (the unit's
+    # head, default) or ``unit_admin``. Read by the workflow only, never by the engine.
+    exemption_approver: str = "head"
 
     def __post_init__(self) -> None:
         for name in _DECIMAL_FIELDS:
@@ -362,4 +367,9 @@ def _validate(p: Params) -> None:
         p.absence_policy in ABSENCE_POLICIES,
         "absence_policy",
         "Cách tính kỳ không công tác chỉ nhận: exclude, prorate.",
+    )
+    _require(
+        p.exemption_approver in EXEMPTION_APPROVERS,
+        "exemption_approver",
+        "Người duyệt miễn trừ chỉ nhận: head, unit_admin.",
     )

@@ -144,17 +144,16 @@ def _report_and_review(period, made, users_by_staff, admin, rng, profiles, *, st
         errors = 0 if profile == "perfect" or done == 0 else rng.choice([0, 1, 1])
         delays = 0 if profile == "perfect" or done == 0 else rng.choice([1, 1, 2])
         delays = min(delays, int(done) * 4)
-        exempt = 1 if delays and rng.random() < 0.15 else 0
+        # Exemptions need an attached proof and the head's approval (not demo data here); the
+        # random delays stand in for the reviewer's correction of the dates' proposal.
+        rng.random()
         reports.review_report(
             report,
             actor=reviewer,
             accept=state == ReportStatus.ACCEPTED,
             major_errors=min(errors, int(done) * 4),
             delays=delays,
-            exempt_delays=exempt,
-            exemption_reason="Hệ thống dịch vụ công gián đoạn (có xác nhận của Trung tâm)"
-            if exempt
-            else None,
+            delay_reason="Đối chiếu sổ theo dõi văn bản đi của đơn vị",
             comment=None
             if state == ReportStatus.ACCEPTED
             else "Bổ sung số, ngày văn bản làm minh chứng.",

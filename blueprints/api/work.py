@@ -32,6 +32,7 @@ from tenant_app.schemas.evaluation import (
     AssignmentListArgsSchema,
     EvidenceSchema,
     EvidenceUploadSchema,
+    ExemptionDecisionSchema,
     ReportCreateSchema,
     ReportListArgsSchema,
     ReportSchema,
@@ -40,7 +41,7 @@ from tenant_app.schemas.evaluation import (
     WorkAssignmentSchema,
 )
 from tenant_app.services.errors import NotFound
-from tenant_app.services.evaluation import assignments, evidence, periods, reports
+from tenant_app.services.evaluation import assignments, evidence, exemptions, periods, reports
 from tenant_app.services.workspace import catalogue, staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
@@ -237,6 +238,20 @@ class ReportReview(MethodView):
     def post(self, data, report_id):
         """Accept or return a submitted report, counting major errors, delays and exemptions."""
         report = reports.review_report(_report(report_id)[0], actor=g.api_user, **data)
+        db.session.commit()
+        return report
+
+
+@blp.route("/reports/<uuid:report_id>/exemption")
+class ReportExemption(MethodView):
+    @managers
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ExemptionDecisionSchema)
+    @blp.response(200, ReportSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, data, report_id):
+        """Approve or refuse a proposed objective-cause exemption (the role the period names)."""
+        report = exemptions.decide(_report(report_id)[0], actor=g.api_user, **data)
         db.session.commit()
         return report
 

@@ -100,6 +100,12 @@ class ReviewForm(FlaskForm):
     exemption_reason = TextAreaField(
         _l("Nguyên nhân khách quan và căn cứ miễn trừ"), validators=[Optional(), Length(max=1000)]
     )
+    exemption_evidence_id = SelectField(
+        _l("Minh chứng của miễn trừ"), choices=[("", "—")], validate_choice=False
+    )
+    delay_reason = TextAreaField(
+        _l("Lý do sửa số lần chậm đề xuất"), validators=[Optional(), Length(max=1000)]
+    )
     comment = TextAreaField(_l("Nhận xét"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Lưu thẩm định"))
 

@@ -13,7 +13,7 @@ from blueprints.evaluation.forms import ReviewForm
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import Assignment, Period, label
-from tenant_app.services.evaluation import evidence, worklist
+from tenant_app.services.evaluation import evidence, reports, worklist
 from tenant_app.services.workspace import staff
 
 REVIEW_SHOWS = ("waiting", "all")
@@ -50,17 +50,28 @@ def catalogue_items(ids) -> list[CatalogueItem]:
 
 
 def review_report_form(report) -> ReviewForm:
-    """The review form of ``report`` filled with its current review."""
-    return ReviewForm(
+    """The review form of ``report`` filled with its current review.
+
+    Before the first review the delays are those the dates propose; the exemption fields show
+    the proposal (counted or not yet approved); its proof is chosen among the report's files.
+    """
+    assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
+    delays = report.delays if report.reviewed_at else reports.proposed_delays(assignment, report)
+    form = ReviewForm(
         formdata=None,
         decision="accept",
         major_errors=str(report.major_errors),
-        delays=str(report.delays),
-        exempt_errors=str(report.exempt_errors),
-        exempt_delays=str(report.exempt_delays),
+        delays=str(delays),
+        exempt_errors=str(report.proposed_exempt_errors or report.exempt_errors),
+        exempt_delays=str(report.proposed_exempt_delays or report.exempt_delays),
         exemption_reason=report.exemption_reason or "",
+        exemption_evidence_id=str(report.exemption_evidence_id or ""),
+        delay_reason=report.delay_correction_reason or "",
         comment=report.review_comment or "",
     )
+    files = evidence.files_of([report.id]).get(report.id, [])
+    form.exemption_evidence_id.choices = [("", "—")] + [(str(f.id), f.filename) for f in files]
+    return form
 
 
 def back_to_queue(period_id, staff_id):

@@ -194,6 +194,8 @@ def review_report(report_id: str):
                 exempt_errors=form.exempt_errors.data,
                 exempt_delays=form.exempt_delays.data,
                 exemption_reason=form.exemption_reason.data,
+                exemption_evidence_id=form.exemption_evidence_id.data or None,
+                delay_reason=form.delay_reason.data,
                 comment=form.comment.data,
             )
         if saved.ok:

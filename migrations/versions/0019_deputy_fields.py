@@ -6,7 +6,7 @@ recorded it. A deputy's unit result counts the people of those divisions; the ap
 deputy stage of those people is the deputy's.
 
 Revision ID: 0019_deputy_fields
-Revises: 0017_absences
+Revises: 0018_exemption_proof
 Create Date: 2026-12-06 01:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
 revision = "0019_deputy_fields"
-down_revision = "0017_absences"
+down_revision = "0018_exemption_proof"
 branch_labels = None
 depends_on = None
 

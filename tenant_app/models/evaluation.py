@@ -175,6 +175,24 @@ class Report(TenantScoped, db.Model):
     exempt_errors: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     exempt_delays: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     exemption_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    # The exemption as proposed by the reviewer, with its proof (one of the report's evidence
+    # files), and its decision by the role the period's parameters name (``exemption_approver``):
+    # ``exempt_errors`` / ``exempt_delays`` (what the engine reads) stay 0 until it is approved.
+    proposed_exempt_errors: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
+    proposed_exempt_delays: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
+    exemption_status: Mapped[str | None] = mapped_column(sa.String(10))
+    exemption_evidence_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    exemption_proposed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    exemption_decided_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    exemption_decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Delays as the dates say (completed after the due date: 1, else 0), proposed to the
+    # reviewer, who confirms them in ``delays`` or corrects them with a reason.
+    proposed_delays: Mapped[int | None] = mapped_column(sa.Integer)
+    delay_correction_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     review_comment: Mapped[str | None] = mapped_column(sa.String(1000))
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -188,6 +206,8 @@ class Report(TenantScoped, db.Model):
     __table_args__ = (
         tenant_fk(["assignment_id"], "assignments"),
         tenant_fk(["reviewed_by"], "users"),
+        tenant_fk(["exemption_proposed_by"], "users"),
+        tenant_fk(["exemption_decided_by"], "users"),
         sa.UniqueConstraint("tenant_id", "assignment_id"),
         sa.CheckConstraint(_known("status", REPORT_STATUSES), name="status_known"),
         sa.CheckConstraint("completed >= 0", name="completed_not_negative"),
@@ -195,6 +215,15 @@ class Report(TenantScoped, db.Model):
             "major_errors >= 0 AND delays >= 0 AND exempt_errors >= 0 AND exempt_delays >= 0 "
             "AND exempt_errors <= major_errors AND exempt_delays <= delays",
             name="review_counts_valid",
+        ),
+        sa.CheckConstraint(
+            "exemption_status IS NULL OR exemption_status IN ('proposed', 'approved', 'refused')",
+            name="exemption_status_known",
+        ),
+        sa.CheckConstraint(
+            "proposed_exempt_errors >= 0 AND proposed_exempt_delays >= 0 "
+            "AND proposed_exempt_errors <= major_errors AND proposed_exempt_delays <= delays",
+            name="proposed_exemption_valid",
         ),
     )
 

@@ -165,6 +165,15 @@ class ReviewSchema(Schema):
     exemption_reason = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=1000)
     )
+    exemption_evidence_id = fields.UUID(load_default=None, allow_none=True)
+    delay_reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+    )
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class ExemptionDecisionSchema(Schema):
+    approve = JsonBoolean(required=True)
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 

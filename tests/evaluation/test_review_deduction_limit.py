@@ -87,6 +87,7 @@ def test_review_deduction_limit_message_shows_the_period_rate(tenant_a, ward_a):
                 actor=_get(User, tenant_a, ward_a["head_user"]),
                 accept=True,
                 delays=4,
+                delay_reason="Đối chiếu sổ theo dõi văn bản",
                 today=TODAY,
             )
         assert error.value.field == "delays"

@@ -57,7 +57,10 @@ def test_review_accept_with_error_and_delay_rescores(client, factory, tenant_a):
     rid = report(tenant_a, ward, assign(tenant_a, ward), 10)
     login(client, "phuong-a", "truong")
     response = post_form(
-        client, f"{PAGE}/reports/{rid}", _review(major_errors="1", delays="2"), page=PAGE
+        client,
+        f"{PAGE}/reports/{rid}",
+        _review(major_errors="1", delays="2", delay_reason="Đối chiếu sổ theo dõi văn bản"),
+        page=PAGE,
     )
     assert response.status_code == 302
     score = _score(tenant_a, ward["clerk"])

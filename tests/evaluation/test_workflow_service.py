@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -14,9 +15,17 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import DisciplineRecord, Period
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assessments, assignments, periods, reports, scores
+from tenant_app.services.evaluation import (
+    assessments,
+    assignments,
+    evidence,
+    periods,
+    reports,
+    scores,
+)
 from tenant_app.tenancy import tenant_context
 from tests.evaluation.conftest import TODAY
+from tests.security.samples import pdf_bytes
 
 
 def _get(model, tenant, key):
@@ -46,7 +55,13 @@ def _run_month(tenant, ward, *, t3_done=False):
         )
         errors, delays = (1, 2) if code == "T1" else (0, 0)
         reports.review_report(
-            report, actor=head, accept=True, major_errors=errors, delays=delays, today=TODAY
+            report,
+            actor=head,
+            accept=True,
+            major_errors=errors,
+            delays=delays,
+            delay_reason="Đối chiếu sổ theo dõi văn bản",
+            today=TODAY,
         )
     assessments.save_assessment(
         period, clerk, stage="self", general=[9, 9, 9], actor=clerk_user, today=TODAY
@@ -207,6 +222,12 @@ def test_workflow_exemption_removes_the_deduction(tenant_a, ward_a):
                 report, actor=head, accept=True, major_errors=1, exempt_errors=1, today=TODAY
             )
         assert missing_reason.value.field == "exemption_reason"
+        proof = evidence.add_evidence(
+            report,
+            filename="Xác nhận.pdf",
+            stream=io.BytesIO(pdf_bytes()),
+            actor=_get(User, tenant_a, ward_a["clerk_user"]),
+        )
         reports.review_report(
             report,
             actor=head,
@@ -214,6 +235,7 @@ def test_workflow_exemption_removes_the_deduction(tenant_a, ward_a):
             major_errors=1,
             exempt_errors=1,
             exemption_reason="Lỗi do hệ thống một cửa quốc gia",
+            exemption_evidence_id=proof.id,
             today=TODAY,
         )
         assert scores.score_people(period)[clerk.id].b == Decimal(100)

@@ -84,6 +84,7 @@ def review(tenant, ward, report_id, *, errors=0, delays=0):
             accept=True,
             major_errors=errors,
             delays=delays,
+            delay_reason="Đối chiếu sổ theo dõi văn bản",
         )
         db.session.commit()
 

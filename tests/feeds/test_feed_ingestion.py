@@ -205,11 +205,19 @@ def test_fed_work_cannot_be_edited_by_the_person_and_the_review_keeps_the_counts
         report = db.session.execute(
             sa.select(Report).where(Report.assignment_id == assignment.id)
         ).scalar_one()
-        from tests.evaluation.conftest import TODAY
+        import io
 
+        from tenant_app.services.evaluation import evidence
+        from tests.evaluation.conftest import TODAY
+        from tests.security.samples import pdf_bytes
+
+        proof = evidence.add_evidence(
+            report, filename="Xác nhận.pdf", stream=io.BytesIO(pdf_bytes()), actor=clerk_user
+        )
         reports.review_report(
             report, actor=head_user, accept=True, major_errors=0, delays=0,
-            exempt_delays=1, exemption_reason="Mất điện toàn phường ngày 27/11", today=TODAY,
+            exempt_delays=1, exemption_reason="Mất điện toàn phường ngày 27/11 (Điện lực xác nhận)",
+            exemption_evidence_id=proof.id, today=TODAY,
         )  # fmt: skip
         db.session.commit()
         assert (report.major_errors, report.delays, report.exempt_delays) == (1, 1, 1)

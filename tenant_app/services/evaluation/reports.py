@@ -6,6 +6,7 @@ person's score stale (``scores.mark_stale``: re-scored once the change is commit
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask_babel import gettext as _
@@ -14,11 +15,11 @@ from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
 from tenant_app.models.catalogue import CatalogueItem
-from tenant_app.models.evaluation import Assignment, Period, Report
+from tenant_app.models.evaluation import Assignment, EvidenceFile, Period, Report
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import evidence, periods, scores
+from tenant_app.services.evaluation import evidence, exemptions, periods, scores
 from tenant_app.services.evaluation.assignments import can_manage, decimal_value, report_for
 from tenant_app.services.evaluation.score_display import short
 from tenant_app.services.workspace import notifications
@@ -62,6 +63,12 @@ def _report_snapshot(report: Report) -> dict:
             "exempt_errors",
             "exempt_delays",
             "exemption_reason",
+            "proposed_exempt_errors",
+            "proposed_exempt_delays",
+            "exemption_status",
+            "exemption_evidence_id",
+            "proposed_delays",
+            "delay_correction_reason",
             "review_comment",
         )
     }
@@ -194,13 +201,19 @@ def review_report(
     exempt_errors=0,
     exempt_delays=0,
     exemption_reason: str | None = None,
+    exemption_evidence_id=None,
+    delay_reason: str | None = None,
     comment: str | None = None,
     today: date | None = None,
 ) -> Report:
     """The manager accepts or returns a submitted report, counting major errors and delays.
 
-    Exemptions (objective causes) need a reason and cannot exceed the errors or delays they
-    exempt; more deductions per completed product than the period's parameters allow
+    Delays are proposed from the dates (``proposed_delays``: completed after the due date); a
+    count other than the proposal needs ``delay_reason``. An exemption (objective cause) is only
+    proposed here: it needs a reason of at least ``MIN_EXEMPTION_REASON`` characters and one of
+    the report's evidence files as its proof, cannot exceed the errors or delays it exempts, and
+    counts only once the role the period names approves it (``exemptions.decide``). More
+    deductions per completed product than the period's parameters allow
     (``max_deductions_per_product``) are refused.
     """
     if not report.counts:
@@ -231,12 +244,32 @@ def review_report(
             _("Số lần chậm được miễn trừ không vượt quá số lần chậm."),
             field="exempt_delays",
         )
-    if (ex_errors or ex_delays) and len((exemption_reason or "").strip()) < 5:
+    proposed_late = proposed_delays(assignment, report)
+    delay_note = (delay_reason or "").strip()
+    if late != proposed_late and len(delay_note) < MIN_CORRECTION_REASON:
         raise ServiceError(
-            "reason_required",
-            _("Miễn trừ cần ghi rõ nguyên nhân khách quan và căn cứ."),
-            field="exemption_reason",
+            "delay_reason_required",
+            _(
+                "Theo ngày hoàn thành và hạn, số lần chậm đề xuất là %(p)d; sửa thành %(n)d cần "
+                "ghi lý do (ít nhất %(m)d ký tự).",
+                p=proposed_late,
+                n=late,
+                m=MIN_CORRECTION_REASON,
+            ),
+            field="delay_reason",
         )
+    evidence_id = None
+    if ex_errors or ex_delays:
+        if len((exemption_reason or "").strip()) < MIN_EXEMPTION_REASON:
+            raise ServiceError(
+                "reason_required",
+                _(
+                    "Miễn trừ cần ghi rõ nguyên nhân khách quan và căn cứ (ít nhất %(m)d ký tự).",
+                    m=MIN_EXEMPTION_REASON,
+                ),
+                field="exemption_reason",
+            )
+        evidence_id = _exemption_evidence(report, exemption_evidence_id)
     _check_deduction_limit(period, report, errors, late)
     if not accept and len((comment or "").strip()) < 5:
         raise ServiceError(
@@ -244,8 +277,18 @@ def review_report(
         )
     before = _report_snapshot(report)
     report.major_errors, report.delays = errors, late
-    report.exempt_errors, report.exempt_delays = ex_errors, ex_delays
-    report.exemption_reason = (exemption_reason or "").strip() or None
+    # A proposed exemption does not count until approved: the engine reads exempt_* only.
+    report.exempt_errors, report.exempt_delays = 0, 0
+    report.proposed_exempt_errors, report.proposed_exempt_delays = ex_errors, ex_delays
+    proposing = bool(ex_errors or ex_delays)
+    report.exemption_reason = ((exemption_reason or "").strip() or None) if proposing else None
+    report.exemption_evidence_id = evidence_id
+    report.exemption_status = "proposed" if proposing else None
+    report.exemption_proposed_by = actor.id if proposing else None
+    report.exemption_decided_by = report.exemption_decided_at = None
+    report.proposed_delays = proposed_late
+    report.delay_correction_reason = (delay_note or None) if late != proposed_late else None
+    exemptions.approve_at_review(report, period, actor)
     report.review_comment = (comment or "").strip() or None
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     if not accept:
@@ -264,6 +307,40 @@ def review_report(
     _notify_reviewed(report, assignment, person, actor)
     scores.mark_stale(period, person.id)
     return report
+
+
+# A real minimum for the reasons kept with a score: a sentence, not a word.
+MIN_EXEMPTION_REASON = 20
+MIN_CORRECTION_REASON = 10
+
+
+def proposed_delays(assignment: Assignment, report: Report) -> int:
+    """The delays the dates say: 1 when the work was completed after its due date, else 0.
+
+    Fed work keeps the count its source's dossiers give (the dates are the source's).
+    """
+    if assignment.feed_source_id is not None:
+        return report.delays or 0
+    done = report.completed_on
+    return 1 if done is not None and done > assignment.due_on else 0
+
+
+def _exemption_evidence(report: Report, evidence_id):
+    """The evidence file named as the exemption's proof: one attached to this very report."""
+    found = None
+    if evidence_id:
+        try:
+            wanted = uuid.UUID(str(evidence_id))
+        except ValueError:
+            wanted = None
+        found = wanted and db.session.get(EvidenceFile, (report.tenant_id, wanted))
+    if not found or found.report_id != report.id:
+        raise ServiceError(
+            "evidence_required",
+            _("Miễn trừ cần minh chứng: hãy chọn một tệp minh chứng đã đính kèm báo cáo này."),
+            field="exemption_evidence_id",
+        )
+    return found.id
 
 
 def _notify_reviewed(report: Report, assignment: Assignment, person, actor) -> None:

@@ -57,7 +57,7 @@ from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStage, PeriodStatus
 from tenant_app.services.comparison import aggregates
-from tenant_app.services.evaluation import indicators
+from tenant_app.services.evaluation import exemption_display, indicators
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import deputy_fields
@@ -255,9 +255,10 @@ def _context(
     )
 
 
-# Parameters read by the annual classification only: they never change a period score, so they
-# stay out of its digest (adding one, or changing it, re-scores nobody).
-ANNUAL_ONLY_PARAMS = frozenset({"absence_policy"})
+# Parameters read by the annual classification or the workflow only (who approves an exemption):
+# they never change a period score, so they stay out of its digest (adding one, or changing it,
+# re-scores nobody).
+ANNUAL_ONLY_PARAMS = frozenset({"absence_policy", "exemption_approver"})
 
 
 def leader_teams(period: Period) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
@@ -868,7 +869,11 @@ def explanation_of(score: PeriodScore, period: Period) -> list[dict]:
     if not score.inputs:
         return list(score.explanation or [])
     steps = explain_period(period_input(score.inputs), params_of(period), score.rule_set)
-    return explanation_to_dict(steps) + indicators.explanation_steps(score.inputs)
+    return (
+        explanation_to_dict(steps)
+        + indicators.explanation_steps(score.inputs)
+        + exemption_display.explanation_steps(period.id, score.staff_id)
+    )
 
 
 def exact_total(score: PeriodScore) -> Fraction:
