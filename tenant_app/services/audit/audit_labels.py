@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "report.saved": _l("Lưu báo cáo kết quả"),
     "report.submitted": _l("Gửi báo cáo kết quả"),
     "report.reviewed": _l("Duyệt báo cáo kết quả"),
+    "report.exemption_approved": _l("Duyệt miễn trừ do nguyên nhân khách quan"),
+    "report.exemption_refused": _l("Từ chối miễn trừ do nguyên nhân khách quan"),
     "evidence.added": _l("Thêm minh chứng"),
     "feed.source_created": _l("Thêm nguồn dữ liệu"),
     "feed.source_updated": _l("Sửa nguồn dữ liệu"),
