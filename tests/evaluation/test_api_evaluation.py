@@ -80,7 +80,12 @@ def _month(client, ward, head, clerk):
         assert report["status"] == "submitted"
         response = client.post(
             f"{BASE}/reports/{report['id']}/review",
-            json={"accept": True, "major_errors": errors, "delays": delays},
+            json={
+                "accept": True,
+                "major_errors": errors,
+                "delays": delays,
+                "delay_reason": "Đối chiếu sổ theo dõi văn bản",
+            },
             headers=head,
         )
         assert response.status_code == 200, response.get_json()
