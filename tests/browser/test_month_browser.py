@@ -73,6 +73,8 @@ def _review(page, item_name, errors, delays):
     article = page.locator("article.review-item", has_text=item_name)
     article.get_by_label("Số lỗi nội dung lớn").fill(str(errors))
     article.get_by_label("Số lần chậm tiến độ").fill(str(delays))
+    if delays:  # the dates propose none (completed before the due date): say why
+        article.get_by_label("Lý do sửa số lần chậm đề xuất").fill("Đối chiếu sổ theo dõi văn bản")
     article.get_by_role("button", name="Lưu thẩm định").click()
     # Saved in place: the row itself confirms (tests/browser/test_review_queue_browser.py).
     expect(page.locator("article.review-item", has_text=item_name)).to_contain_text("Đã chấp nhận")
