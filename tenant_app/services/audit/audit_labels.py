@@ -193,6 +193,8 @@ FIELD_LABELS = {
     "exempt_delays": _l("Lần chậm được miễn trừ"),
     "exempt_errors": _l("Lỗi được miễn trừ"),
     "exemption_reason": _l("Lý do miễn trừ"),
+    "exemption_status": _l("Trạng thái miễn trừ"),
+    "exemption_evidence_id": _l("Minh chứng của miễn trừ"),
     "external_code": _l("Mã bên ngoài"),
     "external_id": _l("Mã bên ngoài"),
     "final_grade": _l("Xếp loại cuối cùng"),
@@ -282,6 +284,12 @@ def field_label(key: str) -> str:
 
 OTHER_OBJECT = _l("Đối tượng khác")
 
+EXEMPTION_STATUS_LABELS = {
+    "proposed": _l("Đề xuất, chờ duyệt"),
+    "approved": _l("Đã duyệt"),
+    "refused": _l("Bị từ chối"),
+}
+
 
 # Keys whose values are codes of the catalogue's vocabulary (kind, direction, ...).
 CATALOGUE_CODE_KEYS = ("kind", "direction", "scoring_method", "aggregation", "origin")
@@ -290,6 +298,9 @@ CATALOGUE_CODE_KEYS = ("kind", "direction", "scoring_method", "aggregation", "or
 def value_label(key: str, value: str) -> str:
     """Return a recorded value in words when its key holds codes (a role, a position group, a
     catalogue item's kind or method), else the value."""
+    if key == "exemption_status":
+        label = EXEMPTION_STATUS_LABELS.get(value)
+        return str(label) if label is not None else value
     if key in ("role", "roles"):
         from tenant_app.models.users import ROLE_LABELS
 
