@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, redirect, render_template, request
+from flask import abort, jsonify, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -141,6 +141,13 @@ def _with_exception_headers(response, exc: HTTPException):
 
 
 def init_app(app) -> None:
+    @app.before_request
+    def _refuse_nul_in_query():
+        # A NUL character can reach no text column (PostgreSQL refuses it in any text value):
+        # a search or filter carrying one is a bad request, not a server error.
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
         if wants_json():
