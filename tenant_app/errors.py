@@ -144,8 +144,12 @@ def init_app(app) -> None:
     @app.before_request
     def _refuse_nul_in_query():
         # A NUL character can reach no text column (PostgreSQL refuses it in any text value):
-        # a search or filter carrying one is a bad request, not a server error.
-        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        # a search or filter carrying one is a bad request, not a server error. ``next`` is only
+        # ever checked by ``safe_target`` (an unsafe one falls back to the default page).
+        if any(
+            "\x00" in key or ("\x00" in value and key != "next")
+            for key, value in request.args.items(multi=True)
+        ):
             abort(400)
 
     @app.errorhandler(ServiceError)
