@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, url_for
@@ -26,11 +25,10 @@ from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
-from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.evaluation import (
     assessments,
-    assignments,
     periods,
+    progress,
     score_display,
     scores,
 )
@@ -40,48 +38,17 @@ from tenant_app.web import live_polled, page_cached
 
 
 def _progress(period, people, today: date) -> list[dict]:
-    """One row per person: converted units assigned, reported, accepted; score; late items."""
-    rows = {
-        p.id: {
-            "person": p,
-            "assigned": Decimal(0),
-            "reported": Decimal(0),
-            "accepted": Decimal(0),
-            "late": 0,
-            "waiting": 0,
-        }
-        for p in people
-    }
-    if period is None:
-        return list(rows.values())
-    for assignment, report in assignments.work_of(period, list(rows)):
-        row = rows[assignment.staff_id]
-        row["assigned"] += assignment.quantity * assignment.coefficient
-        if report is not None and report.counts:
-            units = report.completed * assignment.coefficient
-            row["reported"] += units
-            if report.status == ReportStatus.ACCEPTED:
-                row["accepted"] += units
-            else:
-                row["waiting"] += 1
-        if assignments.is_late(assignment, report, today):
-            row["late"] += 1
-    score_rows = db.session.execute(
-        sa.select(PeriodScore).where(
-            PeriodScore.period_id == period.id, PeriodScore.staff_id.in_(list(rows))
-        )
-    ).scalars()
-    params = periods.params_of(period)
-    for score in score_rows:
-        rows[score.staff_id]["score"] = number(params.display(score.total), params.display_places)
-        rows[score.staff_id]["grade"] = score.grade
-        rows[score.staff_id]["grade_label"] = grade_label(score.grade)
-        rows[score.staff_id]["grade_provisional"] = score_display.grade_provisional(score, period)
-    for row in rows.values():
+    """The team's rows (``progress.team_progress``) with their figures as shown."""
+    rows = progress.team_progress(period, people, today)
+    params = periods.params_of(period) if period is not None else None
+    for row in rows:
+        if "score_total" in row:
+            row["score"] = number(params.display_value(row["score_total"]), params.display_places)
+            row["grade_label"] = grade_label(row["grade"])
         for key in ("assigned", "reported", "accepted"):
             row[f"{key}_text"] = number(row[key])
         row["percent"] = int(row["accepted"] * 100 / row["assigned"]) if row["assigned"] else 0
-    return list(rows.values())
+    return rows
 
 
 def _manager_context():

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tenant_app.extensions import db
+from tenant_app.models.evaluation import PeriodScore
+from tenant_app.tenancy import tenant_context
 from tests.evaluation.view_helpers import assign, golden_month, report, review, ward_today
 from tests.helpers import login
 
@@ -66,3 +73,21 @@ def test_unit_dashboard_forbidden_to_a_manager_who_is_not_head(client, factory, 
     factory.user(tenant_a, "pho.phong", ("manager", "staff"))
     login(client, "phuong-a", "pho.phong")
     assert client.get(UNIT).status_code == 403
+
+
+def test_dashboard_never_shows_a_total_at_a_threshold_it_misses(client, factory, tenant_a):
+    """A total just under 70 (HTNV) is shown 69,99 beside its grade, never 70,00."""
+    ward = ward_today(factory, tenant_a)
+    golden_month(tenant_a, ward)
+    with tenant_context(tenant_a):
+        score = db.session.execute(
+            sa.select(PeriodScore).where(PeriodScore.staff_id == ward["clerk"])
+        ).scalar_one()
+        score.total, score.grade = Decimal("69.999999"), "HTNV"
+        score.total_exact = "699999999/10000000"  # 69.9999999
+        db.session.commit()
+    login(client, "phuong-a", "truong")
+    html = client.get(DASH).get_data(as_text=True)
+    assert f'data-live="{ward["clerk"]}:score">69,99<' in html
+    values = client.get(f"{DASH}/live").get_json()["values"]
+    assert values[f"{ward['clerk']}:score"] == "69,99"
