@@ -298,15 +298,20 @@ _TICK = os.sysconf("SC_CLK_TCK")
 def cpu_by_process(master_pid: int, workers: set[int]) -> dict[str, float]:
     """CPU seconds used so far by each group of processes on the machine: the web server (its
     master and workers), the scoring workers (``workers``), PostgreSQL, Redis, this client, and
-    everything else (what the machine was doing besides the benchmark)."""
+    everything else (what the machine was doing besides the benchmark); ``machine``: the busy
+    time of all CPUs (what no group explains was spent by processes that came and went)."""
     groups = dict.fromkeys(("web", "jobs", "postgres", "redis", "client", "other"), 0.0)
+    with open("/proc/stat") as fh:  # the machine's busy time: all CPUs, less idle and I/O wait
+        ticks = [int(t) for t in fh.readline().split()[1:]]
+    groups["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / _TICK
     me = os.getpid()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, tail = stat.read_text().rsplit(")", 1)
             fields = tail.split()
             pid, parent = int(stat.parent.name), int(fields[1])
-            seconds = (int(fields[11]) + int(fields[12])) / _TICK
+            # its own time and its ended children's (rq work horses, PostgreSQL backends)
+            seconds = sum(int(f) for f in fields[11:15]) / _TICK
         except (OSError, IndexError, ValueError):
             continue
         name = head.split("(", 1)[1]
