@@ -292,6 +292,50 @@ def cpu_by_kind(log: Path, start: int, end: int) -> dict[str, list[float]]:
     return cpu
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(master_pid: int, workers: set[int]) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes on the machine: the web server (its
+    master and workers), the scoring workers (``workers``), PostgreSQL, Redis, this client, and
+    everything else (what the machine was doing besides the benchmark); ``machine``: the busy
+    time of all CPUs (what no group explains was spent by processes that came and went)."""
+    groups = dict.fromkeys(("web", "jobs", "postgres", "redis", "client", "other"), 0.0)
+    with open("/proc/stat") as fh:  # the machine's busy time: all CPUs, less idle and I/O wait
+        ticks = [int(t) for t in fh.readline().split()[1:]]
+    groups["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+            fields = tail.split()
+            pid, parent = int(stat.parent.name), int(fields[1])
+            # its own time and its ended children's (rq work horses, PostgreSQL backends)
+            seconds = sum(int(f) for f in fields[11:15]) / _TICK
+        except (OSError, IndexError, ValueError):
+            continue
+        name = head.split("(", 1)[1]
+        if pid == master_pid or parent == master_pid:
+            group = "web"
+        elif pid in workers or parent in workers:
+            group = "jobs"
+        elif name.startswith("postgres"):
+            group = "postgres"
+        elif name.startswith("redis"):
+            group = "redis"
+        elif pid == me:
+            group = "client"
+        else:
+            group = "other"
+        groups[group] += seconds
+    return groups
+
+
+def cpu_share(before: dict[str, float], after: dict[str, float], elapsed: float) -> str:
+    """The cores each group used between two ``cpu_by_process`` readings, as one line."""
+    return ", ".join(f"{group} {(after[group] - before[group]) / elapsed:.2f}" for group in after)
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each gunicorn worker (children of the master), in MB."""
     sizes = []
@@ -379,7 +423,7 @@ def main(argv=None) -> int:
     log.unlink(missing_ok=True)  # appended to: offsets mark each measured window
     try:
         with gunicorn(env, args.port, wait=90, log=log) as server:
-            failed = measure(args, env, accounts, log, server.pid)
+            failed = measure(args, env, accounts, log, server.pid, [p.pid for p in procs])
     except NotReady:
         print("server did not become ready; see", log, file=sys.stderr)
         return 1
@@ -394,9 +438,12 @@ def main(argv=None) -> int:
     return 1 if args.smoke and failed else 0
 
 
-def measure(args, env: dict[str, str], accounts: dict, log: Path, server_pid: int) -> bool:
+def measure(
+    args, env: dict[str, str], accounts: dict, log: Path, server_pid: int, job_pids=()
+) -> bool:
     """The baseline and the mix at each ``--users`` on the running server; print the figures and
-    return whether any request failed."""
+    return whether any request failed. After each window: the cores used by the server, the
+    scoring workers, PostgreSQL, Redis, this client and everything else on the machine."""
     from tenant_app.demo import DEMO_PASSWORD
 
     failed = False
@@ -419,7 +466,11 @@ def measure(args, env: dict[str, str], accounts: dict, log: Path, server_pid: in
     )
     for users in args.users:
         mark = log.stat().st_size
+        cpu_before, started = cpu_by_process(server_pid, set(job_pids)), time.monotonic()
         window, elapsed = run_mix(args.port, accounts, users, args.duration, DEMO_PASSWORD)
+        cores = cpu_share(
+            cpu_before, cpu_by_process(server_pid, set(job_pids)), time.monotonic() - started
+        )
         time.sleep(0.5)  # the last access lines reach the log
         cpu = cpu_by_kind(log, mark, log.stat().st_size)
         latencies = [e for _k, s, e in window if s and s < 500]
@@ -445,6 +496,13 @@ def measure(args, env: dict[str, str], accounts: dict, log: Path, server_pid: in
                 f"{percentile([c / 1000 for c in cpu.get(kind, [])], 50):>6.1f} ms",
                 flush=True,
             )
+        means = ", ".join(
+            f"{kind} {sum(values) / len(values):.1f}"
+            for kind, values in sorted(cpu.items())
+            if values
+        )
+        print(f"{'':>6} server CPU mean ms: {means}", flush=True)
+        print(f"{'':>6} cores used (incl. sign-ins before the window): {cores}", flush=True)
         if logins:
             print(f"{'':>6} {logins} users could not log in", flush=True)
     rss = worker_rss_mb(server_pid)

@@ -57,11 +57,16 @@ def or_404(getter, object_id):
         abort(404)
 
 
-def _revision_key(kind: str) -> str | None:
+def _revision_key(kind: str, person=None) -> str | None:
     """What a unit-derived answer for this user, language and URL depends on, hashed; None
     without a revision (no Redis). The minute bounds the life of an answer to writes the
-    revision cannot see (``tenancy.revisions``)."""
-    revision = revisions.current(current_tenant_id())
+    revision cannot see (``tenancy.revisions``). ``person``: the answer is about that one person
+    (a staff id; ``""`` for a user with no staff record), so only the unit's shared changes,
+    theirs and the viewer's move it (``revisions.person_view``)."""
+    if person is None:
+        revision = revisions.current(current_tenant_id())
+    else:
+        revision = revisions.person_view(current_tenant_id(), person, current_user.get_id())
     if revision is None:
         return None
     minute = int(time.time() // revisions.MAX_AGE_SECONDS)
@@ -79,7 +84,15 @@ def _revision_key(kind: str) -> str | None:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
-def live_polled(view):
+def _about(person, kwargs):
+    """The person a view's answer is about (``person(**kwargs)``), or None for the whole unit."""
+    if person is None:
+        return None
+    found = person(**kwargs)
+    return "" if found is None else str(found)
+
+
+def live_polled(view=None, *, person=None):
     """A polled live endpoint answers ``304 Not Modified`` while nothing of the unit changed.
 
     Its ETag is made of the unit's data revision (``tenancy.revisions``), the user and session,
@@ -87,11 +100,15 @@ def live_polled(view):
     headers), so the browser's cache is not used: ``static/js/live.js`` sends back the ETag it
     last received. Without Redis there is no revision: every poll is computed.
     Put it under the access decorator: a 304 is only ever given to someone allowed the answer.
+    ``person`` (a function of the view's arguments giving a staff id): the answer is about that
+    person only (``_revision_key``).
     """
+    if view is None:
+        return functools.partial(live_polled, person=person)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        etag = _revision_key("live")
+        etag = _revision_key("live", _about(person, kwargs))
         if etag is not None and etag in request.if_none_match:
             response = Response(status=304)
             response.set_etag(etag)
@@ -104,20 +121,22 @@ def live_polled(view):
     return wrapped
 
 
-def page_cached(view):
+def page_cached(view=None, *, person=None):
     """A page read often and changed rarely (a person's explained score and work, a manager's
     dashboard) is rendered once per revision of the unit and served from Redis until the unit
     changes (or a minute passes), for the same user, session, language and URL.
 
     Never for a page carrying flashed messages (they are shown once) or a restored draft, never
     for another status than 200. Put it under the access decorator: the cache is only read after
-    the access check.
+    the access check. ``person``: as for ``live_polled``.
     """
+    if view is None:
+        return functools.partial(page_cached, person=person)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         personal = session.get("_flashes") or g.get("restored_draft") is not None
-        key = None if personal else _revision_key("page")
+        key = None if personal else _revision_key("page", _about(person, kwargs))
         client = revisions.client() if key is not None else None
         if client is not None:
             try:

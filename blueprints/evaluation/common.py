@@ -50,6 +50,12 @@ def own_staff():
     return g.own_staff
 
 
+def own_staff_id(**_view_args):
+    """The id of the signed-in account's staff record, or None (``page_cached(person=…)``)."""
+    me = own_staff()
+    return None if me is None else me.id
+
+
 def managed_people(user) -> list[StaffMember]:
     """Active people ``user`` directs (assignments.can_manage), themselves excluded, by name.
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import abort, jsonify, render_template
 from flask_login import current_user
 
-from blueprints.evaluation.common import bp, or_404, own_staff, selected_period
+from blueprints.evaluation.common import bp, or_404, own_staff, own_staff_id, selected_period
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
@@ -81,7 +81,7 @@ def person_or_403(staff_id: str) -> StaffMember:
 
 @bp.get("/my/score")
 @tenant_user_required()
-@page_cached
+@page_cached(person=own_staff_id)
 def my_score():
     me = own_staff()
     period = selected_period()
@@ -92,7 +92,7 @@ def my_score():
 
 @bp.get("/scores/<staff_id>")
 @tenant_user_required()
-@page_cached
+@page_cached(person=lambda staff_id: staff_id)
 def person_score(staff_id: str):
     person = person_or_403(staff_id)
     return render_template(
@@ -104,7 +104,7 @@ def person_score(staff_id: str):
 
 @bp.get("/scores/<staff_id>/live")
 @tenant_user_required()
-@live_polled
+@live_polled(person=lambda staff_id: staff_id)
 def person_score_live(staff_id: str):
     person = person_or_403(staff_id)
     context = _context(person, selected_period())

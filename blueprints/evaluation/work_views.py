@@ -15,6 +15,7 @@ from blueprints.evaluation.common import (
     managed_people_and_posts,
     or_404,
     own_staff,
+    own_staff_id,
     require_manages,
     selected_period,
 )
@@ -317,7 +318,7 @@ def _my_work_page(period, forms=None, self_form=None, status=200):
 
 @bp.get("/my/work")
 @tenant_user_required()
-@page_cached
+@page_cached(person=own_staff_id)
 def my_work():
     return _my_work_page(selected_period())
 

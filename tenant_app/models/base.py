@@ -29,6 +29,15 @@ class TenantScoped:
     # events, job runs) that no cached page reads.
     __revision_neutral__ = frozenset()
 
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        """Whose pages a change of ``obj`` concerns (``tenancy.revisions``): the person of its
+        ``staff_id`` column, as ``("staff", id, column)``; None (the unit's shared pages) for a
+        row with no such column. Models override it (a report: its assignment's person)."""
+        if "staff_id" in type(obj).__table__.c:
+            return "staff", obj.staff_id, "staff_id"
+        return None
+
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(

@@ -52,6 +52,7 @@ class PeriodAggregate(_ScopeColumns, TenantScoped, db.Model):
     """One unit's figures for one scope: grades, spread, quota use, reports and warning signs."""
 
     __tablename__ = "period_aggregates"
+    __revision_neutral__ = frozenset({"*"})  # read by the province's comparison only
 
     periods: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)  # codes counted
     people: Mapped[int] = _count()
@@ -102,6 +103,7 @@ class ItemAggregate(_ScopeColumns, TenantScoped, db.Model):
     """
 
     __tablename__ = "item_aggregates"
+    __revision_neutral__ = frozenset({"*"})  # read by the province's comparison only
 
     canonical_code: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     item_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)

@@ -23,6 +23,10 @@ class FormDraft(TenantScoped, db.Model):
 
     __tablename__ = "form_drafts"
 
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        return "user", obj.user_id, "user_id"
+
     user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     key_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     page: Mapped[str] = mapped_column(sa.String(2048), nullable=False)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from tenant_app.extensions import db
 from tenant_app.models.base import TenantScoped, tenant_fk, utcnow
@@ -160,6 +161,12 @@ class Report(TenantScoped, db.Model):
 
     __tablename__ = "reports"
 
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        """The person of the report's assignment, when that assignment is loaded."""
+        assignment = identity_map.get(identity_key(Assignment, (obj.tenant_id, obj.assignment_id)))
+        return None if assignment is None else ("staff", assignment.staff_id, "assignment_id")
+
     assignment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     completed: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False, default=0)
     completed_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -242,6 +249,13 @@ class EvidenceFile(TenantScoped, db.Model):
     """A file attached to a report; stored under the tenant's own folder, never served across."""
 
     __tablename__ = "evidence_files"
+
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        """The person of the file's report, when the report and its assignment are loaded."""
+        report = identity_map.get(identity_key(Report, (obj.tenant_id, obj.report_id)))
+        found = None if report is None else Report.__revision_owner__(report, identity_map)
+        return None if found is None else ("staff", found[1], "report_id")
 
     report_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -394,6 +408,10 @@ class Notification(TenantScoped, db.Model):
     """An in-app message to one user (work assigned, report returned, score published, …)."""
 
     __tablename__ = "notifications"
+
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        return "user", obj.user_id, "user_id"
 
     user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)

@@ -61,6 +61,7 @@ from tenant_app.services.evaluation import exemption_display, indicators
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import deputy_fields
+from tenant_app.tenancy import revisions
 
 # The latest stage recorded decides the score (a period's chain only lets its stages be recorded).
 STAGE_ORDER = (
@@ -740,11 +741,12 @@ def _store_problems(period: Period, outcome: list[Scored], problems: list[Scored
     looked_at = [s.staff_id for s in outcome]
     if not looked_at:
         return
+    solved = [s.staff_id for s in outcome if s.problem is None]
     db.session.execute(
         sa.delete(ScoringProblem).where(
-            ScoringProblem.period_id == period.id,
-            ScoringProblem.staff_id.in_([s.staff_id for s in outcome if s.problem is None]),
-        )
+            ScoringProblem.period_id == period.id, ScoringProblem.staff_id.in_(solved)
+        ),
+        execution_options={revisions.STAFF_OPTION: solved},
     )
     if not problems:
         return
