@@ -44,3 +44,7 @@ def register(app: Flask, api) -> None:
     from admin import head_review_views
 
     app.register_blueprint(head_review_views.bp)
+
+    from admin import transfer_views
+
+    app.register_blueprint(transfer_views.bp)

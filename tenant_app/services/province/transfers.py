@@ -27,10 +27,12 @@ from scoring.numbers import exact_text
 from scoring.service_time import period_service
 from tenant_app import audit
 from tenant_app.extensions import db
+from tenant_app.models.audit import ProvinceAuditEvent
 from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assignment, Period, PeriodScore
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import StaffMember
+from tenant_app.models.tenants import Tenant
 from tenant_app.models.transfers import ReceivedResult, StaffTransfer
 from tenant_app.models.users import User
 from tenant_app.models.vocabulary import PeriodStatus
@@ -38,6 +40,7 @@ from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.evaluation.scores import exact_total
 from tenant_app.services.workspace import absences, accounts
 from tenant_app.services.workspace import staff as staff_service
+from tenant_app.tenancy.context import current_tenant_id
 
 MIN_REFERENCE = 3
 MAX_REFERENCE = 100
@@ -339,8 +342,6 @@ def check_arrival(leaving: Departure, org_unit_id, position_id, *, unit_name: st
 
 
 def _tid() -> int:
-    from tenant_app.tenancy.context import current_tenant_id
-
     return current_tenant_id()
 
 
@@ -447,3 +448,42 @@ def transfers_of(staff_ids=None) -> dict[uuid.UUID, list[StaffTransfer]]:
     for row in db.session.execute(stmt).scalars():
         found.setdefault(row.staff_id, []).append(row)
     return found
+
+
+@dataclass(frozen=True)
+class RecentTransfer:
+    """A transfer as the province console lists it (from the province audit chain)."""
+
+    occurred_at: object
+    actor_name: str | None
+    full_name: str
+    staff_code: str
+    from_unit: str
+    to_unit: str
+    effective_on: date
+    reference: str
+    results_moved: int
+
+
+def recent(limit: int = 50) -> list[RecentTransfer]:
+    """The province's latest transfers (its audit events ``staff.transfer``), newest first,
+    units by name."""
+    names = dict(db.session.execute(sa.select(Tenant.slug, Tenant.name)).all())
+    events = db.session.execute(
+        sa.select(ProvinceAuditEvent)
+        .where(ProvinceAuditEvent.action == "staff.transfer")
+        .order_by(ProvinceAuditEvent.seq.desc())
+        .limit(limit)
+    ).scalars()
+    return [
+        RecentTransfer(
+            occurred_at=e.occurred_at, actor_name=e.actor_name,
+            full_name=e.after.get("full_name", ""), staff_code=e.after.get("staff_code", ""),
+            from_unit=names.get(e.after.get("from_unit"), e.after.get("from_unit", "")),
+            to_unit=names.get(e.after.get("to_unit"), e.after.get("to_unit", "")),
+            effective_on=date.fromisoformat(str(e.after.get("effective_on"))),
+            reference=e.after.get("reference", ""),
+            results_moved=len(e.after.get("results_moved") or ()),
+        )
+        for e in events
+    ]  # fmt: skip
