@@ -41,9 +41,7 @@ def test_transfer_preview_shows_results_that_move_and_work_that_stays(
     a, b = wards
     login(client, None, "tinh.admin")
     token = csrf_token(client, FORM)
-    response = client.post(
-        "/admin/transfers/preview", data={"csrf_token": token, **_values(a, b)}
-    )
+    response = client.post("/admin/transfers/preview", data={"csrf_token": token, **_values(a, b)})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Kết quả chuyển theo (9 kỳ đã công khai)" in html
