@@ -104,3 +104,44 @@ def test_transfer_screens_refused_to_unit_users(client, wards, admin_a):
     """A unit administrator signed in to their unit is not let into the province console."""
     login(client, "phuong-a", "admin.a")
     assert client.get("/admin/transfers").status_code in (302, 401, 403)
+
+
+def _moved(tenant_a, tenant_b, wards, actor):
+    from tenant_app.tenancy.door import transfer_write
+    from tests.province.transfer_helpers import request_for
+
+    a, b = wards
+    return transfer_write(tenant_a, tenant_b, actor=actor, **request_for(a, b))
+
+
+def test_staff_pages_name_the_transfer_on_each_side(
+    client, tenant_a, tenant_b, wards, province_admin, admin_a, admin_b
+):
+    """A's staff list says the clerk went to Phường B on 01/10/2026; B's record of the clerk says
+    they came from Phường A on that day, with the decision."""
+    _tid, new = _moved(tenant_a, tenant_b, wards, province_admin)
+    login(client, "phuong-a", "admin.a")
+    html = client.get("/t/phuong-a/staff").get_data(as_text=True)
+    assert "Đã chuyển đến Phường B ngày 01/10/2026 (quyết định 125/QĐ-UBND)" in html
+    client.post("/t/phuong-a/logout", data={"csrf_token": csrf_token(client, "/t/phuong-a/staff")})
+    login(client, "phuong-b", "admin.b")
+    html = client.get(f"/t/phuong-b/staff/{new.id}").get_data(as_text=True)
+    assert "Chuyển đến từ Phường A ngày 01/10/2026 (quyết định 125/QĐ-UBND)" in html
+
+
+def test_annual_page_of_the_new_unit_shows_the_source(
+    client, tenant_a, tenant_b, wards, province_admin
+):
+    """B's annual page shows the clerk's received months as "kết quả do Phường A chuyển sang"
+    and the average over twelve periods (244/3 ≈ 81,33)."""
+    from tests.province.transfer_helpers import own_months
+
+    _tid, new = _moved(tenant_a, tenant_b, wards, province_admin)
+    own_months(tenant_b, new.id, {10: 70, 11: 80, 12: 91})
+    login(client, "phuong-b", "truongb")
+    page = "/t/phuong-b/annual?year=2026"
+    token = csrf_token(client, page)
+    client.post("/t/phuong-b/annual/compute?year=2026", data={"csrf_token": token})
+    html = client.get(page).get_data(as_text=True)
+    assert "Kỳ 2026-01 (kết quả do Phường A chuyển sang)" in html
+    assert ") / 12 ≈ 81,33" in html

@@ -487,3 +487,19 @@ def recent(limit: int = 50) -> list[RecentTransfer]:
         )
         for e in events
     ]  # fmt: skip
+
+
+def note(row: StaffTransfer) -> str:
+    """``Chuyển đến từ Phường A ngày 01/10/2026`` or ``Đã chuyển đến Phường B ngày 01/10/2026``
+    (the date is the first day in the new unit), with the decision."""
+    day = row.effective_on.strftime("%d/%m/%Y")
+    if row.direction == "in":
+        text = _("Chuyển đến từ %(unit)s ngày %(d)s", unit=row.other_unit_name, d=day)
+    else:
+        text = _("Đã chuyển đến %(unit)s ngày %(d)s", unit=row.other_unit_name, d=day)
+    return text + " " + _("(quyết định %(ref)s)", ref=row.reference)
+
+
+def notes_of(staff_ids) -> dict[uuid.UUID, list[str]]:
+    """{staff id: [note]} of the unit in context, newest first (for the staff pages)."""
+    return {sid: [note(r) for r in rows] for sid, rows in transfers_of(staff_ids).items()}
