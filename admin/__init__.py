@@ -45,6 +45,8 @@ def register(app: Flask, api) -> None:
 
     app.register_blueprint(head_review_views.bp)
 
-    from admin import transfer_views
+    from admin import api_transfers, transfer_views
 
     app.register_blueprint(transfer_views.bp)
+    csrf.exempt(api_transfers.blp)
+    api.register_blueprint(api_transfers.blp)

@@ -308,3 +308,39 @@ def test_transfer_steps_are_called_only_by_the_door():
         if pattern.search(path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_transfer_api_moves_the_person(client, tenant_a, tenant_b, wards, province_admin):
+    """POST /api/v1/province/transfers with a province administrator's token: 201 with the new
+    record's id and code; the nine results are in B."""
+    from tests.helpers import bearer, token_for
+
+    a, b = wards
+    token = token_for(client, None, "tinh.admin")
+    body = {k: str(v) for k, v in request_for(a, b).items()}
+    body.update(source="phuong-a", target="phuong-b")
+    response = client.post("/api/v1/province/transfers", json=body, headers=bearer(token))
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    assert (data["staff_code"], data["full_name"]) == ("NS2", "Trần Thị Văn")
+    assert str(by_code(tenant_b, "NS2").id) == data["staff_id"]
+    assert _count(ReceivedResult, tenant_b) == 9
+
+
+def test_transfer_api_second_move_is_a_400_naming_the_reason(
+    client, tenant_a, tenant_b, wards, province_admin
+):
+    """Moving A's clerk twice: the second answer is 400 ``already_left`` on ``staff_id``."""
+    from tests.helpers import bearer, token_for
+
+    a, b = wards
+    token = token_for(client, None, "tinh.admin")
+    body = {k: str(v) for k, v in request_for(a, b).items()}
+    body.update(source="phuong-a", target="phuong-b")
+    assert (
+        client.post("/api/v1/province/transfers", json=body, headers=bearer(token)).status_code
+        == 201
+    )
+    again = client.post("/api/v1/province/transfers", json=body, headers=bearer(token))
+    assert again.status_code == 400
+    assert again.get_json()["error"]["code"] == "already_left"

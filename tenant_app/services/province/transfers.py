@@ -46,6 +46,9 @@ MIN_REFERENCE = 3
 MAX_REFERENCE = 100
 MIN_REASON = 10
 MAX_REASON = 1000
+# A transfer takes effect within the product's years: nothing before its records, nothing far off.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,12 @@ def check_request(
     if not isinstance(effective_on, date):
         raise ServiceError(
             "required", _("Cần nhập ngày hiệu lực của việc chuyển."), field="effective_on"
+        )
+    if not EARLIEST <= effective_on <= LATEST:
+        raise ServiceError(
+            "date_out_of_range",
+            _("Ngày hiệu lực nằm ngoài khoảng cho phép."),
+            field="effective_on",
         )
     reference = (reference or "").strip()
     if not MIN_REFERENCE <= len(reference) <= MAX_REFERENCE:
