@@ -20,7 +20,7 @@ from tenant_app.forms import ActionForm
 from tenant_app.models.evaluation import label as period_label
 from tenant_app.schemas.transfers import TransferSchema
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.province import tenants, transfers
+from tenant_app.services.province import tenants, transfer_reads, transfer_records, transfers
 from tenant_app.tenancy.door import DoorRefused, read_one_tenant, transfer_write
 
 bp = Blueprint("admin_transfers", __name__, url_prefix="/admin")
@@ -60,7 +60,7 @@ def index():
     return render_template(
         "admin/transfers.html",
         units=_serving(),
-        recent=transfers.recent(),
+        recent=transfer_records.recent(),
         chosen={"source": request.args.get("source", ""), "target": request.args.get("target", "")},
     )
 
@@ -72,9 +72,9 @@ def _actor():
 def _form(source, target, values: dict, errors: dict, status: int = 200):
     """The detail form: people of ``source``, posts of ``target`` (each read through the door)."""
     with read_one_tenant(source, "transfer form", actor=_actor()):
-        people = [(str(p.id), f"{p.full_name} ({p.code})") for p in transfers.movable_people()]
+        people = [(str(p.id), f"{p.full_name} ({p.code})") for p in transfer_reads.movable_people()]
     with read_one_tenant(target, "transfer form", actor=_actor()):
-        units, posts = transfers.destinations()
+        units, posts = transfer_reads.destinations()
         units = [(str(u.id), f"{u.name} ({u.code})") for u in units]
         posts = [(str(p.id), f"{p.name} ({p.code})") for p in posts]
     return render_template(
@@ -134,9 +134,9 @@ def preview():
                 "same_unit", _("Đơn vị chuyển đến phải khác đơn vị chuyển đi."), field="target"
             )
         with read_one_tenant(source, "transfer preview", actor=_actor()):
-            leaving = transfers.departure(req.staff_id, req.effective_on)
+            leaving = transfer_reads.departure(req.staff_id, req.effective_on)
         with read_one_tenant(target, "transfer preview", actor=_actor()):
-            arrival = transfers.check_arrival(
+            arrival = transfer_reads.check_arrival(
                 leaving, req.org_unit_id, req.position_id, unit_name=target.name
             )
     except ServiceError as exc:

@@ -203,7 +203,7 @@ def transfer_write(
     from flask_babel import gettext as _
 
     from tenant_app.services.errors import ServiceError
-    from tenant_app.services.province import transfers
+    from tenant_app.services.province import transfer_reads, transfers
 
     actor = actor if actor is not None else current_user
     if (
@@ -231,9 +231,9 @@ def transfer_write(
     kwargs = {"transfer_id": transfer_id, "source": source, "target": target, "actor": actor}
     try:
         with tenant_context(source):
-            leaving = transfers.departure(request.staff_id, request.effective_on)
+            leaving = transfer_reads.departure(request.staff_id, request.effective_on)
         with tenant_context(target):
-            transfers.check_arrival(
+            transfer_reads.check_arrival(
                 leaving, request.org_unit_id, request.position_id, unit_name=target.name
             )
         with tenant_context(source):

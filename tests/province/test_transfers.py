@@ -16,7 +16,7 @@ from tenant_app.models.transfers import ReceivedResult, StaffTransfer
 from tenant_app.services.audit import audit_chain
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import annual
-from tenant_app.services.province import transfers
+from tenant_app.services.province import transfer_reads, transfers
 from tenant_app.tenancy import CrossTenantWrite, tenant_context
 from tenant_app.tenancy.door import DoorRefused, read_one_tenant, transfer_write
 from tests.province.transfer_helpers import by_code, head, own_months, person, request_for
@@ -92,7 +92,7 @@ def test_transfer_preview_lists_the_work_that_stays(tenant_a, wards):
     """The departure read in A: nine months move; November (open, with work and a score) stays."""
     a, _b = wards
     with tenant_context(tenant_a):
-        leaving = transfers.departure(a["clerk"], date(2026, 10, 1))
+        leaving = transfer_reads.departure(a["clerk"], date(2026, 10, 1))
     assert len(leaving.results) == 9
     assert [(w.code, w.status, w.scored) for w in leaving.staying] == [("2026-11", "open", True)]
 
@@ -241,7 +241,7 @@ def test_read_only_door_cannot_be_used_to_transfer(tenant_a, tenant_b, wards, au
     a, b = wards
     req = transfers.check_request(**request_for(a, b))
     with read_one_tenant(tenant_a, "test", actor=auditor):
-        leaving = transfers.departure(a["clerk"], req.effective_on)
+        leaving = transfer_reads.departure(a["clerk"], req.effective_on)
         with pytest.raises(CrossTenantWrite):
             transfers.leave(
                 leaving, req, transfer_id=1, source=tenant_a, target=tenant_b, actor=auditor
