@@ -44,3 +44,9 @@ def register(app: Flask, api) -> None:
     from admin import head_review_views
 
     app.register_blueprint(head_review_views.bp)
+
+    from admin import api_transfers, transfer_views
+
+    app.register_blueprint(transfer_views.bp)
+    csrf.exempt(api_transfers.blp)
+    api.register_blueprint(api_transfers.blp)

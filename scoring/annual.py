@@ -97,7 +97,7 @@ def classify_year(
             )
         check_forced_fail(period.forced_fail, params, field=f"periods[{i}].forced_fail")
         service = period.service
-        source = f" (chuyển từ {period.source_unit})" if period.source_unit else ""
+        source = f" (kết quả do {period.source_unit} chuyển sang)" if period.source_unit else ""
         formula = f"Tổng điểm của kỳ: {_score(period.total, params)}"
         if period.forced_fail:
             formula += f"; có quyết định buộc KHTNV: {_reason_label(period.forced_fail, params)}"

@@ -22,6 +22,7 @@ from blueprints.workspace.helpers import (
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.staff import STAFF_TYPE_LABELS, StaffAssignment, StaffMember
+from tenant_app.services.province import transfer_records
 from tenant_app.services.workspace import catalogue, org, staff
 from tenant_app.web import saving
 
@@ -72,6 +73,7 @@ def staff_list():
         "workspace/staff.html",
         rows=rows,
         posts=staff.current_assignments([s.id for s in rows]),
+        moves=transfer_records.notes_of([s.id for s in rows]),
         args=args,
         page=page,
         pages=pages,
@@ -156,6 +158,7 @@ def staff_edit(staff_id: str):
         title=_("Nhân sự: %(name)s", name=person.full_name),
         back=url_for("workspace.staff_list"),
         table=_history_table(person),
+        notes=transfer_records.notes_of([person.id]).get(person.id, []),
         links=[
             {
                 "url": url_for("workspace.staff_income", staff_id=person.id),

@@ -49,6 +49,7 @@ from tenant_app.models.staff import (
     StaffMember,
 )
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
+from tenant_app.models.transfers import ReceivedResult, StaffTransfer
 from tenant_app.models.users import (
     ApiToken,
     LoginSession,
@@ -125,6 +126,8 @@ __all__ = [
     "SalaryChange",
     "StaffAssignment",
     "StaffMember",
+    "StaffTransfer",
+    "ReceivedResult",
     "Tenant",
     "TenantKind",
     "TenantScoped",

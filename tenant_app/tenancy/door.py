@@ -1,8 +1,9 @@
 """The single cross-tenant door: read-only access to every tenant, for province roles, audited.
 
-Nothing else in the code base may lift tenant scoping (a test greps for it). One narrow write
-path sits beside it, ``head_review_write``: the competent higher level assesses and approves a
-unit's head, and nothing else.
+Nothing else in the code base may lift tenant scoping (a test greps for it). Narrow write
+paths sit beside it: ``head_review_write`` (the competent higher level assesses and approves a
+unit's head, and nothing else) and ``transfer_write`` (a province administrator moves a person
+and their published results from one unit to another).
 """
 
 from __future__ import annotations
@@ -167,3 +168,99 @@ def head_review_write(
         db.session.rollback()
         raise
     return result
+
+
+# --- transfers between units: the one write into two units at once ----------------------------
+
+TRANSFER_ROLES = ("province_admin",)
+
+
+def transfer_write(
+    source,
+    target,
+    *,
+    staff_id,
+    effective_on,
+    org_unit_id,
+    position_id,
+    reference: str,
+    reason: str,
+    actor=None,
+):
+    """Move person ``staff_id`` of ``source`` (unit X) to ``target`` (unit Y) from
+    ``effective_on`` with their published results of that year, for a province administrator.
+
+    Exactly the steps of ``services.province.transfers``, each inside one unit's ordinary scope
+    (never the read-only door): read X, check Y, end the record in X (account disabled, history
+    kept), create it in Y with the results received; ``staff.transfer_out`` in X's chain,
+    ``staff.transfer_in`` in Y's, ``staff.transfer`` in the province chain; one commit, or a
+    rollback of everything. Raises DoorRefused for anyone but a province administrator,
+    ServiceError (a field named) for a request the rules refuse. Returns (transfer id, the new
+    StaffMember in Y).
+    """
+    import uuid
+
+    from flask_babel import gettext as _
+
+    from tenant_app.services.errors import ServiceError
+    from tenant_app.services.province import transfer_reads, transfers
+
+    actor = actor if actor is not None else current_user
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not getattr(actor, "is_province", False)
+        or not actor.has_role(*TRANSFER_ROLES)
+    ):
+        raise DoorRefused("transfers between units are for province administrators only")
+    request = transfers.check_request(
+        staff_id=staff_id, effective_on=effective_on, org_unit_id=org_unit_id,
+        position_id=position_id, reference=reference, reason=reason,
+    )  # fmt: skip
+    if source.id == target.id:
+        raise ServiceError(
+            "same_unit", _("Đơn vị chuyển đến phải khác đơn vị chuyển đi."), field="target"
+        )
+    for unit in (source, target):
+        if not unit.status_enum.serves_users:
+            raise ServiceError(
+                "unit_not_serving",
+                _("Đơn vị %(name)s không hoạt động.", name=unit.name),
+                field="target" if unit is target else "source",
+            )
+    transfer_id = uuid.uuid4()
+    kwargs = {"transfer_id": transfer_id, "source": source, "target": target, "actor": actor}
+    try:
+        with tenant_context(source):
+            leaving = transfer_reads.departure(request.staff_id, request.effective_on)
+        with tenant_context(target):
+            transfer_reads.check_arrival(
+                leaving, request.org_unit_id, request.position_id, unit_name=target.name
+            )
+        with tenant_context(source):
+            transfers.leave(leaving, request, **kwargs)
+        with tenant_context(target):
+            person = transfers.arrive(leaving, request, **kwargs)
+        audit.record(
+            "staff.transfer",
+            object_type="tenant",
+            object_id=source.id,
+            after={
+                "transfer_id": transfer_id,
+                "staff_code": leaving.code,
+                "full_name": leaving.full_name,
+                "from_unit": source.slug,
+                "to_unit": target.slug,
+                "effective_on": request.effective_on,
+                "reference": request.reference,
+                "reason": request.reason,
+                "results_moved": [r.code for r in leaving.results],
+            },
+            actor=actor,
+            province=True,
+            subject_tenant_id=source.id,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return transfer_id, person

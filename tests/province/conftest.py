@@ -75,3 +75,7 @@ def admin_client(client, province_admin):
 def client_factory(app):
     """Make more clients (other people, other browsers) of the same app."""
     return app.test_client
+
+
+# Two wards for the transfer tests (A's clerk with published months, B's structure).
+from tests.province.transfer_helpers import wards  # noqa: E402, F401

@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "staff.created": _l("Thêm nhân sự"),
     "staff.updated": _l("Sửa thông tin nhân sự"),
     "staff.ended": _l("Kết thúc công tác"),
+    "staff.transfer": _l("Chuyển công tác giữa các đơn vị"),
+    "staff.transfer_in": _l("Nhận người chuyển đến"),
+    "staff.transfer_out": _l("Chuyển người đi đơn vị khác"),
     "salary.recorded": _l("Ghi nhận mức lương"),
     "salary.deleted": _l("Xóa mức lương"),
     "concurrent_post.added": _l("Thêm chức vụ kiêm nhiệm"),
@@ -159,6 +162,12 @@ OBJECT_TYPE_LABELS = {
 
 # The keys of an event's details, as people read them (unknown keys are shown as recorded).
 FIELD_LABELS = {
+    "transfer_id": _l("Mã lần chuyển công tác"),
+    "results_moved": _l("Kết quả được chuyển theo"),
+    "reference": _l("Số quyết định, văn bản"),
+    "to_unit": _l("Đơn vị chuyển đến"),
+    "from_unit": _l("Đơn vị chuyển đi"),
+    "effective_on": _l("Ngày hiệu lực"),
     "active": _l("Đang hoạt động"),
     "aggregation": _l("Cách tổng hợp"),
     "allowed_max": _l("Giá trị tối đa cho phép"),

@@ -1,12 +1,13 @@
 """Annual classification: average of the periods worked, forced fails, HTXS quota, head's call.
 
 ``compute_year`` proposes a grade per person from every period score of the year in the tenant
-(scoring.classify_year), with each period's days worked (join/leave dates and recorded leaves,
-``services.workspace.absences``): a period not worked leaves the average, or is weighted by its
-days, as the year's ``absence_policy`` says; ``quota`` counts HTXS against HTT per agency and
-quota group (scoring.check_quota) on the *final* grades; only ``decide`` makes a final grade
-differ from the proposed one, with a recorded reason; ``approve`` is refused while a violation
-is undecided.
+and the results received on transfer from another unit (``received``: each shows its source;
+a period covered by both counts once), with each period's days worked (join/leave dates and
+recorded leaves, ``services.workspace.absences``): a period not worked leaves the average, or is
+weighted by its days, as the year's ``absence_policy`` says; ``quota`` counts HTXS against HTT
+per agency and quota group (scoring.check_quota) on the *final* grades; only ``decide`` makes a
+final grade differ from the proposed one, with a recorded reason; ``approve`` is refused while a
+violation is undecided.
 
 Separation of duties, as for period scores: nobody decides or approves their own row, and the
 row of the unit's head (``unit_head``) is decided and approved by the competent higher level
@@ -46,6 +47,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.evaluation import received
 from tenant_app.services.evaluation.assessments import (
     ensure_not_own_record,
     is_head_of_agency,
@@ -203,21 +205,29 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         .where(Period.year == year)
         .order_by(Period.starts_on)
     ).all()
-    if not scores:
+    # Results handed over by a previous unit on transfer count beside the unit's own.
+    handed = received.received_of(year)
+    if not scores and not handed:
         raise ServiceError(
             "no_scores", _("Năm %(y)d chưa có kết quả đánh giá kỳ nào.", y=year), status=409
         )
-    people = {s.staff_id for s, *_rest in scores}
+    people = {s.staff_id for s, *_rest in scores} | set(handed)
     members = {
         p.id: p
         for p in db.session.execute(
             sa.select(StaffMember).where(StaffMember.id.in_(list(people)))
         ).scalars()
     }
-    first = min(starts for _s, _c, starts, _e in scores)
-    last = max(ends for _s, _c, _b, ends in scores)
-    spans = absences.spans_by_staff(people, first, last)
-    totals: dict[uuid.UUID, list[PeriodTotal]] = defaultdict(list)
+    spans = (
+        absences.spans_by_staff(
+            people,
+            min(starts for _s, _c, starts, _e in scores),
+            max(ends for _s, _c, _b, ends in scores),
+        )
+        if scores
+        else {}
+    )
+    own: dict[uuid.UUID, list[received.Dated]] = defaultdict(list)
     for score, code, starts_on, ends_on in scores:
         # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
         exact = exact_total(score)
@@ -229,9 +239,15 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
             if person is not None
             else None
         )
-        totals[score.staff_id].append(
-            PeriodTotal(code, exact, forced_fail=score.forced_fail, service=service)
+        total = PeriodTotal(code, exact, forced_fail=score.forced_fail, service=service)
+        own[score.staff_id].append(received.Dated(starts_on, ends_on, total))
+    arrived = received.arrival_dates(handed) if handed else {}
+    totals = {
+        staff_id: received.merge(
+            own.get(staff_id, []), handed.get(staff_id, []), arrived.get(staff_id)
         )
+        for staff_id in people
+    }
     discipline = dict(
         db.session.execute(
             sa.select(DisciplineRecord.staff_id, DisciplineRecord.reason).where(
