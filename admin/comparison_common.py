@@ -19,7 +19,7 @@ from markupsafe import Markup
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant
 from tenant_app.services.comparison import comparison, comparison_export
-from tenant_app.services.files.spreadsheets import XLSX_MIMETYPE
+from tenant_app.web import download_response
 
 bp = Blueprint("admin_comparison", __name__, url_prefix="/admin/comparison")
 
@@ -130,18 +130,15 @@ def _helpers():
     return {"scope_label": scope_label, "visibility_note": visibility_note}
 
 
-def _download(body: bytes, fmt: str, name: str) -> Response:
-    mimetype = comparison_export.CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def export_table(table: comparison_export.Table, fmt: str, name: str) -> Response:
-    if fmt == "csv":
-        return _download(comparison_export.to_csv(table), fmt, name)
-    return _download(comparison_export.to_xlsx(table), fmt, name)
+    """The table as a download, streamed (``web.download_response``)."""
+    return download_response(
+        fmt,
+        csv_chunks=lambda: comparison_export.iter_csv(table),
+        write_xlsx=lambda target: comparison_export.write_xlsx(table, target),
+        filename=name,
+        cache_control="private, no-store",
+    )
 
 
 def purpose(what: str, scope: str | None) -> str:

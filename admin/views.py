@@ -10,11 +10,18 @@ from flask_login import current_user
 
 from tenant_app.auth import end_session, province_user_required, start_session
 from tenant_app.extensions import db, limiter
-from tenant_app.forms import ActionForm, BreakGlassForm, FirstAdminForm, LoginForm, TenantForm
+from tenant_app.forms import (
+    ActionForm,
+    BreakGlassForm,
+    FirstAdminForm,
+    LoginForm,
+    ProvinceIdentityForm,
+    TenantForm,
+)
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.province import break_glass, onboarding, tenants
+from tenant_app.services.province import break_glass, identity, onboarding, tenants
 from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.door import cross_tenant_read
 from tenant_app.web import change_password_page, safe_next, saving
@@ -93,6 +100,24 @@ def tenant_new():
             )
             return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
     return render_template("admin/tenant_new.html", form=form)
+
+
+@bp.route("/province", methods=["GET", "POST"])
+@province_user_required("province_admin")
+def province_identity():
+    """The province's own name, its authority, the place on forms and its seal or logo."""
+    current = identity.load()
+    form = ProvinceIdentityForm(data=current.as_dict())
+    if form.validate_on_submit():
+        with saving(form, fallback="province_name") as saved:
+            identity.update(
+                actor=current_user._get_current_object(),
+                **{name: getattr(form, name).data for name in identity.LIMITS},
+            )
+        if saved.ok:
+            flash(_("Đã lưu thông tin của tỉnh."), "success")
+            return redirect(url_for("admin.province_identity"))
+    return render_template("admin/province_identity.html", form=form, current=current)
 
 
 def _tenant_or_404(slug: str):

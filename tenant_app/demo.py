@@ -19,6 +19,7 @@ from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import ProvinceUser, User
 from tenant_app.security.passwords import hash_password
+from tenant_app.services.province import identity
 from tenant_app.tenancy.context import tenant_context
 
 DEMO_PASSWORD = "ThanhHoa@2026"
@@ -28,6 +29,11 @@ WARDS = [
     ("dong-son", "Phường Đông Sơn", TenantStatus.PILOT, 23),
 ]
 ONBOARDING_WARD = ("nguyet-vien", "Phường Nguyệt Viên")
+DEMO_IDENTITY = {
+    "province_name": "Thanh Hóa",
+    "authority_name": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA",
+    "place": "Thanh Hóa",
+}
 
 FAMILY = [
     "Nguyễn",
@@ -284,6 +290,8 @@ def build(*, fresh: bool = True) -> list[dict]:
         accounts.append(
             {"tenant": None, "username": username, "password": DEMO_PASSWORD, "role": role}
         )
+    # The province's own name on every form, export and page title.
+    identity.seed(DEMO_IDENTITY)
     db.session.commit()
 
     for slug, name, status, seed in WARDS:

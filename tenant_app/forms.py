@@ -155,6 +155,41 @@ class TenantForm(FlaskForm):
     submit = SubmitField(_l("Tạo đơn vị"))
 
 
+class ProvinceIdentityForm(FlaskForm):
+    """The province's own name on forms, exports and pages (``services.province.identity``,
+    which checks the lengths and the logo again)."""
+
+    province_name = StringField(
+        _l("Tên tỉnh"),
+        description=_l("Như thường viết, ví dụ: Thanh Hóa. Hiện ở tiêu đề trang và tệp xuất."),
+        validators=[Optional(), Length(max=100)],
+    )
+    authority_name = StringField(
+        _l("Tên cơ quan chủ quản"),
+        description=_l(
+            "In ở góc trái phía trên các biểu mẫu, trên tên đơn vị, ví dụ: "
+            "ỦY BAN NHÂN DÂN TỈNH THANH HÓA. Để trống: dùng tên tỉnh."
+        ),
+        validators=[Optional(), Length(max=200)],
+    )
+    place = StringField(
+        _l("Địa danh ghi trên biểu mẫu"),
+        description=_l(
+            "Dòng “…, ngày … tháng … năm …”, ví dụ: Thanh Hóa. Để trống: dùng tên tỉnh."
+        ),
+        validators=[Optional(), Length(max=100)],
+    )
+    logo_path = StringField(
+        _l("Tệp con dấu/biểu trưng (không bắt buộc)"),
+        description=_l(
+            "Đường dẫn tương đối trong thư mục dữ liệu (instance) của hệ thống, ví dụ: "
+            "branding/logo.png. Chỉ nhận ảnh PNG hoặc JPEG, tối đa 2 MB."
+        ),
+        validators=[Optional(), Length(max=255)],
+    )
+    submit = SubmitField(_l("Lưu thông tin tỉnh"))
+
+
 class FirstAdminForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -237,19 +239,42 @@ def saving(form=None, *, fallback: str | None = None, flash_error: bool = False)
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def export_response(fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
-    """Return the download of ``rows`` as ``fmt`` (csv or xlsx); 404 for another format."""
-    stamp = formatting.to_local(utcnow()).strftime("%Y%m%d-%H%M")
+def download_response(
+    fmt: str, *, csv_chunks, write_xlsx, filename: str, cache_control: str = "no-store"
+) -> Response:
+    """Return a download that never holds the whole file in memory.
+
+    ``csv``: the chunks of ``csv_chunks()`` streamed as they come; ``xlsx``: ``write_xlsx(file)``
+    writes into a temporary file (write-only workbooks stream their rows to disk), which is then
+    sent in blocks and removed when the response closes. 404 for another format.
+    """
     if fmt == "csv":
-        body, mimetype = audit_export.to_csv(header, rows), audit_export.CSV_MIMETYPE
+        response = Response(csv_chunks(), mimetype=audit_export.CSV_MIMETYPE)
     elif fmt == "xlsx":
-        body, mimetype = audit_export.to_xlsx(header, rows), XLSX_MIMETYPE
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+        try:
+            write_xlsx(spool)
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        response = send_file(spool, mimetype=XLSX_MIMETYPE, max_age=0)
     else:
         abort(404)
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = cache_control
     return response
+
+
+def export_response(fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
+    """Return the download of ``rows`` as ``fmt`` (csv or xlsx), streamed; 404 for another."""
+    stamp = formatting.to_local(utcnow()).strftime("%Y%m%d-%H%M")
+    return download_response(
+        fmt,
+        csv_chunks=lambda: audit_export.iter_csv(header, rows),
+        write_xlsx=lambda target: audit_export.write_xlsx(header, rows, target),
+        filename=f"{stem}-{stamp}.{fmt}",
+    )
 
 
 # --- audit lists ---------------------------------------------------------------------------

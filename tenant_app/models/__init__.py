@@ -40,6 +40,7 @@ from tenant_app.models.rollout import (
     TemplateVersion,
     TenantConfig,
 )
+from tenant_app.models.settings import ProvinceSetting
 from tenant_app.models.staff import (
     Absence,
     ConcurrentPost,
@@ -75,6 +76,7 @@ from tenant_app.models.vocabulary import (
 
 __all__ = [
     "Absence",
+    "ProvinceSetting",
     "DeputyField",
     "FormDraft",
     "FeedBatch",

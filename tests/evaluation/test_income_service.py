@@ -144,3 +144,19 @@ def test_income_xlsx_has_vietnamese_headers_vnd_numbers_and_safe_text(tenant_a, 
     assert clerk_row[2].data_type == "s" and clerk_row[2].quotePrefix
     assert clerk_row[5].value == 1_500_000 and "₫" in clerk_row[5].number_format
     assert rows[-1][5].value == 7_500_000
+
+
+def test_income_xlsx_names_the_province_authority_above_the_unit(tenant_a, ward_a):
+    """With the province's identity set, the title rows start with its authority, then the
+    unit's own name; unset, the unit comes first (as before)."""
+    from tenant_app.services.province import identity
+
+    with tenant_context(tenant_a):
+        period, head = _setup(tenant_a, ward_a)
+        run = income.run_income(period, actor=head)
+        before = load_workbook(io.BytesIO(income.export_xlsx(run))).worksheets[0]
+        identity.seed({"province_name": "Thanh Hóa", "authority_name": "UBND TỈNH THANH HÓA"})
+        after = load_workbook(io.BytesIO(income.export_xlsx(run))).worksheets[0]
+    assert [before["A1"].value, before["B1"].value] == ["Đơn vị", tenant_a.name]
+    assert [after["A1"].value, after["B1"].value] == ["Cơ quan chủ quản", "UBND TỈNH THANH HÓA"]
+    assert [after["A2"].value, after["B2"].value] == ["Đơn vị", tenant_a.name]

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
 
 from flask_babel import gettext as _
 
 from tenant_app.services.audit import audit_log
-from tenant_app.services.files.spreadsheets import FORMULA_PREFIXES, Sheet, build_workbook
+from tenant_app.services.files.spreadsheets import (
+    FORMULA_PREFIXES,
+    Sheet,
+    build_workbook,
+    write_workbook,
+)
 
 MAX_ROWS = 50_000
 CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_CHUNK_ROWS = 500
 
 
 def _header(province: bool) -> list[str]:
@@ -54,17 +61,41 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def to_csv(header: list[str], data: list[list]) -> bytes:
-    """Return UTF-8 CSV bytes with a byte-order mark (so Excel reads Vietnamese correctly)."""
+def iter_csv(header: list[str], data: Iterable[Sequence]) -> Iterator[bytes]:
+    """Yield UTF-8 CSV chunks (a response streams them): a byte-order mark first (so Excel
+    reads Vietnamese correctly), comma-separated rows, formula-safe cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_safe(h) for h in header])
-    for row in data:
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(data, start=1):
         writer.writerow([csv_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(header: list[str], data: list[list]) -> bytes:
-    """Return .xlsx bytes (formula-like text is stored as text by the spreadsheet writer)."""
+def to_csv(header: list[str], data: Iterable[Sequence]) -> bytes:
+    """Return UTF-8 CSV bytes with a byte-order mark (``iter_csv`` joined)."""
+    return b"".join(iter_csv(header, data))
+
+
+def _sheet(header: list[str], data: Iterable[Sequence]) -> Sheet:
     widths = [18 if h != _("Thay đổi (trường: cũ → mới)") else 60 for h in header]
-    return build_workbook([Sheet(_("Nhật ký hệ thống"), header, data, widths)])
+    return Sheet(_("Nhật ký hệ thống"), header, data, widths)
+
+
+def write_xlsx(header: list[str], data: Iterable[Sequence], target) -> None:
+    """Write the .xlsx to ``target`` (a path or a binary file), rows streamed (formula-like text
+    is stored as text by the spreadsheet writer)."""
+    write_workbook(target, [_sheet(header, data)])
+
+
+def to_xlsx(header: list[str], data: Iterable[Sequence]) -> bytes:
+    """Return .xlsx bytes (``write_xlsx`` into memory)."""
+    return build_workbook([_sheet(header, data)])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from tenant_app.services.audit.audit_export import csv_safe
 from tenant_app.services.audit.audit_log import format_local, to_local
 from tenant_app.services.comparison.comparison import Comparison, ItemFigures, UnitFigures
-from tenant_app.services.files.spreadsheets import Sheet, build_workbook
+from tenant_app.services.files.spreadsheets import Sheet, build_workbook, write_workbook
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 # Decimal places written per kind of number (the exact value stays in .xlsx cells).
@@ -31,6 +31,7 @@ PLACES = {"num": 2, "pct": 2}
 XLSX_FORMATS = {"int": "#,##0", "num": "#,##0.00", "pct": "0.00%", "time": "dd/mm/yyyy hh:mm"}
 WIDTHS = {"text": 32, "int": 12, "num": 14, "pct": 14, "time": 18}
 SAFE_NAME = re.compile(r"[^A-Za-z0-9.-]+")
+CSV_CHUNK_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -228,14 +229,24 @@ def _csv_cell(value, kind: str) -> str:
     return csv_number(value)
 
 
-def to_csv(table: Table) -> bytes:
-    """Return the CSV bytes: BOM, ``;``-separated, decimal comma, dd/mm/yyyy, formula-safe."""
+def iter_csv(table: Table) -> Iterator[bytes]:
+    """Yield the CSV as UTF-8 chunks (a response streams them): a byte-order mark first, then
+    ``;``-separated rows with a decimal comma, dd/mm/yyyy dates, formula-safe text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([csv_safe(h) for h in table.header])
-    for row in table.rows:
-        writer.writerow([_csv_cell(v, k) for v, k in zip(row, table.kinds, strict=True)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for start in range(0, len(table.rows), CSV_CHUNK_ROWS):
+        buffer.seek(0)
+        buffer.truncate()
+        for row in table.rows[start : start + CSV_CHUNK_ROWS]:
+            writer.writerow([_csv_cell(v, k) for v, k in zip(row, table.kinds, strict=True)])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(table: Table) -> bytes:
+    """Return the CSV bytes (``iter_csv`` joined)."""
+    return b"".join(iter_csv(table))
 
 
 def _xlsx_value(value, kind: str):
@@ -250,28 +261,25 @@ def _xlsx_value(value, kind: str):
     return value
 
 
-def to_xlsx(table: Table) -> bytes:
-    """Return .xlsx bytes: typed cells with number formats, widths per kind, a bold header."""
-    from openpyxl import load_workbook
+def _sheet(table: Table) -> Sheet:
+    return Sheet(
+        table.title,
+        table.header,
+        ([_xlsx_value(v, k) for v, k in zip(row, table.kinds, strict=True)] for row in table.rows),
+        [WIDTHS[k] for k in table.kinds],
+        [XLSX_FORMATS.get(k) for k in table.kinds],
+    )
 
-    values = [
-        [_xlsx_value(v, k) for v, k in zip(row, table.kinds, strict=True)] for row in table.rows
-    ]
-    widths = [WIDTHS[k] for k in table.kinds]
-    data = build_workbook([Sheet(table.title, table.header, values, widths)])
-    # build_workbook writes values and text safely; the number formats are added here.
-    workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.active
-    for col, kind in enumerate(table.kinds, start=1):
-        fmt = XLSX_FORMATS.get(kind)
-        if fmt is None:
-            continue
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
-            if isinstance(cell.value, int | float | datetime):
-                cell.number_format = fmt
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def write_xlsx(table: Table, target) -> None:
+    """Write the workbook to ``target`` (a path or a binary file), rows streamed: typed cells
+    with number formats, widths per kind, a bold header."""
+    write_workbook(target, [_sheet(table)])
+
+
+def to_xlsx(table: Table) -> bytes:
+    """Return the .xlsx bytes (``write_xlsx`` into memory)."""
+    return build_workbook([_sheet(table)])
 
 
 def filename(stem: str, scope: str, fmt: str, code: str | None = None) -> str:

@@ -20,6 +20,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.services.comparison.comparison import Comparison, UnitFigures
 from tenant_app.services.evaluation.score_display import local_day, number
 from tenant_app.services.files.pdf_context import chunked, figure, part_title
+from tenant_app.services.province import identity
 
 GRADES = ("HTXS", "HTT", "HTNV", "KHTNV")
 # A4 landscape less the margins: 257 mm wide; a chart may take about 165 mm of height.
@@ -200,8 +201,9 @@ def comparison_pdf(
         total_label=total_label,
         today=today,
     )
-    html = render_template("pdf/comparison.html", **context)
-    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher()).write_pdf()
+    logo, also = identity.logo_for_print()
+    html = render_template("pdf/comparison.html", **context, province_logo=logo)
+    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher(also=also)).write_pdf()
 
 
 def comparison_filename(scope: str) -> str:

@@ -38,6 +38,7 @@ from tenant_app.models.vocabulary import IncomeRunStatus
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.evaluation import income_months, scores
 from tenant_app.services.evaluation.assessments import is_head_of_agency
+from tenant_app.services.province import identity
 from tenant_app.services.workspace import salaries as salary_history
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
@@ -276,6 +277,8 @@ def export_xlsx(run: IncomeRun) -> bytes:
     sheet.title = "Thu nhập tăng thêm"
     bold = Font(bold=True)
     info = [
+        # The province's authority above the unit, as its forms print it (when it is set).
+        *((("Cơ quan chủ quản", issuer),) if (issuer := identity.current().issuer) else ()),
         ("Đơn vị", tenant.name),
         ("Kỳ", period.code),
         ("Cách tính", str(SCHEME_LABELS.get(run.scheme, run.scheme))),

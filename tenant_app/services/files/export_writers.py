@@ -4,7 +4,7 @@ Files live in ``<KPI_INSTANCE_DIR>/exports`` under random names (``new_key``). R
 one at a time, so a 100,000-row export never sits in memory. Cell values are typed: ``str``,
 ``Decimal`` (points, shown with two decimals), ``datetime`` (already local time), ``int`` or
 ``None``. Both writers are formula-safe: text a spreadsheet would run as a formula stays text (an
-apostrophe in CSV, a text cell in .xlsx, as ``spreadsheets.write_cell`` does).
+apostrophe in CSV, a text cell with a quote prefix in .xlsx).
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from pathlib import Path
 from flask import current_app
 
 from tenant_app.services.audit.audit_export import csv_safe
-from tenant_app.services.files.spreadsheets import FORMULA_PREFIXES, XLSX_MIMETYPE, write_cell
+from tenant_app.services.files.spreadsheets import (
+    FORMULA_PREFIXES,
+    XLSX_MIMETYPE,
+    SheetWriter,
+    open_workbook,
+)
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
@@ -99,8 +104,9 @@ class CsvFile:
 
 
 class XlsxFile:
-    """A one-sheet workbook in openpyxl's write-only mode: bold header, frozen below it; points
-    as numbers formatted ``0.00``, times as dates formatted dd/mm/yyyy hh:mm."""
+    """A one-sheet workbook written as it goes (``spreadsheets.SheetWriter``): bold header,
+    frozen below it; points as numbers formatted ``0.00``, times as dates formatted
+    dd/mm/yyyy hh:mm."""
 
     def __init__(
         self,
@@ -109,71 +115,28 @@ class XlsxFile:
         title: str = "",
         widths: Sequence[int] | None = None,
     ):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-
-        self._path = path
-        self._cell = WriteOnlyCell
-        self._illegal = ILLEGAL_CHARACTERS_RE
-        self._workbook = Workbook(write_only=True)
-        self._sheet = self._workbook.create_sheet((title or "Sheet")[:31])
-        for col, text in enumerate(header, start=1):
-            width = widths[col - 1] if widths else max(12, min(len(str(text)) + 4, 60))
-            self._sheet.column_dimensions[get_column_letter(col)].width = width
-        self._sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(self._sheet)
-            write_cell(cell, self._clean(str(text)))
-            cell.font = bold
-            cells.append(cell)
-        self._sheet.append(cells)
-
-    def _clean(self, text: str) -> str:
-        # Control characters are not allowed in the XML of a cell; a pasted name may carry one.
-        return self._illegal.sub("", text)
-
-    def _value(self, value):
-        if value.__class__ is str:  # most cells: checked first (100,000s of calls)
-            text = self._clean(value)
-            return self._text(text) if text.startswith(FORMULA_PREFIXES) else text
-        if value is None or isinstance(value, int | float):
-            return value
-        if isinstance(value, Decimal):
-            cell = self._cell(self._sheet, float(value))
-            cell.number_format = NUMBER_FORMAT
-            return cell
-        if isinstance(value, datetime):
-            cell = self._cell(self._sheet, value)
-            cell.number_format = DATETIME_FORMAT
-            return cell
-        return self._value(str(value))
-
-    def _text(self, text: str):
-        cell = self._cell(self._sheet)
-        write_cell(cell, text)  # the formula-like text stays text
-        return cell
+        self._workbook = open_workbook(path)
+        self._sheet = SheetWriter(
+            self._workbook,
+            title or "Sheet",
+            header,
+            widths=widths,
+            type_formats={Decimal: NUMBER_FORMAT, datetime: DATETIME_FORMAT},
+        )
 
     def write(self, row: Sequence) -> None:
-        self._sheet.append([self._value(v) for v in row])
+        self._sheet.write(row)
 
     def close(self) -> None:
-        self._workbook.save(self._path)
+        self._workbook.close()
 
     def abort(self) -> None:
-        # Write-only sheets stream into a temporary file that only ``save`` removes; a long-lived
-        # worker must not leave one behind per failed export (openpyxl offers no public call).
-        writer = self._sheet._writer
-        if writer is None:
+        # The rows wait in a temporary file that only ``close`` removes; a long-lived worker
+        # must not keep one per failed export (the caller removes the partial file).
+        if self._workbook.fileclosed:
             return
         with contextlib.suppress(Exception):
-            self._sheet.close()
-        with contextlib.suppress(OSError, ValueError):
-            writer.cleanup()
+            self._workbook.close()
 
 
 def open_writer(file_format: str, path: Path, header: Sequence[str], title: str, widths=None):

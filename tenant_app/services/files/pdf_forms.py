@@ -20,6 +20,7 @@ from tenant_app.models.evaluation import Period
 from tenant_app.models.org import OrgUnit
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.files import pdf_context
+from tenant_app.services.province import identity
 
 # Letters NFKD does not take apart: without this "Đánh" would become "anh" in the ASCII name.
 ASCII_LETTERS = str.maketrans({"đ": "d", "Đ": "D"})
@@ -32,8 +33,9 @@ def _pdf(template: str, context: dict) -> bytes:
 
     from tenant_app.security import pdf_fetcher
 
-    html = render_template(template, **context)
-    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher()).write_pdf()
+    logo, also = identity.logo_for_print()
+    html = render_template(template, **context, province_logo=logo)
+    return HTML(string=html, url_fetcher=pdf_fetcher.fetcher(also=also)).write_pdf()
 
 
 def person_form_pdf(period: Period | str, staff_id) -> bytes:
