@@ -7,7 +7,7 @@ other unit by name and slug (text, never a key into another tenant), the decisio
 the old unit stored it (period, exact total, grade, forced fail, service), with its source.
 
 Revision ID: 0022_transfers
-Revises: 0019_deputy_fields
+Revises: 0020_province_identity
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
 revision = "0022_transfers"
-down_revision = "0019_deputy_fields"
+down_revision = "0020_province_identity"
 branch_labels = None
 depends_on = None
 
