@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from flask_migrate import upgrade
 
 from tenant_app import demo_evaluation, demo_feeds, demo_templates, demo_workspace
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import ProvinceUser, User
 from tenant_app.security.passwords import hash_password
@@ -324,9 +326,56 @@ def build(*, fresh: bool = True) -> list[dict]:
             # The one-stop system feeds the open month: fed work beside the reported work.
             demo_feeds.seed(seed)
 
+    _transfer(date.today().replace(day=1))
+
     path = Path(current_app.config["KPI_INSTANCE_DIR"]) / "demo-accounts.json"
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
     return accounts
+
+
+def _transfer(effective_on: date) -> None:
+    """A land officer of Đông Sơn moves to Hạc Thành at the start of this month, with last
+    month's published result: Hạc Thành's annual classification counts it, its source shown."""
+    from tenant_app.models.org import JobPosition
+    from tenant_app.models.staff import StaffAssignment, StaffMember
+    from tenant_app.tenancy.door import transfer_write
+
+    source, target = (
+        db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        for slug in ("dong-son", "hac-thanh")
+    )
+
+    def post_of(title: str):
+        return db.session.execute(
+            sa.select(StaffAssignment.staff_id, StaffAssignment.org_unit_id, JobPosition.id)
+            .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
+            .where(JobPosition.name == title, StaffAssignment.effective_to.is_(None))
+            .order_by(StaffAssignment.staff_id)
+            .limit(1)
+        ).first()
+
+    title = "Chuyên viên địa chính"
+    with tenant_context(source):
+        moving = post_of(title)
+        person = None if moving is None else db.session.get(StaffMember, (source.id, moving[0]))
+    with tenant_context(target):
+        arriving = post_of(title)
+    if person is None or arriving is None:
+        return
+    admin = db.session.execute(
+        sa.select(ProvinceUser).where(ProvinceUser.username == "admin.thanhhoa")
+    ).scalar_one()
+    transfer_write(
+        source,
+        target,
+        staff_id=person.id,
+        effective_on=effective_on,
+        org_unit_id=arriving[1],
+        position_id=arriving[2],
+        reference="125/QĐ-UBND",
+        reason="Điều động theo nhu cầu công tác giữa hai phường.",
+        actor=admin,
+    )
 
 
 def summary(accounts: list[dict]) -> str:

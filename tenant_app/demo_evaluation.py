@@ -13,9 +13,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tenant_app.extensions import db
+from tenant_app.models.base import tenant_join
 from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.models.evaluation import DisciplineRecord
-from tenant_app.models.org import JobPosition
+from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import Absence, StaffAssignment, StaffMember
 from tenant_app.models.users import User
 from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
@@ -28,7 +29,7 @@ from tenant_app.services.evaluation import (
     reports,
     scores,
 )
-from tenant_app.services.workspace import catalogue, salaries
+from tenant_app.services.workspace import catalogue, deputy_fields, salaries
 
 LEADER_GROUPS = ("leader_head", "leader_deputy")
 
@@ -210,6 +211,49 @@ def _concurrent_post(people, admin) -> None:
     )
 
 
+def _holding(post_name: str) -> StaffMember | None:
+    """The first person (by code) whose current post is ``post_name``."""
+    return db.session.execute(
+        sa.select(StaffMember)
+        .join(StaffAssignment, tenant_join(StaffAssignment.staff_id, StaffMember.id))
+        .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
+        .where(JobPosition.name == post_name, StaffAssignment.effective_to.is_(None))
+        .order_by(StaffMember.code)
+        .limit(1)
+    ).scalar()
+
+
+def _deputy_in_charge(admin, since: date) -> None:
+    """A vice-chairman in charge of two divisions (lĩnh vực phụ trách): their unit result
+    counts the people of both, not only their direct reports."""
+    vice = _holding("Phó Chủ tịch UBND")
+    if vice is None:
+        return
+    divisions = db.session.execute(
+        sa.select(OrgUnit).where(OrgUnit.code.in_(("KT", "VHXH"))).order_by(OrgUnit.code)
+    ).scalars()
+    for division in divisions:
+        deputy_fields.assign(
+            vice,
+            {
+                "org_unit_id": division.id,
+                "starts_on": since,
+                "ends_on": None,
+                "reference": "Quyết định phân công nhiệm vụ Phó Chủ tịch UBND",
+            },
+            actor=admin,
+        )
+
+
+def _public_employee(people) -> None:
+    """The IT specialist is employed as a public employee (viên chức): scored under the rule
+    set the configuration names for viên chức, and outside the civil servants' HTXS quota."""
+    person = _holding("Chuyên viên công nghệ thông tin")
+    if person is None:
+        person = next((p for p, _u, group, _a in reversed(people) if group not in LEADER_GROUPS))
+    person.staff_type = "vien_chuc"
+
+
 def seed(seed_value: int, today: date | None = None) -> dict:
     """Seed the tenant in context; returns the two periods' codes."""
     today = today or date.today()
@@ -220,6 +264,8 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     chairman = next(u for p, u, _g, _a in people if p.manager_id is None)
 
     year, month = _previous_month(today)
+    _public_employee(people)
+    _deputy_in_charge(admin, date(year, month, 1))
     past = periods.open_period(year=year, number=month, kind="month")
     made = _assign_month(past, people, items, users_by_staff, admin, rng, today)
     profiles: dict = {}
