@@ -49,6 +49,7 @@ from tenant_app.models.staff import (
     StaffMember,
 )
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
+from tenant_app.models.unit_rating import UnitRating
 from tenant_app.models.users import (
     ApiToken,
     LoginSession,
@@ -129,6 +130,7 @@ __all__ = [
     "TenantKind",
     "TenantScoped",
     "TenantStatus",
+    "UnitRating",
     "User",
     "COUNTED_REPORT_STATUSES",
     "AnnualStatus",
