@@ -44,3 +44,8 @@ def register(app: Flask, api) -> None:
     from admin import head_review_views
 
     app.register_blueprint(head_review_views.bp)
+
+    from admin import api_unit_ratings
+
+    csrf.exempt(api_unit_ratings.blp)
+    api.register_blueprint(api_unit_ratings.blp)

@@ -45,7 +45,7 @@ def _score(value) -> Decimal | None:
         raise ServiceError(
             "invalid_score", _("Điểm của đơn vị có tối đa 6 chữ số thập phân."), field="score"
         )
-    return number
+    return number.quantize(Decimal("0.000001"))  # as stored: 6 places
 
 
 def _target(code: str):

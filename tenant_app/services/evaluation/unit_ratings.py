@@ -87,7 +87,7 @@ def proposal(period: Period, score: Fraction | None = ...) -> dict | None:
     }
 
 
-def _as_dict(row: UnitRating) -> dict:
+def as_dict(row: UnitRating) -> dict:
     return {
         "code": row.period_code,
         "grade": row.grade,
@@ -95,6 +95,50 @@ def _as_dict(row: UnitRating) -> dict:
         "source": row.source,
         "decision_ref": row.decision_ref,
         "decided_by": row.decided_by,
+        "decision_date": row.decision_date,
+        "reason": row.reason,
+        "note": row.note,
+        "updated_at": row.updated_at,
+    }
+
+
+def year_view(year: int) -> dict:
+    """The unit's ratings of ``year`` as the unit and the province read them: for each period
+    of the year its rating (the authority's, else the indicators' proposal, else none) and the
+    year's own; with the unit's classification settings."""
+    tenant = get_current_tenant()
+    settings = tenant.settings or {}
+    rows = {row.period_code: row for row in of_year(year)}
+    entries = []
+    for period in db.session.execute(
+        sa.select(Period).where(Period.year == year).order_by(Period.starts_on)
+    ).scalars():
+        row = rows.get(period.code)
+        found = as_dict(row) if row is not None else proposal(period)
+        entries.append(
+            {
+                "code": period.code,
+                "label": str(period.label),
+                "period_id": period.id,
+                "frozen": period.status == "locked" or period.published_at is not None,
+                "rating": found,
+            }
+        )
+    row = rows.get(str(year))
+    entries.append(
+        {
+            "code": str(year),
+            "label": _("Năm %(y)d", y=year),
+            "period_id": None,
+            "frozen": False,
+            "rating": None if row is None else as_dict(row),
+        }
+    )
+    return {
+        "year": year,
+        PUBLIC_SERVICE_UNIT: bool(settings.get(PUBLIC_SERVICE_UNIT)),
+        HEAD_CAPPED_BY_UNIT: head_capped(tenant),
+        "periods": entries,
     }
 
 
@@ -102,13 +146,13 @@ def rating_of_period(period: Period, score: Fraction | None = ...) -> dict | Non
     """The unit's rating of ``period``: the authority's (stored) or the indicators' proposal."""
     row = stored(period.code)
     if row is not None:
-        return _as_dict(row)
+        return as_dict(row)
     return proposal(period, score)
 
 
 def rating_of_year(year: int) -> dict | None:
     row = stored(str(year))
-    return None if row is None else _as_dict(row)
+    return None if row is None else as_dict(row)
 
 
 def cap_for_period(period: Period, score: Fraction | None = ...) -> dict | None:
