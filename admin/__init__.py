@@ -45,7 +45,8 @@ def register(app: Flask, api) -> None:
 
     app.register_blueprint(head_review_views.bp)
 
-    from admin import api_unit_ratings
+    from admin import api_unit_ratings, unit_rating_views
 
+    app.register_blueprint(unit_rating_views.bp)
     csrf.exempt(api_unit_ratings.blp)
     api.register_blueprint(api_unit_ratings.blp)
