@@ -73,3 +73,29 @@ def test_admin_marks_a_public_service_unit(client, ward_a, province_admin, tenan
     db.session.expire_all()
     settings = db.session.get(Tenant, tenant_a.id).settings
     assert settings["public_service_unit"] is True and settings["head_capped_by_unit"] is True
+
+
+def test_unit_dashboard_and_head_score_show_the_rating_and_the_cap(
+    client, ward_a, province_admin, tenant_a
+):
+    """The head sees the unit's rating on the unit dashboard, and the cap line on their own
+    explained score."""
+    from tests.evaluation.test_unit_ratings import _head_excellent, _public_service_unit
+
+    _public_service_unit(tenant_a)
+    _head_excellent(tenant_a, ward_a)
+    login(client, None, "tinh.admin")
+    post_form(
+        client,
+        "/admin/units/phuong-a/unit-ratings/2026-11?year=2026",
+        {**FORM, "grade": "HTT"},
+        page="/admin/units/phuong-a/unit-ratings?year=2026",
+    )
+    client.get("/admin/logout")
+    login(client, "phuong-a", "truong")
+    period = ward_a["period"]
+    board = client.get(f"/t/phuong-a/dashboard/unit?period={period}").get_data(as_text=True)
+    assert "Xếp loại của đơn vị" in board and "QĐ 7/QĐ-UBND" in board
+    own = client.get(f"/t/phuong-a/my/score?period={period}").get_data(as_text=True)
+    assert "Xếp loại của người đứng đầu không cao hơn xếp loại của đơn vị" in own
+    assert "HTXS hạ xuống HTT" in own

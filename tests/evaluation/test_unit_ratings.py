@@ -133,9 +133,8 @@ def test_head_at_htxs_with_unit_htt_is_htt_after_the_rescore(tenant_a, ward_a, p
         "grade": "HTT", "source": "authority", "decision_ref": "QĐ 12/SNV",
     }  # fmt: skip
     assert step["result"] == "HTT"
-    assert step["label"].startswith(
-        "Xếp loại của người đứng đầu không cao hơn xếp loại của đơn vị:"
-    )
+    assert step["label"] == "Xếp loại của người đứng đầu không cao hơn xếp loại của đơn vị"
+    assert step["inputs"] == {"grade_before": "HTXS", "unit_grade": "HTT"}
     assert "HTXS hạ xuống HTT" in step["formula"]
     with tenant_context(tenant_a):
         assert _score(ward_a["clerk"]).grade == "HTXS"

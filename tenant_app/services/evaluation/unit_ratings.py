@@ -223,14 +223,29 @@ def explanation_step(cap: dict | None, before: Grade | str | None) -> dict | Non
         result = after.value
     return {
         "code": "unit_cap",
-        "label": f"{label}: {formula}",
-        "inputs": {"unit_grade": cap.get("grade"), "source": cap.get("source"),
-                   "grade_before": before.value},
+        "label": label,
+        "inputs": {"grade_before": before.value, "unit_grade": cap.get("grade")},
         "formula": formula,
         "result": result,
-    }  # fmt: skip
+    }
 
 
 def score_text(value) -> str:
     """An indicator score for display (2 decimals, decimal comma)."""
     return "—" if value is None else shown(Fraction(str(value)), 2)
+
+
+def shown_beside(period: Period | None) -> dict | None:
+    """The unit's rating of ``period`` as its pages show it beside its people's results: None
+    for a unit that is not a public service unit and has no rating on record."""
+    if period is None:
+        return None
+    rating = rating_of_period(period)
+    if rating is None and not is_public_service_unit():
+        return None
+    return {
+        "rating": rating,
+        "source": None if rating is None else SOURCE_LABELS[rating["source"]],
+        "score": None if rating is None or rating["score"] is None else score_text(rating["score"]),
+        "head_capped": head_capped(),
+    }
