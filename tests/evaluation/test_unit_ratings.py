@@ -206,6 +206,8 @@ def test_rating_write_refused_for_unit_users_and_auditors(tenant_a, ward_a, admi
         ({"grade": "TOT"}, "invalid_grade"),
         ({"score": "101"}, "invalid_score"),
         ({"code": "2026-05"}, "not_found"),
+        ({"code": "1999"}, "not_found"),
+        ({"code": "2026-11\x00"}, "not_found"),
     ],
 )
 def test_rating_write_validates_and_writes_nothing(tenant_a, ward_a, province_admin, kwargs, code):

@@ -233,8 +233,8 @@ def _context(
     among them; for a whole period, for everyone, in one query each.
     """
     params = params_of(period)
-    teams = leader_teams(period)
     head = unit_head(on=period.ends_on)
+    teams = leader_teams(period, head)
     if managers is None:
         managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -277,12 +277,13 @@ def _context(
 ANNUAL_ONLY_PARAMS = frozenset({"absence_policy", "exemption_approver"})
 
 
-def leader_teams(period: Period) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
+def leader_teams(period: Period, head=...) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
     """{leader: (their team, the divisions named)} for the leaders not read from direct reports:
     each deputy with a field in force in the period (``deputy_fields.teams_in``) and the unit's
     head on the period's last day, whose team is everyone posted in the unit then."""
     teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
-    head = unit_head(on=period.ends_on)
+    if head is ...:  # the caller may pass the head it already read (None: no head)
+        head = unit_head(on=period.ends_on)
     if head is not None:
         posted = db.session.execute(
             sa.select(StaffAssignment.staff_id).where(

@@ -27,6 +27,8 @@ from tenant_app.services.evaluation.unit_head import unit_head
 
 MIN_REASON = 10
 YEAR_CODE = re.compile(r"^\d{4}$")
+# A period's code ("2026-11", "2026-Q4") or a year's ("2026"); anything else names no period.
+KNOWN_CODE = re.compile(r"^\d{4}(-(\d{2}|Q[1-4]))?$")
 MAX_SCORE = Decimal(100)
 
 
@@ -52,6 +54,8 @@ def _target(code: str):
     """(year, period or None) for ``code``; ServiceError 404 for an unknown period, 409 when
     frozen."""
     code = (code or "").strip()
+    if not KNOWN_CODE.match(code) or not 2000 <= int(code[:4]) <= 2100:
+        raise ServiceError("not_found", _("Không tìm thấy kỳ đánh giá."), status=404)
     if YEAR_CODE.match(code):
         year = int(code)
         frozen = db.session.execute(
