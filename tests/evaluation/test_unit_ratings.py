@@ -263,3 +263,20 @@ def test_annual_head_capped_by_the_year_rating(tenant_a, ward_a, province_admin)
     assert clerk.proposed_grade == "HTXS"
     assert head.explanation[-1]["code"] == "unit_cap"
     assert head.explanation[-1]["result"] == "HTT"
+
+
+def test_a_rule_set_parameter_frozen_in_the_period_decides_over_the_setting(
+    tenant_a, ward_a, province_admin, monkeypatch
+):
+    """When the period's rule-set parameters carry ``head_capped_by_unit`` (the viên chức rule
+    set), it decides over the tenant setting: false there leaves the head uncapped."""
+    from types import SimpleNamespace
+
+    _public_service_unit(tenant_a)
+    monkeypatch.setattr(
+        unit_ratings, "params_of", lambda period: SimpleNamespace(head_capped_by_unit=False)
+    )
+    _head_excellent(tenant_a, ward_a)
+    _rate(tenant_a, province_admin, grade="HTT")
+    row, step = _cap_step(tenant_a, ward_a["head"])
+    assert row.grade == "HTXS" and step is None

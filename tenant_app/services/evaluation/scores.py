@@ -125,7 +125,7 @@ class _Context:
         """The cap the head's score records (None when the unit's head is not capped)."""
         if self._unit_cap is None:
             cap = None
-            if unit_ratings.head_capped():
+            if unit_ratings.head_capped(period=self.period):
                 cap = unit_ratings.cap_for_period(self.period, self.unit_indicators()[0])
             self._unit_cap = (cap,)
         return self._unit_cap[0]

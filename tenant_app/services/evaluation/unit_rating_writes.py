@@ -161,7 +161,7 @@ def _audited(row: UnitRating) -> dict:
 
 def _rescore_head(period) -> None:
     """Re-score the period's head (after commit, the existing job) when the cap applies."""
-    if not unit_ratings.head_capped():
+    if not unit_ratings.head_capped(period=period):
         return
     head = unit_head(on=period.ends_on)
     if head is None:

@@ -41,14 +41,20 @@ def is_public_service_unit(tenant=None) -> bool:
     return bool((tenant.settings or {}).get(PUBLIC_SERVICE_UNIT))
 
 
-def head_capped(tenant=None) -> bool:
-    """Whether the unit's head is not rated above the unit: a public service unit whose
-    ``head_capped_by_unit`` setting is not false."""
+def head_capped(tenant=None, period: Period | None = None) -> bool:
+    """Whether the unit's head is not rated above the unit: never for a unit that is not a
+    public service unit; else the ``head_capped_by_unit`` parameter frozen in ``period``'s
+    rule-set parameters when the rule set has one, else the tenant setting of that name
+    (default true)."""
     tenant = tenant if tenant is not None else get_current_tenant()
     settings = tenant.settings or {}
-    return (
-        bool(settings.get(PUBLIC_SERVICE_UNIT)) and settings.get(HEAD_CAPPED_BY_UNIT) is not False
-    )
+    if not settings.get(PUBLIC_SERVICE_UNIT):
+        return False
+    if period is not None:
+        frozen = getattr(params_of(period), HEAD_CAPPED_BY_UNIT, None)
+        if frozen is not None:
+            return bool(frozen)
+    return settings.get(HEAD_CAPPED_BY_UNIT) is not False
 
 
 def stored(code: str) -> UnitRating | None:
@@ -158,7 +164,7 @@ def rating_of_year(year: int) -> dict | None:
 def cap_for_period(period: Period, score: Fraction | None = ...) -> dict | None:
     """What the head's score of ``period`` records about the cap: None when the rule does not
     apply to the unit; else the rating (``grade`` None when the unit has none)."""
-    if not head_capped():
+    if not head_capped(period=period):
         return None
     return _cap(rating_of_period(period, score))
 
@@ -247,5 +253,5 @@ def shown_beside(period: Period | None) -> dict | None:
         "rating": rating,
         "source": None if rating is None else SOURCE_LABELS[rating["source"]],
         "score": None if rating is None or rating["score"] is None else score_text(rating["score"]),
-        "head_capped": head_capped(),
+        "head_capped": head_capped(period=period),
     }
