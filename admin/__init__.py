@@ -50,3 +50,9 @@ def register(app: Flask, api) -> None:
     app.register_blueprint(transfer_views.bp)
     csrf.exempt(api_transfers.blp)
     api.register_blueprint(api_transfers.blp)
+
+    from admin import api_unit_ratings, unit_rating_views
+
+    app.register_blueprint(unit_rating_views.bp)
+    csrf.exempt(api_unit_ratings.blp)
+    api.register_blueprint(api_unit_ratings.blp)

@@ -27,3 +27,8 @@ def register(app: Flask, api) -> None:
     for module in (periods, work, results, annual, feeds):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
+
+    from blueprints.api import unit_ratings
+
+    csrf.exempt(unit_ratings.blp)
+    api.register_blueprint(unit_ratings.blp)

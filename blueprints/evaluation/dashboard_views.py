@@ -31,6 +31,7 @@ from tenant_app.services.evaluation import (
     progress,
     score_display,
     scores,
+    unit_ratings,
 )
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
@@ -116,6 +117,7 @@ def _unit_context():
         "ratio": number(params.quota_ratio * 100, 0),
         "problems": scores.problems_of(period),
         "grades_provisional": score_display.grades_provisional(period),
+        "unit_rating": unit_ratings.shown_beside(period),
     }
 
 

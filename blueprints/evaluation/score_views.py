@@ -12,7 +12,7 @@ from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Period, PeriodScore
 from tenant_app.models.staff import StaffMember
-from tenant_app.services.evaluation import indicators, periods, score_access, scores
+from tenant_app.services.evaluation import indicators, periods, score_access, scores, unit_ratings
 
 # The display helpers live in services.evaluation.score_display (the PDF forms use them too);
 # they stay importable from here for the other view modules.
@@ -134,4 +134,5 @@ def results():
         period=period,
         published=published,
         rows=[(person, summary(score, period)) for score, person in rows],
+        unit_rating=unit_ratings.shown_beside(period),
     )

@@ -51,6 +51,7 @@ from tenant_app.models.staff import (
 )
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
 from tenant_app.models.transfers import ReceivedResult, StaffTransfer
+from tenant_app.models.unit_rating import UnitRating
 from tenant_app.models.users import (
     ApiToken,
     LoginSession,
@@ -134,6 +135,7 @@ __all__ = [
     "TenantKind",
     "TenantScoped",
     "TenantStatus",
+    "UnitRating",
     "User",
     "COUNTED_REPORT_STATUSES",
     "AnnualStatus",

@@ -3,7 +3,9 @@
 Nothing else in the code base may lift tenant scoping (a test greps for it). Narrow write
 paths sit beside it: ``head_review_write`` (the competent higher level assesses and approves a
 unit's head, and nothing else) and ``transfer_write`` (a province administrator moves a person
-and their published results from one unit to another).
+and their published results from one unit to another), and ``unit_rating_write`` (the
+province administrator, competent authority over a public service unit, enters the unit's own
+rating).
 """
 
 from __future__ import annotations
@@ -264,3 +266,73 @@ def transfer_write(
         db.session.rollback()
         raise
     return transfer_id, person
+
+
+# --- the competent authority over a public service unit: its rating (a second narrow write) --
+
+UNIT_RATING_ROLES = ("province_admin",)
+
+
+def unit_rating_write(
+    tenant,
+    period_code: str,
+    grade: str,
+    reason: str,
+    decision_ref: str,
+    *,
+    decision_date=None,
+    score=None,
+    note: str | None = None,
+    actor=None,
+):
+    """Write in ``tenant`` the unit's own rating for ``period_code`` (a period's code, or the
+    year "2026"), exactly one service call (``unit_rating_writes.set_rating``): the province is
+    the competent authority over its units (public employees' decree 2026, art. 12(7)).
+
+    Only an active province administrator (DoorRefused otherwise). ``reason`` and
+    ``decision_ref`` are required. A ``unit_rating.set`` event goes to the unit's chain (with
+    before and after, by the service) and to the province chain, committed with the change (or
+    nothing is). Returns the UnitRating; raises ServiceError as the service does.
+    """
+    from tenant_app.services.evaluation import unit_rating_writes
+
+    actor = actor if actor is not None else current_user
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not getattr(actor, "is_province", False)
+        or not getattr(actor, "is_active", False)
+        or not actor.has_role(*UNIT_RATING_ROLES)
+    ):
+        raise DoorRefused("a unit's rating is entered by the province administrator only")
+    try:
+        with tenant_context(tenant):
+            row = unit_rating_writes.set_rating(
+                period_code,
+                grade=grade,
+                reason=reason,
+                decision_ref=decision_ref,
+                decision_date=decision_date,
+                score=score,
+                note=note,
+                actor=actor,
+            )
+            audit.record(
+                "unit_rating.set",
+                object_type="tenant",
+                object_id=tenant.id,
+                after={
+                    "tenant": tenant.slug,
+                    "period": row.period_code,
+                    "grade": row.grade,
+                    "decision_ref": row.decision_ref,
+                    "reason": row.reason,
+                },
+                actor=actor,
+                province=True,
+                subject_tenant_id=tenant.id,
+            )
+            db.session.commit()  # the head's re-score is queued after this commit
+    except Exception:
+        db.session.rollback()
+        raise
+    return row

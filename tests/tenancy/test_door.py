@@ -58,9 +58,10 @@ def test_door_is_read_only(auditor, staff_a):
 
 def test_door_bypass_is_used_nowhere_else():
     """Only tenancy/context.py (defines it) and tenancy/door.py use the scope bypass."""
-    # door.py also holds the narrow write paths (head_review_write; transfer_write, which writes
-    # in two units each in its own ordinary scope and never lifts scoping: its steps are called
-    # from door.py only, tests/province/test_transfers.py checks).
+    # door.py also holds the narrow writes into units, each in ordinary tenant context (no
+    # bypass): head_review_write, unit_rating_write (the province enters a public service
+    # unit's rating) and transfer_write (two units, each in its own ordinary scope: its steps are
+    # called from door.py only, tests/province/test_transfers.py checks).
     allowed = {ROOT / "tenant_app/tenancy/context.py", ROOT / "tenant_app/tenancy/door.py"}
     pattern = re.compile(
         r"_cross_tenant_read_scope|kpi\.cross_tenant'?\s*,\s*'on'|_cross_tenant_read\.set"

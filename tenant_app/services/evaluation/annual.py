@@ -47,7 +47,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.evaluation import received
+from tenant_app.services.evaluation import received, unit_ratings
 from tenant_app.services.evaluation.assessments import (
     ensure_not_own_record,
     is_head_of_agency,
@@ -256,6 +256,9 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         ).all()
     )
     leaders = _leaders(date(year, 12, 31))
+    # The head of a public service unit is not rated above the unit's rating of the year.
+    head = unit_head(on=date(year, 12, 31))
+    head_cap = unit_ratings.cap_for_year(year) if head is not None else None
     stored = []
     for staff_id, periods in totals.items():
         leader = staff_id in leaders
@@ -270,6 +273,10 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
             continue
         row = existing.get(staff_id)
         proposed = result.grade.value
+        explanation = explanation_to_dict(result.explanation)
+        if head_cap is not None and staff_id == head.id:
+            proposed = unit_ratings.capped(result.grade, head_cap).value
+            explanation.append(unit_ratings.explanation_step(head_cap, result.grade))
         if row is None:
             row = AnnualClassification(year=year, staff_id=staff_id, final_grade=proposed)
             db.session.add(row)
@@ -282,7 +289,7 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         row.proposed_grade = proposed
         row.forced_fail = result.forced_fail
         row.status = AnnualStatus.PROPOSED
-        row.explanation = explanation_to_dict(result.explanation)
+        row.explanation = explanation
         stored.append(row)
     db.session.flush()
     audit.record(

@@ -27,6 +27,8 @@ from tenant_app.models.vocabulary import AssessmentStage, PeriodStatus
 from tenant_app.services.evaluation import chain, periods, scores
 
 INPUT_NAMES = {
+    "grade_before": _l("Xếp loại trước khi so với đơn vị"),
+    "unit_grade": _l("Xếp loại của đơn vị"),
     "assigned": _l("Số lượng giao"),
     "coefficient": _l("Hệ số quy đổi"),
     "completed": _l("Số lượng hoàn thành"),

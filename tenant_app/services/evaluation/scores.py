@@ -12,6 +12,7 @@ are recorded with the reason (``ScoringProblem``), never skipped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -57,7 +58,7 @@ from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStage, PeriodStatus
 from tenant_app.services.comparison import aggregates
-from tenant_app.services.evaluation import exemption_display, indicators
+from tenant_app.services.evaluation import exemption_display, indicators, unit_ratings
 from tenant_app.services.evaluation.periods import params_of
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import deputy_fields
@@ -114,8 +115,21 @@ class _Context:
     # {deputy: (the people of the divisions assigned to them, the divisions' names)}: a deputy
     # with a field in force in the period reads these instead of their direct reports.
     deputy_teams: dict = field(default_factory=dict)
+    # The unit's head on the period's last day (``unit_head``): the one person whose grade the
+    # unit's own rating may cap (``unit_ratings``).
+    head_id: uuid.UUID | None = None
     _unit_indicators: tuple | None = None
     _position_indicators: dict | None = None
+    _unit_cap: tuple | None = None
+
+    def unit_cap(self) -> dict | None:
+        """The cap the head's score records (None when the unit's head is not capped)."""
+        if self._unit_cap is None:
+            cap = None
+            if unit_ratings.head_capped(period=self.period):
+                cap = unit_ratings.cap_for_period(self.period, self.unit_indicators()[0])
+            self._unit_cap = (cap,)
+        return self._unit_cap[0]
 
     def unit_indicators(self) -> tuple[Fraction | None, list]:
         """The unit's indicator score and its lines (read once per context)."""
@@ -220,7 +234,8 @@ def _context(
     among them; for a whole period, for everyone, in one query each.
     """
     params = params_of(period)
-    teams = leader_teams(period)
+    head = unit_head(on=period.ends_on)
+    teams = leader_teams(period, head)
     if managers is None:
         managers = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.manager_id)).all())
     grades_stmt = sa.select(PeriodScore.staff_id, PeriodScore.grade).where(
@@ -253,6 +268,7 @@ def _context(
         has_work,
         tuple(people),
         teams,
+        head_id=None if head is None else head.id,
     )
 
 
@@ -262,12 +278,13 @@ def _context(
 ANNUAL_ONLY_PARAMS = frozenset({"absence_policy", "exemption_approver"})
 
 
-def leader_teams(period: Period) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
+def leader_teams(period: Period, head=...) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
     """{leader: (their team, the divisions named)} for the leaders not read from direct reports:
     each deputy with a field in force in the period (``deputy_fields.teams_in``) and the unit's
     head on the period's last day, whose team is everyone posted in the unit then."""
     teams = deputy_fields.teams_in(period.starts_on, period.ends_on)
-    head = unit_head(on=period.ends_on)
+    if head is ...:  # the caller may pass the head it already read (None: no head)
+        head = unit_head(on=period.ends_on)
     if head is not None:
         posted = db.session.execute(
             sa.select(StaffAssignment.staff_id).where(
@@ -386,6 +403,10 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
         if score is not None:
             indicator_score = score
             extra["indicators"] = exact_text(score)
+    if ctx.head_id is not None and inputs.staff_id == ctx.head_id:
+        cap = ctx.unit_cap()
+        if cap is not None:  # the key only where the rule applies: other digests unchanged
+            extra[unit_ratings.SNAPSHOT_KEY] = cap
     snapshot = {
         "items": items,
         "general": [str(p) for p in general],
@@ -436,7 +457,7 @@ def _digest(
 
 
 def _run(person: _Input, ctx: _Context) -> PeriodResult:
-    return score_rows(
+    result = score_rows(
         person.rows,
         person.general,
         person.leader,
@@ -445,6 +466,14 @@ def _run(person: _Input, ctx: _Context) -> PeriodResult:
         rule_set=ctx.period.rule_set,
         indicators=person.indicators,
     )
+    return capped_result(result, person.snapshot)
+
+
+def capped_result(result: PeriodResult, snapshot: dict) -> PeriodResult:
+    """The head of a public service unit is not rated above the unit (the one place the cap is
+    applied): the grade lowered to the unit's rating recorded in the snapshot, total unchanged."""
+    grade = unit_ratings.capped(result.grade, snapshot.get(unit_ratings.SNAPSHOT_KEY))
+    return result if grade == result.grade else dataclasses.replace(result, grade=grade)
 
 
 def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str]) -> Scored:
@@ -539,6 +568,7 @@ def simulate(
                     item[2] = str(coefficients[item[0]])
         try:
             result = score_period(period_input(snapshot), params, rule_set=rule_set)
+            result = capped_result(result, snapshot)
         except ScoringInputError:
             continue
         ctx.grades[inputs.staff_id] = result.grade.value
@@ -870,9 +900,16 @@ def explanation_of(score: PeriodScore, period: Period) -> list[dict]:
     """
     if not score.inputs:
         return list(score.explanation or [])
-    steps = explain_period(period_input(score.inputs), params_of(period), score.rule_set)
+    steps = explanation_to_dict(
+        explain_period(period_input(score.inputs), params_of(period), score.rule_set)
+    )
+    if unit_ratings.SNAPSHOT_KEY in score.inputs:
+        before = next((s["result"] for s in reversed(steps) if s["code"] == "grade"), None)
+        cap = unit_ratings.explanation_step(score.inputs[unit_ratings.SNAPSHOT_KEY], before)
+        if cap is not None:
+            steps.append(cap)
     return (
-        explanation_to_dict(steps)
+        steps
         + indicators.explanation_steps(score.inputs)
         + exemption_display.explanation_steps(period.id, score.staff_id)
     )
