@@ -8,7 +8,7 @@ the rule set says so the head's grade is not above it (Decree on public employee
 12(7)).
 
 Revision ID: 0021_unit_ratings
-Revises: 0019_deputy_fields
+Revises: 0022_transfers
 Create Date: 2026-12-06 03:10:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
 revision = "0021_unit_ratings"
-down_revision = "0019_deputy_fields"
+down_revision = "0022_transfers"
 branch_labels = None
 depends_on = None
 
