@@ -7,7 +7,7 @@ administrator), who decided, the decision's reference and date, the reason and a
 the rule set says so the head's grade is not above it (Decree on public employees 2026, art.
 12(7)).
 
-Revision ID: 0021_unit_ratings
+Revision ID: 0023_unit_ratings
 Revises: 0022_transfers
 Create Date: 2026-12-06 03:10:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
-revision = "0021_unit_ratings"
+revision = "0023_unit_ratings"
 down_revision = "0022_transfers"
 branch_labels = None
 depends_on = None
