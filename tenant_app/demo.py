@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -358,6 +358,9 @@ def _transfer(effective_on: date) -> None:
     with tenant_context(source):
         moving = post_of(title)
         person = None if moving is None else db.session.get(StaffMember, (source.id, moving[0]))
+        if person is not None:  # both wards number their staff NS001…: a code free in Hạc Thành
+            person.code = f"DS-{person.code}"
+            db.session.commit()
     with tenant_context(target):
         arriving = post_of(title)
     if person is None or arriving is None:
@@ -376,6 +379,11 @@ def _transfer(effective_on: date) -> None:
         reason="Điều động theo nhu cầu công tác giữa hai phường.",
         actor=admin,
     )
+    last_month = effective_on - timedelta(days=1)
+    if last_month.year == effective_on.year:  # results of the year are handed over
+        with tenant_context(target):
+            demo_evaluation.reclassify_year(last_month.year)
+            db.session.commit()
 
 
 def summary(accounts: list[dict]) -> str:

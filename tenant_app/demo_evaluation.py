@@ -345,6 +345,14 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     return {"past": past.code, "current": current.code}
 
 
+def reclassify_year(year: int) -> None:
+    """Compute the year's classification of the unit in context again (after someone arrived
+    with results received from another unit), resolving quota violations as ``seed`` does."""
+    people, _items = _people()
+    chairman = next(u for p, u, _g, _a in people if p.manager_id is None)
+    _annual_with_quota_decisions(year, chairman)
+
+
 def _annual_with_quota_decisions(year: int, chairman) -> None:
     """Propose the year's classification and resolve each HTXS quota violation by a decision."""
     rows = annual.compute_year(year, actor=chairman)

@@ -16,10 +16,12 @@ from tenant_app.models import (
     AnnualClassification,
     Assignment,
     ConcurrentPost,
+    DeputyField,
     FeedBatch,
     FeedRecord,
     PeriodScore,
     ProvinceUser,
+    ReceivedResult,
     Report,
     Tenant,
     User,
@@ -88,6 +90,12 @@ def test_demo_builds_the_province(demo_app, tmp_path):
     for slug in ("hac-thanh", "dong-son"):
         with tenant_context(tenants[slug]):
             _assert_maternity_leave_explained()
+
+    for slug in ("hac-thanh", "dong-son"):
+        with tenant_context(tenants[slug]):
+            _assert_deputy_in_charge_of_two_divisions()
+    with tenant_context(tenants["hac-thanh"]):
+        _assert_transfer_received()
 
     written = json.loads((tmp_path / "demo-accounts.json").read_text(encoding="utf-8"))
     assert written == accounts
@@ -193,3 +201,28 @@ def _assert_maternity_leave_explained():
         sa.select(AnnualClassification).where(AnnualClassification.staff_id == leave.staff_id)
     ).scalar_one()
     assert any("nghỉ thai sản" in step["formula"] for step in row.explanation)
+
+
+def _assert_deputy_in_charge_of_two_divisions():
+    """A vice-chairman is in charge of two divisions; their unit result counts those people."""
+    fields = db.session.execute(sa.select(DeputyField)).scalars().all()
+    assert len(fields) == 2 and len({f.staff_id for f in fields}) == 1
+    score = (
+        db.session.execute(sa.select(PeriodScore).where(PeriodScore.staff_id == fields[0].staff_id))
+        .scalars()
+        .first()
+    )
+    assert score is not None and score.inputs.get("leader") is not None
+
+
+def _assert_transfer_received():
+    """A land officer came from Đông Sơn with last month's result; the year counts it, its
+    source named in the explanation."""
+    if date.today().month == 1:  # a January transfer hands over nothing of the new year
+        return
+    received = db.session.execute(sa.select(ReceivedResult)).scalar_one()
+    assert received.source_unit_name == "Phường Đông Sơn"
+    row = db.session.execute(
+        sa.select(AnnualClassification).where(AnnualClassification.staff_id == received.staff_id)
+    ).scalar_one()
+    assert any("Phường Đông Sơn" in str(step) for step in row.explanation)
