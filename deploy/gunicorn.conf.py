@@ -62,6 +62,11 @@ bind = [os.environ.get("KPI_BIND", "0.0.0.0:8000")]
 worker_class = "gthread"
 # Classic 2*cores+1, capped at 8: each process holds its own SQLAlchemy pool, so an unbounded
 # count on a big node would exhaust PostgreSQL connections (workers * threads * replicas).
+# Measured on two cores (docs/performance.md, "Web load", 2026-12-06): 3 × 4 and 2 × 8 did not beat
+# 5 × 8 by more than the run-to-run spread of the mix at 50 and 200 users, while fewer processes
+# cut the throughput of cheap requests (/healthz: 977, 703, 514 req/s for 5, 3, 2 workers; one GIL
+# each). Both cores were busy in every run, the server taking 1.4 of them: the count is not the
+# limit there. Dashboards poll with ETags (no thread held between polls), so 8 threads suffice.
 workers = _env_int("KPI_WEB_WORKERS", min(2 * _cpu_count() + 1, 8))
 threads = _env_int("KPI_WEB_THREADS", 8)
 # Idle keep-alive connections also occupy a thread in gthread; keep them short. The proxy in front
