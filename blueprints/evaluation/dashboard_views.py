@@ -30,6 +30,7 @@ from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.evaluation import (
     assessments,
     assignments,
+    exemptions,
     periods,
     score_display,
     scores,
@@ -97,7 +98,10 @@ def _manager_context():
 @page_cached
 def dashboard():
     return render_template(
-        "evaluation/dashboard.html", periods_all=periods.list_periods(), **_manager_context()
+        "evaluation/dashboard.html",
+        periods_all=periods.list_periods(),
+        exemptions_waiting=len(exemptions.waiting_for(current_user)),
+        **_manager_context(),
     )
 
 
