@@ -176,6 +176,19 @@ def fields_in(first: date, last: date) -> dict[uuid.UUID, set[uuid.UUID]]:
     return out
 
 
+def field_names_in(first: date, last: date) -> dict[uuid.UUID, list[str]]:
+    """{deputy's staff id: the names of the divisions assigned to them during ``first``–``last``,
+    sorted} (what their unit result covers, as forms print it)."""
+    fields = fields_in(first, last)
+    if not fields:
+        return {}
+    wanted = set().union(*fields.values())
+    names = dict(
+        db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(wanted))).all()
+    )
+    return {sid: sorted(names.get(u, str(u)) for u in units) for sid, units in fields.items()}
+
+
 def teams_in(first: date, last: date) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
     """{deputy: (the people of their divisions, the divisions' names)} for ``first``–``last``.
 
