@@ -10,9 +10,7 @@ import sqlalchemy as sa
 from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.models.evaluation import Notification, PeriodScore, Report
-from tenant_app.services.evaluation import reports
 from tenant_app.tenancy import tenant_context
-from tests.evaluation.conftest import TODAY
 from tests.evaluation.test_exemption_proof import (
     DEDUCTED,
     REASON,
@@ -20,6 +18,7 @@ from tests.evaluation.test_exemption_proof import (
     _approver_is_unit_admin,
     _get,
     _report,
+    propose,
 )
 from tests.helpers import login, post_form
 
@@ -32,10 +31,7 @@ def _proposed(tenant, ward) -> tuple:
     with tenant_context(tenant):
         period, _clerk, head, report, file = _report(tenant, ward)
         _approver_is_unit_admin(period)
-        reports.review_report(
-            report, actor=head, accept=True, major_errors=1, exempt_errors=1,
-            exemption_reason=REASON, exemption_evidence_id=file.id, today=TODAY,
-        )  # fmt: skip
+        propose(report, head, file)
         db.session.commit()
         return report.id, file.id
 
