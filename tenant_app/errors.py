@@ -140,6 +140,17 @@ def _with_exception_headers(response, exc: HTTPException):
     return response
 
 
+def _has_nul(value) -> bool:
+    """Whether a JSON value holds a NUL character in any string or key, at any depth."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def init_app(app) -> None:
     @app.before_request
     def _refuse_nul_in_query():
@@ -151,6 +162,26 @@ def init_app(app) -> None:
             for key, value in request.args.items(multi=True)
         ):
             abort(400)
+
+    @app.before_request
+    def _refuse_nul_in_body():
+        # The same for a form or a JSON body: refused here once, before any schema or service
+        # (a NUL would otherwise reach PostgreSQL and fail there as a server error).
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.is_json:
+            found = _has_nul(request.get_json(silent=True))
+        else:
+            found = any(
+                "\x00" in key or ("\x00" in value and key != "next")
+                for key, value in request.form.items(multi=True)
+            )
+        if found:
+            raise ServiceError(
+                "bad_request",
+                _("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL): vui lòng nhập lại."),
+                status=400,
+            )
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):

@@ -32,10 +32,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from tenant_app import formatting
 from tenant_app.auth import SID_KEY, start_session
 from tenant_app.drafts import readable_target
+from tenant_app.errors import translate_validation
 from tenant_app.extensions import db
 from tenant_app.forms import PasswordChangeForm
 from tenant_app.models.base import utcnow
@@ -194,6 +196,24 @@ def form_error(form, exc: ServiceError, fallback: str | None = None) -> None:
         target.errors.append(exc.message)
     else:
         form.form_errors.append(exc.message)
+
+
+def load_form(form, schema, fields, *, blank_to_none=()) -> dict | None:
+    """``fields`` of the posted form through ``schema`` (``blank_to_none``: those whose empty
+    value means none); its messages go next to their fields, others on the form; None if any."""
+    raw = {name: request.form.get(name, "") for name in fields}
+    for name in blank_to_none:
+        raw[name] = raw[name] or None
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        for name, messages in translate_validation(exc.messages).items():
+            target = getattr(form, name, None)
+            if target is not None and name in fields:
+                target.errors = [*target.errors, *messages]
+            else:
+                form.form_errors.extend(messages)
+        return None
 
 
 @dataclass

@@ -156,46 +156,65 @@ class StaffById(MethodView):
             db.session.commit()
 
 
+def _lists(schema):
+    """The decorators of a GET of one person's rows (unit administrators only)."""
+    return _stacked(
+        write_access,
+        blp.doc(security=SECURITY),
+        blp.response(200, schema(many=True)),
+        blp.alt_response(404, schema=ApiErrorSchema),
+    )
+
+
+def _adds(create_schema, schema):
+    """The decorators of a POST adding one row to a person's (unit administrators only)."""
+    return _stacked(
+        write_access,
+        blp.doc(security=SECURITY),
+        blp.arguments(create_schema),
+        blp.response(201, schema),
+        blp.alt_response(404, schema=ApiErrorSchema),
+    )
+
+
+def _stacked(*decorators):
+    def apply(view):
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return apply
+
+
+def _added(add, staff_id, data):
+    """``add`` (a service taking the person, the loaded data and the actor), committed."""
+    row = add(staff.get_staff(staff_id), data, actor=g.api_user)
+    db.session.commit()
+    return row
+
+
 @blp.route("/<uuid:staff_id>/salary-changes")
 class SalaryChanges(MethodView):
-    @write_access
-    @blp.doc(security=SECURITY)
-    @blp.response(200, SalaryChangeSchema(many=True))
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @_lists(SalaryChangeSchema)
     def get(self, staff_id):
         """The person's salary history, oldest first (unit administrators only)."""
         return salaries.changes_of(staff.get_staff(staff_id))
 
-    @write_access
-    @blp.doc(security=SECURITY)
-    @blp.arguments(SalaryChangeCreateSchema)
-    @blp.response(201, SalaryChangeSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @_adds(SalaryChangeCreateSchema, SalaryChangeSchema)
     def post(self, data, staff_id):
         """Record the salary in force from effective_from (the same day replaces it)."""
-        change = salaries.record_salary_change(staff.get_staff(staff_id), data, actor=g.api_user)
-        db.session.commit()
-        return change
+        return _added(salaries.record_salary_change, staff_id, data)
 
 
 @blp.route("/<uuid:staff_id>/concurrent-posts")
 class ConcurrentPosts(MethodView):
-    @write_access
-    @blp.doc(security=SECURITY)
-    @blp.response(200, ConcurrentPostSchema(many=True))
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @_lists(ConcurrentPostSchema)
     def get(self, staff_id):
         """The posts the person holds or held concurrently (kiêm nhiệm), oldest first."""
         return salaries.posts_of(staff.get_staff(staff_id))
 
-    @write_access
-    @blp.doc(security=SECURITY)
-    @blp.arguments(ConcurrentPostCreateSchema)
-    @blp.response(201, ConcurrentPostSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @_adds(ConcurrentPostCreateSchema, ConcurrentPostSchema)
     def post(self, data, staff_id):
         """Record a concurrent post with its salary (counted when the scheme takes the
         highest post)."""
-        post = salaries.add_concurrent_post(staff.get_staff(staff_id), data, actor=g.api_user)
-        db.session.commit()
-        return post
+        return _added(salaries.add_concurrent_post, staff_id, data)

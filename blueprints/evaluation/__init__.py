@@ -8,6 +8,7 @@ The blueprint and the helpers the views share live in ``common``.
 from blueprints.evaluation import (  # noqa: F401  (importing a view module registers its routes)
     dashboard_views,
     discipline_views,
+    exemption_views,
     indicator_views,
     pdf_views,
     period_views,

@@ -27,6 +27,7 @@ from tenant_app.models.evaluation import Notification, PeriodScore, label
 from tenant_app.models.staff import StaffMember
 from tenant_app.services.evaluation import (
     assessments,
+    exemptions,
     periods,
     progress,
     score_display,
@@ -65,7 +66,10 @@ def _manager_context():
 @page_cached
 def dashboard():
     return render_template(
-        "evaluation/dashboard.html", periods_all=periods.list_periods(), **_manager_context()
+        "evaluation/dashboard.html",
+        periods_all=periods.list_periods(),
+        exemptions_waiting=len(exemptions.waiting_for(current_user)),
+        **_manager_context(),
     )
 
 

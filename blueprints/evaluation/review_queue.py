@@ -49,11 +49,12 @@ def catalogue_items(ids) -> list[CatalogueItem]:
     return db.session.query(CatalogueItem).filter(CatalogueItem.id.in_(list(ids))).all()
 
 
-def review_report_form(report) -> ReviewForm:
+def review_report_form(report, files=None) -> ReviewForm:
     """The review form of ``report`` filled with its current review.
 
     Before the first review the delays are those the dates propose; the exemption fields show
-    the proposal (counted or not yet approved); its proof is chosen among the report's files.
+    the proposal (counted or not yet approved); its proof is chosen among the report's files
+    (``files``: those already loaded for a page of reports, else read here).
     """
     assignment = db.session.get(Assignment, (report.tenant_id, report.assignment_id))
     delays = report.delays if report.reviewed_at else reports.proposed_delays(assignment, report)
@@ -69,7 +70,8 @@ def review_report_form(report) -> ReviewForm:
         delay_reason=report.delay_correction_reason or "",
         comment=report.review_comment or "",
     )
-    files = evidence.files_of([report.id]).get(report.id, [])
+    if files is None:
+        files = evidence.files_of([report.id]).get(report.id, [])
     form.exemption_evidence_id.choices = [("", "—")] + [(str(f.id), f.filename) for f in files]
     return form
 

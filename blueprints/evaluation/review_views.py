@@ -115,7 +115,9 @@ def _review_page(period, review_forms=None, assess_forms=None, status=200, focus
                 or report.id in review_forms
             )
         ):
-            forms[report.id] = review_forms.get(report.id) or review_report_form(report)
+            forms[report.id] = review_forms.get(report.id) or review_report_form(
+                report, files.get(report.id, [])
+            )
     score_rows = {}
     if period is not None:
         # The assessment form is on the page when a self-assessment waits for it, or on the

@@ -38,6 +38,7 @@ from tenant_app.services.evaluation import (
     assessments,
     assignments,
     evidence,
+    exemptions,
     periods,
     reports,
     worklist,
@@ -385,12 +386,22 @@ def my_assessment():
 @bp.get("/evidence/<evidence_id>")
 @tenant_user_required()
 def evidence_download(evidence_id: str):
-    """Send an evidence file of this tenant to its reporter or someone who manages them."""
+    """Send an evidence file of this tenant to its reporter, someone who manages them, or the
+    approver of the report's proposed exemption."""
     row = or_404(evidence.get_evidence, evidence_id)
     report = db.session.get(Report, (row.tenant_id, row.report_id))
     assignment = db.session.get(Assignment, (row.tenant_id, report.assignment_id))
     person = db.session.get(StaffMember, (row.tenant_id, assignment.staff_id))
-    if person.user_id != current_user.id and not assignments.can_manage(current_user, person):
+    if (
+        person.user_id != current_user.id
+        and not assignments.can_manage(current_user, person)
+        and not (
+            report.exemption_status is not None
+            and exemptions.may_decide(
+                current_user, report, db.session.get(Period, (row.tenant_id, assignment.period_id))
+            )
+        )
+    ):
         abort(403)
     try:
         path = evidence.evidence_path(row)

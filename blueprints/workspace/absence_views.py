@@ -9,17 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from marshmallow import ValidationError
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from blueprints.workspace.common import bp
 from blueprints.workspace.forms import DATE
 from tenant_app.auth import tenant_user_required
-from tenant_app.errors import translate_validation
 from tenant_app.models.staff import ABSENCE_KIND_LABELS
 from tenant_app.schemas.absences import AbsenceSchema
 from tenant_app.services.workspace import absences
-from tenant_app.web import or_404, saving
+from tenant_app.web import load_form, or_404, saving
 
 FIELDS = ("kind", "starts_on", "ends_on", "reference", "note")
 
@@ -34,22 +32,6 @@ class AbsenceForm(FlaskForm):
     reference = StringField(_l("Số quyết định, văn bản"))
     note = TextAreaField(_l("Ghi chú"))
     submit = SubmitField(_l("Ghi vắng mặt"))
-
-
-def _load(form: AbsenceForm) -> dict | None:
-    """The form's values through the schema; its messages go next to their fields."""
-    raw = {name: request.form.get(name, "") for name in FIELDS}
-    raw["note"] = raw["note"] or None
-    try:
-        return AbsenceSchema().load(raw)
-    except ValidationError as exc:
-        for name, messages in translate_validation(exc.messages).items():
-            target = getattr(form, name, None)
-            if target is not None and name in FIELDS:
-                target.errors = [*target.errors, *messages]
-            else:
-                form.form_errors.extend(messages)
-        return None
 
 
 @bp.route("/absences", methods=["GET", "POST"])
@@ -69,7 +51,7 @@ def absences_page():
         person = by_id.get(form.staff_id.data or "")
         if person is None:
             abort(404)
-        data = _load(form)
+        data = load_form(form, AbsenceSchema(), FIELDS, blank_to_none=("note",))
         if data is not None:
             with saving(form, fallback="reference") as saved:
                 absences.record(person, data, actor=current_user)

@@ -7,16 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from marshmallow import ValidationError
 from wtforms import SelectField, StringField, SubmitField
 
 from blueprints.workspace.common import bp
 from blueprints.workspace.forms import DATE
 from tenant_app.auth import tenant_user_required
-from tenant_app.errors import translate_validation
 from tenant_app.schemas.deputy_fields import DeputyFieldSchema
 from tenant_app.services.workspace import deputy_fields, org, staff
-from tenant_app.web import or_404, saving
+from tenant_app.web import load_form, or_404, saving
 
 FIELDS = ("org_unit_id", "starts_on", "ends_on", "reference")
 
@@ -31,22 +29,6 @@ class DeputyFieldForm(FlaskForm):
     submit = SubmitField(_l("Phân công"))
 
 
-def _load(form: DeputyFieldForm) -> dict | None:
-    """The form's values through the schema; its messages go next to their fields."""
-    raw = {name: request.form.get(name, "") for name in FIELDS}
-    raw["ends_on"] = raw["ends_on"] or None
-    try:
-        return DeputyFieldSchema().load(raw)
-    except ValidationError as exc:
-        for name, messages in translate_validation(exc.messages).items():
-            target = getattr(form, name, None)
-            if target is not None and name in FIELDS:
-                target.errors = [*target.errors, *messages]
-            else:
-                form.form_errors.extend(messages)
-        return None
-
-
 @bp.route("/staff/<staff_id>/fields", methods=["GET", "POST"])
 @tenant_user_required("unit_admin")
 def deputy_fields_page(staff_id: str):
@@ -55,7 +37,7 @@ def deputy_fields_page(staff_id: str):
     form = DeputyFieldForm()
     form.org_unit_id.choices = [(str(u.id), f"{u.name} ({u.code})") for u in units]
     if request.method == "POST" and form.validate_on_submit():
-        data = _load(form)
+        data = load_form(form, DeputyFieldSchema(), FIELDS, blank_to_none=("ends_on",))
         if data is not None:
             with saving(form, fallback="reference") as saved:
                 deputy_fields.assign(person, data, actor=current_user)

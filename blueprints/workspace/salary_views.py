@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,20 +68,39 @@ def staff_income(staff_id: str):
     return _page(or_404(staff.get_staff, staff_id))
 
 
+def _added(person, form, add, fields, *, fallback: str, done: str, form_key: str):
+    """Record what ``form`` posted with ``add`` (a service taking the person, the values of
+    ``fields`` and the actor), then back to the income page; else the page with the form's
+    errors (under ``form_key``)."""
+    if form.validate_on_submit():
+        with saving(form, fallback=fallback) as saved:
+            add(person, form_data(form, fields), actor=current_user)
+        if saved.ok:
+            flash(done, "success")
+            return redirect(url_for("workspace.staff_income", staff_id=person.id))
+    return _page(person, status=400, **{form_key: form})
+
+
+def _deleted(person, remove, *, done: str):
+    """Run ``remove`` (a deletion taking the actor) after the action form's CSRF check, then
+    back to the income page."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with saving() as saved:
+        remove(actor=current_user)
+    if saved.ok:
+        flash(done, "success")
+    return redirect(url_for("workspace.staff_income", staff_id=person.id))
+
+
 @bp.post("/staff/<staff_id>/income/salary")
 @tenant_user_required("unit_admin")
 def staff_salary_add(staff_id: str):
     person = or_404(staff.get_staff, staff_id)
-    form = SalaryChangeForm()
-    if form.validate_on_submit():
-        with saving(form, fallback="monthly_salary") as saved:
-            salaries.record_salary_change(
-                person, form_data(form, salaries.SALARY_FIELDS), actor=current_user
-            )
-        if saved.ok:
-            flash(_("Đã ghi nhận mức lương."), "success")
-            return redirect(url_for("workspace.staff_income", staff_id=person.id))
-    return _page(person, salary_form=form, status=400)
+    return _added(
+        person, SalaryChangeForm(), salaries.record_salary_change, salaries.SALARY_FIELDS,
+        fallback="monthly_salary", done=_("Đã ghi nhận mức lương."), form_key="salary_form",
+    )  # fmt: skip
 
 
 @bp.post("/staff/<staff_id>/income/salary/<change_id>/delete")
@@ -87,13 +108,11 @@ def staff_salary_add(staff_id: str):
 def staff_salary_delete(staff_id: str, change_id: str):
     person = or_404(staff.get_staff, staff_id)
     change = or_404(lambda key: salaries.get_change(person, key), change_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    with saving() as saved:
-        salaries.delete_salary_change(person, change, actor=current_user)
-    if saved.ok:
-        flash(_("Đã xóa mức lương."), "success")
-    return redirect(url_for("workspace.staff_income", staff_id=person.id))
+    return _deleted(
+        person,
+        functools.partial(salaries.delete_salary_change, person, change),
+        done=_("Đã xóa mức lương."),
+    )
 
 
 @bp.post("/staff/<staff_id>/income/posts")
@@ -103,15 +122,10 @@ def staff_post_add(staff_id: str):
     form = ConcurrentPostForm()
     form.position_id.choices = position_choices(empty="—")
     form.org_unit_id.choices = unit_choices(empty="—")
-    if form.validate_on_submit():
-        with saving(form, fallback="position_id") as saved:
-            salaries.add_concurrent_post(
-                person, form_data(form, salaries.POST_FIELDS), actor=current_user
-            )
-        if saved.ok:
-            flash(_("Đã thêm chức vụ kiêm nhiệm."), "success")
-            return redirect(url_for("workspace.staff_income", staff_id=person.id))
-    return _page(person, post_form=form, status=400)
+    return _added(
+        person, form, salaries.add_concurrent_post, salaries.POST_FIELDS,
+        fallback="position_id", done=_("Đã thêm chức vụ kiêm nhiệm."), form_key="post_form",
+    )  # fmt: skip
 
 
 @bp.post("/staff/<staff_id>/income/posts/<post_id>/delete")
@@ -119,10 +133,8 @@ def staff_post_add(staff_id: str):
 def staff_post_delete(staff_id: str, post_id: str):
     person = or_404(staff.get_staff, staff_id)
     post = or_404(lambda key: salaries.get_post(person, key), post_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    with saving() as saved:
-        salaries.delete_concurrent_post(post, actor=current_user)
-    if saved.ok:
-        flash(_("Đã xóa chức vụ kiêm nhiệm."), "success")
-    return redirect(url_for("workspace.staff_income", staff_id=person.id))
+    return _deleted(
+        person,
+        functools.partial(salaries.delete_concurrent_post, post),
+        done=_("Đã xóa chức vụ kiêm nhiệm."),
+    )

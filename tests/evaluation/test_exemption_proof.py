@@ -64,6 +64,14 @@ def _report(tenant, ward, *, due=date(2026, 11, 25), done_on=date(2026, 11, 19),
     return period, clerk, head, report, file
 
 
+def propose(report, head, file):
+    """The head reviews the report, proposing to waive its one major error with ``file``."""
+    reports.review_report(
+        report, actor=head, accept=True, major_errors=1, exempt_errors=1,
+        exemption_reason=REASON, exemption_evidence_id=file.id, today=TODAY,
+    )  # fmt: skip
+
+
 def _approver_is_unit_admin(period):
     period.params = {**(period.params or {}), "exemption_approver": "unit_admin"}
     db.session.flush()
@@ -75,10 +83,7 @@ def test_manager_proposed_exemption_counts_only_once_the_named_role_approves(
     with tenant_context(tenant_a):
         period, clerk, head, report, file = _report(tenant_a, ward_a)
         _approver_is_unit_admin(period)
-        reports.review_report(
-            report, actor=head, accept=True, major_errors=1, exempt_errors=1,
-            exemption_reason=REASON, exemption_evidence_id=file.id, today=TODAY,
-        )  # fmt: skip
+        propose(report, head, file)
         assert report.exemption_status == "proposed"
         assert _score(period, clerk).b == DEDUCTED  # not counted yet
         steps = exemption_display.explanation_steps(period.id, clerk.id)
@@ -116,10 +121,7 @@ def test_refused_exemption_keeps_the_deduction(tenant_a, ward_a, admin_a):
     with tenant_context(tenant_a):
         period, clerk, head, report, file = _report(tenant_a, ward_a)
         _approver_is_unit_admin(period)
-        reports.review_report(
-            report, actor=head, accept=True, major_errors=1, exempt_errors=1,
-            exemption_reason=REASON, exemption_evidence_id=file.id, today=TODAY,
-        )  # fmt: skip
+        propose(report, head, file)
         admin = _get(User, tenant_a, admin_a.id)
         with pytest.raises(ServiceError) as no_reason:
             exemptions.decide(report, actor=admin, approve=False)
@@ -133,10 +135,7 @@ def test_head_reviewing_approves_at_review_by_default(tenant_a, ward_a):
     """Default approver: the unit's head; the head reviewing approves in the same act."""
     with tenant_context(tenant_a):
         period, clerk, head, report, file = _report(tenant_a, ward_a)
-        reports.review_report(
-            report, actor=head, accept=True, major_errors=1, exempt_errors=1,
-            exemption_reason=REASON, exemption_evidence_id=file.id, today=TODAY,
-        )  # fmt: skip
+        propose(report, head, file)
         assert (report.exemption_status, report.exemption_decided_by) == ("approved", head.id)
         assert _score(period, clerk).b == WAIVED
 

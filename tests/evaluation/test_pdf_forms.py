@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pypdf
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.models import User
+from tenant_app.models import DeputyField, User
 from tenant_app.models.evaluation import Period
 from tenant_app.services.evaluation import assessments
 from tenant_app.services.files import pdf_context, pdf_forms
@@ -367,3 +367,58 @@ def test_dashboard_links_to_the_unit_report(client, golden_a):
 def test_ascii_filename_keeps_the_letter_d():
     """Đ and đ become D and d (NFKD alone would drop them); spaces become dashes."""
     assert pdf_forms.ascii_filename("Đánh giá Đỗ Văn.pdf") == "Danh-gia-Do-Van.pdf"
+
+
+# --- Deputies' fields (issue 17 item 8) --------------------------------------------------------
+
+
+@pytest.fixture()
+def deputy_a(unit_a, tenant_a):
+    """Unit A plus Phạm Phó (scored 80, HTT) in charge of Phòng Kinh tế and of the office
+    (Văn phòng HĐND và UBND) over the whole period; returns the ward with ``deputy``."""
+    deputy = add_person(tenant_a, unit_a, "NS9", "Phạm Phó", unit_a["root"])
+    with tenant_context(tenant_a):
+        period = get(Period, tenant_a, unit_a["period"])
+        for unit in (unit_a["economy"], unit_a["body"]):
+            db.session.add(
+                DeputyField(
+                    staff_id=deputy,
+                    org_unit_id=unit,
+                    starts_on=period.starts_on,
+                    reference="QĐ 12/QĐ-UBND",
+                )
+            )
+        stored_score(period, deputy, "80", "HTT")
+        db.session.commit()
+    unit_a["deputy"] = deputy
+    return unit_a
+
+
+def test_unit_report_names_a_deputys_fields(deputy_a, tenant_a):
+    """The deputy's row says which divisions their unit result covers, sorted by name; other
+    rows carry no such line."""
+    text = report_text(tenant_a, deputy_a)
+    assert "Lĩnh vực phụ trách: Phòng Kinh tế, Văn phòng HĐND và UBND" in text
+    assert text.count("Lĩnh vực phụ trách") == 1
+
+
+def test_person_form_names_a_deputys_fields(deputy_a, tenant_a):
+    """The deputy's own form has the line under their unit; the clerk's form has none."""
+    with tenant_context(tenant_a):
+        data = pdf_forms.person_form_pdf(deputy_a["period"], deputy_a["deputy"])
+    assert "Lĩnh vực phụ trách: Phòng Kinh tế, Văn phòng HĐND và UBND" in pdf_text(data)
+    assert "Lĩnh vực phụ trách" not in form_text(tenant_a, deputy_a)
+
+
+def test_a_field_ended_before_the_period_is_not_named(deputy_a, tenant_a):
+    """An assignment that ended the day before the period began does not appear."""
+    with tenant_context(tenant_a):
+        period = get(Period, tenant_a, deputy_a["period"])
+        for row in db.session.query(DeputyField).all():
+            if row.org_unit_id == deputy_a["body"]:
+                row.starts_on = date(2025, 7, 1)
+                row.ends_on = period.starts_on - timedelta(days=1)
+        db.session.commit()
+    text = report_text(tenant_a, deputy_a)
+    assert "Lĩnh vực phụ trách: Phòng Kinh tế" in text
+    assert "Lĩnh vực phụ trách: Phòng Kinh tế, Văn phòng" not in text

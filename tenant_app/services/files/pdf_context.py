@@ -37,7 +37,7 @@ from tenant_app.services.evaluation.score_display import (
     short,
     summary,
 )
-from tenant_app.services.workspace import org, staff
+from tenant_app.services.workspace import deputy_fields, org, staff
 from tenant_app.tenancy.context import get_current_tenant
 
 STAGES = tuple(AssessmentStage)
@@ -188,6 +188,7 @@ def person_form(period, staff_id) -> dict:
         "person": person,
         "position": post.position.name if post else "",
         "org_unit": post.org_unit.name if post else "",
+        "fields": deputy_fields.field_names_in(period.starts_on, period.ends_on).get(person.id, []),
         "criteria": _criteria(stages, params),
         "work": _work_lines(period, person),
         "score": score,
@@ -315,11 +316,13 @@ def unit_report(period, org_unit_id=None, *, prepared_by: str | None = None, tod
     unit_ids = org.subtree_ids([unit.id]) if unit else None
     people = _scored_people(period, unit_ids)
     places = params.display_places
+    fields = deputy_fields.field_names_in(period.starts_on, period.ends_on)
     rows = [
         {
             "name": person.full_name,
             "position": post.position.name if post else "",
             "org_unit": post.org_unit.name if post else "",
+            "fields": fields.get(person.id, []),
             "total": number(params.display_value(scores.exact_total(score)), places),
             "grade": grade_label(score.grade),
             "approved": score.approved_at is not None,

@@ -18,12 +18,14 @@ from flask_babel import gettext as _
 
 from scoring.service_time import Absence as AbsenceSpan
 from scoring.service_time import PeriodService, YearService, period_service, year_service
-from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.staff import Absence, StaffAssignment, StaffMember
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.workspace import staff
+from tenant_app.services.workspace import dated_records, staff
 from tenant_app.services.workspace.lookup import get_scoped
+
+# What the audit records of a leave when it is added or removed.
+AUDITED = ("staff_id", "kind", "starts_on", "ends_on", "reference")
 
 
 def may_record(user, person: StaffMember | None = None) -> bool:
@@ -109,20 +111,12 @@ def record(person: StaffMember, data: dict, *, actor) -> Absence:
               d=person.end_date.strftime("%d/%m/%Y")),
             field="ends_on",
         )  # fmt: skip
-    clash = db.session.execute(
-        sa.select(Absence)
-        .where(
-            Absence.staff_id == person.id,
-            Absence.starts_on <= ends_on,
-            Absence.ends_on >= starts_on,
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+    clash = dated_records.first_overlap(Absence, person.id, starts_on, ends_on)
     if clash is not None:
         raise Conflict(
             "absence_overlap",
             _("Trùng thời gian với lần vắng mặt đã ghi từ %(a)s đến %(b)s (%(ref)s).",
-              a=clash.starts_on.strftime("%d/%m/%Y"), b=clash.ends_on.strftime("%d/%m/%Y"),
+              a=dated_records.day(clash.starts_on), b=dated_records.day(clash.ends_on),
               ref=clash.reference),
             field="starts_on",
         )  # fmt: skip
@@ -133,24 +127,9 @@ def record(person: StaffMember, data: dict, *, actor) -> Absence:
         ends_on=ends_on,
         reference=data["reference"].strip(),
         note=(data.get("note") or "").strip() or None,
-        recorded_by=None if getattr(actor, "is_province", False) else actor.id,
+        recorded_by=dated_records.recorder(actor),
     )
-    db.session.add(row)
-    db.session.flush()
-    audit.record(
-        "absence.recorded",
-        object_type="absence",
-        object_id=row.id,
-        after={
-            "staff_id": person.id,
-            "kind": row.kind,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "reference": row.reference,
-        },
-        actor=actor,
-    )
-    return row
+    return dated_records.added(row, "absence.recorded", "absence", AUDITED, actor=actor)
 
 
 def remove(row: Absence, *, actor) -> None:
@@ -163,20 +142,7 @@ def remove(row: Absence, *, actor) -> None:
             _("Chỉ quản trị đơn vị hoặc lãnh đạo quản lý trực tiếp mới ghi thông tin vắng mặt."),
             status=403,
         )
-    audit.record(
-        "absence.removed",
-        object_type="absence",
-        object_id=row.id,
-        before={
-            "staff_id": row.staff_id,
-            "kind": row.kind,
-            "starts_on": row.starts_on,
-            "ends_on": row.ends_on,
-            "reference": row.reference,
-        },
-        actor=actor,
-    )
-    db.session.delete(row)
+    dated_records.removed(row, "absence.removed", "absence", AUDITED, actor=actor)
 
 
 def spans_by_staff(staff_ids: Iterable[uuid.UUID], first: date, last: date):

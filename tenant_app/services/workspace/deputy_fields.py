@@ -16,14 +16,16 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import DeputyField, StaffAssignment, StaffMember
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.workspace import org
+from tenant_app.services.workspace import dated_records, org
 from tenant_app.services.workspace.lookup import get_scoped
+
+# What the audit records of an assignment when it is made or removed.
+AUDITED = ("staff_id", "org_unit_id", "starts_on", "ends_on", "reference")
 
 
 def may_manage(user) -> bool:
@@ -73,10 +75,6 @@ def list_fields(staff_ids: Iterable[uuid.UUID] | None = None) -> list[DeputyFiel
     return list(db.session.execute(stmt).scalars())
 
 
-def _day(value: date | None) -> str:
-    return "…" if value is None else value.strftime("%d/%m/%Y")
-
-
 def assign(person: StaffMember, data: dict, *, actor) -> DeputyField:
     """Assign a division to the deputy ``person`` from data loaded by ``DeputyFieldSchema``.
 
@@ -98,20 +96,15 @@ def assign(person: StaffMember, data: dict, *, actor) -> DeputyField:
             "unknown_unit", _("Không tìm thấy đơn vị phụ trách."), field="org_unit_id"
         )
     starts_on, ends_on = data["starts_on"], data.get("ends_on")
-    clash_stmt = sa.select(DeputyField).where(
-        DeputyField.staff_id == person.id,
-        DeputyField.org_unit_id == unit.id,
-        sa.or_(DeputyField.ends_on.is_(None), DeputyField.ends_on >= starts_on),
+    clash = dated_records.first_overlap(
+        DeputyField, person.id, starts_on, ends_on, DeputyField.org_unit_id == unit.id
     )
-    if ends_on is not None:
-        clash_stmt = clash_stmt.where(DeputyField.starts_on <= ends_on)
-    clash = db.session.execute(clash_stmt.limit(1)).scalar_one_or_none()
     if clash is not None:
         raise Conflict(
             "field_overlap",
             _("%(unit)s đã được phân công cho người này từ %(a)s đến %(b)s (%(ref)s).",
-              unit=unit.name, a=_day(clash.starts_on), b=_day(clash.ends_on),
-              ref=clash.reference),
+              unit=unit.name, a=dated_records.day(clash.starts_on),
+              b=dated_records.day(clash.ends_on), ref=clash.reference),
             field="starts_on",
         )  # fmt: skip
     row = DeputyField(
@@ -120,44 +113,16 @@ def assign(person: StaffMember, data: dict, *, actor) -> DeputyField:
         starts_on=starts_on,
         ends_on=ends_on,
         reference=data["reference"].strip(),
-        recorded_by=None if getattr(actor, "is_province", False) else actor.id,
+        recorded_by=dated_records.recorder(actor),
     )
-    db.session.add(row)
-    db.session.flush()
-    audit.record(
-        "deputy_field.assigned",
-        object_type="deputy_field",
-        object_id=row.id,
-        after={
-            "staff_id": person.id,
-            "org_unit_id": unit.id,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "reference": row.reference,
-        },
-        actor=actor,
-    )
-    return row
+    return dated_records.added(row, "deputy_field.assigned", "deputy_field", AUDITED, actor=actor)
 
 
 def remove(row: DeputyField, *, actor) -> None:
     """Remove an assignment made in error (the unit administrator only); audited."""
     if not may_manage(actor):
         raise _forbidden()
-    audit.record(
-        "deputy_field.removed",
-        object_type="deputy_field",
-        object_id=row.id,
-        before={
-            "staff_id": row.staff_id,
-            "org_unit_id": row.org_unit_id,
-            "starts_on": row.starts_on,
-            "ends_on": row.ends_on,
-            "reference": row.reference,
-        },
-        actor=actor,
-    )
-    db.session.delete(row)
+    dated_records.removed(row, "deputy_field.removed", "deputy_field", AUDITED, actor=actor)
 
 
 def _active(first: date, last: date):
@@ -174,6 +139,19 @@ def fields_in(first: date, last: date) -> dict[uuid.UUID, set[uuid.UUID]]:
     for sid, unit in db.session.execute(_active(first, last)).all():
         out.setdefault(sid, set()).add(unit)
     return out
+
+
+def field_names_in(first: date, last: date) -> dict[uuid.UUID, list[str]]:
+    """{deputy's staff id: the names of the divisions assigned to them during ``first``–``last``,
+    sorted} (what their unit result covers, as forms print it)."""
+    fields = fields_in(first, last)
+    if not fields:
+        return {}
+    wanted = set().union(*fields.values())
+    names = dict(
+        db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(wanted))).all()
+    )
+    return {sid: sorted(names.get(u, str(u)) for u in units) for sid, units in fields.items()}
 
 
 def teams_in(first: date, last: date) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
