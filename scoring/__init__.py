@@ -7,7 +7,7 @@ Flask, SQLAlchemy, Redis, rq or tenant_app). See docs/scoring.md.
 from scoring.annual import AnnualResult, PeriodTotal, classify_year
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation, ExplanationStep, explanation_to_dict, result_to_dict
-from scoring.grading import classify, grade_for_total, leader_unit_results
+from scoring.grading import cap_grade, classify, grade_for_total, leader_unit_results
 from scoring.income import (
     CoefficientSalarySettings,
     FundSplitSettings,
@@ -38,6 +38,7 @@ from scoring.registry import (
     explain_period,
     get_rule_set,
     register_rule_set,
+    resolve_rule_sets,
     rule_set_codes,
     score_period,
     score_rows,
@@ -87,6 +88,7 @@ __all__ = [
     "WorkItem",
     "YearService",
     "aggregate",
+    "cap_grade",
     "check_quota",
     "classify",
     "classify_year",
@@ -101,6 +103,7 @@ __all__ = [
     "quota_allowed",
     "register_income_scheme",
     "register_rule_set",
+    "resolve_rule_sets",
     "result_to_dict",
     "rule_set_codes",
     "score_indicator",
