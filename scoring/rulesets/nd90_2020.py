@@ -119,17 +119,16 @@ def classify_year_nd90(
         "absence_cap_months": cap_from,
     }
     effective = forced_fail or next((p.forced_fail for p in periods if p.forced_fail), None)
-    if effective is None and worked < minimum:
-        if not service.maternity:
-            step = ExplanationStep(
-                "old_regime",
-                "Quy định cũ (Nghị định 90/2020): thời gian công tác",
-                inputs,
-                f"Công tác {_months(worked)} tháng, dưới {minimum} tháng trong năm, không nghỉ "
-                "thai sản → không đánh giá, xếp loại",
-                "not_classified",
-            )
-            return NotClassified("under_min_months", (step,))
+    if effective is None and worked < minimum and not service.maternity:
+        step = ExplanationStep(
+            "old_regime",
+            "Quy định cũ (Nghị định 90/2020): thời gian công tác",
+            inputs,
+            f"Công tác {_months(worked)} tháng, dưới {minimum} tháng trong năm, không nghỉ "
+            "thai sản → không đánh giá, xếp loại",
+            "not_classified",
+        )
+        return NotClassified("under_min_months", (step,))
     try:
         result = classify_year(periods, params, forced_fail=forced_fail, leader=leader)
     except ScoringInputError:
