@@ -43,6 +43,7 @@ from scoring.registry import (
     score_period,
     score_rows,
 )
+from scoring.rulesets.nd90_2020 import NotClassified, classify_year_nd90, htxs_share_allowed
 from scoring.service_time import (
     ABSENCE_KINDS,
     Absence,
@@ -73,6 +74,7 @@ __all__ = [
     "IndicatorSpec",
     "IndicatorValue",
     "LeaderCriteria",
+    "NotClassified",
     "Params",
     "PeriodInput",
     "PeriodResult",
@@ -92,12 +94,14 @@ __all__ = [
     "check_quota",
     "classify",
     "classify_year",
+    "classify_year_nd90",
     "compute_income",
     "explain_period",
     "explanation_to_dict",
     "get_income_scheme",
     "get_rule_set",
     "grade_for_total",
+    "htxs_share_allowed",
     "leader_unit_results",
     "period_service",
     "quota_allowed",

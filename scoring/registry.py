@@ -30,6 +30,8 @@ class RuleSet:
         default=None, compare=False
     )
     score_rows: Callable[..., PeriodResult] | None = field(default=None, compare=False)
+    # The version its results are stored with (``PeriodResult.engine_version``).
+    engine_version: str = ENGINE_VERSION
 
 
 _RULE_SETS: dict[str, RuleSet] = {}
@@ -67,6 +69,7 @@ for _module in (nd335_2025, vc_2026, nd90_2020):
             _module.score_period,
             explain_period=_module.explain_period,
             score_rows=_module.score_rows,
+            engine_version=_module.ENGINE_VERSION,
         )
     )
 
