@@ -51,7 +51,14 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, compute_income, get_rule_set
+from scoring import (
+    DEFAULT_RULE_SET,
+    Params,
+    ScoringInputError,
+    compute_income,
+    get_rule_set,
+    resolve_rule_sets,
+)
 from tenant_app.errors import translate_validation
 from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN
 from tenant_app.schemas.templates import WINDOW_NAMES, PayloadSchema
@@ -225,7 +232,10 @@ def validate_payload(data: Any) -> dict:
         add("scoring.rule_set", exc.message)
     else:
         try:
-            full = Params.from_dict(scoring["params"], base=rule_set.default_params).to_dict()
+            parsed = Params.from_dict(scoring["params"], base=rule_set.default_params)
+            # every kind of person's rule set must exist (the date only picks vc_2026/nd90_2020)
+            resolve_rule_sets(parsed, parsed.effective_from)
+            full = parsed.to_dict()
         except ScoringInputError as exc:
             add(f"scoring.{exc.field}" if exc.field.startswith("params") else "scoring.params",
                 exc.message)  # fmt: skip
