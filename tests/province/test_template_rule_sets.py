@@ -58,3 +58,13 @@ def test_mapping_is_canonical_and_reads_back_from_the_workbook(app, payload):
         "vc_2026_effective_from": "2026-07-01",
     }
     assert validate_payload(payload_from_workbook(workbook(result))) == result
+
+
+def test_version_page_shows_each_kinds_rule_set(admin_client, published):
+    """The version page lists every kind of person with its rule set (defaults included)."""
+    url = f"/admin/templates/{published.template_id}/versions/{published.id}"
+    page = admin_client.get(url).get_data(as_text=True)
+    assert "Bộ quy tắc theo loại cán bộ" in page
+    assert "Viên chức: <code>vc_2026</code>" in page
+    assert "Công chức: <code>nd335_2025</code>" in page
+    assert "2026-01-01" in page

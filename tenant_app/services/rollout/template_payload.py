@@ -467,6 +467,20 @@ FIELD_LABELS = {
 }
 
 
+def rule_sets_by_kind(payload: dict) -> list[tuple[str, str]]:
+    """``[(kind of person's label, rule set code)]`` a canonical payload configures (defaults
+    included), and the date from which public employees leave Decree 90/2020 last."""
+    from tenant_app.models.staff import STAFF_TYPE_LABELS
+
+    scoring = payload.get("scoring") or {}
+    try:
+        params = Params.from_dict(scoring.get("params") or {})
+    except ScoringInputError:
+        return []
+    rows = [(str(STAFF_TYPE_LABELS.get(k, k)), code) for k, code in params.staff_rule_sets]
+    return rows + [(_("vc_2026 áp dụng cho kỳ bắt đầu từ"), params.vc_2026_effective_from)]
+
+
 def field_label(name: str | None) -> str:
     """The Vietnamese label of a payload field or path ("params.threshold_htxs" → "Tham số:
     threshold_htxs")."""
