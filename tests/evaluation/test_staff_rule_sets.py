@@ -220,3 +220,21 @@ def test_the_quota_population_is_frozen_in_the_periods_params(tenant_a, ward_a):
         period = db.session.get(Period, (tenant_a.id, ward_a["period"]))
         assert periods.params_of(period).quota_staff_types == ("cong_chuc",)
         assert Params.from_dict(period.params) == periods.params_of(period)
+
+
+def test_period_report_quota_counts_civil_servants_only(tenant_a, ward_a):
+    """2026-11: the clerk HTXS, the head HTT. Clerk a công chức: 1 HTXS > floor(0.2 × 1) = 0,
+    over the limit; clerk a viên chức: 0 HTXS of 1 HTT in the quota, within it."""
+    from tenant_app.services.files import pdf_context
+
+    with tenant_context(tenant_a):
+        period = db.session.get(Period, (tenant_a.id, ward_a["period"]))
+        stored_score(period, ward_a["clerk"], 95, "HTXS")
+        stored_score(period, ward_a["head"], 80, "HTT")
+        db.session.commit()
+        quota = pdf_context.unit_report(period.id)["quota"]
+        assert (quota["htxs"], quota["htt"], quota["allowed"], quota["within"]) == (1, 1, 0, False)
+        _kind(ward_a["clerk"], "vien_chuc")
+        db.session.commit()
+        quota = pdf_context.unit_report(period.id)["quota"]
+        assert (quota["htxs"], quota["htt"], quota["allowed"], quota["within"]) == (0, 1, 0, True)
