@@ -85,6 +85,7 @@ class PersonInputs:
     leader: bool = False
     # The rule set scoring this person: their kind's in the period (``rule_set_for``).
     rule_set: str | None = None
+    staff_type: str | None = None
     # The unit's rating capping this person's grade (the head of a public service unit under
     # vc_2026), or None; kept in the snapshot only when set.
     unit_cap: str | None = None
@@ -204,7 +205,8 @@ def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, P
         else {}
     )
     for sid, entry in people.items():
-        entry.rule_set = rule_set_for(period, kinds.get(sid))
+        entry.staff_type = kinds.get(sid)
+        entry.rule_set = rule_set_for(period, entry.staff_type)
     return people
 
 
@@ -593,11 +595,13 @@ def simulate(
     params: Params,
     rule_set: str,
     coefficients: dict[str, Decimal] | None = None,
+    rule_sets: dict[str, str] | None = None,
 ) -> dict[uuid.UUID, str]:
     """Grades of ``people`` (from ``_load``) under other rules, in memory; nothing is written.
 
-    ``coefficients`` replaces the coefficient of assignments by id (a catalogue change). People
-    who cannot be scored under those rules are left out.
+    ``coefficients`` replaces the coefficient of assignments by id (a catalogue change);
+    ``rule_sets`` (``{staff_type: code}``) picks a person's rule set by their kind, ``rule_set``
+    for the kinds it does not name. People who cannot be scored under those rules are left out.
     """
     ctx = _context(period, people, None)
     ctx.params, ctx.grades = params, {}
@@ -607,8 +611,9 @@ def simulate(
             for item in snapshot["items"]:
                 if item[0] in coefficients:
                     item[2] = str(coefficients[item[0]])
+        code = (rule_sets or {}).get(inputs.staff_type) or rule_set
         try:
-            result = score_period(period_input(snapshot), params, rule_set=rule_set)
+            result = score_period(period_input(snapshot), params, rule_set=code)
         except ScoringInputError:
             continue
         ctx.grades[inputs.staff_id] = result.grade.value
