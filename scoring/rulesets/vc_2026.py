@@ -76,7 +76,7 @@ def explain_period(period: PeriodInput, params: Params) -> Explanation:
         if not params.head_capped_by_unit:
             formula = (
                 f"Đơn vị xếp loại {period.unit_cap.value}; không áp dụng giới hạn "
-                "(tham số head_capped_by_unit = false)"
+                "(theo tham số của kỳ)"
             )
         elif result.grade is not uncapped:
             formula = (
@@ -93,11 +93,7 @@ def explain_period(period: PeriodInput, params: Params) -> Explanation:
             ExplanationStep(
                 "unit_cap",
                 "Giới hạn theo xếp loại của đơn vị sự nghiệp công lập (người đứng đầu)",
-                {
-                    "unit_grade": period.unit_cap.value,
-                    "grade_before_cap": uncapped.value,
-                    "head_capped_by_unit": params.head_capped_by_unit,
-                },
+                {"unit_grade": period.unit_cap.value, "grade_before_cap": uncapped.value},
                 formula,
                 result.grade.value,
             )
@@ -106,7 +102,7 @@ def explain_period(period: PeriodInput, params: Params) -> Explanation:
         ExplanationStep(
             "rule_set",
             "Bộ quy tắc",
-            {"rule_set": CODE, "deciding_role": params.vc_deciding_role},
+            {"rule_set": CODE},
             f"{TITLE}; cấp quyết định và khóa kết quả xếp loại: "
             f"{DECIDING_ROLE_LABELS[params.vc_deciding_role]}",
             CODE,

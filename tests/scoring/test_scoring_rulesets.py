@@ -84,7 +84,7 @@ def test_vc_2026_cap_is_a_parameter(golden_period):
     assert score_period(period, params, rule_set="vc_2026").grade is Grade.HTXS
     assert score_period(period, rule_set="vc_2026").grade is Grade.HTNV
     steps = explain_period(period, params, rule_set="vc_2026")
-    assert "head_capped_by_unit = false" in next(s for s in steps if s.code == "unit_cap").formula
+    assert "không áp dụng giới hạn" in next(s for s in steps if s.code == "unit_cap").formula
 
 
 def test_vc_2026_deciding_role_is_a_parameter(golden_period):

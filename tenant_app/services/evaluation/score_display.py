@@ -54,6 +54,9 @@ INPUT_NAMES = {
     "team_pending": _l("Số người chưa có kết quả"),
     "team_units": _l("Lĩnh vực phụ trách"),
     "staff_id": _l("Cán bộ, công chức"),
+    "rule_set": _l("Bộ quy tắc"),
+    "unit_grade": _l("Xếp loại của đơn vị"),
+    "grade_before_cap": _l("Xếp loại trước khi áp giới hạn"),
 }
 # Why a person is forced to KHTNV when the period's rules name no label of their own.
 FORCED_FAIL_LABELS = {"discipline": _l("kỷ luật")}
