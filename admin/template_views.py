@@ -85,6 +85,7 @@ def _labels() -> dict:
         "stages": STAGE_LABELS,
         "schemes": SCHEMES,
         "field": template_payload.field_label,
+        "rule_sets_by_kind": template_payload.rule_sets_by_kind,
     }
 
 

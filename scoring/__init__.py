@@ -7,7 +7,7 @@ Flask, SQLAlchemy, Redis, rq or tenant_app). See docs/scoring.md.
 from scoring.annual import AnnualResult, PeriodTotal, classify_year
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation, ExplanationStep, explanation_to_dict, result_to_dict
-from scoring.grading import classify, grade_for_total, leader_unit_results
+from scoring.grading import cap_grade, classify, grade_for_total, leader_unit_results
 from scoring.income import (
     CoefficientSalarySettings,
     FundSplitSettings,
@@ -38,10 +38,12 @@ from scoring.registry import (
     explain_period,
     get_rule_set,
     register_rule_set,
+    resolve_rule_sets,
     rule_set_codes,
     score_period,
     score_rows,
 )
+from scoring.rulesets.nd90_2020 import NotClassified, classify_year_nd90, htxs_share_allowed
 from scoring.service_time import (
     ABSENCE_KINDS,
     Absence,
@@ -72,6 +74,7 @@ __all__ = [
     "IndicatorSpec",
     "IndicatorValue",
     "LeaderCriteria",
+    "NotClassified",
     "Params",
     "PeriodInput",
     "PeriodResult",
@@ -87,20 +90,24 @@ __all__ = [
     "WorkItem",
     "YearService",
     "aggregate",
+    "cap_grade",
     "check_quota",
     "classify",
     "classify_year",
+    "classify_year_nd90",
     "compute_income",
     "explain_period",
     "explanation_to_dict",
     "get_income_scheme",
     "get_rule_set",
     "grade_for_total",
+    "htxs_share_allowed",
     "leader_unit_results",
     "period_service",
     "quota_allowed",
     "register_income_scheme",
     "register_rule_set",
+    "resolve_rule_sets",
     "result_to_dict",
     "rule_set_codes",
     "score_indicator",

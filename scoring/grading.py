@@ -25,6 +25,18 @@ def grade_for_total(total: Fraction | Decimal | int, params: Params) -> Grade:
     return Grade.KHTNV
 
 
+def cap_grade(grade: Grade | str, cap: Grade | str | None) -> Grade:
+    """Return ``grade``, lowered to ``cap`` when it is above it (None: no cap).
+
+    The head of a public service unit is not rated above the unit itself (vc_2026).
+    """
+    grade = Grade.parse(grade, "grade")
+    if cap is None:
+        return grade
+    cap = Grade.parse(cap, "unit_cap")
+    return cap if grade.rank > cap.rank else grade
+
+
 def check_forced_fail(
     code: str | None, params: Params, *, leader: bool = False, field: str = "forced_fail"
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import (
     ROUND_CEILING,
     ROUND_DOWN,
@@ -89,6 +90,20 @@ ORGANISING_SOURCES = ("manual", "unit_indicators")
 POSITION_INDICATOR_MODES = ("info", "in_task")
 ABSENCE_POLICIES = ("exclude", "prorate")
 EXEMPTION_APPROVERS = ("head", "unit_admin")
+# Kinds of person (``StaffMember.staff_type``): cán bộ, công chức, viên chức, contract staff.
+STAFF_TYPES = ("can_bo", "cong_chuc", "vien_chuc", "hop_dong")
+# Which rule set scores each kind (DOMAIN.md "Public employees"): the civil servants' Decree 335
+# for all but public employees, who have the 2026 decree (``vc_2026``; ``nd90_2020`` before it
+# took effect, chosen by date when a period opens: scoring.registry.resolve_rule_sets).
+DEFAULT_STAFF_RULE_SETS = (
+    ("can_bo", "nd335_2025"),
+    ("cong_chuc", "nd335_2025"),
+    ("vien_chuc", "vc_2026"),
+    ("hop_dong", "nd335_2025"),
+)
+# Who decides and locks a public employee's classification under the 2026 decree (its art. 13,
+# "the competent authority"): the head of the unit, or the competent higher level.
+DECIDING_ROLES = ("head", "higher_level")
 
 _DECIMAL_FIELDS = (
     "task_weight",
@@ -147,18 +162,51 @@ class Params:
     # deductions are waived only for an objective cause, with its proof): ``head`` (the unit's
     # head, default) or ``unit_admin``. Read by the workflow only, never by the engine.
     exemption_approver: str = "head"
+    # Rule set per kind of person (``staff_type`` → rule set code), frozen into a period when it
+    # opens (``Period.rule_sets``); ``vc_2026`` applies to periods starting on or after
+    # ``vc_2026_effective_from`` (ISO date; the 2026 decree's date of effect was not at hand:
+    # [choice], confirm), ``nd90_2020`` to earlier ones.
+    staff_rule_sets: tuple[tuple[str, str], ...] = DEFAULT_STAFF_RULE_SETS
+    vc_2026_effective_from: str = "2026-01-01"
+    # The kinds of person counted in the Decree 335 HTXS quota (it concerns civil servants).
+    quota_staff_types: tuple[str, ...] = ("cong_chuc",)
+    # vc_2026: the head of a public service unit is not rated above the unit (art. 12(7)); the
+    # role deciding and locking the classification (art. 13). Both to confirm against the text.
+    head_capped_by_unit: bool = True
+    vc_deciding_role: str = "head"
+    # nd90_2020 (Decree 90/2020 as amended by Decree 48/2023), annual: fewer months worked than
+    # ``nd90_min_months_worked`` → not classified (maternity leave excepted); absent from
+    # ``nd90_absence_cap_months`` to under ``nd90_min_months_worked`` months → at most HTNV
+    # (maternity months count in that absence only with ``nd90_cap_counts_maternity``); the
+    # HTXS share of those classified at most ``nd90_htxs_share_limit`` (None: not checked).
+    nd90_min_months_worked: int = 6
+    nd90_absence_cap_months: int = 3
+    nd90_cap_counts_maternity: bool = False
+    nd90_htxs_share_limit: Decimal | None = None
 
     def __post_init__(self) -> None:
         for name in _DECIMAL_FIELDS:
             object.__setattr__(self, name, to_decimal(getattr(self, name), f"params.{name}"))
         object.__setattr__(self, "general_criteria", _coerce_criteria(self.general_criteria))
         object.__setattr__(self, "forced_fail_reasons", _coerce_reasons(self.forced_fail_reasons))
-        for name in ("max_deductions_per_product", "display_places"):
+        for name in (
+            "max_deductions_per_product",
+            "display_places",
+            "nd90_min_months_worked",
+            "nd90_absence_cap_months",
+        ):
             value = to_count(getattr(self, name), f"params.{name}", high=1_000)
             object.__setattr__(self, name, value)
-        if not isinstance(self.allow_over_completion, bool):
-            raise ScoringInputError(
-                "params.allow_over_completion", "Giá trị phải là true hoặc false."
+        for name in ("allow_over_completion", "head_capped_by_unit", "nd90_cap_counts_maternity"):
+            if not isinstance(getattr(self, name), bool):
+                raise ScoringInputError(f"params.{name}", "Giá trị phải là true hoặc false.")
+        object.__setattr__(self, "staff_rule_sets", _coerce_staff_rule_sets(self.staff_rule_sets))
+        object.__setattr__(self, "quota_staff_types", _coerce_staff_types(self.quota_staff_types))
+        if self.nd90_htxs_share_limit is not None:
+            object.__setattr__(
+                self,
+                "nd90_htxs_share_limit",
+                to_decimal(self.nd90_htxs_share_limit, "params.nd90_htxs_share_limit"),
             )
         _validate(self)
         # The integers and rationals the engine computes with, derived once per parameter set.
@@ -227,11 +275,18 @@ class Params:
             raise ScoringInputError("params", "Tham số phải là một đối tượng JSON.")
         return (base or cls()).replace(**dict(data))
 
+    @property
+    def effective_from(self) -> date:
+        """Return ``vc_2026_effective_from`` as a date."""
+        return date.fromisoformat(self.vc_2026_effective_from)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as JSON-ready data accepted back by ``from_dict``."""
         from scoring.explain import to_jsonable
 
-        return to_jsonable(self)
+        data = to_jsonable(self)
+        data["staff_rule_sets"] = dict(self.staff_rule_sets)
+        return data
 
 
 @dataclass(frozen=True)
@@ -295,6 +350,45 @@ def _coerce_reasons(value: Any) -> tuple[ForcedFailReason, ...]:
                 "Mỗi lý do phải có các khóa code, label (và tùy chọn leaders_only).",
             )
     return tuple(result)
+
+
+def _coerce_staff_rule_sets(value: Any) -> tuple[tuple[str, str], ...]:
+    """``{staff_type: code}`` (or pairs) → pairs in ``STAFF_TYPES`` order, every kind named."""
+    field = "params.staff_rule_sets"
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, list | tuple):
+        pairs = list(value)
+    else:
+        raise ScoringInputError(field, "Phải là bảng loại cán bộ → mã bộ quy tắc.")
+    result = {}
+    for pair in pairs:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2):
+            raise ScoringInputError(field, "Phải là bảng loại cán bộ → mã bộ quy tắc.")
+        staff_type, code = pair
+        if staff_type not in STAFF_TYPES:
+            raise ScoringInputError(
+                f"{field}.{staff_type}",
+                f"Loại cán bộ '{staff_type}' không hợp lệ (chỉ nhận: {', '.join(STAFF_TYPES)}).",
+            )
+        if not isinstance(code, str) or not 0 < len(code) <= 32:
+            raise ScoringInputError(f"{field}.{staff_type}", "Mã bộ quy tắc không hợp lệ.")
+        result[staff_type] = code
+    # A kind not named keeps its default rule set.
+    return tuple((t, result.get(t, dict(DEFAULT_STAFF_RULE_SETS)[t])) for t in STAFF_TYPES)
+
+
+def _coerce_staff_types(value: Any) -> tuple[str, ...]:
+    field = "params.quota_staff_types"
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple):
+        raise ScoringInputError(field, "Phải là danh sách loại cán bộ.")
+    for staff_type in value:
+        if staff_type not in STAFF_TYPES:
+            raise ScoringInputError(
+                field,
+                f"Loại cán bộ '{staff_type}' không hợp lệ (chỉ nhận: {', '.join(STAFF_TYPES)}).",
+            )
+    return tuple(sorted(set(value), key=STAFF_TYPES.index))
 
 
 def _require(condition: bool, name: str, message: str) -> None:
@@ -367,6 +461,29 @@ def _validate(p: Params) -> None:
         p.absence_policy in ABSENCE_POLICIES,
         "absence_policy",
         "Cách tính kỳ không công tác chỉ nhận: exclude, prorate.",
+    )
+    try:
+        p.effective_from  # noqa: B018  (parses the date)
+    except (TypeError, ValueError):
+        _require(
+            False,
+            "vc_2026_effective_from",
+            "Ngày hiệu lực phải có dạng YYYY-MM-DD (ví dụ 2026-01-01).",
+        )
+    _require(
+        p.vc_deciding_role in DECIDING_ROLES,
+        "vc_deciding_role",
+        "Cấp quyết định xếp loại viên chức chỉ nhận: head, higher_level.",
+    )
+    _require(
+        0 < p.nd90_absence_cap_months <= p.nd90_min_months_worked <= 12,
+        "nd90_absence_cap_months",
+        "Số tháng phải thỏa 0 < số tháng vắng bị giới hạn ≤ số tháng công tác tối thiểu ≤ 12.",
+    )
+    _require(
+        p.nd90_htxs_share_limit is None or 0 <= p.nd90_htxs_share_limit <= 1,
+        "nd90_htxs_share_limit",
+        "Tỷ lệ phải trong khoảng từ 0 đến 1.",
     )
     _require(
         p.exemption_approver in EXEMPTION_APPROVERS,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from scoring.errors import ScoringInputError
 from scoring.explain import Explanation
 from scoring.params import Params
-from scoring.rulesets import nd335_2025
+from scoring.rulesets import nd90_2020, nd335_2025, vc_2026
 from scoring.types import PeriodInput, PeriodResult, WorkItem
 
 DEFAULT_RULE_SET = nd335_2025.CODE
@@ -29,6 +30,8 @@ class RuleSet:
         default=None, compare=False
     )
     score_rows: Callable[..., PeriodResult] | None = field(default=None, compare=False)
+    # The version its results are stored with (``PeriodResult.engine_version``).
+    engine_version: str = ENGINE_VERSION
 
 
 _RULE_SETS: dict[str, RuleSet] = {}
@@ -58,15 +61,38 @@ def rule_set_codes() -> tuple[str, ...]:
     return tuple(sorted(_RULE_SETS))
 
 
-register_rule_set(
-    RuleSet(
-        nd335_2025.CODE,
-        nd335_2025.TITLE,
-        nd335_2025.score_period,
-        explain_period=nd335_2025.explain_period,
-        score_rows=nd335_2025.score_rows,
+for _module in (nd335_2025, vc_2026, nd90_2020):
+    register_rule_set(
+        RuleSet(
+            _module.CODE,
+            _module.TITLE,
+            _module.score_period,
+            explain_period=_module.explain_period,
+            score_rows=_module.score_rows,
+            engine_version=_module.ENGINE_VERSION,
+        )
     )
-)
+
+
+def resolve_rule_sets(params: Params, starts_on: date) -> dict[str, str]:
+    """Return ``{staff_type: rule set code}`` for a period starting on ``starts_on``.
+
+    ``params.staff_rule_sets`` names each kind's rule set; ``vc_2026`` becomes ``nd90_2020`` for
+    a period starting before ``params.vc_2026_effective_from``. Raises ScoringInputError naming
+    the kind of person when a code is not a registered rule set.
+    """
+    resolved = {}
+    for staff_type, code in params.staff_rule_sets:
+        if code not in _RULE_SETS:
+            known = ", ".join(sorted(_RULE_SETS))
+            raise ScoringInputError(
+                f"params.staff_rule_sets.{staff_type}",
+                f"Bộ quy tắc '{code}' không tồn tại (hiện có: {known}).",
+            )
+        if code == vc_2026.CODE and starts_on < params.effective_from:
+            code = nd90_2020.CODE
+        resolved[staff_type] = code
+    return resolved
 
 
 def score_period(
@@ -100,19 +126,22 @@ def score_rows(
     params: Params | None = None,
     rule_set=None,
     indicators=None,
+    unit_cap=None,
 ) -> PeriodResult:
     """Return ``score_period``'s result from item rows ``(code, assigned, coefficient, completed,
     major_errors, delays, exempt_errors, exempt_delays)``: the bulk path, same checks, no
-    per-item objects unless the explanation is read."""
+    per-item objects unless the explanation is read. ``unit_cap`` (the unit's rating capping its
+    head, read by ``vc_2026``) goes through the full input."""
     chosen = get_rule_set(rule_set)
     params = chosen.default_params if params is None else params
-    if chosen.score_rows is None:
+    if chosen.score_rows is None or unit_cap is not None:
         period = PeriodInput(
             items=tuple(WorkItem(*row) for row in rows),
             general=tuple(general),
             leader=leader,
             forced_fail=forced_fail,
             indicators=indicators,
+            unit_cap=unit_cap,
         )
         return chosen.score_period(period, params)
     if indicators is None:

@@ -179,8 +179,13 @@ class PeriodInput:
     # The weighted score of the person's position indicators (0–100), or None; it counts in the
     # task score only when the parameters say ``position_indicators = in_task``.
     indicators: Decimal | Fraction | None = None
+    # The unit's own rating when a rule caps this person's grade by it (the head of a public
+    # service unit under ``vc_2026``); None: no cap. Rule sets without such a rule ignore it.
+    unit_cap: Grade | None = None
 
     def __post_init__(self) -> None:
+        if self.unit_cap is not None:
+            object.__setattr__(self, "unit_cap", Grade.parse(self.unit_cap, "unit_cap"))
         if self.indicators is not None:
             object.__setattr__(self, "indicators", _percent_input(self.indicators, "indicators"))
         items = tuple(self.items)

@@ -96,6 +96,9 @@ class Period(TenantScoped, db.Model):
     )
     rule_set: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # {staff_type: rule set code} resolved when the period opened (public employees under their
+    # own decree); None for periods opened before 0020: everyone under ``rule_set``.
+    rule_sets: Mapped[dict | None] = mapped_column(sa.JSON)
     # The approval chain copied from the configuration when the period opened (never changed
     # after): a later switch of the chain applies to later periods only.
     approval_chain: Mapped[list] = mapped_column(

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 
 from scoring import (
     Grade,
+    NotClassified,
     Params,
     PeriodTotal,
     QuotaEntry,
@@ -35,7 +36,9 @@ from scoring import (
     ScoringInputError,
     check_quota,
     classify_year,
+    classify_year_nd90,
     explanation_to_dict,
+    year_service,
 )
 from scoring.numbers import exact_text
 from tenant_app import audit
@@ -62,6 +65,9 @@ from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
 
 GRADE_RANK = {"HTXS": 3, "HTT": 2, "HTNV": 1, "KHTNV": 0}
+# A person whose latest period of the year was scored under this rule set is classified by the
+# old regime's annual rules (public employees before the 2026 decree).
+OLD_REGIME = "nd90_2020"
 MIN_REASON = 10
 
 
@@ -228,6 +234,15 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         else {}
     )
     own: dict[uuid.UUID, list[received.Dated]] = defaultdict(list)
+    # The rule set of each person's latest period of the year (scores are by period start).
+    year_rule_set = {score.staff_id: score.rule_set for score, *_rest in scores}
+    old_regime = {sid for sid, code in year_rule_set.items() if code == OLD_REGIME}
+    year_spans = (
+        absences.spans_by_staff(old_regime, date(year, 1, 1), date(year, 12, 31))
+        if old_regime
+        else {}
+    )
+    not_classified = []
     for score, code, starts_on, ends_on in scores:
         # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
         exact = exact_total(score)
@@ -263,11 +278,32 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
     for staff_id, periods in totals.items():
         leader = staff_id in leaders
         forced = discipline.get(staff_id)
+        person = members.get(staff_id)
         try:
-            result = classify_year(periods, params, forced_fail=forced, leader=leader)
+            if staff_id in old_regime and person is not None:
+                # Decree 90/2020: months worked and absent in the whole year, from the join and
+                # leave dates and the recorded leaves.
+                service = year_service(
+                    year,
+                    joined=person.start_date,
+                    left=person.end_date,
+                    absences=year_spans.get(staff_id, ()),
+                )
+                result = classify_year_nd90(
+                    periods, service, params, forced_fail=forced, leader=leader
+                )
+            else:
+                result = classify_year(periods, params, forced_fail=forced, leader=leader)
         except ScoringInputError:
             # An invalid total, or no period worked in the year (absent throughout): the person
             # stays out of the proposal rather than grading wrongly; an earlier proposal goes.
+            if staff_id in existing:
+                db.session.delete(existing.pop(staff_id))
+            continue
+        if isinstance(result, NotClassified):
+            # Under 6 months worked without maternity leave: not classified (the audit event
+            # names them); an earlier proposal goes.
+            not_classified.append(str(staff_id))
             if staff_id in existing:
                 db.session.delete(existing.pop(staff_id))
             continue
@@ -292,34 +328,47 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         row.explanation = explanation
         stored.append(row)
     db.session.flush()
+    after = {"year": year, "people": len(stored)}
+    if not_classified:
+        after["not_classified"] = sorted(not_classified)
     audit.record(
         "annual.computed",
         object_type="annual_classification",
         object_id=year,
-        after={"year": year, "people": len(stored)},
+        after=after,
         actor=actor,
     )
     return stored
 
 
 def quota(year: int, rows=None) -> QuotaReport:
-    """The HTXS quota on the final grades of ``year``: per agency (the unit) and quota group."""
+    """The HTXS quota on the final grades of ``year``: per agency (the unit) and quota group.
+
+    Only the kinds of person the year's ``quota_staff_types`` names count (Decree 335's quota
+    concerns civil servants: ``cong_chuc`` by default); the others are neither HTXS nor HTT in it.
+    """
     rows = rows_of(year) if rows is None else rows
     tenant = get_current_tenant()
-    groups = dict(
-        db.session.execute(
-            sa.select(StaffMember.id, StaffMember.quota_group).where(
+    params = _year_params(year)
+    people = {
+        sid: (group, kind)
+        for sid, group, kind in db.session.execute(
+            sa.select(StaffMember.id, StaffMember.quota_group, StaffMember.staff_type).where(
                 StaffMember.id.in_([r.staff_id for r in rows])
             )
         ).all()
-    )
+    }
     settings = tenant.settings or {}
     outstanding = (tenant.slug,) if settings.get("quota_outstanding") else ()
+    counted = set(params.quota_staff_types)
     entries = [
-        QuotaEntry(str(r.staff_id), Grade(r.final_grade), tenant.slug, groups.get(r.staff_id))
+        QuotaEntry(
+            str(r.staff_id), Grade(r.final_grade), tenant.slug, people.get(r.staff_id, (None,))[0]
+        )
         for r in rows
+        if people.get(r.staff_id, (None, None))[1] in counted
     ]
-    return check_quota(entries, _year_params(year), outstanding_agencies=outstanding)
+    return check_quota(entries, params, outstanding_agencies=outstanding)
 
 
 def view(year: int) -> YearView:

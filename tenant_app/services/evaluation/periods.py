@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from scoring import DEFAULT_RULE_SET, Params, get_rule_set
+from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, get_rule_set, resolve_rule_sets
 from tenant_app import audit, background
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period, label
@@ -20,7 +20,10 @@ from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
 from tenant_app.services.evaluation import chain
-from tenant_app.services.evaluation.period_params import params_of  # noqa: F401  (re-exported)
+from tenant_app.services.evaluation.period_params import (  # noqa: F401  (re-exported)
+    params_of,
+    rule_set_for,
+)
 from tenant_app.services.workspace.lookup import get_scoped
 from tenant_app.tenancy.context import get_current_tenant
 
@@ -97,6 +100,7 @@ def _snapshot(period: Period) -> dict:
         "code": period.code,
         "status": period.status,
         "rule_set": period.rule_set,
+        "rule_sets": period.rule_sets,
         "approval_chain": list(period.approval_chain or ()),
         "published_at": period.published_at,
     }
@@ -125,6 +129,12 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         raise ServiceError("invalid_chain", str(exc), field="approval_chain") from exc
     rule_set = get_rule_set(config["rule_set"])
     params = Params.from_dict(config["params"], base=rule_set.default_params)
+    try:
+        # Each kind of person's rule set, by the period's first day (public employees: the 2026
+        # decree from its date of effect, Decree 90/2020 before), frozen with the period.
+        rule_sets = resolve_rule_sets(params, starts)
+    except ScoringInputError as exc:
+        raise ServiceError("invalid_rule_set", exc.message, field="rule_sets") from exc
     windows = config["windows"]
     period = Period(
         kind=kind,
@@ -140,6 +150,7 @@ def open_period(*, year: int, number: int, kind: str | None = None, actor=None) 
         status=PeriodStatus.OPEN,
         rule_set=rule_set.code,
         params=params.to_dict(),
+        rule_sets=rule_sets,
         approval_chain=[str(s) for s in approval_chain],
         opened_by=getattr(actor, "username", None),
     )

@@ -56,6 +56,8 @@ INPUT_NAMES = {
     "team_pending": _l("Số người chưa có kết quả"),
     "team_units": _l("Lĩnh vực phụ trách"),
     "staff_id": _l("Cán bộ, công chức"),
+    "rule_set": _l("Bộ quy tắc"),
+    "grade_before_cap": _l("Xếp loại trước khi áp giới hạn"),
 }
 # Why a person is forced to KHTNV when the period's rules name no label of their own.
 FORCED_FAIL_LABELS = {"discipline": _l("kỷ luật")}
@@ -91,6 +93,19 @@ def day_text(value: date | datetime | None) -> str:
     """Return ``value`` as dd/mm/yyyy (— when missing)."""
     day = local_day(value)
     return day.strftime("%d/%m/%Y") if day else "—"
+
+
+# The rule set a score was computed under, as the explained score page names it.
+RULE_SET_LABELS = {
+    "nd335_2025": _l("Nghị định 335/2025/NĐ-CP"),
+    "vc_2026": _l("Nghị định 233/2026/NĐ-CP (viên chức)"),
+    "nd90_2020": _l("Nghị định 90/2020/NĐ-CP, sửa đổi bởi Nghị định 48/2023/NĐ-CP (viên chức)"),
+}
+
+
+def rule_set_label(code: str | None) -> str:
+    """The rule set's name for people (its code when unknown)."""
+    return str(RULE_SET_LABELS.get(code, code or "—"))
 
 
 def grade_label(code: str | None) -> str:
@@ -264,6 +279,7 @@ def summary(score: PeriodScore | None, period: Period) -> dict:
         "grade": score.grade,
         "grade_label": grade_label(score.grade),
         "stage": label(score.stage) if score.stage != "none" else "—",
+        "rule_set": rule_set_label(score.rule_set),
         "approved": score.approved_at is not None,
         "grade_provisional": grade_provisional(score, period),
         "forced_fail": (reason.label if reason else forced_fail_text(score.forced_fail))

@@ -36,6 +36,7 @@ from scoring import (
     WorkItem,
     explain_period,
     explanation_to_dict,
+    get_rule_set,
     leader_unit_results,
     score_period,
     score_rows,
@@ -59,7 +60,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import COUNTED_REPORT_STATUSES, AssessmentStage, PeriodStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.evaluation import exemption_display, indicators, unit_ratings
-from tenant_app.services.evaluation.periods import params_of
+from tenant_app.services.evaluation.periods import params_of, rule_set_for
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import deputy_fields
 from tenant_app.tenancy import revisions
@@ -84,6 +85,12 @@ class PersonInputs:
     assessments: dict[str, tuple[list, Decimal | None]] = field(default_factory=dict)
     forced_fail: str | None = None
     leader: bool = False
+    # The rule set scoring this person: their kind's in the period (``rule_set_for``).
+    rule_set: str | None = None
+    staff_type: str | None = None
+    # The unit's rating capping this person's grade (the head of a public service unit under
+    # vc_2026), or None; kept in the snapshot only when set.
+    unit_cap: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class _Context:
     managers: dict[uuid.UUID, uuid.UUID | None]
     has_work: set[uuid.UUID]
     people_ids: tuple = ()
+    rule_set_key: str = ""
     # {deputy: (the people of the divisions assigned to them, the divisions' names)}: a deputy
     # with a field in force in the period reads these instead of their direct reports.
     deputy_teams: dict = field(default_factory=dict)
@@ -200,6 +208,20 @@ def _load(period: Period, staff_ids: set[uuid.UUID] | None) -> dict[uuid.UUID, P
 
     for sid in leaders_in(period, set(people)):
         people[sid].leader = True
+    kinds = (
+        dict(
+            db.session.execute(
+                sa.select(StaffMember.id, StaffMember.staff_type).where(
+                    StaffMember.id.in_(list(people))
+                )
+            ).all()
+        )
+        if people
+        else {}
+    )
+    for sid, entry in people.items():
+        entry.staff_type = kinds.get(sid)
+        entry.rule_set = rule_set_for(period, entry.staff_type)
     return people
 
 
@@ -267,6 +289,7 @@ def _context(
         managers,
         has_work,
         tuple(people),
+        _rule_set_key(params),
         teams,
         head_id=None if head is None else head.id,
     )
@@ -276,6 +299,23 @@ def _context(
 # they never change a period score, so they stay out of its digest (adding one, or changing it,
 # re-scores nobody).
 ANNUAL_ONLY_PARAMS = frozenset({"absence_policy", "exemption_approver"})
+# Parameters no Decree 335 period score reads (the rule set per kind of person, the quota
+# population, the public employees' rule sets' own): out of the period's digest, so a civil
+# servant's digest did not change with them; a person scored under another rule set has them
+# in their own digest (``rule_set_key``).
+OTHER_RULE_SET_PARAMS = frozenset(
+    {
+        "staff_rule_sets",
+        "vc_2026_effective_from",
+        "quota_staff_types",
+        "head_capped_by_unit",
+        "vc_deciding_role",
+        "nd90_min_months_worked",
+        "nd90_absence_cap_months",
+        "nd90_cap_counts_maternity",
+        "nd90_htxs_share_limit",
+    }
+)
 
 
 def leader_teams(period: Period, head=...) -> dict[uuid.UUID, tuple[set[uuid.UUID], list[str]]]:
@@ -301,9 +341,16 @@ def leader_teams(period: Period, head=...) -> dict[uuid.UUID, tuple[set[uuid.UUI
 
 def _params_key(period: Period, params: Params) -> str:
     """A short digest of the rule set, its parameters and the engine version."""
-    values = {k: v for k, v in params.to_dict().items() if k not in ANNUAL_ONLY_PARAMS}
+    skipped = ANNUAL_ONLY_PARAMS | OTHER_RULE_SET_PARAMS
+    values = {k: v for k, v in params.to_dict().items() if k not in skipped}
     text = json.dumps([period.rule_set, values, ENGINE_VERSION], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _rule_set_key(params: Params) -> str:
+    """A short digest of the parameters only the other rule sets read."""
+    values = {k: v for k, v in params.to_dict().items() if k in OTHER_RULE_SET_PARAMS}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _general(inputs: PersonInputs, stages) -> tuple[str, list, Decimal | None]:
@@ -352,6 +399,8 @@ class _Input:
     forced_fail: str | None
     snapshot: dict
     indicators: Fraction | None = None
+    rule_set: str | None = None
+    unit_cap: str | None = None
 
 
 _NOTHING_DONE = Decimal(0)
@@ -414,7 +463,19 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
         "forced_fail": inputs.forced_fail,
         **extra,
     }
-    return _Input(stage, rows, general, leader, inputs.forced_fail, snapshot, indicator_score)
+    if inputs.unit_cap is not None:
+        snapshot["unit_cap"] = inputs.unit_cap
+    return _Input(
+        stage,
+        rows,
+        general,
+        leader,
+        inputs.forced_fail,
+        snapshot,
+        indicator_score,
+        inputs.rule_set or ctx.period.rule_set,
+        inputs.unit_cap,
+    )
 
 
 def _exact(data: dict) -> dict:
@@ -441,17 +502,27 @@ def period_input(snapshot: dict) -> PeriodInput:
         leader=None if leader is None else LeaderCriteria(**_exact(leader)),
         forced_fail=snapshot.get("forced_fail"),
         indicators=None if score is None else Fraction(score),
+        unit_cap=snapshot.get("unit_cap"),
     )
 
 
 def _digest(
-    snapshot: dict, stage: str, self_snapshot: dict | None, ctx: _Context, between=None
+    snapshot: dict,
+    stage: str,
+    self_snapshot: dict | None,
+    ctx: _Context,
+    between=None,
+    rule_set: str | None = None,
 ) -> str:
     # params_key is the short digest of the rule set, parameters and engine version; the
-    # stages in between enter only when there are some (digests of two-stage people unchanged)
+    # stages in between enter only when there are some (digests of two-stage people unchanged),
+    # and a person's own rule set only when it is not the period's (with the parameters only
+    # other rule sets read), so no civil servant's digest changed with 0020.
     parts = [snapshot, stage, self_snapshot, ctx.params_key]
     if between:
         parts.append(between)
+    if rule_set is not None and rule_set != ctx.period.rule_set:
+        parts.append([rule_set, get_rule_set(rule_set).engine_version, ctx.rule_set_key])
     text = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -463,8 +534,9 @@ def _run(person: _Input, ctx: _Context) -> PeriodResult:
         person.leader,
         person.forced_fail,
         ctx.params,
-        rule_set=ctx.period.rule_set,
+        rule_set=person.rule_set or ctx.period.rule_set,
         indicators=person.indicators,
+        unit_cap=person.unit_cap,
     )
     return capped_result(result, person.snapshot)
 
@@ -494,6 +566,7 @@ def _score_one(inputs: PersonInputs, ctx: _Context, known: dict[uuid.UUID, str])
         own and own.snapshot,
         ctx,
         {stage: found.snapshot for stage, found in between.items()},
+        person.rule_set,
     )
     if known.get(inputs.staff_id) == digest:
         return Scored(inputs.staff_id, None, person.snapshot, digest, person.stage)
@@ -552,11 +625,13 @@ def simulate(
     params: Params,
     rule_set: str,
     coefficients: dict[str, Decimal] | None = None,
+    rule_sets: dict[str, str] | None = None,
 ) -> dict[uuid.UUID, str]:
     """Grades of ``people`` (from ``_load``) under other rules, in memory; nothing is written.
 
-    ``coefficients`` replaces the coefficient of assignments by id (a catalogue change). People
-    who cannot be scored under those rules are left out.
+    ``coefficients`` replaces the coefficient of assignments by id (a catalogue change);
+    ``rule_sets`` (``{staff_type: code}``) picks a person's rule set by their kind, ``rule_set``
+    for the kinds it does not name. People who cannot be scored under those rules are left out.
     """
     ctx = _context(period, people, None)
     ctx.params, ctx.grades = params, {}
@@ -566,8 +641,9 @@ def simulate(
             for item in snapshot["items"]:
                 if item[0] in coefficients:
                     item[2] = str(coefficients[item[0]])
+        code = (rule_sets or {}).get(inputs.staff_type) or rule_set
         try:
-            result = score_period(period_input(snapshot), params, rule_set=rule_set)
+            result = score_period(period_input(snapshot), params, rule_set=code)
             result = capped_result(result, snapshot)
         except ScoringInputError:
             continue
@@ -612,7 +688,7 @@ def _values(scored: Scored, period: Period) -> dict:
         "self_total": None if scored.self_total is None else stored(scored.self_total),
         "stage": scored.stage,
         "stage_results": _stage_results(scored),
-        "rule_set": period.rule_set,
+        "rule_set": result.rule_set,
         "engine_version": result.engine_version,
         "provisional": result.provisional,
         "inputs": scored.snapshot,

@@ -333,7 +333,10 @@ def unit_report(period, org_unit_id=None, *, prepared_by: str | None = None, tod
     counts = {g.value: 0 for g in GRADES}
     for score, _person, _post in people:
         counts[score.grade] = counts.get(score.grade, 0) + 1
-    htt, htxs = counts[Grade.HTT.value], counts[Grade.HTXS.value]
+    # The quota counts only the kinds of person in its population (civil servants by default).
+    counted = set(params.quota_staff_types)
+    in_quota = [score.grade for score, person, _post in people if person.staff_type in counted]
+    htt, htxs = in_quota.count(Grade.HTT.value), in_quota.count(Grade.HTXS.value)
     allowed = quota_allowed(htt, params)
     unapproved = sum(1 for r in rows if not r["approved"])
     return {

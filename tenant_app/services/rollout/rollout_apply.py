@@ -20,7 +20,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from scoring import Params, get_rule_set
+from scoring import Params, get_rule_set, resolve_rule_sets
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
@@ -375,13 +375,21 @@ def _reframe_open_periods(settings: dict) -> None:
         sa.select(Period).where(Period.status == PeriodStatus.OPEN)
     ).scalars():
         before = {"rule_set": period.rule_set, "params": period.params}
+        if period.rule_sets is not None:
+            before["rule_sets"] = period.rule_sets
         period.rule_set, period.params = rule_set.code, params.to_dict()
+        period.rule_sets = resolve_rule_sets(params, period.starts_on)
         audit.record(
             "period.rules_changed",
             object_type="period",
             object_id=period.id,
             before=before,
-            after={"rule_set": period.rule_set, "params": period.params, "source": "template"},
+            after={
+                "rule_set": period.rule_set,
+                "params": period.params,
+                "rule_sets": period.rule_sets,
+                "source": "template",
+            },
         )
 
 

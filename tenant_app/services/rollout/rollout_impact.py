@@ -25,6 +25,7 @@ from scoring import (
     check_quota,
     compute_income,
     get_rule_set,
+    resolve_rule_sets,
 )
 from tenant_app import audit
 from tenant_app.extensions import db
@@ -67,21 +68,30 @@ def _coefficients_after(plan, unit) -> dict:
     return result
 
 
-def _score_all(period, people, params, rule_set, coefficients, item_of) -> dict:
+def _score_all(period, people, params, rule_set, coefficients, item_of, rule_sets=None) -> dict:
     by_assignment = {
         aid: coefficients[item_id] for aid, item_id in item_of.items() if item_id in coefficients
     }
-    return scores.simulate(period, people, params, rule_set, by_assignment)
+    return scores.simulate(period, people, params, rule_set, by_assignment, rule_sets)
+
+
+def _rule_sets_after(params: Params, period) -> dict | None:
+    """Each kind of person's rule set the new configuration would give the period."""
+    try:
+        return resolve_rule_sets(params, period.starts_on)
+    except ScoringInputError:
+        return None
 
 
 def _summary(grades: dict, staff: dict, params: Params, tenant, scheme, settings) -> dict:
     counts = {g.value: 0 for g in Grade}
     for grade in grades.values():
         counts[grade] += 1
+    counted = set(params.quota_staff_types)  # the quota population (civil servants)
     entries = [
         QuotaEntry(str(sid), grade, tenant.slug, staff[sid].quota_group)
         for sid, grade in grades.items()
-        if sid in staff
+        if sid in staff and staff[sid].staff_type in counted
     ]
     report = check_quota(entries, params)
     agency = next((c for c in report.checks if c.scope == "agency"), None)
@@ -136,10 +146,18 @@ def preview_tenant(version: TemplateVersion) -> dict:
             ).scalars()
         }
         before_params = params_of(period)
-        before = _score_all(period, people, before_params, period.rule_set, {}, item_of)
+        before = _score_all(
+            period, people, before_params, period.rule_set, {}, item_of, period.rule_sets
+        )
         rule_set, after_params = _rules_after(plan, unit)
         after = _score_all(
-            period, people, after_params, rule_set, _coefficients_after(plan, unit), item_of
+            period,
+            people,
+            after_params,
+            rule_set,
+            _coefficients_after(plan, unit),
+            item_of,
+            _rule_sets_after(after_params, period),
         )
         settings_now = unit.state.settings
         settings_after = plan.settings if plan.settings is not None else settings_now

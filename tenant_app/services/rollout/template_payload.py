@@ -51,7 +51,14 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from scoring import DEFAULT_RULE_SET, Params, ScoringInputError, compute_income, get_rule_set
+from scoring import (
+    DEFAULT_RULE_SET,
+    Params,
+    ScoringInputError,
+    compute_income,
+    get_rule_set,
+    resolve_rule_sets,
+)
 from tenant_app.errors import translate_validation
 from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN
 from tenant_app.schemas.templates import WINDOW_NAMES, PayloadSchema
@@ -225,7 +232,10 @@ def validate_payload(data: Any) -> dict:
         add("scoring.rule_set", exc.message)
     else:
         try:
-            full = Params.from_dict(scoring["params"], base=rule_set.default_params).to_dict()
+            parsed = Params.from_dict(scoring["params"], base=rule_set.default_params)
+            # every kind of person's rule set must exist (the date only picks vc_2026/nd90_2020)
+            resolve_rule_sets(parsed, parsed.effective_from)
+            full = parsed.to_dict()
         except ScoringInputError as exc:
             add(f"scoring.{exc.field}" if exc.field.startswith("params") else "scoring.params",
                 exc.message)  # fmt: skip
@@ -455,6 +465,20 @@ FIELD_LABELS = {
     "scheme": "Cách tính",
     "settings": "Thiết lập",
 }
+
+
+def rule_sets_by_kind(payload: dict) -> list[tuple[str, str]]:
+    """``[(kind of person's label, rule set code)]`` a canonical payload configures (defaults
+    included), and the date from which public employees leave Decree 90/2020 last."""
+    from tenant_app.models.staff import STAFF_TYPE_LABELS
+
+    scoring = payload.get("scoring") or {}
+    try:
+        params = Params.from_dict(scoring.get("params") or {})
+    except ScoringInputError:
+        return []
+    rows = [(str(STAFF_TYPE_LABELS.get(k, k)), code) for k, code in params.staff_rule_sets]
+    return rows + [(_("vc_2026 áp dụng cho kỳ bắt đầu từ"), params.vc_2026_effective_from)]
 
 
 def field_label(name: str | None) -> str:
