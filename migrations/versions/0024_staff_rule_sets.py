@@ -5,16 +5,16 @@ configuration (``Params.staff_rule_sets`` and ``vc_2026_effective_from``) when t
 opened. Null for the periods opened before: everyone in them keeps ``periods.rule_set``, so no
 closed period changes.
 
-Revision ID: 0020_staff_rule_sets
-Revises: 0019_deputy_fields
+Revision ID: 0024_staff_rule_sets
+Revises: 0023_unit_ratings
 Create Date: 2026-12-06 03:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_staff_rule_sets"
-down_revision = "0019_deputy_fields"
+revision = "0024_staff_rule_sets"
+down_revision = "0023_unit_ratings"
 branch_labels = None
 depends_on = None
 
