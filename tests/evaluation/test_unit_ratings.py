@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from scoring import Grade
 from scoring.errors import ScoringInputError
-from scoring.unit_rating import cap_grade
+from scoring.grading import cap_grade
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, ProvinceAuditEvent, User
 from tenant_app.models.evaluation import Assessment, Period, PeriodScore

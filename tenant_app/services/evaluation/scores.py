@@ -463,8 +463,9 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
         "forced_fail": inputs.forced_fail,
         **extra,
     }
-    if inputs.unit_cap is not None:
-        snapshot["unit_cap"] = inputs.unit_cap
+    if inputs.unit_cap is not None:  # a cap the rule set applies itself (vc_2026's input);
+        # "unit_cap" (unit_ratings.SNAPSHOT_KEY) is the service's cap of a public service unit
+        snapshot[ENGINE_CAP_KEY] = inputs.unit_cap
     return _Input(
         stage,
         rows,
@@ -476,6 +477,11 @@ def _snapshot(inputs: PersonInputs, ctx: _Context, stages) -> _Input:
         inputs.rule_set or ctx.period.rule_set,
         inputs.unit_cap,
     )
+
+
+# The snapshot key of a grade cap handed to the rule set itself (``PeriodInput.unit_cap``),
+# distinct from the service's cap of a public service unit's head (``unit_ratings.SNAPSHOT_KEY``).
+ENGINE_CAP_KEY = "rule_set_unit_cap"
 
 
 def _exact(data: dict) -> dict:
@@ -502,7 +508,7 @@ def period_input(snapshot: dict) -> PeriodInput:
         leader=None if leader is None else LeaderCriteria(**_exact(leader)),
         forced_fail=snapshot.get("forced_fail"),
         indicators=None if score is None else Fraction(score),
-        unit_cap=snapshot.get("unit_cap"),
+        unit_cap=snapshot.get(ENGINE_CAP_KEY),
     )
 
 

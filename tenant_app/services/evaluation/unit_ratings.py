@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from scoring import Grade, grade_for_total
+from scoring.grading import cap_grade
 from scoring.numbers import exact_text, shown
-from scoring.unit_rating import cap_grade
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import Period
 from tenant_app.models.unit_rating import UnitRating
@@ -43,18 +43,18 @@ def is_public_service_unit(tenant=None) -> bool:
 
 def head_capped(tenant=None, period: Period | None = None) -> bool:
     """Whether the unit's head is not rated above the unit: never for a unit that is not a
-    public service unit; else the ``head_capped_by_unit`` parameter frozen in ``period``'s
-    rule-set parameters when the rule set has one, else the tenant setting of that name
-    (default true)."""
+    public service unit, nor when the unit's setting ``head_capped_by_unit`` is false, nor
+    when the ``head_capped_by_unit`` parameter frozen in ``period``'s rule-set parameters is
+    false (both default to true: the rule applies unless one of them turns it off)."""
     tenant = tenant if tenant is not None else get_current_tenant()
     settings = tenant.settings or {}
-    if not settings.get(PUBLIC_SERVICE_UNIT):
+    if not settings.get(PUBLIC_SERVICE_UNIT) or settings.get(HEAD_CAPPED_BY_UNIT) is False:
         return False
     if period is not None:
         frozen = getattr(params_of(period), HEAD_CAPPED_BY_UNIT, None)
         if frozen is not None:
             return bool(frozen)
-    return settings.get(HEAD_CAPPED_BY_UNIT) is not False
+    return True
 
 
 def stored(code: str) -> UnitRating | None:
