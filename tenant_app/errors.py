@@ -140,15 +140,14 @@ def _with_exception_headers(response, exc: HTTPException):
     return response
 
 
-def _has_nul(value) -> bool:
-    """Whether a JSON value holds a NUL character in any string or key, at any depth."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+# "\u0000" in JSON text, not itself escaped ("\\u0000" is a backslash then "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _json_has_nul(raw: bytes) -> bool:
+    """Whether a JSON text writes a NUL character in a string or key. Read from the text itself,
+    never parsed here: a document nested 100,000 deep must reach its own 422, not a recursion."""
+    return b"\\u0000" in raw and _JSON_NUL.search(raw) is not None
 
 
 def init_app(app) -> None:
@@ -169,13 +168,16 @@ def init_app(app) -> None:
         # (a NUL would otherwise reach PostgreSQL and fail there as a server error).
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
+        message = _("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL): vui lòng nhập lại.")
         if request.is_json:
-            found = _has_nul(request.get_json(silent=True))
-        else:
-            found = any(
-                "\x00" in key or ("\x00" in value and key != "next")
-                for key, value in request.form.items(multi=True)
-            )
+            # The API's contract for a body it cannot take: 422 naming the field ("json").
+            if _json_has_nul(request.get_data()):
+                return json_error(422, "invalid_input", message, {"json": [message]})
+            return None
+        found = any(
+            "\x00" in key or ("\x00" in value and key != "next")
+            for key, value in request.form.items(multi=True)
+        )
         if found:
             raise ServiceError(
                 "bad_request",
