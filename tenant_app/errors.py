@@ -144,6 +144,13 @@ def _with_exception_headers(response, exc: HTTPException):
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+def accepts_nul(view):
+    """Mark a view whose JSON body never reaches the database (the scoring sandbox): a NUL in
+    it is left to the view's own contract instead of the body guard's 400."""
+    view.accepts_nul = True
+    return view
+
+
 def _json_has_nul(raw: bytes) -> bool:
     """Whether a JSON text writes a NUL character in a string or key. Read from the text itself,
     never parsed here: a document nested 100,000 deep must reach its own 422, not a recursion."""
@@ -170,9 +177,11 @@ def init_app(app) -> None:
             return
         message = _("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL): vui lòng nhập lại.")
         if request.is_json:
-            # The API's contract for a body it cannot take: 422 naming the field ("json").
+            view = app.view_functions.get(request.endpoint)
+            if getattr(view, "accepts_nul", False):
+                return None
             if _json_has_nul(request.get_data()):
-                return json_error(422, "invalid_input", message, {"json": [message]})
+                return json_error(400, "bad_request", message, {"json": [message]})
             return None
         found = any(
             "\x00" in key or ("\x00" in value and key != "next")

@@ -14,7 +14,7 @@ from scoring import ScoringInputError
 from scoring.sandbox import run
 from scoring.sandbox_input import MAX_BYTES, load_json, too_large
 from tenant_app.auth import _bearer
-from tenant_app.errors import json_error
+from tenant_app.errors import accepts_nul, json_error
 from tenant_app.schemas.common import ApiErrorSchema
 from tenant_app.services.workspace import tokens
 
@@ -111,6 +111,7 @@ _ERROR = {"application/json": {"schema": ApiErrorSchema}}
         },
     },
 )
+@accepts_nul  # computed in memory: its contract (200 or 422) covers any string
 def simulate():
     """Run the sandbox on the JSON body (docs/scoring.md describes the three contracts)."""
     token = _bearer()

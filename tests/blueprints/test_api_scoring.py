@@ -170,3 +170,10 @@ def test_cli_score_prints_result_and_exit_codes(app, tmp_path):
     bad.write_text(json.dumps({**GOLDEN, "rule_set": "khong_co"}))
     result = CliRunner().invoke(app.cli, ["score", str(bad)])
     assert result.exit_code == 2
+
+
+def test_api_scoring_simulate_keeps_its_contract_for_a_nul(client, sandbox_headers):
+    """The sandbox writes nothing: a NUL in a string gets its own answer (200 or 422 with a
+    field), not the body guard's 400 that protects the endpoints that store."""
+    response = _post_raw(client, sandbox_headers, '{"kind": "period", "items": "\\u0000"}')
+    assert response.status_code in (200, 422), response.get_data(as_text=True)

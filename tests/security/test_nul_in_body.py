@@ -38,17 +38,16 @@ def test_a_nul_in_a_form_field_is_refused(client, factory, tenant_a):
 
 
 def test_a_nul_in_a_json_body_is_refused(client, factory, tenant_a):
-    """An API report with a NUL in a string nested in a list answers 422 naming the body
-    (``json``), as the API answers a body it cannot take; no report is saved, and the same body
-    without it is created."""
+    """An API report with a NUL in a string nested in a list answers 400 ``bad_request`` naming
+    the body (``json``); no report is saved, and the same body without it is created."""
     ward = ward_today(factory, tenant_a)
     aid = assign(tenant_a, ward)
     headers = bearer(token_for(client, "phuong-a", "vanthu"))
     body = {"assignment_id": str(aid), "completed": "3", "links": ["https://a.vn/\x00"]}
     response = client.post("/api/v1/t/phuong-a/reports", json=body, headers=headers)
-    assert response.status_code == 422
+    assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["code"] == "invalid_input" and list(error["fields"]) == ["json"]
+    assert error["code"] == "bad_request" and list(error["fields"]) == ["json"]
     assert _reports(tenant_a) == []
     body["links"] = ["https://a.vn/x"]
     response = client.post("/api/v1/t/phuong-a/reports", json=body, headers=headers)
@@ -63,6 +62,6 @@ def test_a_nul_in_a_json_key_is_refused(client, factory, tenant_a):
     headers = bearer(token_for(client, "phuong-a", "vanthu"))
     body = {"assignment_id": str(aid), "completed": "3", "no\x00te": "x"}
     response = client.post("/api/v1/t/phuong-a/reports", json=body, headers=headers)
-    assert response.status_code == 422
+    assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["code"] == "invalid_input" and list(error["fields"]) == ["json"]
+    assert error["code"] == "bad_request" and list(error["fields"]) == ["json"]
