@@ -21,6 +21,7 @@ from tenant_app.services.evaluation import head_review, periods
 from tenant_app.services.evaluation.assessments import is_head_reviewer
 from tenant_app.services.province import tenants
 from tenant_app.tenancy.door import DoorRefused, head_review_write, read_one_tenant
+from tenant_app.web import or_404
 
 SUCCESS = {
     "assess": _l("Đã ghi đánh giá người đứng đầu."),
@@ -37,21 +38,11 @@ def _require_duty() -> None:
         abort(403)
 
 
-def _serving_unit(slug: str):
-    try:
-        tenant = tenants.get_by_slug(slug)
-    except ServiceError:
-        abort(404)
-    if not tenant.status_enum.serves_users:
-        abort(404)
-    return tenant
-
-
 @bp.get("/head-review")
 @province_user_required()
 def units():
     _require_duty()
-    serving = [t for t in tenants.list_tenants() if t.status_enum.serves_users]
+    serving = tenants.list_serving()
     return render_template("admin/head_review_units.html", units=serving)
 
 
@@ -76,13 +67,13 @@ def _page(tenant, status: int = 200, errors: dict | None = None):
 @province_user_required()
 def unit(slug: str):
     _require_duty()
-    return _page(_serving_unit(slug))
+    return _page(or_404(tenants.get_serving, slug))
 
 
 def _write(slug: str, key: str, action: str, **payload):
     """Call the door for ``action``; ``key`` is the period id, or ``y<year>`` for a year (it also
     names the section an error is shown in)."""
-    tenant = _serving_unit(slug)
+    tenant = or_404(tenants.get_serving, slug)
     try:
         head_review_write(
             tenant,

@@ -44,15 +44,14 @@ def _check_csrf() -> None:
 
 
 def _serving() -> list:
-    return [t for t in tenants.list_tenants() if t.status_enum.serves_users]
+    return tenants.list_serving()
 
 
 def _unit(slug: str | None):
     try:
-        tenant = tenants.get_by_slug(slug or "")
+        return tenants.get_serving(slug or "")
     except NotFound:
         return None
-    return tenant if tenant.status_enum.serves_users else None
 
 
 @bp.get("/transfers")

@@ -27,6 +27,7 @@ from tenant_app.tenancy.door import (
     read_one_tenant,
     unit_rating_write,
 )
+from tenant_app.web import or_404
 
 bp = Blueprint("admin_unit_ratings", __name__, url_prefix="/admin")
 GRADES = ("HTXS", "HTT", "HTNV", "KHTNV")
@@ -40,21 +41,11 @@ def _year() -> int:
     return year if 2000 <= year <= 2100 else date.today().year
 
 
-def _unit(slug: str):
-    try:
-        tenant = tenants.get_by_slug(slug)
-    except ServiceError:
-        abort(404)
-    if not tenant.status_enum.serves_users:
-        abort(404)
-    return tenant
-
-
 @bp.get("/unit-ratings")
 @province_user_required("province_admin", "auditor")
 def units():
     year = _year()
-    serving = [t for t in tenants.list_tenants() if t.status_enum.serves_users]
+    serving = tenants.list_serving()
     latest: dict[int, UnitRating] = {}
     if serving:
         with cross_tenant_read(
@@ -98,13 +89,13 @@ def _page(tenant, status: int = 200, errors: dict | None = None):
 @bp.get("/units/<slug>/unit-ratings")
 @province_user_required("province_admin", "auditor")
 def unit(slug: str):
-    return _page(_unit(slug))
+    return _page(or_404(tenants.get_serving, slug))
 
 
 @bp.post("/units/<slug>/unit-ratings/<code>")
 @province_user_required("province_admin")
 def rate(slug: str, code: str):
-    tenant = _unit(slug)
+    tenant = or_404(tenants.get_serving, slug)
     form = request.form
     decision_date = None
     if form.get("decision_date"):
@@ -140,7 +131,7 @@ def rate(slug: str, code: str):
 @bp.post("/units/<slug>/classification")
 @province_user_required("province_admin")
 def classify(slug: str):
-    tenant = _unit(slug)
+    tenant = or_404(tenants.get_serving, slug)
     unit_classification.set_classification(
         tenant,
         public_service_unit=request.form.get("public_service_unit") == "1",

@@ -49,6 +49,19 @@ def get_by_slug(slug: str) -> Tenant:
     return tenant
 
 
+def get_serving(slug: str) -> Tenant:
+    """The unit ``slug`` if its status serves users (pilot or active); NotFound otherwise."""
+    tenant = get_by_slug(slug)
+    if not tenant.status_enum.serves_users:
+        raise NotFound("not_found", _("Không tìm thấy đơn vị."))
+    return tenant
+
+
+def list_serving() -> list[Tenant]:
+    """The units whose status serves users."""
+    return [t for t in list_tenants() if t.status_enum.serves_users]
+
+
 def create_tenant(*, slug: str, name: str, kind: str, actor=None) -> Tenant:
     """Create a unit in status onboarding. Raises Conflict if the slug was ever used."""
     slug = (slug or "").strip().lower()
