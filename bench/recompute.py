@@ -47,9 +47,13 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tenant_app.tenancy import rls  # noqa: E402
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/kpi_bench"
 APP_ROLE = "kpi_bench_app"
 PERIOD_CODE = "2026-11"
+# The key that signs the RLS scope (KPI_RLS_KEY): the app's and the plain baseline's.
+RLS_KEY = "bench-rls-key-that-is-long-enough-0123456789"
 ITEMS = 20
 NOW = datetime(2026, 11, 1, 8, 0, 0)
 
@@ -91,6 +95,7 @@ def _config(app_url: str, owner_url: str, tmp: str) -> dict:
         # production; without it they run in-process, inside the commit being timed.
         "KPI_REDIS_URL": os.environ.get("KPI_BENCH_REDIS_URL") or None,
         "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
+        "KPI_RLS_KEY": RLS_KEY,
     }
 
 
@@ -261,10 +266,19 @@ INPUT_QUERIES = (
 
 
 def _select_unit(conn, tid: int) -> int:
-    """Fetch every scoring input row of the period of unit ``tid`` under RLS; the row count."""
+    """Fetch every scoring input row of the period of unit ``tid`` under RLS; the row count.
+
+    The scope is claimed as the app claims it (``rls.set_signed_scope``: the binding read, then
+    the three settings with their signature), so the baseline pays the same two round trips."""
     rows = 0
     with conn.transaction():
-        conn.execute("SELECT set_config('kpi.tenant_id', %s, true)", (str(tid),))
+        pid, usec = conn.execute(rls.BINDING_SQL).fetchone()
+        sig = rls.scope_signature(rls.scope_key(RLS_KEY), rls.scope_claim(tid, False), pid, usec)
+        conn.execute(
+            "SELECT set_config('kpi.tenant_id', %s, true), "
+            "set_config('kpi.cross_tenant', '', true), set_config('kpi.scope_sig', %s, true)",
+            (str(tid), sig),
+        )
         period = conn.execute("SELECT id FROM periods WHERE code = %s", (PERIOD_CODE,)).fetchone()[
             0
         ]
