@@ -64,6 +64,12 @@ def test_dockerfile_runtime_has_pdf_libraries_and_vietnamese_fonts():
         assert pkg in final_runs, pkg
 
 
+def test_dockerfile_runtime_has_the_postgresql_client_for_backups():
+    """`kpi backup` and `kpi restore` run pg_dump, pg_restore and psql from the image."""
+    final_runs = " ".join(a for i, a in dockerfile_stages()[-1] if i == "RUN")
+    assert "postgresql-client" in final_runs
+
+
 def test_dockerfile_runs_as_uid_10001_and_serves_gunicorn_on_8000():
     """Non-root user, compiled catalogues, port, healthcheck and the gunicorn command."""
     stages = dockerfile_stages()
