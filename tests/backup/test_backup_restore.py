@@ -314,3 +314,59 @@ def test_backup_refuses_a_role_that_row_level_security_would_hide_rows_from(app,
     assert result.exit_code == 1
     assert "BYPASSRLS" in result.output
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_manifest_without_the_fields_a_restore_needs_is_refused(
+    app, factory, tmp_path, empty_target
+):
+    """A manifest whose checksum was recomputed but whose fields were removed, or that lists a
+    member outside the database copy and files/<root>/, is refused before anything changes."""
+    _small_deployment(app, factory)
+    archive = _backup(app, tmp_path)
+
+    def edit(change):
+        def apply(name, data):
+            if name != "manifest.json":
+                return data
+            manifest = json.loads(data)
+            change(manifest)
+            return json.dumps(manifest).encode()
+
+        return apply
+
+    stripped = tmp_path / "stripped.tar"
+    rewrite_archive(archive, stripped, edit(lambda m: m["database"].pop("tables")))
+    outside = tmp_path / "outside.tar"
+
+    def rename(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["members"][-1]["path"] = "etc/cron.d/kpi"
+            return json.dumps(manifest).encode()
+        return data
+
+    rewrite_archive(archive, outside, rename)
+    target = empty_target()
+    for bad, message in ((stripped, "lacks fields"), (outside, "unexpected member")):
+        result = run(target, "restore", str(bad))
+        assert result.exit_code == 1 and message in result.output, result.output
+    _assert_untouched(target)
+
+
+@requires_postgres
+def test_a_restore_that_fails_half_way_is_rolled_back(app, factory, tmp_path, empty_target):
+    """A statement of the dump that fails (here a function already in the target) rolls the
+    whole restore back: the target has no table afterwards."""
+    _small_deployment(app, factory)
+    archive = _backup(app, tmp_path)
+    target = empty_target()
+    owner = target.config["KPI_DATABASE_OWNER_URL"]
+    engine = databases.pg_engine(owner)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("CREATE FUNCTION kpi_scope_tenant() RETURNS integer LANGUAGE sql AS 'SELECT 1'")
+        )
+    engine.dispose()
+    result = run(target, "restore", str(archive))
+    assert result.exit_code == 1 and "rolled back" in result.output
+    assert databases.pg_contents(owner) == []

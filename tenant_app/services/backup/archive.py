@@ -125,6 +125,36 @@ def _safe_name(name: str) -> bool:
     )
 
 
+def _check_fields(archive: Path, manifest: dict) -> None:
+    """Raise BackupError unless the manifest has the fields a restore reads, well typed, and
+    every member is the database file or a file under ``files/<root>/``."""
+    database = manifest.get("database")
+    members = manifest.get("members")
+    ok = (
+        isinstance(database, dict)
+        and isinstance(database.get("kind"), str)
+        and isinstance(database.get("file"), str)
+        and isinstance(database.get("tables"), dict)
+        and isinstance(manifest.get("created_at"), str)
+        and isinstance(members, list)
+        and all(
+            isinstance(m, dict)
+            and isinstance(m.get("path"), str)
+            and isinstance(m.get("size"), int)
+            and isinstance(m.get("sha256"), str)
+            for m in members
+        )
+    )
+    if not ok:
+        raise BackupError(f"{archive}: the manifest lacks fields a restore needs; not restored")
+    for m in members:
+        parts = PurePosixPath(m["path"]).parts
+        if m["path"] != database["file"] and (len(parts) < 3 or parts[0] != FILES_PREFIX):
+            raise BackupError(f"{archive}: unexpected member {m['path']!r}; not restored")
+    if database["file"] not in {m["path"] for m in members}:
+        raise BackupError(f"{archive}: the database copy is missing; not restored")
+
+
 def read_manifest(archive: Path) -> tuple[dict, dict[str, tarfile.TarInfo]]:
     """Open ``archive`` and return (its manifest, its data members by name).
 
@@ -148,8 +178,10 @@ def read_manifest(archive: Path) -> tuple[dict, dict[str, tarfile.TarInfo]]:
         manifest = json.loads(body)
     except ValueError as exc:
         raise BackupError(f"{archive}: the manifest is not JSON ({exc})") from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"{archive}: unknown format {manifest.get('format')!r}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"{archive}: unknown format {found!r}")
+    _check_fields(archive, manifest)
     data = {n: i for n, i in by_name.items() if n not in (MANIFEST, MANIFEST_SUM)}
     listed = [m["path"] for m in manifest["members"]]
     if len(set(listed)) != len(listed) or set(listed) != set(data):

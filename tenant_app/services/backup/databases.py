@@ -6,10 +6,10 @@ one, checked first. Row counts and the dump come from one snapshot (``pg_export_
 ``pg_dump --snapshot``), so the counts describe exactly what was dumped. A restore replays the
 dump without its owners (the restoring owner role owns everything, as after ``kpi db upgrade``)
 but with its grants (the app role's rights, the private scope-key schema closed), all in one
-transaction (``pg_restore -f - | psql --single-transaction``): a failure leaves the target as it
-was. The restored database holds the old deployment's RLS scope key; the service stores this
-deployment's key afterwards, as ``kpi db upgrade`` does. Counts after a restore are read with a
-signed cross-unit scope, so they see what the policies let the app see.
+transaction (``pg_restore -f -`` into ``psql`` between BEGIN and COMMIT): a failure leaves the
+target as it was. The restored database holds the old deployment's RLS scope key; the service
+stores this deployment's key afterwards, as ``kpi db upgrade`` does. Counts after a restore are
+read with a signed cross-unit scope, so they see what the policies let the app see.
 
 SQLite. ``sqlite3``'s online backup copies a consistent database even while the app writes; a
 restore copies the file next to the target and renames it over (a crash leaves the old file).
@@ -191,31 +191,55 @@ def _wipe_sql(owner_url: str) -> str:
 
 def pg_restore(owner_url: str, dump: Path, *, wipe: bool) -> None:
     """Replay ``dump`` into the database of ``owner_url`` in one transaction (after dropping what
-    is there when ``wipe``). Raises BackupError with psql's message; nothing is then changed."""
+    is there when ``wipe``). Raises BackupError with the tools' message; nothing is then changed.
+
+    pg_restore writes SQL that psql runs inside BEGIN … COMMIT written here: COMMIT only once
+    pg_restore has ended well, so a dump that fails half-way is rolled back, never half-loaded."""
     restore_bin, psql_bin = _tool("pg_restore"), _tool("psql")
     uri, env = libpq(owner_url)
-    script = dump.with_name("wipe.sql")
-    script.write_text(_wipe_sql(owner_url) if wipe else "", encoding="utf-8")
-    psql = [psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-    psql += ["-f", str(script), "-f", "-", "--dbname", uri]
-    # The arguments are the tools' paths and our own values, not user input.
-    producer = subprocess.Popen(  # noqa: S603
-        [restore_bin, "--no-owner", "--file", "-", str(dump)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    consumer = subprocess.run(  # noqa: S603
-        psql, stdin=producer.stdout, capture_output=True, env=env, text=False, check=False
-    )
-    producer.stdout.close()
-    producer_err = producer.stderr.read().decode(errors="replace")
-    producer.wait()
-    if producer.returncode != 0:
-        raise BackupError(f"pg_restore failed, nothing restored: {producer_err.strip()}")
-    if consumer.returncode != 0:
-        message = consumer.stderr.decode(errors="replace").strip()
-        raise BackupError(f"the restore failed and was rolled back: {message}")
+    begin = "BEGIN;\n" + (_wipe_sql(owner_url) if wipe else "")
+    logs = dump.parent
+    with (
+        (logs / "psql.log").open("w+b") as psql_log,
+        (logs / "pg_restore.log").open("w+b") as restore_log,
+    ):
+        # The arguments are the tools' paths and our own values, not user input.
+        consumer = subprocess.Popen(  # noqa: S603
+            [psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--dbname", uri],
+            stdin=subprocess.PIPE,
+            stdout=psql_log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        producer = subprocess.Popen(  # noqa: S603
+            [restore_bin, "--no-owner", "--file", "-", str(dump)],
+            stdout=subprocess.PIPE,
+            stderr=restore_log,
+            env=env,
+        )
+        try:
+            consumer.stdin.write(begin.encode())
+            while chunk := producer.stdout.read(65536):
+                consumer.stdin.write(chunk)
+        except BrokenPipeError:  # psql stopped at an error: its log says which
+            pass
+        producer.stdout.close()
+        produced = producer.wait()
+        try:
+            consumer.stdin.write(b"COMMIT;\n" if produced == 0 else b"ROLLBACK;\n")
+            consumer.stdin.close()
+        except BrokenPipeError:
+            pass
+        consumed = consumer.wait()
+        # psql first: when it stops at an error, pg_restore dies of the closed pipe after it.
+        if consumed != 0:
+            psql_log.seek(0)
+            message = psql_log.read().decode(errors="replace").strip()
+            raise BackupError(f"the restore failed and was rolled back: {message}")
+        if produced != 0:
+            restore_log.seek(0)
+            message = restore_log.read().decode(errors="replace").strip()
+            raise BackupError(f"pg_restore failed, nothing restored: {message}")
 
 
 def pg_after_restore(owner_url: str, key: bytes) -> None:

@@ -276,14 +276,13 @@ def restore_backup(archive: Path, *, force: bool = False, upgrade: bool = False)
     started = time.perf_counter()
     archive = archive.resolve()
     manifest, _members = read_manifest(archive)
-    if any(PurePosixPath(m["path"]).parts[:1] == (FILES_PREFIX,) for m in manifest["members"]):
-        unknown = {
-            PurePosixPath(m["path"]).parts[1]
-            for m in manifest["members"]
-            if m["path"].startswith(FILES_PREFIX + "/")
-        } - set(_roots())
-        if unknown:
-            raise BackupError(f"{archive}: unknown file roots {sorted(unknown)}")
+    roots = {
+        PurePosixPath(m["path"]).parts[1]
+        for m in manifest["members"]
+        if m["path"] != manifest["database"]["file"]
+    }
+    if roots - set(_roots()):
+        raise BackupError(f"{archive}: unknown file roots {sorted(roots - set(_roots()))}")
     _check_target(manifest, force)
     instance = _roots()["instance"]
     instance.mkdir(parents=True, exist_ok=True)
