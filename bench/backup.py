@@ -7,13 +7,17 @@ row counts and every audit chain verified through the app):
 - ``demo-sqlite``: the demo (``kpi demo``) on the embedded SQLite default;
 - ``demo-postgres``: the same demo on PostgreSQL (the app as the RLS-bound role);
 - ``province``: ``bench/load.py``'s province data on PostgreSQL (``--tenants`` demo wards, 20 by
-  default, each with its evaluation history).
+  default, each with its evaluation history);
+- ``generated``: ``bench/recompute.py``'s generated province on PostgreSQL (``--units`` units and
+  ``--people`` people, 166 and 55,000 by default — Thanh Hóa's size — each person with 20
+  assignments, reports and assessments; no audit events). Not run unless named with ``--only``.
 
 Prints per data set: rows, files, archive size, backup and restore wall time. Asserts nothing.
 
     python bench/backup.py                              # all three, 20 wards
     python bench/backup.py --only demo-sqlite
     python bench/backup.py --only province --tenants 5
+    python bench/backup.py --only generated --units 166 --people 55000
 
 ``--database-url`` is an owner (superuser) URL; the databases ``<name>`` and ``<name>_restore``
 on that server are DROPPED and recreated.
@@ -36,7 +40,7 @@ from bench.cli import bench_parser  # noqa: E402
 from bench.server import RLS_KEY, create_database  # noqa: E402
 
 APP_ROLE = "kpi_bench_app"
-SETS = ("demo-sqlite", "demo-postgres", "province")
+SETS = ("demo-sqlite", "demo-postgres", "province", "generated")
 
 
 def _app(app_url: str, owner_url: str, instance: Path):
@@ -166,23 +170,53 @@ def province(server_url: str, tenants: int, work: Path) -> None:
     )
 
 
+def generated(server_url: str, units: int, people: int, work: Path) -> None:
+    from bench import recompute
+
+    name = "kpi_bench_backup_generated"
+    owner, app_url, maintenance = recompute._urls(
+        make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    )
+    started = time.perf_counter()
+    recompute.create_database(owner, maintenance)
+    recompute.migrate(owner, str(work))
+    data = recompute.generate(owner, units, people)
+    print(f"  generated {data['counts']} in {time.perf_counter() - started:.1f} s", flush=True)
+    instance = work / "source"
+    _evidence(instance)
+    t_owner, t_app = create_database(
+        make_url(server_url).set(database=f"{name}_restore").render_as_string(hide_password=False),
+        APP_ROLE,
+    )
+    _measure(
+        f"generated ({units})",
+        _app(app_url, owner, instance),
+        _app(t_app, t_owner, work / "t"),
+        work,
+    )
+
+
 def main(argv=None) -> int:
     parser = bench_parser(__doc__, database="kpi_bench_backup", tenants=20)
     parser.add_argument("--only", choices=SETS, action="append", help="one data set (repeatable)")
+    parser.add_argument("--units", type=int, default=166, help="units of the generated set")
+    parser.add_argument("--people", type=int, default=55_000, help="people of the generated set")
     args = parser.parse_args(argv)
     os.environ["KPI_RLS_KEY"] = RLS_KEY
     os.environ["KPI_DATABASE_APP_ROLE"] = APP_ROLE
     server = args.database_url
     print(f"nproc {os.cpu_count()}, load {os.getloadavg()[0]:.2f}", flush=True)
-    for name in args.only or SETS:
+    for name in args.only or SETS[:3]:
         with tempfile.TemporaryDirectory(prefix=f"kpi-bench-{name}-") as tmp:
             work = Path(tmp)
             if name == "demo-sqlite":
                 demo_sqlite(work)
             elif name == "demo-postgres":
                 demo_postgres(server, work)
-            else:
+            elif name == "province":
                 province(server, args.tenants, work)
+            else:
+                generated(server, args.units, args.people, work)
     return 0
 
 

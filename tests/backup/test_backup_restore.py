@@ -370,3 +370,21 @@ def test_a_restore_that_fails_half_way_is_rolled_back(app, factory, tmp_path, em
     result = run(target, "restore", str(archive))
     assert result.exit_code == 1 and "rolled back" in result.output
     assert databases.pg_contents(owner) == []
+
+
+def test_backup_leaves_out_secrets_databases_and_earlier_backups(app, factory, tmp_path_factory):
+    """The archive holds the instance and upload files but not the development secret key, the
+    embedded database file, nor the archives of `instance/backups/` (when written elsewhere)."""
+    _small_deployment(app, factory)
+    instance = Path(app.config["KPI_INSTANCE_DIR"])
+    (instance / "secret_key").write_text("not for the archive")
+    (instance / "backups").mkdir()
+    (instance / "backups" / "kpi-backup-old.tar").write_bytes(b"old")
+    out = tmp_path_factory.mktemp("elsewhere")
+    assert run(app, "backup", "--output", str(out)).exit_code == 0
+    (archive,) = out.glob("kpi-backup-*.tar")
+    names = {m["path"] for m in json.loads(databases_manifest(archive))["members"]}
+    assert "files/instance/con-dau.png" in names
+    assert any(n.startswith("files/uploads/") for n in names)
+    assert not [n for n in names if "secret_key" in n or "backups/" in n or ".sqlite3-" in n]
+    assert not [n for n in names if n.startswith("files/") and n.endswith(".sqlite3")]

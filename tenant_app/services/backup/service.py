@@ -98,7 +98,7 @@ def _roots() -> dict[str, Path]:
 def _excluded(output: Path | None) -> list[Path]:
     roots = _roots()
     instance = roots["instance"]
-    excluded = [roots["uploads"], instance / "secret_key"]
+    excluded = [roots["uploads"], instance / "secret_key", instance / "backups"]
     excluded += [p for p in instance.glob(STAGING_PREFIX + "*")]
     if output is not None:
         excluded.append(output)
