@@ -72,12 +72,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # - fonts-dejavu-core, fonts-noto-core: glyphs for Vietnamese diacritics (ă â đ ê ô ơ ư + tones);
 #   reports must never depend on a font from the internet.
 # - tini: PID 1 that forwards SIGTERM to gunicorn / rq and reaps zombies.
+# - postgresql-client: pg_dump, pg_restore and psql for `kpi backup` / `kpi restore` (Debian
+#   bookworm's is 15: it must be at least the server's major version).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 libcairo2 \
       libharfbuzz0b libharfbuzz-subset0 libffi8 shared-mime-info \
       fontconfig fonts-dejavu-core fonts-noto-core \
-      tini \
+      tini postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && fc-cache -f
 

@@ -32,6 +32,7 @@ KUBE_VERSIONS = ("1.25.0", "latest")
 
 APP_URL = "postgresql+psycopg://kpi_app:app-pass@pg-rw.db.svc:5432/kpi"
 OWNER_URL = "postgresql+psycopg://kpi_owner:owner-pass@pg-rw.db.svc:5432/kpi"
+BACKUP_URL = "postgresql+psycopg://kpi_backup:backup-pass@pg-rw.db.svc:5432/kpi"
 REQUIRED = {
     "secrets": {"secretKey": "s" * 48, "metricsToken": "metrics-token-value"},
     "database": {"url": APP_URL, "ownerUrl": OWNER_URL},
@@ -61,6 +62,14 @@ VALUE_SETS = {
                 "hosts": [{"host": "kpi.thanhhoa.example", "paths": [{"path": "/"}]}],
                 "tls": [{"secretName": "kpi-tls", "hosts": ["kpi.thanhhoa.example"]}],
             }
+        },
+    ),
+    "backup": _merge(
+        REQUIRED,
+        {
+            "database": {"backupUrl": BACKUP_URL},
+            "persistence": {"enabled": True},
+            "backup": {"enabled": True, "schedule": "15 2 * * *", "retention": 7},
         },
     ),
     "persistence_no_netpol": _merge(
@@ -151,6 +160,8 @@ def pod_specs(docs):
     for d in docs:
         if d["kind"] in ("Deployment", "Job", "StatefulSet", "DaemonSet"):
             yield d, d["spec"]["template"]["spec"]
+        elif d["kind"] == "CronJob":
+            yield d, d["spec"]["jobTemplate"]["spec"]["template"]["spec"]
 
 
 def env_of(container) -> dict:
@@ -423,3 +434,69 @@ def test_uploads_volume(by_set):
     data = next(v for v in web["volumes"] if v["name"] == "data")
     assert data["persistentVolumeClaim"]["claimName"] == "kpi-uploads"
     assert web["containers"][0]["image"] == "registry.example.invalid/kpi-congvu@sha256:" + "a" * 64
+
+
+# --- backups ------------------------------------------------------------------------------------
+def test_backup_cronjob_is_off_by_default(by_set):
+    """Without backup.enabled the chart renders no CronJob, backup Secret or backup volume."""
+    for name in ("defaults", "existing_secret", "persistence_no_netpol"):
+        docs = by_set[name]
+        assert kind(docs, "CronJob") == [], name
+        assert not [d for d in docs if d["metadata"]["name"].endswith("-backup")], name
+        assert not [d for d in docs if d["metadata"]["name"].endswith("-backups")], name
+
+
+def test_backup_cronjob_runs_kpi_backup_on_its_volume_with_retention(by_set):
+    """Enabled, a CronJob (never two at once) runs `kpi backup --output /backups --keep N` with
+    the backup role's URL from its own Secret, the uploads mounted read-only and a kept PVC."""
+    docs = by_set["backup"]
+    cron = one(docs, "CronJob", "kpi-backup")
+    assert cron["spec"]["schedule"] == "15 2 * * *"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    (c,) = pod["containers"]
+    assert c["args"] == ["kpi", "backup", "--output", "/backups", "--keep", "7"]
+    owner = env_of(c)["KPI_DATABASE_OWNER_URL"]["valueFrom"]["secretKeyRef"]
+    assert owner == {"name": "kpi-backup", "key": "backup-database-url"}
+    assert env_of(c)["KPI_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "kpi"
+    mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
+    assert mounts["/var/lib/kpi"]["readOnly"] is True and "readOnly" not in mounts["/backups"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["backups"]["persistentVolumeClaim"]["claimName"] == "kpi-backups"
+    assert volumes["data"]["persistentVolumeClaim"]["claimName"] == "kpi-uploads"
+    pvc = one(docs, "PersistentVolumeClaim", "kpi-backups")
+    assert pvc["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    secret = one(docs, "Secret", "kpi-backup")
+    assert secret["stringData"] == {"backup-database-url": BACKUP_URL}
+    assert BACKUP_URL not in yaml.safe_dump(one(docs, "Secret", "kpi"))
+    # Only the backup pods see that URL; they accept no connections.
+    for owner_doc, spec in pod_specs(docs):
+        if owner_doc["kind"] == "CronJob":
+            continue
+        for container in spec["containers"]:
+            refs = {
+                e["valueFrom"]["secretKeyRef"]["key"]
+                for e in container.get("env", [])
+                if "secretKeyRef" in e.get("valueFrom", {})
+            }
+            assert "backup-database-url" not in refs, owner_doc["metadata"]["name"]
+    backend = one(docs, "NetworkPolicy", "kpi-backend")
+    assert "backup" in backend["spec"]["podSelector"]["matchExpressions"][0]["values"]
+
+
+def test_backup_uses_an_existing_claim_and_needs_its_url(helm):
+    """backup.persistence.existingClaim replaces the chart's PVC; without database.backupUrl
+    the render stops naming it."""
+    values = _merge(
+        VALUE_SETS["backup"], {"backup": {"persistence": {"existingClaim": "nas-backups"}}}
+    )
+    docs = render(helm, values)
+    assert kind(docs, "PersistentVolumeClaim") == [
+        one(docs, "PersistentVolumeClaim", "kpi-uploads")
+    ]
+    pod = one(docs, "CronJob", "kpi-backup")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    claims = {v["name"]: v.get("persistentVolumeClaim", {}) for v in pod["volumes"]}
+    assert claims["backups"]["claimName"] == "nas-backups"
+    with pytest.raises(helm.HelmError, match=r"database\.backupUrl"):
+        render_raw(helm, _merge(REQUIRED, {"backup": {"enabled": True}}))

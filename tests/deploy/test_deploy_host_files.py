@@ -64,6 +64,12 @@ def test_dockerfile_runtime_has_pdf_libraries_and_vietnamese_fonts():
         assert pkg in final_runs, pkg
 
 
+def test_dockerfile_runtime_has_the_postgresql_client_for_backups():
+    """`kpi backup` and `kpi restore` run pg_dump, pg_restore and psql from the image."""
+    final_runs = " ".join(a for i, a in dockerfile_stages()[-1] if i == "RUN")
+    assert "postgresql-client" in final_runs
+
+
 def test_dockerfile_runs_as_uid_10001_and_serves_gunicorn_on_8000():
     """Non-root user, compiled catalogues, port, healthcheck and the gunicorn command."""
     stages = dockerfile_stages()
@@ -98,7 +104,7 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
     system = tmp_path / "etc" / "systemd" / "system"
     system.mkdir(parents=True)
     for path in UNITS.iterdir():
-        if path.suffix in (".service", ".target"):
+        if path.suffix in (".service", ".target", ".timer"):
             shutil.copy(path, system / path.name)
     # verify checks that ExecStart programs exist under --root; give it stand-ins.
     for exe in ("opt/kpi/venv/bin/kpi", "opt/kpi/venv/bin/gunicorn", "bin/kill"):
@@ -111,6 +117,8 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
         "kpi-web.service",
         "kpi-scheduler.service",
         "kpi-migrate.service",
+        "kpi-backup.service",
+        "kpi-backup.timer",
         "kpi-worker@scoring.service",
         "kpi-worker@io.service",
     ]
@@ -155,3 +163,23 @@ def test_systemd_units_run_unprivileged_and_gracefully():
     target = (UNITS / "kpi.target").read_text()
     for queue in ("scoring", "feeds", "rollout", "io", "default"):
         assert f"kpi-worker@{queue}.service" in target
+
+
+def test_systemd_backup_unit_runs_kpi_backup_nightly_with_its_own_url():
+    """kpi-backup.service runs `kpi backup --keep`, hardened, writing only its folder, with the
+    backup role's URL from backup.env (no other unit reads it); its timer fires nightly."""
+    service = unit("kpi-backup.service")["Service"]
+    assert service["ExecStart"] == (
+        "/opt/kpi/venv/bin/kpi backup --output /var/backups/kpi --keep 14"
+    )
+    assert service["User"] == "kpi" and service["ProtectSystem"] == "strict"
+    assert service["ReadWritePaths"] == "/var/backups/kpi"
+    assert "/etc/kpi/backup.env" in (UNITS / "kpi-backup.service").read_text()
+    for path in UNITS.glob("*.service"):
+        if path.name != "kpi-backup.service":
+            assert "backup.env" not in path.read_text(), path.name
+    timer = unit("kpi-backup.timer")
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 01:30:00"
+    assert timer["Timer"]["Persistent"] == "true"
+    example = (UNITS / "backup.env.example").read_text()
+    assert "KPI_DATABASE_OWNER_URL=postgresql+psycopg://kpi_backup:" in example

@@ -69,6 +69,15 @@ app.kubernetes.io/part-of: kpi-congvu
 {{- end }}
 {{- end }}
 
+{{/* Name of the Secret the backup CronJob reads (holds the backup role's database URL). */}}
+{{- define "kpi.backupSecretName" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret }}
+{{- else }}
+{{- printf "%s-backup" (include "kpi.fullname" .) }}
+{{- end }}
+{{- end }}
+
 {{/* Fail early, with a readable message, when a required value is missing. */}}
 {{- define "kpi.validate" -}}
 {{- if not .Values.secrets.existingSecret }}
@@ -80,6 +89,9 @@ app.kubernetes.io/part-of: kpi-congvu
 {{- $_ := required "redis.url is required (or set secrets.existingSecret)" .Values.redis.url }}
 {{- if and .Values.migrations.enabled (not .Values.database.ownerUrl) }}
 {{- fail "database.ownerUrl (the table owner's URL, used only by migrations) is required (or set secrets.existingSecret)" }}
+{{- end }}
+{{- if and .Values.backup.enabled (not .Values.database.backupUrl) }}
+{{- fail "database.backupUrl (a role with BYPASSRLS that `kpi backup` dumps with) is required when backup.enabled (or set secrets.existingSecret)" }}
 {{- end }}
 {{- if and .Values.database.ownerUrl (eq .Values.database.ownerUrl .Values.database.url) }}
 {{- fail "database.url must not equal database.ownerUrl: the app must connect as a role that does not own the tables (row-level security)" }}

@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "account.unlocked": _l("Mở khóa đăng nhập"),
     "tenant.created": _l("Tạo đơn vị"),
     "province.identity_updated": _l("Sửa thông tin tỉnh (tên, cơ quan chủ quản, địa danh)"),
+    "backup.created": _l("Sao lưu cơ sở dữ liệu và tệp"),
+    "backup.restored": _l("Khôi phục từ bản sao lưu"),
     "tenant.status_changed": _l("Đổi trạng thái đơn vị"),
     "tenant.admin_created": _l("Tạo quản trị viên đơn vị"),
     "tenant.unit_head_changed": _l("Đổi cách xác định người đứng đầu đơn vị"),
