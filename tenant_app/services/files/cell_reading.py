@@ -222,8 +222,7 @@ def _number(value, number_format: str, label: str):
 
 
 def _plain(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
 def _boolean(value, number_format: str, label: str):
