@@ -215,8 +215,8 @@ def test_export_opened_by_libreoffice_reads_back_unchanged(app, tenant_a, name):
 
 
 def test_staff_export_libreoffice_keeps_types_and_vietnamese_formats():
-    """In the LibreOffice-saved staff export codes are text (007 stays 007), dates are dates
-    shown dd/mm/yyyy, salaries numbers grouped by thousands."""
+    """In the LibreOffice-saved staff export codes are text (007 stays 007) in columns that stay
+    formatted Text, dates are dates shown dd/mm/yyyy, salaries numbers grouped by thousands."""
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(fixture("exports/staff.libreoffice.xlsx"))).worksheets[0]
@@ -226,6 +226,8 @@ def test_staff_export_libreoffice_keeps_types_and_vietnamese_formats():
     assert (head[7].value, head[7].data_type) == ("01.002", "s")
     assert (head[8].value, head[8].number_format) == (12000000, "#,##0")
     assert head[9].is_date and head[9].number_format == "dd/mm/yyyy"
+    columns = sheet.column_dimensions
+    assert (columns["A"].number_format, columns["H"].number_format) == ("@", "@")  # still Text
 
 
 def test_staff_export_libreoffice_imports_into_another_unit(client, admin_b_api, tenant_b):
@@ -291,3 +293,19 @@ def test_national_formats_wrong_rank_salary_and_date_are_row_problems(
     assert "không ghi theo triệu" in found[(3, "Lương tháng")]
     assert "ngoài khoảng hợp lý" in found[(4, "Ngày bắt đầu")]
     assert body["state"] == "invalid" and staff_codes(tenant_a) == set()
+
+
+def test_template_code_columns_are_text_for_what_is_typed_later(app):
+    """The staff template's code columns are formatted Text, so 01.003 typed into it stays
+    01.003; the date column is dd/mm/yyyy and the salary column grouped by thousands."""
+    from openpyxl import load_workbook
+
+    kind = import_registry.get_import_kind("staff")
+    sheet = load_workbook(io.BytesIO(import_registry.template_file(kind))).worksheets[0]
+    formats = {
+        sheet.cell(1, c).value: sheet.column_dimensions[sheet.cell(1, c).column_letter]
+        for c in range(1, len(STAFF_HEADER) + 1)
+    }
+    for header in ("Mã cán bộ", "Mã ngạch", "Mã đơn vị", "Mã người quản lý"):
+        assert formats[header].number_format == "@", header
+    assert formats["Họ và tên"].number_format == "General"

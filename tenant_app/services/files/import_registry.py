@@ -42,13 +42,16 @@ class Column:
     required: bool = False
     help: str = ""
     reads: CellKind | None = None
-    # The number format of the column's numbers in exports and templates; dates are dd/mm/yyyy.
+    # The number format of the column's numbers in exports and templates; dates are dd/mm/yyyy,
+    # code columns Text.
     number_format: str | None = None
 
     @property
     def export_format(self) -> str | None:
         if self.number_format is not None:
             return self.number_format
+        if self.cell_kind in (CellKind.CODE, CellKind.RANK_CODE):
+            return spreadsheets.TEXT_FORMAT  # typed codes keep their zeros and dots
         return DATE_FORMAT if self.cell_kind == CellKind.DATE else None
 
     @property

@@ -100,14 +100,16 @@ COLUMNS = (
         "rank_code",
         "Mã ngạch",
         fields.String(validate=validate.Length(max=16)),
-        help="Ví dụ 01.003. Có thể để trống.",
+        help="Hai chữ số, dấu chấm, ba chữ số, ví dụ 01.003 (viên chức: V.07.01.03). Cột để "
+        "định dạng Văn bản để giữ số 0 ở đầu. Có thể để trống.",
         reads=CellKind.RANK_CODE,
     ),
     Column(
         "monthly_salary",
         "Lương tháng",
         fields.Decimal(allow_nan=False),
-        help="Số tiền (đồng), không âm. Có thể để trống.",
+        help="Số tiền bằng đồng, ví dụ 9.500.000 (từ 1.000.000 đến 1.000.000.000, hoặc 0). "
+        "Có thể để trống.",
         number_format=MONEY_FORMAT,
     ),
     Column(
