@@ -30,6 +30,8 @@ def _result(parsed, phase: str) -> dict:
         "problem_count": parsed.problem_count,
         "problems": parsed.problems,
         "preview": parsed.preview,
+        "note_count": parsed.note_count,
+        "notes": parsed.notes,
     }
 
 

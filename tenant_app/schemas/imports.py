@@ -47,6 +47,14 @@ class ImportSchema(Schema):
     problem_count = fields.Integer()
     problems = fields.List(fields.Nested(ImportProblemSchema))
     preview = fields.List(fields.Nested(ImportPreviewRowSchema))
+    note_count = fields.Integer()
+    notes = fields.List(
+        fields.Nested(ImportProblemSchema),
+        metadata={
+            "description": "cells read differently from how the spreadsheet stored them, e.g. "
+            "a rank code 1.003 read as 01.003 (row, column, what was understood); the first 1,000"
+        },
+    )
     created_at = UtcDateTime()
     started_at = UtcDateTime(allow_none=True)
     finished_at = UtcDateTime(allow_none=True)

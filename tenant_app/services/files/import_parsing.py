@@ -1,4 +1,9 @@
-"""Reading a workbook against its import kind: typed cells, problems by row and column, preview."""
+"""Reading a workbook against its import kind: typed cells, problems by row and column, preview.
+
+The table is found by ``workbook_reading`` and each cell read by ``cell_reading``: what a
+spreadsheet program changed is recovered exactly with a note (shown with the preview), or the
+row is refused with the column and the fix. Nothing is written while a problem remains.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
 from tenant_app.errors import translate_validation
-from tenant_app.services.files import spreadsheets
+from tenant_app.services.files import cell_reading, workbook_reading
+from tenant_app.services.files.cell_reading import Cell, Refused
 from tenant_app.services.files.import_registry import ROW_KEY, Column, ImportKind
 
 PREVIEW_ROWS = 10
 MAX_PROBLEMS = 1000
+MAX_NOTES = 1000
 PROGRESS_EVERY = 100
+EMPTY = Cell(None)
 
 
 @dataclass
@@ -27,24 +35,28 @@ class Parsed:
     preview: list[dict] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     total: int = 0
+    # What was read differently from the cell as stored, and said so ("đã hiểu 1.003 là 01.003").
+    notes: list[dict] = field(default_factory=list)
+    note_count: int = 0
 
     def add(self, row: int, column: str, message: str) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append({"row": row, "column": column, "message": str(message)})
 
+    def note(self, row: int, column: str, message: str) -> None:
+        self.note_count += 1
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append({"row": row, "column": column, "message": str(message)})
+
 
 def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _cell_to_field_input(column: Column, value):
-    # Spreadsheet programs turn codes like 012345 into numbers; text fields take them back.
-    if isinstance(column.field, fields.String) and not isinstance(value, str):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
-    return value
+def _read_cell(column: Column, cell: Cell):
+    """(value for the field, note); raises Refused (see ``cell_reading.read``)."""
+    return cell_reading.read(column.cell_kind, cell, column.header)
 
 
 def _messages(exc: ValidationError) -> str:
@@ -61,35 +73,44 @@ def parse(kind: ImportKind, data: bytes, progress: Callable[[int, int], None] | 
 
     Raises ServiceError when the file itself is refused (size, type, ZIP bomb, damaged).
     """
-    headers, body, total = spreadsheets.read_rows(data)
-    parsed = Parsed(headers=headers, total=total)
     by_header = {_norm(c.header): c for c in kind.columns}
+    table = workbook_reading.read_table(data, lambda text: _norm(text) in by_header)
+    headers, body, total, head = table.headers, table.rows, table.total, table.header_row
+    parsed = Parsed(headers=headers, total=total)
     index: dict[str, int] = {}
     for i, text in enumerate(headers):
         if not text:
             continue
         column = by_header.get(_norm(text))
         if column is None:
-            parsed.add(1, text, _("Cột không có trong mẫu nhập. Hãy dùng đúng tệp mẫu."))
+            parsed.add(head, text, _("Cột không có trong mẫu nhập. Hãy dùng đúng tệp mẫu."))
         elif column.key in index:
-            parsed.add(1, text, _("Cột bị lặp lại."))
+            parsed.add(head, text, _("Cột bị lặp lại."))
         else:
             index[column.key] = i
     for column in kind.columns:
         if column.required and column.key not in index:
-            parsed.add(1, column.header, _("Thiếu cột bắt buộc."))
+            parsed.add(head, column.header, _("Thiếu cột bắt buộc."))
     if parsed.problem_count:
         return parsed
 
     header_of = {c.key: c.header for c in kind.columns}
     state = kind.prepare() if kind.prepare else None
+    day_month = cell_reading.DayMonthCheck()
+    dates = [c for c in kind.columns if c.cell_kind == cell_reading.CellKind.DATE]
     done = 0
     for number, values in body:
         row: dict = {}
         bad = False
         for column in kind.columns:
             i = index.get(column.key)
-            raw = values[i] if i is not None and i < len(values) else None
+            cell = values[i] if i is not None and i < len(values) else EMPTY
+            try:
+                raw, note = _read_cell(column, cell)
+            except Refused as exc:
+                parsed.add(number, column.header, exc.message)
+                bad = True
+                continue
             if raw is None:
                 if column.required:
                     parsed.add(number, column.header, _("Ô bắt buộc, không được để trống."))
@@ -97,10 +118,17 @@ def parse(kind: ImportKind, data: bytes, progress: Callable[[int, int], None] | 
                 row[column.key] = None
                 continue
             try:
-                row[column.key] = column.field.deserialize(_cell_to_field_input(column, raw))
+                row[column.key] = column.field.deserialize(raw)
             except ValidationError as exc:
                 parsed.add(number, column.header, _messages(exc))
                 bad = True
+                continue
+            if note:
+                parsed.note(number, column.header, note)
+        for column in dates:
+            i = index.get(column.key)
+            if i is not None and i < len(values):
+                day_month.see(column.header, number, values[i])
         if not bad and kind.validate_row:
             for key, message in kind.validate_row(row, number, state):
                 parsed.add(number, header_of.get(key, key), message)
@@ -119,7 +147,11 @@ def parse(kind: ImportKind, data: bytes, progress: Callable[[int, int], None] | 
     if kind.finish:
         for number, key, message in kind.finish(state):
             parsed.add(number, header_of.get(key, key), message)
+    for number, label, message in day_month.problems():
+        parsed.add(number, label, message)
     parsed.total = done
+    parsed.notes[:0] = table.notes  # where the table was found, then cell by cell
+    parsed.note_count += len(table.notes)
     return parsed
 
 

@@ -19,21 +19,52 @@ from marshmallow import ValidationError, fields
 
 from tenant_app.services.errors import NotFound
 from tenant_app.services.files import spreadsheets
+from tenant_app.services.files.cell_reading import CellKind
 
 GUIDE_SHEET = "Hướng dẫn"
+DATE_FORMAT = "dd/mm/yyyy"  # the Vietnamese order, whatever the reader's settings
+MONEY_FORMAT = "#,##0"  # thousands grouped by the reader's settings: 9.500.000 in Vietnamese
+# Dates outside these are typing slips (a year 2205, a day count read as a year), never stored.
+EARLIEST_DATE = date(1945, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 ROW_KEY = "_row"  # each validated row dict also carries its sheet row number under this key
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a kind: the Vietnamese header written in files, the key rows use, the
-    marshmallow field that turns the cell into a value, and whether a value is required."""
+    marshmallow field that turns the cell into a value, and whether a value is required.
+    ``reads`` says how a cell is read (``cell_reading``); by default from the field's type."""
 
     key: str
     header: str
     field: fields.Field
     required: bool = False
     help: str = ""
+    reads: CellKind | None = None
+    # The number format of the column's numbers in exports and templates; dates are dd/mm/yyyy,
+    # code columns Text.
+    number_format: str | None = None
+
+    @property
+    def export_format(self) -> str | None:
+        if self.number_format is not None:
+            return self.number_format
+        if self.cell_kind in (CellKind.CODE, CellKind.RANK_CODE):
+            return spreadsheets.TEXT_FORMAT  # typed codes keep their zeros and dots
+        return DATE_FORMAT if self.cell_kind == CellKind.DATE else None
+
+    @property
+    def cell_kind(self) -> CellKind:
+        if self.reads is not None:
+            return self.reads
+        if isinstance(self.field, Day):
+            return CellKind.DATE
+        if isinstance(self.field, fields.Decimal | fields.Integer | fields.Float):
+            return CellKind.NUMBER
+        if isinstance(self.field, fields.Boolean):
+            return CellKind.BOOLEAN
+        return CellKind.TEXT
 
 
 class Day(fields.Field):
@@ -41,22 +72,37 @@ class Day(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, datetime):
-            return value.date()
+            return _within_bounds(value.date())
         if isinstance(value, date):
-            return value
+            return _within_bounds(value)
         text = str(value).strip()
         match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
         try:
             if match:
-                return date(int(match[3]), int(match[2]), int(match[1]))
-            return date.fromisoformat(text)
+                day = date(int(match[3]), int(match[2]), int(match[1]))
+            else:
+                day = date.fromisoformat(text)
         except ValueError:
             raise ValidationError(
                 _("Ngày không hợp lệ: ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).")
             ) from None
+        return _within_bounds(day)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.isoformat()
+
+
+def _within_bounds(day: date) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _(
+                "Ngày %(day)s nằm ngoài khoảng hợp lý (%(first)s đến %(last)s): kiểm tra lại năm.",
+                day=day.strftime("%d/%m/%Y"),
+                first=EARLIEST_DATE.strftime("%d/%m/%Y"),
+                last=LATEST_DATE.strftime("%d/%m/%Y"),
+            )
+        )
+    return day
 
 
 @dataclass(frozen=True)
@@ -162,7 +208,9 @@ def _template_file(kind: ImportKind, rows: tuple[dict, ...]) -> bytes:
     ]
     return spreadsheets.build_workbook(
         [
-            spreadsheets.Sheet(kind.label, header, examples),
+            spreadsheets.Sheet(
+                kind.label, header, examples, formats=[c.export_format for c in kind.columns]
+            ),
             spreadsheets.Sheet(
                 GUIDE_SHEET, [_("Cột"), _("Bắt buộc"), _("Cách ghi")], guide, widths=(24, 16, 90)
             ),
@@ -171,7 +219,11 @@ def _template_file(kind: ImportKind, rows: tuple[dict, ...]) -> bytes:
 
 
 def export_file(kind: ExportKind) -> bytes:
-    """Return the workbook of every row of ``kind`` in the tenant in context."""
+    """Return the workbook of every row of ``kind`` in the tenant in context: codes as text,
+    dates as dates shown dd/mm/yyyy, numbers as numbers (money grouped by thousands)."""
     header = [c.header for c in kind.columns]
     rows = ([row.get(c.key) for c in kind.columns] for row in kind.rows())
-    return spreadsheets.build_workbook([spreadsheets.Sheet(kind.label, header, rows)])
+    formats = [c.export_format for c in kind.columns]
+    return spreadsheets.build_workbook(
+        [spreadsheets.Sheet(kind.label, header, rows, formats=formats)]
+    )

@@ -134,6 +134,8 @@ def as_dict(run: JobRun) -> dict:
         "problem_count": result.get("problem_count", 0),
         "problems": result.get("problems", []),
         "preview": result.get("preview", []),
+        "note_count": result.get("note_count", 0),
+        "notes": result.get("notes", []),
         "created_at": run.created_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,

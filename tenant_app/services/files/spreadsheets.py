@@ -32,6 +32,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is a formula (or DDE payload) to a spreadsheet program.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_FORMAT = "@"  # a column formatted Text: what is typed stays as typed
 
 
 @dataclass(frozen=True)
@@ -201,13 +202,15 @@ class SheetWriter:
         self._styles: dict[str, object] = {}
         self._text_style = workbook.add_format({"quote_prefix": True})
         bold = workbook.add_format({"bold": True})
+        self._formats = [self._style(f) for f in formats or ()]
         for col, text in enumerate(header):
             width = widths[col] if widths else max(12, min(len(str(text)) + 4, 60))
-            self._sheet.set_column(col, col, width)
+            # A Text column stays Text for what is typed into it later (codes keep their zeros).
+            text_column = formats and col < len(formats) and formats[col] == TEXT_FORMAT
+            self._sheet.set_column(col, col, width, self._formats[col] if text_column else None)
         self._sheet.freeze_panes(1, 0)
         for col, text in enumerate(header):
             self._sheet.write_string(0, col, ILLEGAL_CHARACTERS.sub("", str(text)), bold)
-        self._formats = [self._style(f) for f in formats or ()]
         self._types = {
             t: self._style(f) for t, f in {**DEFAULT_DATE_FORMATS, **(type_formats or {})}.items()
         }

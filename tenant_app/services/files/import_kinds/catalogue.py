@@ -26,6 +26,7 @@ from tenant_app.models.catalogue import (
 )
 from tenant_app.models.org import JobPosition
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files.cell_reading import CellKind
 from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
@@ -48,6 +49,7 @@ COLUMNS = (
         required=True,
         help="Mã mục, không trùng trong danh mục: chữ không dấu, số, dấu chấm, gạch ngang, "
         "gạch dưới (tối đa 32 ký tự).",
+        reads=CellKind.CODE,
     ),
     Column(
         "name",

@@ -19,6 +19,7 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import IndicatorOrigin, PeriodStatus
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import indicator_values
+from tenant_app.services.files.cell_reading import CellKind
 from tenant_app.services.files.import_registry import ROW_KEY, Column, ImportKind, register_import
 
 COLUMNS = (
@@ -35,6 +36,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(min=1, max=32)),
         required=True,
         help="Mã chỉ số trong danh mục KPI của đơn vị (hoặc mã chuẩn của tỉnh).",
+        reads=CellKind.CODE,
     ),
     Column(
         "staff_code",
@@ -42,6 +44,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(max=32)),
         help="Chỉ với chỉ số của vị trí việc làm: mã nhân sự của người giữ vị trí. Để trống với "
         "chỉ số của đơn vị.",
+        reads=CellKind.CODE,
     ),
     Column(
         "value",

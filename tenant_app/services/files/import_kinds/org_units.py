@@ -18,6 +18,7 @@ from marshmallow import fields, validate
 from tenant_app.extensions import db
 from tenant_app.models.org import ORG_UNIT_KIND_LABELS, ORG_UNIT_KINDS, OrgUnit
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files.cell_reading import CellKind
 from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
@@ -38,6 +39,7 @@ COLUMNS = (
         required=True,
         help="Mã của bộ phận, không trùng: chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới "
         "(tối đa 32 ký tự). Tệp nhân sự ghi mã này ở cột Mã đơn vị.",
+        reads=CellKind.CODE,
     ),
     Column(
         "name",
@@ -60,6 +62,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(max=32)),
         help="Mã của đơn vị cấp trên: đơn vị đã có hoặc một dòng khác của tệp này. "
         "Để trống nếu là cấp cao nhất.",
+        reads=CellKind.CODE,
     ),
     Column(
         "effective_from",

@@ -16,11 +16,14 @@ from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from tenant_app.extensions import db
+from tenant_app.formatting import vn_number
 from tenant_app.models.org import JobPosition, OrgUnit
 from tenant_app.models.staff import STAFF_TYPE_LABELS, STAFF_TYPES, StaffMember
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files.cell_reading import RANK_PATTERN, CellKind
 from tenant_app.services.files.import_registry import (
+    MONEY_FORMAT,
     ROW_KEY,
     Column,
     Day,
@@ -33,6 +36,10 @@ from tenant_app.services.workspace import staff as staff_service
 from tenant_app.services.workspace.fields import CODE_PATTERN
 
 MAX_SALARY = staff_service.MAX_SALARY
+# A monthly salary in đồng outside these is a slip (typed in millions, or digits too many):
+# the lowest regional minimum wage is above 3 million, no public salary reaches a billion.
+IMPORT_MIN_SALARY = 1_000_000
+IMPORT_MAX_SALARY = 1_000_000_000
 
 COLUMNS = (
     Column(
@@ -42,6 +49,7 @@ COLUMNS = (
         required=True,
         help="Mã riêng của từng người, không trùng: chữ không dấu, số, dấu chấm, gạch ngang, "
         "gạch dưới (tối đa 32 ký tự).",
+        reads=CellKind.CODE,
     ),
     Column(
         "full_name",
@@ -64,6 +72,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(max=32)),
         required=True,
         help="Mã của đơn vị công tác (bộ phận) đã có trong cơ cấu tổ chức.",
+        reads=CellKind.CODE,
     ),
     Column(
         "position_code",
@@ -71,6 +80,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(max=32)),
         required=True,
         help="Mã của vị trí việc làm đã có trong danh mục vị trí.",
+        reads=CellKind.CODE,
     ),
     Column(
         "manager_code",
@@ -78,6 +88,7 @@ COLUMNS = (
         fields.String(validate=validate.Length(max=32)),
         help="Mã cán bộ của người quản lý trực tiếp: người đã có trong đơn vị hoặc một dòng "
         "khác của tệp này. Có thể để trống.",
+        reads=CellKind.CODE,
     ),
     Column(
         "quota_group",
@@ -89,13 +100,17 @@ COLUMNS = (
         "rank_code",
         "Mã ngạch",
         fields.String(validate=validate.Length(max=16)),
-        help="Ví dụ 01.003. Có thể để trống.",
+        help="Hai chữ số, dấu chấm, ba chữ số, ví dụ 01.003 (viên chức: V.07.01.03). Cột để "
+        "định dạng Văn bản để giữ số 0 ở đầu. Có thể để trống.",
+        reads=CellKind.RANK_CODE,
     ),
     Column(
         "monthly_salary",
         "Lương tháng",
         fields.Decimal(allow_nan=False),
-        help="Số tiền (đồng), không âm. Có thể để trống.",
+        help="Số tiền bằng đồng, ví dụ 9.500.000 (từ 1.000.000 đến 1.000.000.000, hoặc 0). "
+        "Có thể để trống.",
+        number_format=MONEY_FORMAT,
     ),
     Column(
         "start_date",
@@ -109,6 +124,7 @@ COLUMNS = (
         "Tên đăng nhập",
         fields.String(validate=validate.Length(max=64)),
         help="Tài khoản đã có trong đơn vị để gắn với người này. Có thể để trống.",
+        reads=CellKind.CODE,
     ),
 )
 
@@ -243,13 +259,33 @@ def _validate_row(row: dict, number: int, state: dict) -> list[tuple[str, str]]:
         problems.append(("monthly_salary", _("Lương tháng không được âm.")))
     elif salary is not None and salary > MAX_SALARY:
         problems.append(("monthly_salary", _("Lương tháng quá lớn.")))
+    elif salary and not IMPORT_MIN_SALARY <= salary <= IMPORT_MAX_SALARY:
+        problems.append(
+            (
+                "monthly_salary",
+                _(
+                    "Lương tháng %(amount)s đồng nằm ngoài khoảng hợp lý (%(low)s đến "
+                    "%(high)s đồng): ghi số tiền bằng đồng, ví dụ 9.500.000, không ghi theo triệu.",
+                    amount=vn_number(salary, 0),
+                    low=vn_number(IMPORT_MIN_SALARY, 0),
+                    high=vn_number(IMPORT_MAX_SALARY, 0),
+                ),
+            )
+        )
 
     for key in ("quota_group", "rank_code"):
         row[key] = (row.get(key) or "").strip() or None
-    if row["rank_code"]:
-        bad_rank = _code_problem(row["rank_code"], _("Mã ngạch"))
-        if bad_rank:
-            problems.append(("rank_code", bad_rank))
+    if row["rank_code"] and not RANK_PATTERN.match(row["rank_code"]):
+        problems.append(
+            (
+                "rank_code",
+                _(
+                    "Mã ngạch %(code)s không đúng dạng mã ngạch: hai chữ số, dấu chấm, ba chữ số "
+                    "(ví dụ 01.003), hoặc V.xx.xx.xx với viên chức (ví dụ V.07.01.03).",
+                    code=row["rank_code"],
+                ),
+            )
+        )
 
     username = (row.get("username") or "").strip().lower() or None
     row["username"] = username

@@ -16,6 +16,7 @@ from tenant_app.extensions import db
 from tenant_app.models.staff import StaffMember
 from tenant_app.models.users import ROLE_LABELS, TENANT_ROLES, User
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files.cell_reading import CellKind
 from tenant_app.services.files.import_registry import (
     ROW_KEY,
     Column,
@@ -36,6 +37,7 @@ COLUMNS = (
         fields.String(validate=[validate.Length(min=3, max=64), validate.Regexp(USERNAME_PATTERN)]),
         required=True,
         help="3–64 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang; không trùng.",
+        reads=CellKind.CODE,
     ),
     Column(
         "full_name",
@@ -65,6 +67,7 @@ STAFF_COLUMN = Column(
     fields.String(validate=validate.Length(max=32)),
     help="Mã cán bộ của hồ sơ nhân sự đã có trong đơn vị để gắn với tài khoản này. "
     "Có thể để trống.",
+    reads=CellKind.CODE,
 )
 
 
