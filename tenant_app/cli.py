@@ -480,12 +480,17 @@ def _calendar_day(units, day, *, act: bool) -> list[str]:
 def _waiting(units, day) -> list[str]:
     """What still waits for a person on ``day``, unit by unit (late stages)."""
     from tenant_app.services.evaluation import calendar
+    from tenant_app.tenancy import tenant_context
 
-    return [
-        f"WAITING {next(u.slug for u in units if u.id == late.tenant_id):20} {late.period_code} "
-        f"{late.stage}: {late.pending} pending, {late.days_late} days late"
-        for late in calendar.late_stages(day, tenants=list(units))
-    ]
+    lines = []
+    for unit in units:
+        with tenant_context(unit):
+            lines += [
+                f"WAITING {unit.slug:20} {late.period_code} {late.stage}: "
+                f"{late.pending} pending, {late.days_late} days late"
+                for late in calendar.late_stages(day, tenants=[unit])
+            ]
+    return lines
 
 
 @calendar_group.command("run")
