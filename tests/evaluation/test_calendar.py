@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tenant_app.extensions import db
 from tenant_app.models import AuditEvent, Notification, User
@@ -392,3 +394,66 @@ def test_calendar_whole_year_every_period_locks(factory, tenant_a):
         rows = {p.code: p.status for p in periods.list_periods() if p.year == 2026}
         assert sorted(rows) == [f"2026-{m:02d}" for m in range(1, 13)]
         assert set(rows.values()) == {"locked"}
+
+
+def test_calendar_approved_year_is_published_at_its_deadline(tenant_a, ward_a):
+    """A year the head approved before 15 December is published by the scheduler the day
+    after the deadline, and the unit is not late at the annual stage."""
+    with tenant_context(tenant_a):
+        _work(tenant_a, ward_a)
+        head = _get(User, tenant_a, ward_a["head_user"])
+        annual.compute_year(2026, actor=head)
+        annual.approve(2026, actor=head)
+        db.session.commit()
+    _run_days(tenant_a, date(2026, 12, 15), date(2026, 12, 16))
+    with tenant_context(tenant_a):
+        assert annual.year_status(annual.rows_of(2026)) == "published"
+        late = calendar.late_stages(date(2026, 12, 16), tenants=[tenant_a])
+        assert "annual" not in [x.stage for x in late]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    days=st.lists(
+        st.dates(min_value=date(2026, 11, 28), max_value=date(2026, 12, 20)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_calendar_any_repetition_of_days_ends_in_the_same_state(tenant_a, ward_a, days):
+    """Property: running the calendar on any days, each any number of times (a scheduler run
+    twice, restarted, or a day replayed, even out of order) leaves the same record as running
+    each distinct day once in order: each event once, the same events, the same status."""
+    with tenant_context(tenant_a):
+        db.session.execute(sa.delete(CalendarEvent))
+        db.session.execute(sa.delete(Notification))
+        period = _get(Period, tenant_a, ward_a["period"])
+        period.status = "open"
+        db.session.commit()
+    for day in days + days[::-1]:
+        with tenant_context(tenant_a):
+            calendar.run(day)
+            db.session.commit()
+    with tenant_context(tenant_a):
+        seen = sorted(
+            db.session.execute(sa.select(CalendarEvent.event, CalendarEvent.deadline)).all()
+        )
+        status = _get(Period, tenant_a, ward_a["period"]).status
+        db.session.execute(sa.delete(CalendarEvent))
+        _get(Period, tenant_a, ward_a["period"]).status = "open"
+        db.session.commit()
+    for day in sorted(set(days)):
+        with tenant_context(tenant_a):
+            calendar.run(day)
+            db.session.commit()
+    with tenant_context(tenant_a):
+        once = sorted(
+            db.session.execute(sa.select(CalendarEvent.event, CalendarEvent.deadline)).all()
+        )
+        assert len(seen) == len(set(seen))
+        assert seen == once
+        assert status == _get(Period, tenant_a, ward_a["period"]).status
