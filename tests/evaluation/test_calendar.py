@@ -457,3 +457,16 @@ def test_calendar_any_repetition_of_days_ends_in_the_same_state(tenant_a, ward_a
         assert len(seen) == len(set(seen))
         assert seen == once
         assert status == _get(Period, tenant_a, ward_a["period"]).status
+
+
+def test_calendar_runs_in_the_scheduler_daily_job(app, tenant_a, ward_a):
+    """The scheduler's daily job (in-process without Redis) moves the unit's periods on: the
+    empty month closes on 11 December, and the job run again that day changes nothing."""
+    from tenant_app.background.runner import execute, func_path
+    from tenant_app.jobs import evaluation as evaluation_jobs
+
+    path = func_path(evaluation_jobs.daily)
+    first = execute(path, tenant_a.id, None, ("2026-12-11",))
+    assert first["calendar"]["closed"] == ["2026-11"]
+    again = execute(path, tenant_a.id, None, ("2026-12-11",))
+    assert again["calendar"]["closed"] == [] and again["calendar"]["ended"] == []
