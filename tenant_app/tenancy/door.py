@@ -3,9 +3,10 @@
 Nothing else in the code base may lift tenant scoping (a test greps for it). Narrow write
 paths sit beside it: ``head_review_write`` (the competent higher level assesses and approves a
 unit's head, and nothing else) and ``transfer_write`` (a province administrator moves a person
-and their published results from one unit to another), and ``unit_rating_write`` (the
+and their published results from one unit to another), ``unit_rating_write`` (the
 province administrator, competent authority over a public service unit, enters the unit's own
-rating).
+rating), and ``window_extension_write`` (the province administrator extends a window of a
+unit's period, with a reason).
 """
 
 from __future__ import annotations
