@@ -56,3 +56,7 @@ def register(app: Flask, api) -> None:
     app.register_blueprint(unit_rating_views.bp)
     csrf.exempt(api_unit_ratings.blp)
     api.register_blueprint(api_unit_ratings.blp)
+
+    from admin import calendar_views
+
+    app.register_blueprint(calendar_views.bp)

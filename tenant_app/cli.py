@@ -507,6 +507,116 @@ def refresh_comparison_command(slug: str | None):
         click.echo(f"{unit.slug:24} {result['scopes']:4d} scopes {result['rows']:6d} rows")
 
 
+@click.group("calendar")
+def calendar_group():
+    """The calendar: move periods on at their window ends, for a day or a simulated span."""
+
+
+def _units(slug: str | None):
+    """The serving units (or the one named), by slug; BadParameter for an unknown one."""
+    from tenant_app.services.province import tenants
+
+    units = tenants.list_serving()
+    if slug is not None:
+        units = [u for u in units if u.slug == slug]
+        if not units:
+            raise click.BadParameter(f"unknown unit {slug!r}", param_hint="--unit")
+    return sorted(units, key=lambda u: u.slug)
+
+
+def _calendar_day(units, day, *, act: bool) -> list[str]:
+    """Run the daily job of every unit for ``day`` in this process; the lines to print."""
+    from tenant_app.extensions import db
+    from tenant_app.jobs.evaluation import daily
+    from tenant_app.tenancy import tenant_context
+
+    lines = []
+    for unit in units:
+        with tenant_context(unit):
+            if act:
+                from tenant_app.demo_calendar import act_for_people
+
+                lines += [f"{day} {unit.slug:20} {x}" for x in act_for_people(day)]
+                db.session.commit()
+            result = daily(unit.id, day.isoformat())
+            db.session.commit()
+        moved = result["calendar"]
+        said = [f"opened {result['opened']}"] if result["opened"] else []
+        said += [f"window ended {x}" for x in moved["ended"]]
+        said += [
+            f"{what} {code}" for what in ("published", "closed", "locked") for code in moved[what]
+        ]
+        said += [f"annual {x}" for x in moved["annual"]]
+        if moved["notified"]:
+            said.append(f"{moved['notified']} late notice(s) to the head")
+        lines += [f"{day} {unit.slug:20} {x}" for x in said]
+    return lines
+
+
+def _waiting(units, day) -> list[str]:
+    """What still waits for a person on ``day``, unit by unit (late stages)."""
+    from tenant_app.services.evaluation import calendar
+    from tenant_app.tenancy import tenant_context
+
+    lines = []
+    for unit in units:
+        with tenant_context(unit):
+            lines += [
+                f"WAITING {unit.slug:20} {late.period_code} {late.stage}: "
+                f"{late.pending} pending, {late.days_late} days late"
+                for late in calendar.late_stages(day, tenants=[unit])
+            ]
+    return lines
+
+
+@calendar_group.command("run")
+@click.option("--today", "today", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--unit", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@with_appcontext
+def calendar_run(today, slug: str | None):
+    """Do the daily calendar work of every unit (or one) for --today (a frozen clock): open the
+    due period, move periods on at their window ends, remind; idempotent."""
+    units = _units(slug)
+    day = today.date()
+    for line in _calendar_day(units, day, act=False) + _waiting(units, day):
+        click.echo(line)
+
+
+@calendar_group.command("simulate")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--unit", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@click.option(
+    "--act-for-people",
+    is_flag=True,
+    help="Demo only: the demo's people review, assess and approve (through the services, "
+    "printed as [demo]) on the last day of each window.",
+)
+@with_appcontext
+def calendar_simulate(start, end, slug: str | None, act_for_people: bool):
+    """Run the calendar day by day from --from to --to (inclusive) with a frozen clock, then
+    print every period's status and what still waits for a person."""
+    from datetime import timedelta
+
+    from tenant_app.services.evaluation import periods
+    from tenant_app.tenancy import tenant_context
+
+    units = _units(slug)
+    day, last = start.date(), end.date()
+    if last < day:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    while day <= last:
+        for line in _calendar_day(units, day, act=act_for_people):
+            click.echo(line)
+        day += timedelta(days=1)
+    for unit in units:
+        with tenant_context(unit):
+            statuses = [f"{p.code}={p.status}" for p in reversed(periods.list_periods())]
+        click.echo(f"{unit.slug:20} " + " ".join(statuses))
+    for line in _waiting(units, last):
+        click.echo(line)
+
+
 def init_app(app) -> None:
     # `kpi db …` is Flask-Migrate's group; the Citus statements belong beside the migrations.
     from flask_migrate.cli import db as db_group
@@ -525,3 +635,4 @@ def init_app(app) -> None:
     app.cli.add_command(unlock_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(calendar_group)

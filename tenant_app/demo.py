@@ -214,7 +214,12 @@ def seed_ward(slug: str, name: str, status, seed: int, password_hash: str) -> di
         name=name,
         kind="phuong",
         status=status.value,
-        settings={"province": "Thanh Hóa", "pilot_started": "2025-12-26"},
+        # The demo's units open their periods on the first day (the calendar then moves them).
+        settings={
+            "province": "Thanh Hóa",
+            "pilot_started": "2025-12-26",
+            "auto_open_periods": True,
+        },
     )
     db.session.add(tenant)
     db.session.commit()

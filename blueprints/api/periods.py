@@ -1,4 +1,5 @@
-"""``/api/v1/t/<slug>/periods``: list and read periods; open, close, lock, reopen, publish."""
+"""``/api/v1/t/<slug>/periods``: list and read periods; open, close, lock, reopen, publish;
+extend a window with a reason."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from tenant_app.schemas.evaluation import (
     PeriodOpenSchema,
     PeriodSchema,
     ReasonSchema,
+    WindowExtendSchema,
+    WindowExtensionSchema,
 )
-from tenant_app.services.evaluation import assessments, periods
+from tenant_app.services.evaluation import assessments, periods, window_extensions
 from tenant_app.tenancy.resolve import make_tenant_blueprint
 
 blp = make_tenant_blueprint(
@@ -125,3 +128,31 @@ class PeriodPublish(MethodView):
     def post(self, period_id):
         """The head of the agency publishes the period's approved results to the unit."""
         return _transition(period_id, lambda p: assessments.publish(p, actor=g.api_user))
+
+
+@blp.route("/<uuid:period_id>/extensions")
+class PeriodExtensions(MethodView):
+    @any_user
+    @blp.doc(security=SECURITY)
+    @blp.response(200, WindowExtensionSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, period_id):
+        """The period's window extensions, oldest first (each with its reason)."""
+        period = periods.get_period(period_id)
+        return window_extensions.extensions_of([period.id]).get(period.id, [])
+
+    @admins
+    @blp.doc(security=SECURITY)
+    @blp.arguments(WindowExtendSchema)
+    @blp.response(201, WindowExtensionSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="period not open")
+    def post(self, data, period_id):
+        """Extend one window of an open period to a later day with a reason (audited); a
+        later window ending before the new day moves with it. Returns the extensions made."""
+        period = periods.get_period(period_id)
+        made = window_extensions.extend_window(
+            period, data["window"], data["new_until"], data["reason"], actor=g.api_user
+        )
+        db.session.commit()
+        return made

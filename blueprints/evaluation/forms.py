@@ -54,6 +54,22 @@ class ReopenForm(FlaskForm):
     submit = SubmitField(_l("Mở lại kỳ"))
 
 
+class ExtendWindowForm(FlaskForm):
+    window = SelectField(
+        _l("Bước"),
+        choices=[
+            ("report", _l("Báo cáo kết quả")),
+            ("self_assessment", _l("Tự đánh giá")),
+            ("review", _l("Thẩm định")),
+            ("approval", _l("Phê duyệt")),
+        ],
+        validate_choice=False,
+    )
+    new_until = StringField(_l("Hạn mới"), render_kw=DATE)
+    reason = TextAreaField(_l("Lý do gia hạn"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Gia hạn"))
+
+
 class AssignForm(FlaskForm):
     item_id = SelectField(_l("Sản phẩm/công việc"), choices=[], validate_choice=False)
     quantity = NumberField(_l("Số lượng"), render_kw=NUMBER)

@@ -8,14 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.evaluation.common import bp, or_404
-from blueprints.evaluation.forms import ActionForm, OpenPeriodForm, ReopenForm
+from blueprints.evaluation.forms import (
+    ActionForm,
+    ExtendWindowForm,
+    OpenPeriodForm,
+    ReopenForm,
+    parse_date,
+)
 from tenant_app.auth import tenant_user_required
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join
 from tenant_app.models.evaluation import Assignment, PeriodScore, Report, label
 from tenant_app.models.vocabulary import ReportStatus
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assessments, periods
+from tenant_app.services.evaluation import assessments, periods, window_extensions
 from tenant_app.web import saving
 
 
@@ -74,9 +80,10 @@ def _can_see() -> bool:
     return current_user.has_role("unit_admin") or assessments.is_head_of_agency(current_user)
 
 
-def _render(open_form=None, reopen_forms=None, status=200):
+def _render(open_form=None, reopen_forms=None, extend_forms=None, status=200):
     rows = periods.list_periods()
     reopen_forms = reopen_forms or {}
+    extend_forms = extend_forms or {}
     return (
         render_template(
             "evaluation/periods.html",
@@ -85,6 +92,11 @@ def _render(open_form=None, reopen_forms=None, status=200):
             label=label,
             open_form=open_form or OpenPeriodForm(formdata=None, kind=periods.schedule()["kind"]),
             reopen_forms={p.id: reopen_forms.get(p.id) or ReopenForm(formdata=None) for p in rows},
+            extend_forms={
+                p.id: extend_forms.get(p.id) or ExtendWindowForm(formdata=None) for p in rows
+            },
+            extensions=window_extensions.extensions_of([p.id for p in rows]),
+            window_labels=window_extensions.WINDOW_LABELS,
             action_form=ActionForm(formdata=None),
             is_admin=current_user.has_role("unit_admin"),
             is_head=assessments.is_head_of_agency(current_user),
@@ -173,3 +185,25 @@ def period_publish(period_id: str):
     if period is not None:
         flash(_("Đã công khai kết quả kỳ %(code)s.", code=period.code), "success")
     return redirect(url_for("evaluation.approval", period=period_id))
+
+
+@bp.post("/periods/<period_id>/extend")
+@tenant_user_required("unit_admin")
+def period_extend(period_id: str):
+    period = or_404(periods.get_period, period_id)
+    form = ExtendWindowForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            try:
+                new_until = parse_date(form.new_until.data)
+            except ValueError:
+                raise ServiceError(
+                    "invalid_date", _("Hạn mới không hợp lệ."), field="new_until"
+                ) from None
+            window_extensions.extend_window(
+                period, form.window.data, new_until, form.reason.data, actor=current_user
+            )
+        if saved.ok:
+            flash(_("Đã gia hạn kỳ %(code)s.", code=period.code), "success")
+            return redirect(url_for("evaluation.periods_list"))
+    return _render(extend_forms={period.id: form}, status=400)

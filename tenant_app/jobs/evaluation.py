@@ -1,4 +1,5 @@
-"""Daily evaluation jobs: open due periods and send deadline reminders, one job per tenant."""
+"""Daily evaluation jobs: open due periods, move periods on at their window ends (the calendar),
+send deadline reminders; one job per tenant."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant, TenantStatus
-from tenant_app.services.evaluation import reminders
+from tenant_app.services.evaluation import calendar, reminders
 
 
 def daily_all(tenant_id: None) -> dict:
@@ -26,9 +27,11 @@ def daily_all(tenant_id: None) -> dict:
 
 
 def daily(tenant_id: int, day: str) -> dict:
-    """Open the period due on ``day`` (if the unit opens them automatically) and send the
-    reminders of windows closing the next day; idempotent."""
+    """Open the period due on ``day`` (if the unit opens them automatically), move periods on
+    at their window ends (``calendar.run``) and send the reminders of windows closing the next
+    day; idempotent."""
     today = date.fromisoformat(day)
     opened = reminders.open_due_period(today)
+    moved = calendar.run(today)
     sent = reminders.send_reminders(today)
-    return {"opened": None if opened is None else opened.code, **sent}
+    return {"opened": None if opened is None else opened.code, **sent, "calendar": moved}

@@ -23,7 +23,8 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("audit.verify_chains", "30 1 * * *", paths.AUDIT_VERIFY_CHAINS),
-    # Periods that open automatically, and reminders of windows closing tomorrow (07:00 local).
+    # Periods that open automatically, periods moved on at their window ends (the calendar,
+    # docs/operations.md), and reminders of windows closing tomorrow (07:00 local).
     Periodic("evaluation.daily", "0 0 * * *", paths.EVALUATION_DAILY_ALL),
     # Every unit's comparison figures rebuilt from scratch (safety net behind the live refresh).
     Periodic("comparison.nightly", "0 20 * * *", paths.COMPARISON_REFRESH_ALL),

@@ -3,6 +3,7 @@
 from tenant_app.models.audit import AuditEvent, ProvinceAuditEvent
 from tenant_app.models.base import TenantScoped
 from tenant_app.models.break_glass import BreakGlassGrant
+from tenant_app.models.calendar import CalendarEvent, WindowExtension
 from tenant_app.models.catalogue import CatalogueItem, CatalogueVersion, ItemPosition
 from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.drafts import FormDraft
@@ -136,6 +137,8 @@ __all__ = [
     "TenantScoped",
     "TenantStatus",
     "UnitRating",
+    "CalendarEvent",
+    "WindowExtension",
     "User",
     "COUNTED_REPORT_STATUSES",
     "AnnualStatus",

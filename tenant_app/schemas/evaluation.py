@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from tenant_app.models.calendar import WINDOWS
 from tenant_app.models.evaluation import ASSESSMENT_STAGES, PERIOD_STATUSES, REPORT_STATUSES
 from tenant_app.schemas.common import JsonBoolean, UtcDateTime
 
@@ -46,6 +47,25 @@ class PeriodOpenSchema(Schema):
 
 class ReasonSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=10, max=1000))
+
+
+class WindowExtendSchema(Schema):
+    """Extend one window of a period: the new deadline and the reason (checked by the service)."""
+
+    window = fields.String(required=True, validate=validate.OneOf(WINDOWS))
+    new_until = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class WindowExtensionSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    period_id = fields.UUID(dump_only=True)
+    window = fields.String(attribute="window_name", dump_only=True)
+    old_until = fields.Date(dump_only=True)
+    new_until = fields.Date(dump_only=True)
+    reason = fields.String(dump_only=True)
+    extended_by = fields.String(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 # --- assignments

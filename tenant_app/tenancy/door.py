@@ -3,9 +3,10 @@
 Nothing else in the code base may lift tenant scoping (a test greps for it). Narrow write
 paths sit beside it: ``head_review_write`` (the competent higher level assesses and approves a
 unit's head, and nothing else) and ``transfer_write`` (a province administrator moves a person
-and their published results from one unit to another), and ``unit_rating_write`` (the
+and their published results from one unit to another), ``unit_rating_write`` (the
 province administrator, competent authority over a public service unit, enters the unit's own
-rating).
+rating), and ``window_extension_write`` (the province administrator extends a window of a
+unit's period, with a reason).
 """
 
 from __future__ import annotations
@@ -336,3 +337,52 @@ def unit_rating_write(
         db.session.rollback()
         raise
     return row
+
+
+# --- extending a window of a unit's period: the province administrator's one calendar write ----
+
+WINDOW_EXTENSION_ROLES = ("province_admin",)
+
+
+def window_extension_write(tenant, period_id, window: str, new_until, reason: str, *, actor=None):
+    """Extend ``window`` of period ``period_id`` in ``tenant`` to ``new_until`` with ``reason``,
+    exactly one service call (``window_extensions.extend_window``).
+
+    Only an active province administrator (DoorRefused otherwise). A ``period.window_extended``
+    event goes to the unit's chain (by the service) and to the province chain, committed with
+    the change (or nothing is). Returns the extensions; raises ServiceError as the service does.
+    """
+    from tenant_app.services.evaluation import periods, window_extensions
+
+    actor = actor if actor is not None else current_user
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not getattr(actor, "is_province", False)
+        or not getattr(actor, "is_active", False)
+        or not actor.has_role(*WINDOW_EXTENSION_ROLES)
+    ):
+        raise DoorRefused("a unit's window is extended by the province administrator only")
+    try:
+        with tenant_context(tenant):
+            period = periods.get_period(period_id)
+            made = window_extensions.extend_window(period, window, new_until, reason, actor=actor)
+            audit.record(
+                "period.window_extended",
+                object_type="tenant",
+                object_id=tenant.id,
+                after={
+                    "tenant": tenant.slug,
+                    "period": period.code,
+                    "window": window,
+                    "new_until": new_until.isoformat(),
+                    "reason": (reason or "").strip(),
+                },
+                actor=actor,
+                province=True,
+                subject_tenant_id=tenant.id,
+            )
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return made

@@ -201,6 +201,22 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
     ServiceError when the year is already approved or no period of the year has a score.
     """
     _require_head(actor)
+    return _compute(year, actor)
+
+
+def propose_by_calendar(year: int) -> list[AnnualClassification]:
+    """Propose ``year``'s grades as the scheduler when the annual stage opens and nothing is
+    proposed yet (the engine's proposal; deciding and approving stay with people). Returns []
+    when there is nothing to propose or the year is already approved."""
+    if rows_of(year):
+        return []
+    try:
+        return _compute(year, None)
+    except ServiceError:
+        return []
+
+
+def _compute(year: int, actor) -> list[AnnualClassification]:
     existing = {r.staff_id: r for r in rows_of(year)}
     if any(r.status != AnnualStatus.PROPOSED for r in existing.values()):
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
@@ -502,6 +518,19 @@ def approve_head(year: int, *, actor) -> AnnualClassification:
 def publish(year: int, *, actor) -> list[AnnualClassification]:
     """Publish an approved year to the unit and notify each person."""
     _require_head(actor)
+    return _publish(year, actor)
+
+
+def publish_by_calendar(year: int) -> list[AnnualClassification]:
+    """Publish, as the scheduler at the annual deadline, a year everyone's approval (the
+    head's by the competent higher level) has reached; [] when it has not or is published."""
+    try:
+        return _publish(year, None)
+    except ServiceError:
+        return []
+
+
+def _publish(year: int, actor) -> list[AnnualClassification]:
     rows = rows_of(year)
     if view(year).awaiting_higher_level:
         raise ServiceError(

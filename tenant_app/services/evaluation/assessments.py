@@ -446,6 +446,21 @@ def publish(period: Period, *, actor) -> Period:
         raise ServiceError(
             "forbidden", _("Chỉ người đứng đầu cơ quan mới công khai kết quả."), status=403
         )
+    return _publish(period, actor)
+
+
+def publish_by_calendar(period: Period) -> Period | None:
+    """Publish, as the scheduler, a period whose every score the head (and the competent
+    higher level) approved: publication follows the human approvals, it decides nothing.
+    Returns None (nothing changed) when already published, without scores or not all approved.
+    """
+    try:
+        return _publish(period, None)
+    except ServiceError:
+        return None
+
+
+def _publish(period: Period, actor) -> Period:
     if period.published_at is not None:
         raise ServiceError("already_published", _("Kết quả kỳ này đã được công khai."), status=409)
     rows = (
