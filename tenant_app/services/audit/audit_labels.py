@@ -117,6 +117,8 @@ ACTION_LABELS = {
     "indicator.value_entered": _l("Nhập giá trị chỉ tiêu"),
     "auditor.access_changed": _l("Đổi quyền xem của thanh tra"),
     "export.downloaded": _l("Tải tệp xuất dữ liệu"),
+    "retention.policy_updated": _l("Sửa thời hạn lưu giữ tệp"),
+    "retention.purged": _l("Xoá tệp quá thời hạn lưu giữ"),
 }
 
 OTHER_ACTION = _l("Hành động khác")
@@ -162,6 +164,7 @@ OBJECT_TYPE_LABELS = {
     "rollout": _l("Đợt áp dụng mẫu"),
     "discipline": _l("Kỷ luật"),
     "export": _l("Tệp xuất dữ liệu"),
+    "retention": _l("Lưu giữ tệp"),
 }
 
 # The keys of an event's details, as people read them (unknown keys are shown as recorded).
@@ -180,6 +183,16 @@ FIELD_LABELS = {
     "logo_path": _l("Tệp con dấu/biểu trưng"),
     "place": _l("Địa danh ghi trên biểu mẫu"),
     "province_name": _l("Tên tỉnh"),
+    "import_workbook_days": _l("Tệp nhập dữ liệu đã ghi (ngày)"),
+    "rejected_upload_days": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở (ngày)"),
+    "export_days": _l("Tệp xuất dữ liệu (ngày)"),
+    "evidence_years": _l("Minh chứng (năm sau khi khóa kỳ)"),
+    "orphan_days": _l("Tệp không còn gắn với dữ liệu nào (ngày)"),
+    "kept_unlocked": _l("Minh chứng giữ lại vì kỳ chưa khóa"),
+    "bytes": _l("Dung lượng giải phóng (byte)"),
+    "counts": _l("Số tệp theo loại"),
+    "files": _l("Tệp"),
+    "more": _l("Số tệp không liệt kê thêm"),
     "approval_chain": _l("Trình tự phê duyệt"),
     "canonical_code": _l("Mã chuẩn"),
     "capped": _l("Giới hạn trần"),
