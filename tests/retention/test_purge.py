@@ -273,3 +273,20 @@ def test_a_units_run_never_touches_another_units_files(app, factory, tenant_a, t
     with tenant_context(tenant_b):
         assert db.session.get(EvidenceFile, (tenant_b.id, b_evidence_id)).purged_at is None
     assert purge_events(tenant_b) == []
+
+
+def test_a_rolled_back_purge_deletes_no_file(app, tenant_a, ward_a):
+    """Files go only when the transaction that marks them gone commits: rolled back (a job
+    whose run another worker took over, a failed commit), every file and row is as before."""
+    workbook = import_run(tenant_a, committed=True)
+    evidence_id, path = attach_evidence(tenant_a, ward_a)
+    locked_on = lock(tenant_a, ward_a)
+    with tenant_context(tenant_a):
+        outcome = retention.purge_tenant(add_years(locked_on, 10))
+        db.session.rollback()
+        assert len(outcome.files) == 2
+        assert db.session.get(EvidenceFile, (tenant_a.id, evidence_id)).purged_at is None
+    assert workbook.exists() and path.exists()
+    assert purge_events(tenant_a) == []
+    purge(tenant_a, today=add_years(locked_on, 10))
+    assert not workbook.exists() and not path.exists()

@@ -4,9 +4,10 @@
 (``<KPI_UPLOAD_DIR>/<tenant_id>/``): import workbooks (``<run id>.xlsx``), evidence
 (``evidence/<key>``) and orphans (files there that no row names). ``purge_province`` handles the
 province's stored exports (``<KPI_INSTANCE_DIR>/exports``). Both decide first, then (unless
-``dry_run``) delete, keep each row (an evidence row gets ``purged_at``, an export loses its
-``storage_key``) and record ONE audit event of what went (``retention.purged``: counts, bytes
-freed, the files), on the unit's chain or the province's. A run that finds nothing due records
+``dry_run``) keep each row (an evidence row gets ``purged_at``, an export loses its
+``storage_key``), record ONE audit event of what went (``retention.purged``: counts, bytes
+freed, the files), on the unit's chain or the province's, and delete the files once that
+transaction commits (a rollback deletes nothing). A run that finds nothing due records
 nothing, so a second run on the same day changes nothing: the purge is idempotent.
 
 Evidence goes only when its period is LOCKED and the policy's years have passed since it was
@@ -17,6 +18,7 @@ the unit does not matter: an archived unit's files follow the same policy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +27,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from tenant_app import audit
 from tenant_app import config as settings
@@ -39,6 +43,8 @@ from tenant_app.models.vocabulary import PeriodStatus
 from tenant_app.services.files import export_writers, imports, retention_policy
 from tenant_app.tenancy.context import current_tenant_id
 
+log = logging.getLogger(__name__)
+
 # Kinds of purged file, as the audit event and the CLI name them.
 IMPORT_WORKBOOK = "import_workbook"
 REJECTED_UPLOAD = "rejected_upload"
@@ -51,6 +57,8 @@ AUDIT_LIST_MAX = 1000
 EVIDENCE_FOLDER = "evidence"
 # Imports still being checked or written: their workbook is in use, whatever its age.
 BUSY_IMPORT_STATES = ("validating", "committing")
+# The session's files to delete at its commit.
+_DOOMED = "kpi_retention_doomed"
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,27 @@ def _files(folder: Path) -> Iterable[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink())
 
 
-def _unlink(path: Path) -> None:
-    path.unlink(missing_ok=True)
+def _delete_after_commit(paths: list[Path]) -> None:
+    """Delete ``paths`` once the session commits (the rows saying they are gone, the audit
+    event listing them): a rollback keeps every file, so no row ever names a file already
+    deleted by a transaction that did not happen."""
+    session = db.session()
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_rollback", _rolled_back)
+    session.info.setdefault(_DOOMED, []).extend(paths)
+
+
+def _committed(session: Session) -> None:
+    for path in session.info.pop(_DOOMED, []):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # the next run finds it again (a file of a purged row is an orphan)
+            log.warning("retention: could not delete %s", path, exc_info=True)
+
+
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_DOOMED, None)
 
 
 def _record(outcome: Outcome, *, province: bool) -> None:
@@ -166,7 +193,7 @@ def _import_files(policy, today: date, outcome: Outcome, named: set[str]) -> lis
     }
     due = []
     for path in _files(tenant_folder()):
-        run = runs.get(path.stem) if path.suffix == ".xlsx" else None
+        run = runs.get(path.name.split(".", 1)[0])  # "<run id>.<ext>", whatever the format
         if run is None:
             continue
         named.add(path.name)
@@ -201,22 +228,29 @@ def _evidence(policy, today: date, outcome: Outcome) -> list[tuple[EvidenceFile,
     years = policy.evidence_years
     if years <= 0:
         return []
-    rows = db.session.execute(
+    # Retention never counts from before the period's end: older periods only.
+    ended_by = add_years(today, -years)
+    old_enough = (
         sa.select(EvidenceFile, Period)
         .join(Report, Report.id == EvidenceFile.report_id)
         .join(Assignment, Assignment.id == Report.assignment_id)
         .join(Period, Period.id == Assignment.period_id)
-        .where(EvidenceFile.purged_at.is_(None))
-        .order_by(EvidenceFile.created_at, EvidenceFile.id)
+        .where(EvidenceFile.purged_at.is_(None), Period.ends_on <= ended_by)
+    )
+    outcome.kept_unlocked += db.session.execute(
+        sa.select(sa.func.count()).select_from(
+            old_enough.where(Period.status != PeriodStatus.LOCKED).subquery()
+        )
+    ).scalar_one()
+    rows = db.session.execute(
+        old_enough.where(Period.status == PeriodStatus.LOCKED).order_by(
+            EvidenceFile.created_at, EvidenceFile.id
+        )
     ).all()
     locked_on = _lock_days()
     folder = tenant_folder() / EVIDENCE_FOLDER
     due = []
     for row, period in rows:
-        if period.status != PeriodStatus.LOCKED:
-            if add_years(period.ends_on, years) <= today:
-                outcome.kept_unlocked += 1
-            continue
         since = max(period.ends_on, locked_on.get(str(period.id), period.ends_on))
         if add_years(since, years) > today:
             continue
@@ -271,9 +305,7 @@ def purge_tenant(today: date, *, dry_run: bool = False, policy=None) -> Outcome:
     for row, _path in evidence:
         row.purged_at = now
     _record(outcome, province=False)
-    db.session.flush()
-    for path in import_paths + orphans + [path for _row, path in evidence]:
-        _unlink(path)
+    _delete_after_commit(import_paths + orphans + [path for _row, path in evidence])
     return outcome
 
 
@@ -318,7 +350,5 @@ def purge_province(today: date, *, dry_run: bool = False, policy=None) -> Outcom
         export.storage_key = None
         export.message = _("Đã xoá theo thời hạn lưu giữ tệp")
     _record(outcome, province=True)
-    db.session.flush()
-    for path in [path for _export, path in due_exports] + orphans:
-        _unlink(path)
+    _delete_after_commit([path for _export, path in due_exports] + orphans)
     return outcome
