@@ -290,3 +290,16 @@ def test_a_rolled_back_purge_deletes_no_file(app, tenant_a, ward_a):
     assert purge_events(tenant_a) == []
     purge(tenant_a, today=add_years(locked_on, 10))
     assert not workbook.exists() and not path.exists()
+
+
+def test_purge_event_reads_in_words_in_the_units_log(app, tenant_a, admin_a):
+    """The unit administrator's log shows the purge by its label, the kinds in words."""
+    from tests.helpers import login
+
+    import_run(tenant_a, committed=False)
+    purge(tenant_a)
+    client = app.test_client()
+    login(client, "phuong-a", "admin.a")
+    html = client.get("/t/phuong-a/audit").get_data(as_text=True)
+    assert "Xoá tệp quá thời hạn lưu giữ" in html
+    assert "Tệp nhập dữ liệu bị từ chối hoặc bỏ dở" in html

@@ -193,6 +193,14 @@ FIELD_LABELS = {
     "counts": _l("Số tệp theo loại"),
     "files": _l("Tệp"),
     "more": _l("Số tệp không liệt kê thêm"),
+    "import_workbook": _l("Tệp nhập dữ liệu đã ghi"),
+    "rejected_upload": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở"),
+    "evidence": _l("Minh chứng"),
+    "orphan": _l("Tệp mồ côi"),
+    "export": _l("Tệp xuất dữ liệu"),
+    "ref": _l("Mã tệp"),
+    "since": _l("Tính từ ngày"),
+    "day": _l("Ngày"),
     "approval_chain": _l("Trình tự phê duyệt"),
     "canonical_code": _l("Mã chuẩn"),
     "capped": _l("Giới hạn trần"),
@@ -332,6 +340,16 @@ EXEMPTION_STATUS_LABELS = {
 CATALOGUE_CODE_KEYS = ("kind", "direction", "scoring_method", "aggregation", "origin")
 
 
+# Kinds of file the retention run purges (``services.files.retention``), in its event's list.
+RETENTION_KIND_LABELS = {
+    "import_workbook": _l("Tệp nhập dữ liệu đã ghi"),
+    "rejected_upload": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở"),
+    "evidence": _l("Minh chứng"),
+    "export": _l("Tệp xuất dữ liệu"),
+    "orphan": _l("Tệp mồ côi"),
+}
+
+
 def value_label(key: str, value: str) -> str:
     """Return a recorded value in words when its key holds codes (a role, a position group, a
     catalogue item's kind or method), else the value."""
@@ -352,5 +370,7 @@ def value_label(key: str, value: str) -> str:
         from tenant_app.models.catalogue import LABELS
 
         label = LABELS.get(value)
+        if label is None and key == "kind":  # a file purged by the retention run
+            label = RETENTION_KIND_LABELS.get(value)
         return str(label) if label is not None else value
     return value or "—"
