@@ -19,6 +19,7 @@ the unit does not matter: an archived unit's files follow the same policy.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -57,6 +58,8 @@ AUDIT_LIST_MAX = 1000
 EVIDENCE_FOLDER = "evidence"
 # Imports still being checked or written: their workbook is in use, whatever its age.
 BUSY_IMPORT_STATES = ("validating", "committing")
+# Evidence rows marked purged per UPDATE statement.
+UPDATE_BATCH = 1000
 # The session's files to delete at its commit.
 _DOOMED = "kpi_retention_doomed"
 
@@ -223,15 +226,23 @@ def _lock_days() -> dict[str, date]:
     return {object_id: at.date() for object_id, at in rows if object_id and at}
 
 
-def _evidence(policy, today: date, outcome: Outcome) -> list[tuple[EvidenceFile, Path]]:
-    """Evidence due: of locked periods only, ``evidence_years`` after the lock."""
+def _evidence(policy, today: date, outcome: Outcome) -> list[tuple[uuid.UUID, Path]]:
+    """Evidence due, as (row id, file): of locked periods only, ``evidence_years`` after the
+    lock."""
     years = policy.evidence_years
     if years <= 0:
         return []
     # Retention never counts from before the period's end: older periods only.
     ended_by = add_years(today, -years)
     old_enough = (
-        sa.select(EvidenceFile, Period)
+        sa.select(
+            EvidenceFile.id,
+            EvidenceFile.storage_key,
+            EvidenceFile.filename,
+            Period.id.label("period_id"),
+            Period.code,
+            Period.ends_on,
+        )
         .join(Report, Report.id == EvidenceFile.report_id)
         .join(Assignment, Assignment.id == Report.assignment_id)
         .join(Period, Period.id == Assignment.period_id)
@@ -250,17 +261,28 @@ def _evidence(policy, today: date, outcome: Outcome) -> list[tuple[EvidenceFile,
     locked_on = _lock_days()
     folder = tenant_folder() / EVIDENCE_FOLDER
     due = []
-    for row, period in rows:
-        since = max(period.ends_on, locked_on.get(str(period.id), period.ends_on))
+    for row in rows:
+        since = max(row.ends_on, locked_on.get(str(row.period_id), row.ends_on))
         if add_years(since, years) > today:
             continue
         path = folder / row.storage_key
         size = path.stat().st_size if path.is_file() and not path.is_symlink() else 0
         outcome.files.append(
-            PurgedFile(EVIDENCE, str(row.id), size, since, f"{period.code}: {row.filename}")
+            PurgedFile(EVIDENCE, str(row.id), size, since, f"{row.code}: {row.filename}")
         )
-        due.append((row, path))
+        due.append((row.id, path))
     return due
+
+
+def _mark_purged(ids: list[uuid.UUID], now: datetime) -> None:
+    """Set ``purged_at`` on evidence rows ``ids`` (of the unit in context), a batch at a time."""
+    for start in range(0, len(ids), UPDATE_BATCH):
+        db.session.execute(
+            sa.update(EvidenceFile)
+            .where(EvidenceFile.id.in_(ids[start : start + UPDATE_BATCH]))
+            .values(purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _orphans(policy, today: date, outcome: Outcome, named: set[str]) -> list[Path]:
@@ -301,11 +323,9 @@ def purge_tenant(today: date, *, dry_run: bool = False, policy=None) -> Outcome:
     orphans = _orphans(policy, today, outcome, named)
     if dry_run or not outcome.files:
         return outcome
-    now = utcnow()
-    for row, _path in evidence:
-        row.purged_at = now
+    _mark_purged([row_id for row_id, _path in evidence], utcnow())
     _record(outcome, province=False)
-    _delete_after_commit(import_paths + orphans + [path for _row, path in evidence])
+    _delete_after_commit(import_paths + orphans + [path for _row_id, path in evidence])
     return outcome
 
 
