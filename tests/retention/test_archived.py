@@ -98,3 +98,94 @@ def test_purge_applies_to_archived_units_locked_evidence_only(
     assert len(purge_events(tenant_a)) == 1 and purge_events(tenant_b) == []
     with tenant_context(tenant_b):
         assert retention.purge_tenant(date(2060, 1, 1), dry_run=True).kept_unlocked == 1
+
+
+RATING = {
+    "grade": "HTT",
+    "reason": "Kết quả kiểm tra của Sở Nội vụ tháng 11",
+    "decision_ref": "QĐ 45/QĐ-SNV",
+    "decision_date": "2026-12-02",
+}
+
+
+def test_province_api_cannot_write_into_an_archived_unit(app, factory, tenant_a, province_admin):
+    """The province's own writes into a unit (its rating, its classification) answer 404 for an
+    archived unit over the API, as the console does; nothing changes in the unit."""
+    from tenant_app.models import UnitRating
+
+    build_ward(factory, tenant_a)
+    archive(tenant_a, province_admin)
+    client = app.test_client()
+    headers = bearer(token_for(client, None, "tinh.admin"))
+    base = "/api/v1/province/tenants/phuong-a"
+    rating = client.put(f"{base}/unit-ratings/2026-11", json=RATING, headers=headers)
+    assert rating.status_code == 404, rating.get_json()
+    classification = client.put(
+        f"{base}/classification", json={"public_service_unit": True}, headers=headers
+    )
+    assert classification.status_code == 404
+    read = client.get(f"{base}/unit-ratings?year=2026", headers=headers)
+    assert read.status_code == 200  # reading stays open to the province
+    with tenant_context(tenant_a):
+        assert db.session.execute(sa.select(sa.func.count()).select_from(UnitRating)).scalar() == 0
+    assert "public_service_unit" not in (tenants.get_by_slug("phuong-a").settings or {})
+
+
+def test_unit_rating_door_refuses_an_archived_unit(app, factory, tenant_a, province_admin):
+    """Whoever calls the narrow write door, an archived unit is refused (409, named)."""
+    import pytest
+
+    from tenant_app.services.errors import ServiceError
+    from tenant_app.tenancy.door import unit_rating_write
+
+    build_ward(factory, tenant_a)
+    archive(tenant_a, province_admin)
+    with pytest.raises(ServiceError) as refused:
+        unit_rating_write(
+            tenants.get_by_slug("phuong-a"),
+            "2026-11",
+            RATING["grade"],
+            RATING["reason"],
+            RATING["decision_ref"],
+            actor=province_admin,
+        )
+    assert refused.value.code == "unit_not_serving" and refused.value.status == 409
+
+
+def test_province_cannot_add_an_account_or_transfer_into_an_archived_unit(
+    app, factory, tenant_a, tenant_b, province_admin
+):
+    """The other province writes refuse an archived unit too: a new account (named refusal) and
+    a transfer in or out (field named); no user or staff row appears."""
+    import uuid
+
+    import pytest
+
+    from tenant_app.models import StaffMember, User
+    from tenant_app.services.errors import ServiceError
+    from tenant_app.tenancy.door import transfer_write
+
+    archive(tenant_a, province_admin)
+    archived = tenants.get_by_slug("phuong-a")
+    with pytest.raises(ServiceError) as refused:
+        tenants.create_first_admin(archived, username="moi", full_name="Người Mới")
+    assert refused.value.code == "archived"
+    request = {
+        "staff_id": uuid.uuid4(),
+        "effective_on": date(2026, 12, 1),
+        "org_unit_id": uuid.uuid4(),
+        "position_id": uuid.uuid4(),
+        "reference": "QĐ 12/QĐ-UBND",
+        "reason": "Điều động theo yêu cầu công tác",
+    }
+    for source, target, field in (
+        (tenants.get_by_slug("phuong-b"), archived, "target"),
+        (archived, tenants.get_by_slug("phuong-b"), "source"),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            transfer_write(source, target, actor=province_admin, **request)
+        assert refused.value.code == "unit_not_serving" and refused.value.field == field
+    db.session.rollback()
+    with tenant_context(tenants.get_by_slug("phuong-a")):
+        assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 0
+        assert db.session.execute(sa.select(sa.func.count()).select_from(StaffMember)).scalar() == 0
