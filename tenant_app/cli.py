@@ -457,7 +457,7 @@ def retention_run(dry_run: bool, day: str | None, slug: str | None):
 
     from tenant_app.extensions import db
     from tenant_app.models import Tenant
-    from tenant_app.services.files import retention
+    from tenant_app.services.files import retention, retention_province
     from tenant_app.tenancy import tenant_context
 
     try:
@@ -497,7 +497,7 @@ def retention_run(dry_run: bool, day: str | None, slug: str | None):
         show(name, outcome)
         total, files = total + outcome.freed, files + len(outcome.files)
     if slug is None:
-        outcome = retention.purge_province(today, dry_run=dry_run)
+        outcome = retention_province.purge_province(today, dry_run=dry_run)
         finish()
         show("(province)", outcome)
         total, files = total + outcome.freed, files + len(outcome.files)

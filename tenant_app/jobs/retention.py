@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tenant_app.background import DEFAULT, enqueue, paths
 from tenant_app.extensions import db
 from tenant_app.models.tenants import Tenant
-from tenant_app.services.files import retention
+from tenant_app.services.files import retention, retention_province
 
 
 def daily_all(tenant_id: None, day: str | None = None) -> dict:
@@ -24,7 +24,7 @@ def daily_all(tenant_id: None, day: str | None = None) -> dict:
     ids = list(db.session.execute(sa.select(Tenant.id).order_by(Tenant.id)).scalars())
     for tid in ids:
         enqueue(DEFAULT, paths.RETENTION_PURGE, tid, today.isoformat())
-    outcome = retention.purge_province(today)
+    outcome = retention_province.purge_province(today)
     db.session.commit()
     return {"tenants": len(ids), **outcome.summary()}
 

@@ -10,7 +10,7 @@ from tenant_app.background import paths
 from tenant_app.extensions import db
 from tenant_app.jobs.schedule import PERIODIC
 from tenant_app.models.exports import ProvinceExport
-from tenant_app.services.files import export_writers, retention
+from tenant_app.services.files import export_writers, retention_province
 from tests.retention.helpers import age, import_run, orphan, province_purge_events, purge_events
 
 
@@ -65,7 +65,7 @@ def test_province_exports_past_policy_are_purged_rows_kept(app, auditor):
     stray = export_writers.export_folder() / "stray.csv"
     stray.write_text("x")
     age(stray, date(2026, 10, 1))
-    outcome = retention.purge_province(date(2026, 12, 6))
+    outcome = retention_province.purge_province(date(2026, 12, 6))
     db.session.commit()
     assert not old_path.exists() and young_path.exists() and not stray.exists()
     db.session.refresh(old)

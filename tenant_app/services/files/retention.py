@@ -2,7 +2,7 @@
 
 ``purge_tenant`` works inside the unit in context and only in its own upload folder
 (``<KPI_UPLOAD_DIR>/<tenant_id>/``): import workbooks (``<run id>.xlsx``), evidence
-(``evidence/<key>``) and orphans (files there that no row names). ``purge_province`` handles the
+(``evidence/<key>``) and orphans (files there that no row names). ``retention_province`` handles the
 province's stored exports (``<KPI_INSTANCE_DIR>/exports``). Both decide first, then (unless
 ``dry_run``) keep each row (an evidence row gets ``purged_at``, an export loses its
 ``storage_key``), record ONE audit event of what went (``retention.purged``: counts, bytes
@@ -27,7 +27,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -38,10 +37,9 @@ from tenant_app.formatting import local_zone
 from tenant_app.models.audit import AuditEvent
 from tenant_app.models.base import utcnow
 from tenant_app.models.evaluation import Assignment, EvidenceFile, Period, Report
-from tenant_app.models.exports import ProvinceExport
 from tenant_app.models.jobs import JobRun
 from tenant_app.models.vocabulary import PeriodStatus
-from tenant_app.services.files import export_writers, imports, retention_policy
+from tenant_app.services.files import imports, retention_policy
 from tenant_app.tenancy.context import current_tenant_id
 
 log = logging.getLogger(__name__)
@@ -124,30 +122,31 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _due(since: date, days: int, today: date) -> bool:
+def is_due(since: date, days: int, today: date) -> bool:
     """Whether a file kept ``days`` from ``since`` is due on ``today`` (0 days: never)."""
     return days > 0 and since + timedelta(days=days) <= today
 
 
-def _mtime_day(path: Path) -> date:
+def mtime_day(path: Path) -> date:
+    """The day (UTC) ``path`` was last written."""
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
 
 
-def _files(folder: Path) -> Iterable[Path]:
+def files_in(folder: Path) -> Iterable[Path]:
     """The regular files directly in ``folder`` (never a link: it could point anywhere)."""
     if not folder.is_dir() or folder.is_symlink():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink())
 
 
-def _delete_after_commit(paths: list[Path]) -> None:
+def delete_after_commit(paths: list[Path]) -> None:
     """Delete ``paths`` once the session commits (the rows saying they are gone, the audit
     event listing them): a rollback keeps every file, so no row ever names a file already
     deleted by a transaction that did not happen."""
     session = db.session()
     if not event.contains(Session, "after_commit", _committed):
         event.listen(Session, "after_commit", _committed)
-        event.listen(Session, "after_rollback", _rolled_back)
+        event.listen(Session, "after_transaction_end", _ended)
     session.info.setdefault(_DOOMED, []).extend(paths)
 
 
@@ -159,11 +158,15 @@ def _committed(session: Session) -> None:
             log.warning("retention: could not delete %s", path, exc_info=True)
 
 
-def _rolled_back(session: Session) -> None:
-    session.info.pop(_DOOMED, None)
+def _ended(session: Session, transaction) -> None:
+    # After the commit's deletions, or after a rollback or close that deleted nothing.
+    if transaction.parent is None:
+        session.info.pop(_DOOMED, None)
 
 
-def _record(outcome: Outcome, *, province: bool) -> None:
+def record_purge(outcome: Outcome, *, province: bool) -> None:
+    """Record ``outcome`` as one ``retention.purged`` event (the unit's chain, or the
+    province's), its files listed up to ``AUDIT_LIST_MAX``."""
     listed = [f.as_dict() for f in outcome.files[:AUDIT_LIST_MAX]]
     audit.record(
         "retention.purged",
@@ -195,7 +198,7 @@ def _import_files(policy, today: date, outcome: Outcome, named: set[str]) -> lis
         ).scalars()
     }
     due = []
-    for path in _files(tenant_folder()):
+    for path in files_in(tenant_folder()):
         run = runs.get(path.name.split(".", 1)[0])  # "<run id>.<ext>", whatever the format
         if run is None:
             continue
@@ -209,7 +212,7 @@ def _import_files(policy, today: date, outcome: Outcome, named: set[str]) -> lis
         else:
             kind, days = REJECTED_UPLOAD, policy.rejected_upload_days
             since = run.created_at.date()
-        if _due(since, days, today):
+        if is_due(since, days, today):
             note = f"{run.params.get('kind', '')}: {run.params.get('filename', '')} ({state})"
             outcome.files.append(PurgedFile(kind, str(run.id), path.stat().st_size, since, note))
             due.append(path)
@@ -293,16 +296,16 @@ def _orphans(policy, today: date, outcome: Outcome, named: set[str]) -> list[Pat
         ).scalars()
     )
     root = tenant_folder()
-    candidates = [(p, p.name) for p in _files(root) if p.name not in named]
+    candidates = [(p, p.name) for p in files_in(root) if p.name not in named]
     candidates += [
         (p, f"{EVIDENCE_FOLDER}/{p.name}")
-        for p in _files(root / EVIDENCE_FOLDER)
+        for p in files_in(root / EVIDENCE_FOLDER)
         if p.name not in keys
     ]
     due = []
     for path, ref in candidates:
-        since = _mtime_day(path)
-        if _due(since, policy.orphan_days, today):
+        since = mtime_day(path)
+        if is_due(since, policy.orphan_days, today):
             outcome.files.append(PurgedFile(ORPHAN, ref, path.stat().st_size, since))
             due.append(path)
     return due
@@ -324,51 +327,6 @@ def purge_tenant(today: date, *, dry_run: bool = False, policy=None) -> Outcome:
     if dry_run or not outcome.files:
         return outcome
     _mark_purged([row_id for row_id, _path in evidence], utcnow())
-    _record(outcome, province=False)
-    _delete_after_commit(import_paths + orphans + [path for _row_id, path in evidence])
-    return outcome
-
-
-# --- the province's files ------------------------------------------------------------------
-
-
-def purge_province(today: date, *, dry_run: bool = False, policy=None) -> Outcome:
-    """Purge the province's stored export files past ``export_days`` (rows kept, marked) and
-    files of the export folder no row names, older than ``orphan_days``; recorded on the
-    province chain when anything went. The caller commits."""
-    policy = policy or retention_policy.load()
-    outcome = Outcome(day=today, dry_run=dry_run)
-    stored = list(
-        db.session.execute(
-            sa.select(ProvinceExport)
-            .where(ProvinceExport.storage_key.is_not(None))
-            .order_by(ProvinceExport.id)
-        ).scalars()
-    )
-    keys = {export.storage_key for export in stored}
-    due_exports = []
-    for export in stored:
-        since = (export.finished_at or export.created_at).date()
-        if _due(since, policy.export_days, today):
-            path = export_writers.path_of(export.storage_key)
-            size = path.stat().st_size if path.is_file() else 0
-            outcome.files.append(
-                PurgedFile(EXPORT, str(export.id), size, since, export.filename or "")
-            )
-            due_exports.append((export, path))
-    orphans = []
-    for path in _files(export_writers.export_folder()):
-        since = _mtime_day(path)
-        if path.name not in keys and _due(since, policy.orphan_days, today):
-            outcome.files.append(
-                PurgedFile(ORPHAN, f"exports/{path.name}", path.stat().st_size, since)
-            )
-            orphans.append(path)
-    if dry_run or not outcome.files:
-        return outcome
-    for export, _path in due_exports:
-        export.storage_key = None
-        export.message = _("Đã xoá theo thời hạn lưu giữ tệp")
-    _record(outcome, province=True)
-    _delete_after_commit([path for _export, path in due_exports] + orphans)
+    record_purge(outcome, province=False)
+    delete_after_commit(import_paths + orphans + [path for _row_id, path in evidence])
     return outcome
