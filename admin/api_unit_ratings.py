@@ -58,7 +58,11 @@ class ProvinceUnitRating(MethodView):
     @blp.doc(security=SECURITY)
     @blp.arguments(UnitRatingPutSchema)
     @blp.response(200, UnitRatingSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown unit or period")
+    @blp.alt_response(
+        404,
+        schema=ApiErrorSchema,
+        description="unknown, suspended or archived unit; unknown period",
+    )
     @blp.alt_response(409, schema=ApiErrorSchema, description="period locked or published")
     def put(self, data, slug, code):
         """Set the unit's rating of period ``code`` (``2026-11``, ``2026-Q4``) or of the year
@@ -68,7 +72,7 @@ class ProvinceUnitRating(MethodView):
         locked or published (the year: once its classification is approved). The head of the
         period is re-scored: where the rule applies their grade is not above the unit's.
         """
-        tenant = tenants.get_by_slug(slug)
+        tenant = tenants.get_serving(slug)  # an archived or suspended unit: 404, as on the console
         row = unit_rating_write(
             tenant,
             code,
@@ -94,7 +98,7 @@ class ProvinceUnitClassification(MethodView):
     def put(self, data, slug):
         """Say whether the unit is a public service unit (đơn vị sự nghiệp công lập) and whether
         its head is capped by the unit's rating (default true)."""
-        tenant = tenants.get_by_slug(slug)
+        tenant = tenants.get_serving(slug)  # an archived or suspended unit: 404, as on the console
         unit_classification.set_classification(tenant, actor=g.api_user, **data)
         db.session.commit()
         return unit_classification.classification(tenant)

@@ -16,11 +16,13 @@ from tenant_app.forms import (
     FirstAdminForm,
     LoginForm,
     ProvinceIdentityForm,
+    RetentionPolicyForm,
     TenantForm,
 )
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.files import retention_policy
 from tenant_app.services.province import break_glass, identity, onboarding, tenants
 from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.door import cross_tenant_read
@@ -118,6 +120,27 @@ def province_identity():
             flash(_("Đã lưu thông tin của tỉnh."), "success")
             return redirect(url_for("admin.province_identity"))
     return render_template("admin/province_identity.html", form=form, current=current)
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@province_user_required("province_admin")
+def retention():
+    """How long stored files are kept before the daily purge (import workbooks, evidence…)."""
+    current = retention_policy.load()
+    form = RetentionPolicyForm(data={k: str(v) for k, v in current.as_dict().items()})
+    if form.validate_on_submit():
+        with saving(form, fallback="import_workbook_days") as saved:
+            retention_policy.update(
+                actor=current_user._get_current_object(),
+                **{name: getattr(form, name).data for name in retention_policy.NAMES},
+            )
+        if saved.ok:
+            flash(_("Đã lưu thời hạn lưu giữ tệp."), "success")
+            return redirect(url_for("admin.retention"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "admin/retention.html", form=form, defaults=retention_policy.DEFAULTS
+    ), status
 
 
 def _tenant_or_404(slug: str):

@@ -615,6 +615,78 @@ def calendar_simulate(start, end, slug: str | None, act_for_people: bool):
         click.echo(f"{unit.slug:20} " + " ".join(statuses))
     for line in _waiting(units, last):
         click.echo(line)
+@click.group("retention")
+def retention_group():
+    """Retention of stored files (import workbooks, evidence, exports)."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Delete nothing: list what would be purged.")
+@click.option(
+    "--today",
+    "day",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day to purge for (default: today in KPI_TIMEZONE).",
+)
+@click.option("--tenant", "slug", default=None, metavar="SLUG", help="Only this unit.")
+@with_appcontext
+def retention_run(dry_run: bool, day: str | None, slug: str | None):
+    """Purge the files past the retention policy now, unit by unit (every status), then the
+    province's exports; print each file and a total. Evidence of a period that is not locked
+    is never purged. Same as the daily job; running it twice purges nothing the second time."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from tenant_app.extensions import db
+    from tenant_app.models import Tenant
+    from tenant_app.services.files import retention, retention_province
+    from tenant_app.tenancy import tenant_context
+
+    try:
+        today = date.fromisoformat(day) if day else retention.local_today()
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--today") from None
+    stmt = sa.select(Tenant).order_by(Tenant.slug)
+    if slug is not None:
+        stmt = stmt.where(Tenant.slug == slug)
+    units = list(db.session.execute(stmt).scalars())
+    if slug is not None and not units:
+        raise click.BadParameter(f"unknown unit {slug!r}", param_hint="--tenant")
+    verb = "would purge" if dry_run else "purged"
+
+    def show(name: str, outcome) -> None:
+        for f in outcome.files:
+            note = f"  {f.note}" if f.note else ""
+            click.echo(f"{name:24} {f.kind:16} {f.ref:40} {f.size:>10} B  since {f.since}{note}")
+        kept = f", kept {outcome.kept_unlocked} evidence (period not locked)"
+        click.echo(
+            f"{name:24} {verb} {len(outcome.files)} files, {outcome.freed} bytes"
+            + (kept if outcome.kept_unlocked else "")
+        )
+
+    def finish() -> None:
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+
+    total = files = 0
+    for unit in units:
+        name = unit.slug
+        with tenant_context(unit):
+            outcome = retention.purge_tenant(today, dry_run=dry_run)
+            finish()
+        show(name, outcome)
+        total, files = total + outcome.freed, files + len(outcome.files)
+    if slug is None:
+        outcome = retention_province.purge_province(today, dry_run=dry_run)
+        finish()
+        show("(province)", outcome)
+        total, files = total + outcome.freed, files + len(outcome.files)
+    suffix = " (dry run)" if dry_run else ""
+    click.echo(f"{today.isoformat()}: {verb} {files} files, {total} bytes{suffix}")
 
 
 def init_app(app) -> None:
@@ -636,3 +708,4 @@ def init_app(app) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(calendar_group)
+    app.cli.add_command(retention_group)

@@ -190,6 +190,49 @@ class ProvinceIdentityForm(FlaskForm):
     submit = SubmitField(_l("Lưu thông tin tỉnh"))
 
 
+def _days_field(label, description):
+    # Text, checked by ``services.files.retention_policy`` (whole number in range, message
+    # naming the field), so that "abc" or "-1" gets the same Vietnamese answer as over the API.
+    return StringField(
+        label,
+        description=description,
+        validators=[DataRequired(REQUIRED), Length(max=6)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class RetentionPolicyForm(FlaskForm):
+    """How long stored files are kept (``services.files.retention_policy``); 0: never purged."""
+
+    import_workbook_days = _days_field(
+        _l("Tệp nhập dữ liệu đã ghi (ngày)"),
+        _l("Tính từ ngày ghi dữ liệu. Dữ liệu đã ghi vẫn còn trong hệ thống; 0: không xoá."),
+    )
+    rejected_upload_days = _days_field(
+        _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở (ngày)"),
+        _l("Tệp có lỗi, bị hủy hoặc kiểm tra xong nhưng không ghi; tính từ ngày tải lên."),
+    )
+    export_days = _days_field(
+        _l("Tệp xuất dữ liệu (ngày)"),
+        _l(
+            "Tệp xuất lưu trên máy chủ, tính từ ngày tạo (liên kết tải thường hết hạn sớm hơn). "
+            "Tệp xuất của đơn vị được tạo khi tải về và không lưu lại."
+        ),
+    )
+    evidence_years = _days_field(
+        _l("Minh chứng (năm sau khi khóa kỳ)"),
+        _l(
+            "Chỉ xoá minh chứng của kỳ đánh giá đã khóa, tính từ ngày khóa kỳ; kỳ chưa khóa "
+            "giữ nguyên mọi tệp. 0: không bao giờ xoá."
+        ),
+    )
+    orphan_days = _days_field(
+        _l("Tệp không còn gắn với dữ liệu nào (ngày)"),
+        _l("Tệp mồ côi trong thư mục tải lên của đơn vị, tính từ lần ghi cuối; tối thiểu 1."),
+    )
+    submit = SubmitField(_l("Lưu thời hạn lưu giữ"))
+
+
 class FirstAdminForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),

@@ -37,3 +37,7 @@ EVALUATION_DAILY = "tenant_app.jobs.evaluation.daily"
 BREAK_GLASS_EXPIRE_ALL = "tenant_app.jobs.break_glass.expire_all"
 BREAK_GLASS_EXPIRE = "tenant_app.jobs.break_glass.expire"
 AUDIT_VERIFY_CHAINS = "tenant_app.jobs.audit.verify_chains"
+
+# Retention of stored files (queue ``default``)
+RETENTION_DAILY_ALL = "tenant_app.jobs.retention.daily_all"
+RETENTION_PURGE = "tenant_app.jobs.retention.purge"

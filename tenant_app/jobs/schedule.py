@@ -30,6 +30,9 @@ PERIODIC: list[Periodic] = [
     Periodic("comparison.nightly", "0 20 * * *", paths.COMPARISON_REFRESH_ALL),
     # Province export files past their download lifetime deleted (rows kept), every hour.
     Periodic("exports.purge", "15 * * * *", paths.EXPORT_PURGE),
+    # Stored files past their retention policy purged in every unit (archived ones too), at night
+    # in Vietnam (02:45 local on a UTC server).
+    Periodic("retention.daily", "45 19 * * *", paths.RETENTION_DAILY_ALL),
     # Break-glass accounts past their expiry marked disabled (the expiry itself holds at once).
     Periodic("break_glass.expire", "*/10 * * * *", paths.BREAK_GLASS_EXPIRE_ALL),
 ]

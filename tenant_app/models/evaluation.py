@@ -268,6 +268,8 @@ class EvidenceFile(TenantScoped, db.Model):
     storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     uploaded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+    # When the retention run deleted the file (``services.files.retention``); the row is kept.
+    purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (
         tenant_fk(["report_id"], "reports"),

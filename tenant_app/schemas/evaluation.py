@@ -125,6 +125,11 @@ class EvidenceSchema(Schema):
     size = fields.Integer(dump_only=True)
     sha256 = fields.String(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
+    purged_at = UtcDateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "when the retention policy deleted the file (row kept)"},
+    )
 
 
 class ReportSchema(Schema):

@@ -290,7 +290,8 @@ def unit_rating_write(
     year "2026"), exactly one service call (``unit_rating_writes.set_rating``): the province is
     the competent authority over its units (public employees' decree 2026, art. 12(7)).
 
-    Only an active province administrator (DoorRefused otherwise). ``reason`` and
+    Only an active province administrator (DoorRefused otherwise), only in a unit that serves
+    (ServiceError 409 ``unit_not_serving`` for a suspended or archived one). ``reason`` and
     ``decision_ref`` are required. A ``unit_rating.set`` event goes to the unit's chain (with
     before and after, by the service) and to the province chain, committed with the change (or
     nothing is). Returns the UnitRating; raises ServiceError as the service does.
@@ -305,6 +306,15 @@ def unit_rating_write(
         or not actor.has_role(*UNIT_RATING_ROLES)
     ):
         raise DoorRefused("a unit's rating is entered by the province administrator only")
+    if not tenant.status_enum.serves_users:
+        # An archived unit's records are read-only (a suspended one waits to be reactivated).
+        from flask_babel import gettext as _
+
+        from tenant_app.services.errors import ServiceError
+
+        raise ServiceError(
+            "unit_not_serving", _("Đơn vị %(name)s không hoạt động.", name=tenant.name), status=409
+        )
     try:
         with tenant_context(tenant):
             row = unit_rating_writes.set_rating(

@@ -57,6 +57,7 @@ def build_demo() -> dict[str, Role]:
                 "/admin/templates",
                 "/admin/audit",
                 "/admin/tenants/hac-thanh",
+                "/admin/retention",
             ),
         ),
         "unit_admin": Role(

@@ -127,6 +127,8 @@ ACTION_LABELS = {
     "indicator.value_entered": _l("Nhập giá trị chỉ tiêu"),
     "auditor.access_changed": _l("Đổi quyền xem của thanh tra"),
     "export.downloaded": _l("Tải tệp xuất dữ liệu"),
+    "retention.policy_updated": _l("Sửa thời hạn lưu giữ tệp"),
+    "retention.purged": _l("Xoá tệp quá thời hạn lưu giữ"),
 }
 
 OTHER_ACTION = _l("Hành động khác")
@@ -172,6 +174,7 @@ OBJECT_TYPE_LABELS = {
     "rollout": _l("Đợt áp dụng mẫu"),
     "discipline": _l("Kỷ luật"),
     "export": _l("Tệp xuất dữ liệu"),
+    "retention": _l("Lưu giữ tệp"),
 }
 
 # The keys of an event's details, as people read them (unknown keys are shown as recorded).
@@ -190,6 +193,24 @@ FIELD_LABELS = {
     "logo_path": _l("Tệp con dấu/biểu trưng"),
     "place": _l("Địa danh ghi trên biểu mẫu"),
     "province_name": _l("Tên tỉnh"),
+    "import_workbook_days": _l("Tệp nhập dữ liệu đã ghi (ngày)"),
+    "rejected_upload_days": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở (ngày)"),
+    "export_days": _l("Tệp xuất dữ liệu (ngày)"),
+    "evidence_years": _l("Minh chứng (năm sau khi khóa kỳ)"),
+    "orphan_days": _l("Tệp không còn gắn với dữ liệu nào (ngày)"),
+    "kept_unlocked": _l("Minh chứng giữ lại vì kỳ chưa khóa"),
+    "bytes": _l("Dung lượng giải phóng (byte)"),
+    "counts": _l("Số tệp theo loại"),
+    "files": _l("Tệp"),
+    "more": _l("Số tệp không liệt kê thêm"),
+    "import_workbook": _l("Tệp nhập dữ liệu đã ghi"),
+    "rejected_upload": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở"),
+    "evidence": _l("Minh chứng"),
+    "orphan": _l("Tệp mồ côi"),
+    "export": _l("Tệp xuất dữ liệu"),
+    "ref": _l("Mã tệp"),
+    "since": _l("Tính từ ngày"),
+    "day": _l("Ngày"),
     "approval_chain": _l("Trình tự phê duyệt"),
     "canonical_code": _l("Mã chuẩn"),
     "capped": _l("Giới hạn trần"),
@@ -329,6 +350,16 @@ EXEMPTION_STATUS_LABELS = {
 CATALOGUE_CODE_KEYS = ("kind", "direction", "scoring_method", "aggregation", "origin")
 
 
+# Kinds of file the retention run purges (``services.files.retention``), in its event's list.
+RETENTION_KIND_LABELS = {
+    "import_workbook": _l("Tệp nhập dữ liệu đã ghi"),
+    "rejected_upload": _l("Tệp nhập dữ liệu bị từ chối hoặc bỏ dở"),
+    "evidence": _l("Minh chứng"),
+    "export": _l("Tệp xuất dữ liệu"),
+    "orphan": _l("Tệp mồ côi"),
+}
+
+
 def value_label(key: str, value: str) -> str:
     """Return a recorded value in words when its key holds codes (a role, a position group, a
     catalogue item's kind or method), else the value."""
@@ -349,5 +380,7 @@ def value_label(key: str, value: str) -> str:
         from tenant_app.models.catalogue import LABELS
 
         label = LABELS.get(value)
+        if label is None and key == "kind":  # a file purged by the retention run
+            label = RETENTION_KIND_LABELS.get(value)
         return str(label) if label is not None else value
     return value or "—"

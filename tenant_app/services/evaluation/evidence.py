@@ -135,7 +135,15 @@ def get_evidence(evidence_id) -> EvidenceFile:
 
 
 def evidence_path(row: EvidenceFile) -> Path:
-    """Where the file of ``row`` is (the tenant in context owns ``row``: scoped lookup)."""
+    """Where the file of ``row`` is (the tenant in context owns ``row``: scoped lookup).
+
+    Raises ServiceError 410 once the retention policy purged the file (the row is kept)."""
+    if row.purged_at is not None:
+        raise ServiceError(
+            "evidence_purged",
+            _("Tệp minh chứng này đã được xoá theo thời hạn lưu giữ."),
+            status=410,
+        )
     path = (_root() / row.storage_key).resolve()
     if _root().resolve() not in path.parents:
         raise ServiceError("not_found", _("Không tìm thấy minh chứng."), status=404)
