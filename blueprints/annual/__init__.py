@@ -68,8 +68,11 @@ def annual_page():
         display=params.display,
         grades=("HTXS", "HTT", "HTNV", "KHTNV"),
         in_violation={pid for v in view.violations for pid in v.htxs_person_ids},
-        # Rows this user may not decide: their own and the head's (the higher level's).
-        reserved=reserved_ids([r.staff_id for r in view.rows], actor=current_user),
+        # Rows this user may not decide: their own, the head's and, when the configuration
+        # says so, viên chức's (the competent higher level's).
+        reserved=reserved_ids(
+            [r.staff_id for r in view.rows], actor=current_user, higher_level=view.higher_level
+        ),
     )
 
 

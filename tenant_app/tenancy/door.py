@@ -86,6 +86,7 @@ def head_review_write(
     organising=None,
     comment=None,
     final_grade=None,
+    staff_id=None,
     actor=None,
 ):
     """Write in ``tenant`` for the competent higher level, exactly one of four service calls,
@@ -97,13 +98,19 @@ def head_review_write(
     Only a province account with the ``head_reviewer`` duty (DoorRefused otherwise). The unit is
     in context for these calls only; a ``head_review.<action>`` event naming ``reason`` goes to
     the unit's chain and to the province chain, committed with the change (or nothing is).
+    With ``staff_id`` (``approve``, ``annual_decide``, ``annual_approve`` only) the person is a
+    viên chức whose decision the configuration gives to the higher level (``vc_deciding_role`` =
+    ``higher_level`` under ``vc_2026``, ``services.evaluation.deciding``); anyone else is refused
+    (``not_reserved``, 403).
+
     Returns the Assessment, PeriodScore or AnnualClassification; raises ServiceError as the
     services do.
     """
     from flask_babel import gettext as _
 
+    from tenant_app.models.staff import StaffMember
     from tenant_app.services.errors import ServiceError
-    from tenant_app.services.evaluation import annual, assessments, periods
+    from tenant_app.services.evaluation import annual, assessments, deciding, periods
     from tenant_app.services.evaluation.unit_head import unit_head
 
     actor = actor if actor is not None else current_user
@@ -118,14 +125,35 @@ def head_review_write(
         )
     try:
         with tenant_context(tenant):
-            head = unit_head(tenant)
-            if head is None:
-                raise ServiceError(
-                    "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
-                )
             period = None if action.startswith("annual_") else periods.get_period(period_id)
+            if staff_id is None:
+                person = unit_head(tenant)
+                if person is None:
+                    raise ServiceError(
+                        "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
+                    )
+            else:
+                reserved = (
+                    deciding.year_reserved(year, [staff_id])
+                    if period is None
+                    else deciding.period_reserved(period, [staff_id])
+                )
+                if action == "assess" or reserved.get(staff_id) != "vien_chuc":
+                    raise ServiceError(
+                        "not_reserved",
+                        _(
+                            "Người này không thuộc diện cấp có thẩm quyền cấp trên quyết định "
+                            "xếp loại."
+                        ),
+                        status=403,
+                    )
+                person = db.session.get(StaffMember, (tenant.id, staff_id))
             if action == "annual_decide":
-                row = annual.head_row(year)
+                row = (
+                    annual.head_row(year)
+                    if staff_id is None
+                    else annual.reserved_row(year, staff_id)
+                )
                 if row is None:
                     raise ServiceError(
                         "nothing_to_approve",
@@ -134,11 +162,11 @@ def head_review_write(
                     )
                 result = annual.decide(row, final_grade=final_grade, reason=reason, actor=actor)
             elif action == "annual_approve":
-                result = annual.approve_head(year, actor=actor)
+                result = annual.approve_head(year, actor=actor, staff_id=staff_id)
             elif action == "assess":
                 result = assessments.save_assessment(
                     period,
-                    head,
+                    person,
                     stage=AssessmentStage.MANAGER,
                     general=general,
                     organising=organising,
@@ -146,18 +174,20 @@ def head_review_write(
                     actor=actor,
                 )
             else:
-                result = assessments.approve(period, [head.id], actor=actor)[0]
+                result = assessments.approve(period, [person.id], actor=actor)[0]
             when = {"year": year} if period is None else {"period": period.code}
-            detail = {"reason": reason, **when, "staff_id": head.id}
+            detail = {"reason": reason, **when, "staff_id": person.id}
+            # The head's decisions, or a viên chức's the configuration gives the higher level.
+            event = f"head_review.{action}" if staff_id is None else f"higher_level.{action}"
             audit.record(
-                f"head_review.{action}",
+                event,
                 object_type="staff",
-                object_id=head.id,
+                object_id=person.id,
                 after=detail,
                 actor=actor,
             )
             audit.record(
-                f"head_review.{action}",
+                event,
                 object_type="tenant",
                 object_id=tenant.id,
                 after={**detail, "tenant": tenant.slug},

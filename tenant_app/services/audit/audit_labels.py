@@ -83,10 +83,20 @@ ACTION_LABELS = {
     "annual.approved": _l("Phê duyệt xếp loại năm"),
     "annual.published": _l("Công khai xếp loại năm"),
     "annual.head_approved": _l("Cấp có thẩm quyền phê duyệt xếp loại năm của người đứng đầu"),
+    "annual.higher_level_approved": _l(
+        "Cấp có thẩm quyền cấp trên phê duyệt xếp loại năm của viên chức"
+    ),
     "head_review.assess": _l("Cấp có thẩm quyền đánh giá người đứng đầu"),
     "head_review.approve": _l("Cấp có thẩm quyền phê duyệt kết quả của người đứng đầu"),
     "head_review.annual_decide": _l("Cấp có thẩm quyền quyết định xếp loại năm của người đứng đầu"),
     "head_review.annual_approve": _l("Cấp có thẩm quyền phê duyệt xếp loại năm của người đứng đầu"),
+    "higher_level.approve": _l("Cấp có thẩm quyền cấp trên phê duyệt kết quả của viên chức"),
+    "higher_level.annual_decide": _l(
+        "Cấp có thẩm quyền cấp trên quyết định xếp loại năm của viên chức"
+    ),
+    "higher_level.annual_approve": _l(
+        "Cấp có thẩm quyền cấp trên phê duyệt xếp loại năm của viên chức"
+    ),
     "unit_rating.set": _l("Cấp có thẩm quyền xếp loại đơn vị"),
     "tenant.unit_classification_changed": _l("Đổi loại hình đơn vị (đơn vị sự nghiệp công lập)"),
     "income.computed": _l("Tính thu nhập tăng thêm"),

@@ -50,7 +50,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.evaluation import received, unit_ratings
+from tenant_app.services.evaluation import deciding, received, unit_ratings
 from tenant_app.services.evaluation.assessments import (
     ensure_not_own_record,
     is_head_of_agency,
@@ -90,10 +90,18 @@ class YearView:
 
     @property
     def awaiting_higher_level(self) -> bool:
-        """Everyone is approved but the head, whose row waits for the competent higher level."""
+        """Everyone is approved but the rows the competent higher level decides (the head's,
+        and viên chức's when ``vc_deciding_role`` is ``higher_level``), which wait for it."""
         pending = [r for r in self.rows if r.status == AnnualStatus.PROPOSED]
-        head = unit_head()
-        return bool(pending) and head is not None and all(r.staff_id == head.id for r in pending)
+        if not pending:
+            return False
+        higher = deciding.year_reserved(self.year, [r.staff_id for r in pending])
+        return all(r.staff_id in higher for r in pending)
+
+    @property
+    def higher_level(self) -> dict:
+        """{staff id: "head" or "vien_chuc"}: whose classification the higher level decides."""
+        return deciding.year_reserved(self.year, [r.staff_id for r in self.rows])
 
 
 def _require_head(actor) -> None:
@@ -113,13 +121,25 @@ def _higher_level_refusal() -> ServiceError:
     )
 
 
+def _vc_year_refusal() -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _(
+            "Xếp loại năm của viên chức này do cấp có thẩm quyền cấp trên quyết định và phê "
+            "duyệt (cấu hình: cấp quyết định xếp loại viên chức là cấp trên)."
+        ),
+        status=403,
+    )
+
+
 def _may_decide(row: AnnualClassification, actor) -> None:
-    """The head's row is the competent higher level's; any other row the head's (or a named
-    approver's), never one's own. Raises ServiceError (403) otherwise."""
-    head = unit_head()
-    if head is not None and row.staff_id == head.id:
+    """The head's row, and a viên chức's when ``vc_deciding_role`` is ``higher_level``, are the
+    competent higher level's; any other row the head's (or a named approver's), never one's
+    own. Raises ServiceError (403) otherwise."""
+    why = deciding.year_reserved(row.year, [row.staff_id]).get(row.staff_id)
+    if why is not None:
         if not is_head_reviewer(actor):
-            raise _higher_level_refusal()
+            raise _higher_level_refusal() if why == "head" else _vc_year_refusal()
         return
     _require_head(actor)
     person = db.session.get(StaffMember, (row.tenant_id, row.staff_id))
@@ -443,12 +463,16 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
     if year_status(rows) != AnnualStatus.PROPOSED:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     _refuse_quota_violations(year, rows)
-    reserved = reserved_ids([r.staff_id for r in rows], actor=actor)
+    ids = [r.staff_id for r in rows]
+    reserved = reserved_ids(ids, actor=actor, higher_level=deciding.year_reserved(year, ids))
     approved = [r for r in rows if r.status == AnnualStatus.PROPOSED and r.staff_id not in reserved]
     if not approved:
         raise ServiceError(
             "awaiting_higher_level",
-            _("Chỉ còn kết quả của người đứng đầu, do cấp có thẩm quyền cấp trên phê duyệt."),
+            _(
+                "Chỉ còn kết quả do cấp có thẩm quyền cấp trên phê duyệt (người đứng đầu; viên "
+                "chức khi cấu hình giao cho cấp trên)."
+            ),
             status=409,
         )
     for row in approved:
@@ -469,19 +493,39 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
     return approved
 
 
-def approve_head(year: int, *, actor) -> AnnualClassification:
-    """The competent higher level approves the head's classification of ``year``.
+def reserved_row(year: int, staff_id) -> AnnualClassification | None:
+    """The classification of ``year`` of ``staff_id`` when the competent higher level decides it
+    (``deciding.year_reserved``); None otherwise or without a row."""
+    if staff_id not in deciding.year_reserved(year, [staff_id]):
+        return None
+    return db.session.execute(
+        sa.select(AnnualClassification).where(
+            AnnualClassification.year == year, AnnualClassification.staff_id == staff_id
+        )
+    ).scalar_one_or_none()
+
+
+def approve_head(year: int, *, actor, staff_id=None) -> AnnualClassification:
+    """The competent higher level approves (and so locks) the head's classification of
+    ``year``, or with ``staff_id`` that of a viên chức it decides (``vc_deciding_role``).
 
     Only a province account with the ``head_reviewer`` duty (ServiceError 403 otherwise); refused
-    while a quota scope is over its limit, when the head has no row, or once it is approved.
+    while a quota scope is over its limit, when the person has no row (or is not one the higher
+    level decides), or once it is approved.
     """
     if not is_head_reviewer(actor):
         raise _higher_level_refusal()
-    row = head_row(year)
+    row = head_row(year) if staff_id is None else reserved_row(year, staff_id)
     if row is None:
         raise ServiceError(
             "nothing_to_approve",
-            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
+            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year)
+            if staff_id is None
+            else _(
+                "Không có kết quả xếp loại năm %(y)d do cấp có thẩm quyền cấp trên quyết định "
+                "của người này.",
+                y=year,
+            ),
             status=409,
         )
     if row.status != AnnualStatus.PROPOSED:
@@ -490,7 +534,7 @@ def approve_head(year: int, *, actor) -> AnnualClassification:
     row.status = AnnualStatus.APPROVED
     aggregates.mark_year_changed(year)
     audit.record(
-        "annual.head_approved",
+        "annual.head_approved" if staff_id is None else "annual.higher_level_approved",
         object_type="annual_classification",
         object_id=row.id,
         after={"year": year, "staff_id": row.staff_id, "final_grade": row.final_grade},
