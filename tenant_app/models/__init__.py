@@ -8,6 +8,7 @@ from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.drafts import FormDraft
 from tenant_app.models.evaluation import (
     AnnualClassification,
+    AnnualNotClassified,
     Assessment,
     Assignment,
     DisciplineRecord,
@@ -97,6 +98,7 @@ __all__ = [
     "TemplateVersion",
     "TenantConfig",
     "AnnualClassification",
+    "AnnualNotClassified",
     "Assessment",
     "Assignment",
     "DisciplineRecord",

@@ -25,6 +25,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from scoring import (
     Grade,
@@ -44,7 +45,13 @@ from scoring.numbers import exact_text
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join, utcnow
-from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord, Period, PeriodScore
+from tenant_app.models.evaluation import (
+    AnnualClassification,
+    AnnualNotClassified,
+    DisciplineRecord,
+    Period,
+    PeriodScore,
+)
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import AnnualStatus
@@ -79,6 +86,8 @@ class YearView:
     rows: list[AnnualClassification]
     report: QuotaReport
     status: str | None
+    # People not classified for the year ("Không xếp loại"), with the reason.
+    not_classified: list[AnnualNotClassified] = ()
 
     @property
     def violations(self):
@@ -262,7 +271,8 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         if old_regime
         else {}
     )
-    not_classified = []
+    not_classified: list[str] = []
+    excluded: list[AnnualNotClassified] = []
     for score, code, starts_on, ends_on in scores:
         # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
         exact = exact_total(score)
@@ -321,9 +331,17 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
                 db.session.delete(existing.pop(staff_id))
             continue
         if isinstance(result, NotClassified):
-            # Under 6 months worked without maternity leave: not classified (the audit event
-            # names them); an earlier proposal goes.
+            # Under 6 months worked without maternity leave: not classified, shown as "Không
+            # xếp loại" with the reason (and named in the audit event); an earlier proposal goes.
             not_classified.append(str(staff_id))
+            excluded.append(
+                AnnualNotClassified(
+                    year=year,
+                    staff_id=staff_id,
+                    reason=result.reason,
+                    explanation=explanation_to_dict(result.explanation),
+                )
+            )
             if staff_id in existing:
                 db.session.delete(existing.pop(staff_id))
             continue
@@ -347,6 +365,8 @@ def compute_year(year: int, *, actor) -> list[AnnualClassification]:
         row.status = AnnualStatus.PROPOSED
         row.explanation = explanation
         stored.append(row)
+    db.session.execute(sa.delete(AnnualNotClassified).where(AnnualNotClassified.year == year))
+    db.session.add_all(excluded)
     db.session.flush()
     after = {"year": year, "people": len(stored)}
     if not_classified:
@@ -391,9 +411,34 @@ def quota(year: int, rows=None) -> QuotaReport:
     return check_quota(entries, params, outstanding_agencies=outstanding)
 
 
+NOT_CLASSIFIED_LABELS = {
+    "under_min_months": _l(
+        "Thời gian công tác trong năm dưới mức tối thiểu, không nghỉ thai sản (Nghị định 90/2020)"
+    ),
+    "no_period_worked": _l("Không có kỳ nào đã công tác trong năm (Nghị định 90/2020)"),
+}
+
+
+def not_classified_label(reason: str) -> str:
+    """The reason a person is not classified, as the screens and exports say it."""
+    return str(NOT_CLASSIFIED_LABELS.get(reason, reason))
+
+
+def not_classified_of(year: int) -> list[AnnualNotClassified]:
+    """The people of ``year`` the rule set does not classify ("Không xếp loại"), by name."""
+    return list(
+        db.session.execute(
+            sa.select(AnnualNotClassified)
+            .join(StaffMember, tenant_join(StaffMember.id, AnnualNotClassified.staff_id))
+            .where(AnnualNotClassified.year == year)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        ).scalars()
+    )
+
+
 def view(year: int) -> YearView:
     rows = rows_of(year)
-    return YearView(year, rows, quota(year, rows), year_status(rows))
+    return YearView(year, rows, quota(year, rows), year_status(rows), not_classified_of(year))
 
 
 def get_classification(classification_id) -> AnnualClassification:
