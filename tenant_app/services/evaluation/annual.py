@@ -18,6 +18,7 @@ published once the head's row is approved too.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from scoring import (
     QuotaEntry,
     QuotaReport,
     ScoringInputError,
+    check_htxs_share,
     check_quota,
     classify_year,
     classify_year_nd90,
@@ -408,7 +410,26 @@ def quota(year: int, rows=None) -> QuotaReport:
         for r in rows
         if people.get(r.staff_id, (None, None))[1] in counted
     ]
-    return check_quota(entries, params, outstanding_agencies=outstanding)
+    report = check_quota(entries, params, outstanding_agencies=outstanding)
+    if params.nd90_htxs_share_limit is None:
+        return report
+    # Decree 90/2020 (as amended by 48/2023): the HTXS share of the people classified under it
+    # in the year is at most the unit's Party-member HTXS share (``nd90_htxs_share_limit``).
+    old = deciding.year_rule_sets(year, [r.staff_id for r in rows])
+    classified = [
+        QuotaEntry(str(r.staff_id), Grade(r.final_grade), tenant.slug)
+        for r in rows
+        if old.get(r.staff_id) == OLD_REGIME
+    ]
+    if not classified:
+        return report
+    check, step = check_htxs_share(classified, params, agency=tenant.slug)
+    return dataclasses.replace(
+        report,
+        checks=(*report.checks, check),
+        violations=(*report.violations, *(() if check.ok else (check,))),
+        explanation=(*report.explanation, step),
+    )
 
 
 NOT_CLASSIFIED_LABELS = {

@@ -65,6 +65,21 @@ def _year_latest_period(year: int) -> Period | None:
     ).scalar_one_or_none()
 
 
+def year_rule_sets(year: int, staff_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """{staff id: the rule set of their latest period score of ``year``} (as
+    ``annual.compute_year`` reads it); people without a score of the year are left out."""
+    ids = list(set(staff_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(PeriodScore.staff_id, PeriodScore.rule_set)
+        .join(Period, tenant_join(Period.id, PeriodScore.period_id))
+        .where(Period.year == year, PeriodScore.staff_id.in_(ids))
+        .order_by(Period.starts_on)
+    ).all()
+    return {sid: code for sid, code in rows}  # the latest period wins
+
+
 def year_reserved(year: int, staff_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     """As ``period_reserved`` for the yearly classification of ``year``: the year's latest
     period's ``vc_deciding_role``, and the rule set of each person's latest score of the year."""
@@ -74,13 +89,7 @@ def year_reserved(year: int, staff_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     out: dict[uuid.UUID, str] = {}
     latest = _year_latest_period(year)
     if latest is not None and vc_higher_level(latest):
-        rows = db.session.execute(
-            sa.select(PeriodScore.staff_id, PeriodScore.rule_set)
-            .join(Period, tenant_join(Period.id, PeriodScore.period_id))
-            .where(Period.year == year, PeriodScore.staff_id.in_(list(ids)))
-            .order_by(Period.starts_on)
-        ).all()
-        last = {sid: code for sid, code in rows}  # the latest period wins
+        last = year_rule_sets(year, ids)
         out.update({sid: "vien_chuc" for sid, code in last.items() if code == VC_RULE_SET})
     head = unit_head()
     if head is not None and head.id in ids:
