@@ -9,6 +9,10 @@
 year (Decree 90/2020: under 6 months worked without maternity leave, or no period worked), the
 reason and the explanation, shown as "Không xếp loại" beside the classifications.
 
+``transfer_proposals`` (tenant table, RLS): one side of a transfer proposed by the sending
+unit's administrator and accepted or refused by the receiving unit's ("out" in the sending unit,
+"in" in the receiving one, the same ``proposal_id``).
+
 Revision ID: 0027_vc_authority
 Revises: 0024_staff_rule_sets
 Create Date: 2026-12-06 06:30:00
@@ -59,9 +63,48 @@ def upgrade():
         ),
     )
     enable_tenant_rls("annual_not_classified")
+    op.create_table(
+        "transfer_proposals",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("proposal_id", sa.Uuid(), nullable=False),
+        sa.Column("side", sa.String(length=3), nullable=False),
+        sa.Column("staff_id", sa.Uuid(), nullable=True),
+        sa.Column("staff_code", sa.String(length=32), nullable=False),
+        sa.Column("full_name", sa.String(length=120), nullable=False),
+        sa.Column("staff_type", sa.String(length=16), nullable=False),
+        sa.Column("effective_on", sa.Date(), nullable=False),
+        sa.Column("other_unit_name", sa.String(length=200), nullable=False),
+        sa.Column("other_unit_slug", sa.String(length=64), nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("results", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("refusal_reason", sa.String(length=1000), nullable=True),
+        sa.Column("proposed_by", sa.String(length=120), nullable=False),
+        sa.Column("decided_by", sa.String(length=120), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("transfer_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("side IN ('in', 'out')", name=op.f("ck_transfer_proposals_side_known")),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'accepted', 'refused')",
+            name=op.f("ck_transfer_proposals_status_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_transfer_proposals_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_transfer_proposals")),
+        sa.UniqueConstraint(
+            "tenant_id", "proposal_id", name=op.f("uq_transfer_proposals_tenant_id_proposal_id")
+        ),
+    )
+    enable_tenant_rls("transfer_proposals")
 
 
 def downgrade():
+    disable_tenant_rls("transfer_proposals")
+    op.drop_table("transfer_proposals")
     disable_tenant_rls("annual_not_classified")
     op.drop_table("annual_not_classified")
     with op.batch_alter_table("period_aggregates") as batch:

@@ -51,7 +51,7 @@ from tenant_app.models.staff import (
     StaffMember,
 )
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
-from tenant_app.models.transfers import ReceivedResult, StaffTransfer
+from tenant_app.models.transfers import ReceivedResult, StaffTransfer, TransferProposal
 from tenant_app.models.unit_rating import UnitRating
 from tenant_app.models.users import (
     ApiToken,
@@ -133,6 +133,7 @@ __all__ = [
     "StaffMember",
     "StaffTransfer",
     "ReceivedResult",
+    "TransferProposal",
     "Tenant",
     "TenantKind",
     "TenantScoped",
