@@ -189,9 +189,7 @@ def test_year_of_a_public_employee_is_decided_and_locked_by_the_higher_level(
     assert "annual.higher_level_approved" in actions
 
 
-def test_annual_screen_says_the_higher_level_decides_the_public_employee(
-    client, factory, tenant_a
-):
+def test_annual_screen_says_the_higher_level_decides_the_public_employee(client, factory, tenant_a):
     ward = _setup(factory, tenant_a, "higher_level")
     with tenant_context(tenant_a):
         year = _get(Period, tenant_a, ward["period"]).year
