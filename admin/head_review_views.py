@@ -9,6 +9,8 @@ administrator grants the duty on ``/admin/head-reviewers``.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,6 +30,11 @@ SUCCESS = {
     "approve": _l("Đã phê duyệt kết quả của người đứng đầu."),
     "annual_decide": _l("Đã ghi quyết định xếp loại năm của người đứng đầu."),
     "annual_approve": _l("Đã phê duyệt xếp loại năm của người đứng đầu."),
+}
+SUCCESS_EMPLOYEE = {
+    "approve": _l("Đã phê duyệt kết quả của viên chức."),
+    "annual_decide": _l("Đã ghi quyết định xếp loại năm của viên chức."),
+    "annual_approve": _l("Đã phê duyệt xếp loại năm của viên chức."),
 }
 
 bp = Blueprint("admin_head_review", __name__, url_prefix="/admin")
@@ -74,12 +81,15 @@ def _write(slug: str, key: str, action: str, **payload):
     """Call the door for ``action``; ``key`` is the period id, or ``y<year>`` for a year (it also
     names the section an error is shown in)."""
     tenant = or_404(tenants.get_serving, slug)
+    # A viên chức whose decision the configuration gives to the higher level (else the head).
+    staff_id = _staff_id() if action != "assess" else None
     try:
         head_review_write(
             tenant,
             request.form.get("reason", ""),
             action=action,
             actor=current_user._get_current_object(),
+            staff_id=staff_id,
             **payload,
         )
     except DoorRefused:
@@ -91,8 +101,18 @@ def _write(slug: str, key: str, action: str, **payload):
         return _page(
             tenant, status=exc.status if exc.status != 403 else 400, errors={key: exc.message}
         )
-    flash(str(SUCCESS[action]), "success")
+    flash(str((SUCCESS if staff_id is None else SUCCESS_EMPLOYEE)[action]), "success")
     return redirect(url_for("admin_head_review.unit", slug=slug))
+
+
+def _staff_id():
+    value = request.form.get("staff_id") or None
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        abort(404)
 
 
 @bp.post("/units/<slug>/head-review/<period_id>/assess")

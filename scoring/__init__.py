@@ -43,7 +43,12 @@ from scoring.registry import (
     score_period,
     score_rows,
 )
-from scoring.rulesets.nd90_2020 import NotClassified, classify_year_nd90, htxs_share_allowed
+from scoring.rulesets.nd90_2020 import (
+    NotClassified,
+    check_htxs_share,
+    classify_year_nd90,
+    htxs_share_allowed,
+)
 from scoring.service_time import (
     ABSENCE_KINDS,
     Absence,
@@ -102,6 +107,7 @@ __all__ = [
     "get_rule_set",
     "grade_for_total",
     "htxs_share_allowed",
+    "check_htxs_share",
     "leader_unit_results",
     "period_service",
     "quota_allowed",

@@ -56,7 +56,7 @@ def annual_page():
     names = {
         p.id: p
         for p in db.session.query(StaffMember).filter(
-            StaffMember.id.in_([r.staff_id for r in view.rows])
+            StaffMember.id.in_([r.staff_id for r in (*view.rows, *view.not_classified)])
         )
     }
     params = Params()
@@ -67,9 +67,13 @@ def annual_page():
         people=names,
         display=params.display,
         grades=("HTXS", "HTT", "HTNV", "KHTNV"),
+        not_classified_label=annual.not_classified_label,
         in_violation={pid for v in view.violations for pid in v.htxs_person_ids},
-        # Rows this user may not decide: their own and the head's (the higher level's).
-        reserved=reserved_ids([r.staff_id for r in view.rows], actor=current_user),
+        # Rows this user may not decide: their own, the head's and, when the configuration
+        # says so, viên chức's (the competent higher level's).
+        reserved=reserved_ids(
+            [r.staff_id for r in view.rows], actor=current_user, higher_level=view.higher_level
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from tenant_app.schemas.annual import (
     IncomeRunCreateSchema,
     IncomeRunDetailSchema,
     IncomeRunSchema,
+    NotClassifiedSchema,
     PublicClassificationSchema,
     QuotaSchema,
     YearArgsSchema,
@@ -129,6 +130,26 @@ class Classifications(MethodView):
             own = staff.staff_for_user(g.api_user)
             stmt = stmt.where(AnnualClassification.staff_id == (own.id if own else None))
         return jsonify(_classification_rows(page(stmt, pagination_parameters)))
+
+
+@blp.route("/classifications/not-classified")
+class ClassificationsNotClassified(MethodView):
+    @any_user
+    @blp.doc(security=SECURITY)
+    @blp.arguments(YearArgsSchema, location="query")
+    @blp.response(200, NotClassifiedSchema(many=True))
+    def get(self, args):
+        """The people the rule set does not classify for the year ("Không xếp loại": Decree
+        90/2020, under the minimum months worked without maternity leave, or no period
+        worked), with the reason and the explanation. The head and unit administrators read
+        everyone; anyone else their own row only."""
+        rows = annual.not_classified_of(args["year"])
+        if not _sees_all():
+            own = staff.staff_for_user(g.api_user)
+            rows = [r for r in rows if own is not None and r.staff_id == own.id]
+        for row in _named(rows):
+            row.reason_label = annual.not_classified_label(row.reason)
+        return rows
 
 
 @blp.route("/classifications/compute")

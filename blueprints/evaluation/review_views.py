@@ -36,6 +36,7 @@ from tenant_app.services.evaluation import (
     assessments,
     assignments,
     chain,
+    deciding,
     evidence,
     periods,
     reports,
@@ -306,9 +307,13 @@ def approval():
     elif request.method == "POST":
         abort(400)
     rows, waiting = _approval_rows(period)
+    # Whose result the competent higher level decides (the head; viên chức under vc_2026 when
+    # the period's ``vc_deciding_role`` is ``higher_level``): shown, never selectable here.
+    higher = deciding.period_reserved(period, [p.id for p, _s in rows]) if period else {}
     return (
         render_template(
             "evaluation/approval.html",
+            higher=higher,
             period=period,
             chain_text=chain.chain_label(chain.chain_of(period)) if period is not None else "",
             rows=rows,

@@ -12,6 +12,7 @@ from blueprints.workspace import (  # noqa: F401
     salary_views,
     settings_views,
     staff_views,
+    transfer_proposal_views,
 )
 from blueprints.workspace.common import bp
 

@@ -7,7 +7,8 @@ thresholds) so that the year's average exists — an assumption, stated in docs/
 the old regime adds is annual (``classify_year_nd90``): discipline in the year → KHTNV; fewer
 than ``nd90_min_months_worked`` months worked → not classified (maternity leave excepted);
 absent from ``nd90_absence_cap_months`` to under ``nd90_min_months_worked`` months → at most
-HTNV; and the HTXS share limit (``nd90_htxs_share_limit``, ``htxs_share_allowed``).
+HTNV; and the HTXS share limit (``nd90_htxs_share_limit``, ``htxs_share_allowed``,
+``check_htxs_share``: applied in the annual quota by ``services.evaluation.annual.quota``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scoring.explain import Explanation, ExplanationStep
 from scoring.grading import cap_grade
 from scoring.numbers import shown
 from scoring.params import Params
+from scoring.quota import QuotaCheck, QuotaEntry
 from scoring.rulesets import nd335_2025
 from scoring.service_time import YearService
 from scoring.types import Grade, LeaderCriteria, PeriodInput, PeriodResult
@@ -176,3 +178,47 @@ def htxs_share_allowed(classified: int, params: Params) -> int | None:
     if classified < 0:
         raise ScoringInputError("classified", "Số người phải không âm.")
     return int((limit * classified).to_integral_value(rounding=ROUND_FLOOR))
+
+
+SHARE_SCOPE = "htxs_share"
+
+
+def check_htxs_share(
+    entries: Iterable[QuotaEntry], params: Params | None = None, *, agency: str = "đơn vị"
+) -> tuple[QuotaCheck, ExplanationStep] | None:
+    """Decree 90/2020 as amended by Decree 48/2023: the share of public employees rated HTXS
+    is at most the unit's Party-member HTXS share, ``nd90_htxs_share_limit`` (None: not
+    checked → None). ``entries`` are the people classified under this rule set in the year
+    (every grade: the share's denominator). Allowed = floor(limit × classified)
+    (``htxs_share_allowed``); lowering someone from HTXS leaves the denominator unchanged, so
+    ``must_lower`` = HTXS − allowed (at least 0) and ``allowed_after`` = allowed. Reports only,
+    never changes a grade.
+    """
+    params = params or Params()
+    entries = tuple(entries)
+    allowed = htxs_share_allowed(len(entries), params)
+    if allowed is None:
+        return None
+    limit = params.nd90_htxs_share_limit
+    htxs_ids = tuple(e.person_id for e in entries if e.grade is Grade.HTXS)
+    htt = sum(1 for e in entries if e.grade is Grade.HTT)
+    lower = max(0, len(htxs_ids) - allowed)
+    check = QuotaCheck(
+        SHARE_SCOPE, agency, None, len(htxs_ids), htt, limit, allowed, lower, allowed, htxs_ids
+    )
+    verdict = "đạt" if lower == 0 else f"vượt, cần hạ ít nhất {lower} người (có ghi lý do)"
+    step = ExplanationStep(
+        f"quota:{SHARE_SCOPE}:{agency}",
+        f"Tỷ lệ HTXS của viên chức (Nghị định 90/2020, sửa đổi bởi Nghị định 48/2023) – {agency}",
+        {
+            "classified": len(entries),
+            "htxs_count": len(htxs_ids),
+            "limit": limit,
+            "allowed": allowed,
+            "must_lower": lower,
+        },
+        f"HTXS {len(htxs_ids)} ≤ floor({shown(Fraction(limit), 6)} × {len(entries)} người được "
+        f"xếp loại) = {allowed}? → {verdict}",
+        lower,
+    )
+    return check, step

@@ -9,6 +9,7 @@ from tenant_app.models.comparison import ItemAggregate, PeriodAggregate
 from tenant_app.models.drafts import FormDraft
 from tenant_app.models.evaluation import (
     AnnualClassification,
+    AnnualNotClassified,
     Assessment,
     Assignment,
     DisciplineRecord,
@@ -51,7 +52,7 @@ from tenant_app.models.staff import (
     StaffMember,
 )
 from tenant_app.models.tenants import Tenant, TenantKind, TenantStatus
-from tenant_app.models.transfers import ReceivedResult, StaffTransfer
+from tenant_app.models.transfers import ReceivedResult, StaffTransfer, TransferProposal
 from tenant_app.models.unit_rating import UnitRating
 from tenant_app.models.users import (
     ApiToken,
@@ -98,6 +99,7 @@ __all__ = [
     "TemplateVersion",
     "TenantConfig",
     "AnnualClassification",
+    "AnnualNotClassified",
     "Assessment",
     "Assignment",
     "DisciplineRecord",
@@ -132,6 +134,7 @@ __all__ = [
     "StaffMember",
     "StaffTransfer",
     "ReceivedResult",
+    "TransferProposal",
     "Tenant",
     "TenantKind",
     "TenantScoped",

@@ -66,8 +66,13 @@ class PeriodAggregate(_ScopeColumns, TenantScoped, db.Model):
     total_min: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6))
     total_max: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6))
     distinct_totals: Mapped[int] = _count()
-    # Quota: HTXS allowed in the unit as a whole, and per group [{group, htxs, htt, allowed}].
+    # Quota: HTXS allowed in the unit as a whole, and per group [{group, htxs, htt, allowed}],
+    # over the quota population only (the kinds of person ``Params.quota_staff_types`` names,
+    # civil servants by default): ``quota_htxs`` / ``quota_htt`` are its HTXS and HTT, while
+    # ``htxs`` / ``htt`` above count everyone (the distribution).
     quota_allowed: Mapped[int] = _count()
+    quota_htxs: Mapped[int] = _count()
+    quota_htt: Mapped[int] = _count()
     quota_groups: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     # Reports (one per assignment): counted, late (a delay not exempted), returned at least once.
     reports: Mapped[int] = _count()

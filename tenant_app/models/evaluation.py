@@ -470,6 +470,30 @@ class AnnualClassification(TenantScoped, db.Model):
     )
 
 
+NOT_CLASSIFIED_REASONS = ("under_min_months", "no_period_worked")
+
+
+class AnnualNotClassified(TenantScoped, db.Model):
+    """A person the rule set does not classify for the year (Decree 90/2020: under 6 months
+    worked without maternity leave, or no period worked), with the reason and the steps that
+    say why; written by ``annual.compute_year`` beside the classifications, shown as "Không xếp
+    loại" on the annual screen and in the person's explanation. No grade, so no quota, income
+    or comparison counts it."""
+
+    __tablename__ = "annual_not_classified"
+
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    explanation: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+
+    __table_args__ = (
+        tenant_fk(["staff_id"], "staff"),
+        sa.UniqueConstraint("tenant_id", "year", "staff_id"),
+        sa.CheckConstraint(_known("reason", NOT_CLASSIFIED_REASONS), name="reason_known"),
+    )
+
+
 class IncomeRun(TenantScoped, db.Model):
     """A monthly supplementary-income computation for the unit under one scheme."""
 

@@ -104,3 +104,56 @@ class ReceivedResult(TenantScoped, db.Model):
         sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
         sa.Index("ix_received_results_tenant_id_staff_id_year", "tenant_id", "staff_id", "year"),
     )
+
+
+PROPOSAL_SIDES = ("out", "in")
+PROPOSAL_STATUSES = ("proposed", "accepted", "refused")
+PROPOSAL_STATUS_LABELS = {
+    "proposed": _l("Chờ đơn vị nhận xem xét"),
+    "accepted": _l("Đã nhận"),
+    "refused": _l("Bị từ chối"),
+}
+
+
+class TransferProposal(TenantScoped, db.Model):
+    """One side of a transfer proposed by the sending unit's administrator (issue 17 item 5).
+
+    ``out`` in the sending unit X (``staff_id`` is the person there), ``in`` in the receiving
+    unit Y (``staff_id`` empty until accepted, then the new record). Y's row holds only what Y
+    needs to decide: the person's name, code and kind, the date, the decision and the period
+    codes whose published results would move; nothing else of X. ``proposal_id`` is the same on
+    both sides; the other unit is named by text, never by a key into another tenant. Written
+    only through ``tenancy.door.transfer_proposal_write``.
+    """
+
+    __tablename__ = "transfer_proposals"
+
+    proposal_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    side: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    staff_code: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    full_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    staff_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    effective_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    other_unit_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    other_unit_slug: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(1000), nullable=False)
+    results: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)  # period codes
+    status: Mapped[str] = mapped_column(sa.String(12), nullable=False, default="proposed")
+    refusal_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    proposed_by: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    transfer_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "proposal_id"),
+        sa.CheckConstraint("side IN ('in', 'out')", name="side_known"),
+        sa.CheckConstraint("status IN ('proposed', 'accepted', 'refused')", name="status_known"),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return str(PROPOSAL_STATUS_LABELS.get(self.status, self.status))

@@ -1,5 +1,6 @@
 """Schemas of the annual classification and income-run API."""
 
+from flask_babel import gettext
 from marshmallow import Schema, fields, validate
 
 from tenant_app.schemas.common import UtcDateTime
@@ -47,6 +48,24 @@ class ClassificationSchema(PublicClassificationSchema):
         metadata={"description": "the competent higher level's account, for the unit's head"},
     )
     decided_at = UtcDateTime(dump_only=True, allow_none=True)
+    explanation = fields.List(fields.Dict(), dump_only=True)
+
+
+class NotClassifiedSchema(Schema):
+    """A person the rule set does not classify for the year ("Không xếp loại"), with why."""
+
+    year = fields.Integer(dump_only=True)
+    staff_id = fields.UUID(dump_only=True)
+    full_name = fields.Function(lambda r: getattr(r, "full_name", None), dump_only=True)
+    grade = fields.Constant(
+        None, dump_only=True, metadata={"nullable": True, "description": "never a grade"}
+    )
+    grade_label = fields.Function(lambda _r: gettext("Không xếp loại"), dump_only=True)
+    reason = fields.String(
+        dump_only=True,
+        metadata={"enum": ["under_min_months", "no_period_worked"]},
+    )
+    reason_label = fields.Function(lambda r: getattr(r, "reason_label", None), dump_only=True)
     explanation = fields.List(fields.Dict(), dump_only=True)
 
 

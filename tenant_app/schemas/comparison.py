@@ -119,7 +119,7 @@ class FiguresSchema(Schema):
         metadata={"type": "string", "nullable": True, "description": "HTXS as % of the quota"},
     )
     quota_exceeded = fields.Function(
-        lambda u: u.agg is not None and u.agg.htxs > u.agg.quota_allowed
+        lambda u: u.agg is not None and u.agg.quota_htxs > u.agg.quota_allowed
     )
     quota_groups = fields.Function(
         lambda u: list(u.agg.quota_groups or []) if u.agg is not None else [],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask_login import current_user
 
 from tenant_app import audit
@@ -87,6 +88,7 @@ def head_review_write(
     organising=None,
     comment=None,
     final_grade=None,
+    staff_id=None,
     actor=None,
 ):
     """Write in ``tenant`` for the competent higher level, exactly one of four service calls,
@@ -98,13 +100,19 @@ def head_review_write(
     Only a province account with the ``head_reviewer`` duty (DoorRefused otherwise). The unit is
     in context for these calls only; a ``head_review.<action>`` event naming ``reason`` goes to
     the unit's chain and to the province chain, committed with the change (or nothing is).
+    With ``staff_id`` (``approve``, ``annual_decide``, ``annual_approve`` only) the person is a
+    viên chức whose decision the configuration gives to the higher level (``vc_deciding_role`` =
+    ``higher_level`` under ``vc_2026``, ``services.evaluation.deciding``); anyone else is refused
+    (``not_reserved``, 403).
+
     Returns the Assessment, PeriodScore or AnnualClassification; raises ServiceError as the
     services do.
     """
     from flask_babel import gettext as _
 
+    from tenant_app.models.staff import StaffMember
     from tenant_app.services.errors import ServiceError
-    from tenant_app.services.evaluation import annual, assessments, periods
+    from tenant_app.services.evaluation import annual, assessments, deciding, periods
     from tenant_app.services.evaluation.unit_head import unit_head
 
     actor = actor if actor is not None else current_user
@@ -119,14 +127,35 @@ def head_review_write(
         )
     try:
         with tenant_context(tenant):
-            head = unit_head(tenant)
-            if head is None:
-                raise ServiceError(
-                    "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
-                )
             period = None if action.startswith("annual_") else periods.get_period(period_id)
+            if staff_id is None:
+                person = unit_head(tenant)
+                if person is None:
+                    raise ServiceError(
+                        "no_head", _("Đơn vị chưa xác định được người đứng đầu."), status=409
+                    )
+            else:
+                reserved = (
+                    deciding.year_reserved(year, [staff_id])
+                    if period is None
+                    else deciding.period_reserved(period, [staff_id])
+                )
+                if action == "assess" or reserved.get(staff_id) != "vien_chuc":
+                    raise ServiceError(
+                        "not_reserved",
+                        _(
+                            "Người này không thuộc diện cấp có thẩm quyền cấp trên quyết định "
+                            "xếp loại."
+                        ),
+                        status=403,
+                    )
+                person = db.session.get(StaffMember, (tenant.id, staff_id))
             if action == "annual_decide":
-                row = annual.head_row(year)
+                row = (
+                    annual.head_row(year)
+                    if staff_id is None
+                    else annual.reserved_row(year, staff_id)
+                )
                 if row is None:
                     raise ServiceError(
                         "nothing_to_approve",
@@ -135,11 +164,11 @@ def head_review_write(
                     )
                 result = annual.decide(row, final_grade=final_grade, reason=reason, actor=actor)
             elif action == "annual_approve":
-                result = annual.approve_head(year, actor=actor)
+                result = annual.approve_head(year, actor=actor, staff_id=staff_id)
             elif action == "assess":
                 result = assessments.save_assessment(
                     period,
-                    head,
+                    person,
                     stage=AssessmentStage.MANAGER,
                     general=general,
                     organising=organising,
@@ -147,18 +176,20 @@ def head_review_write(
                     actor=actor,
                 )
             else:
-                result = assessments.approve(period, [head.id], actor=actor)[0]
+                result = assessments.approve(period, [person.id], actor=actor)[0]
             when = {"year": year} if period is None else {"period": period.code}
-            detail = {"reason": reason, **when, "staff_id": head.id}
+            detail = {"reason": reason, **when, "staff_id": person.id}
+            # The head's decisions, or a viên chức's the configuration gives the higher level.
+            event = f"head_review.{action}" if staff_id is None else f"higher_level.{action}"
             audit.record(
-                f"head_review.{action}",
+                event,
                 object_type="staff",
-                object_id=head.id,
+                object_id=person.id,
                 after=detail,
                 actor=actor,
             )
             audit.record(
-                f"head_review.{action}",
+                event,
                 object_type="tenant",
                 object_id=tenant.id,
                 after={**detail, "tenant": tenant.slug},
@@ -201,12 +232,8 @@ def transfer_write(
     ServiceError (a field named) for a request the rules refuse. Returns (transfer id, the new
     StaffMember in Y).
     """
-    import uuid
 
-    from flask_babel import gettext as _
-
-    from tenant_app.services.errors import ServiceError
-    from tenant_app.services.province import transfer_reads, transfers
+    from tenant_app.services.province import transfers
 
     actor = actor if actor is not None else current_user
     if (
@@ -219,6 +246,21 @@ def transfer_write(
         staff_id=staff_id, effective_on=effective_on, org_unit_id=org_unit_id,
         position_id=position_id, reference=reference, reason=reason,
     )  # fmt: skip
+    _check_units(source, target)
+    try:
+        transfer_id, person = _move(source, target, request, actor)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return transfer_id, person
+
+
+def _check_units(source, target) -> None:
+    from flask_babel import gettext as _
+
+    from tenant_app.services.errors import ServiceError
+
     if source.id == target.id:
         raise ServiceError(
             "same_unit", _("Đơn vị chuyển đến phải khác đơn vị chuyển đi."), field="target"
@@ -230,43 +272,186 @@ def transfer_write(
                 _("Đơn vị %(name)s không hoạt động.", name=unit.name),
                 field="target" if unit is target else "source",
             )
+
+
+def _move(source, target, request, actor):
+    """The transfer's steps, each in one unit's ordinary scope (no commit): read X, check Y, end
+    the record in X, create it in Y with the results; ``staff.transfer`` on the province chain.
+    Returns (transfer id, the new StaffMember in Y)."""
+    import uuid
+
+    from tenant_app.services.province import transfer_reads, transfers
+
     transfer_id = uuid.uuid4()
     kwargs = {"transfer_id": transfer_id, "source": source, "target": target, "actor": actor}
+    with tenant_context(source):
+        leaving = transfer_reads.departure(request.staff_id, request.effective_on)
+    with tenant_context(target):
+        transfer_reads.check_arrival(
+            leaving, request.org_unit_id, request.position_id, unit_name=target.name
+        )
+    with tenant_context(source):
+        transfers.leave(leaving, request, **kwargs)
+    with tenant_context(target):
+        person = transfers.arrive(leaving, request, **kwargs)
+    audit.record(
+        "staff.transfer",
+        object_type="tenant",
+        object_id=source.id,
+        after={
+            "transfer_id": transfer_id,
+            "staff_code": leaving.code,
+            "full_name": leaving.full_name,
+            "from_unit": source.slug,
+            "to_unit": target.slug,
+            "effective_on": request.effective_on,
+            "reference": request.reference,
+            "reason": request.reason,
+            "results_moved": [r.code for r in leaving.results],
+        },
+        actor=actor,
+        province=True,
+        subject_tenant_id=source.id,
+    )
+    return transfer_id, person
+
+
+# --- transfers by both unit administrators: propose in X, answer in Y -------------------------
+
+
+def _unit_admin_of(actor, tenant) -> bool:
+    """Whether ``actor`` is an active unit administrator of ``tenant``. The account is read in
+    its own unit's scope (its key says which unit without loading it), so an account expired by
+    an earlier rollback reloads under row-level security."""
+    if actor is None or getattr(actor, "is_province", False):
+        return False
+    state = sa.inspect(actor, raiseerr=False)
+    identity = getattr(state, "identity", None)
+    owner = identity[0] if identity else getattr(actor, "tenant_id", None)
+    if owner != tenant.id:
+        return False
+    with tenant_context(tenant):
+        return bool(
+            getattr(actor, "is_authenticated", False)
+            and getattr(actor, "active", False)
+            and actor.has_role("unit_admin")
+        )
+
+
+def transfer_propose_write(
+    source, target, *, staff_id, effective_on, reference: str, reason: str, actor=None
+):
+    """The sending unit's administrator (of ``source``, X) proposes moving one of X's people to
+    ``target`` (Y) from ``effective_on``, on a decision (``reference``) with a reason.
+
+    Each side in its own ordinary scope (never the read-only door): X's person and the results
+    that would move are read in X; the ``out`` row and ``staff.transfer_proposed`` are written
+    in X, the ``in`` row (name, code, kind, date, decision, result codes: nothing else of X)
+    and ``staff.transfer_proposal_received`` in Y. One commit, or nothing. Raises DoorRefused
+    for anyone but an active unit administrator of X, ServiceError as the checks do. Returns
+    the proposal id.
+    """
+    import uuid
+
+    from tenant_app.services.province import transfer_proposals, transfer_reads, transfers
+
+    actor = actor if actor is not None else current_user
+    if not _unit_admin_of(actor, source):
+        raise DoorRefused("a transfer is proposed by the sending unit's administrator only")
+    _check_units(source, target)
+    request = transfers.check_request(
+        staff_id=staff_id,
+        effective_on=effective_on,
+        org_unit_id=uuid.UUID(int=0),
+        position_id=uuid.UUID(int=0),
+        reference=reference,
+        reason=reason,
+    )  # fmt: skip  (the post in Y is chosen by Y when accepting)
+    proposal_id = uuid.uuid4()
+    common = {
+        "proposal_id": proposal_id,
+        "effective_on": request.effective_on,
+        "reference": request.reference,
+        "reason": request.reason,
+        "actor": actor,
+    }
     try:
         with tenant_context(source):
             leaving = transfer_reads.departure(request.staff_id, request.effective_on)
+            transfer_proposals.propose_side("out", leaving, other=target, **common)
         with tenant_context(target):
-            transfer_reads.check_arrival(
-                leaving, request.org_unit_id, request.position_id, unit_name=target.name
-            )
-        with tenant_context(source):
-            transfers.leave(leaving, request, **kwargs)
-        with tenant_context(target):
-            person = transfers.arrive(leaving, request, **kwargs)
-        audit.record(
-            "staff.transfer",
-            object_type="tenant",
-            object_id=source.id,
-            after={
-                "transfer_id": transfer_id,
-                "staff_code": leaving.code,
-                "full_name": leaving.full_name,
-                "from_unit": source.slug,
-                "to_unit": target.slug,
-                "effective_on": request.effective_on,
-                "reference": request.reference,
-                "reason": request.reason,
-                "results_moved": [r.code for r in leaving.results],
-            },
-            actor=actor,
-            province=True,
-            subject_tenant_id=source.id,
-        )
+            transfer_proposals.propose_side("in", leaving, other=source, **common)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return transfer_id, person
+    return proposal_id
+
+
+def transfer_answer_write(
+    target,
+    proposal_id,
+    *,
+    accept: bool,
+    org_unit_id=None,
+    position_id=None,
+    refusal_reason: str | None = None,
+    actor=None,
+):
+    """The receiving unit's administrator (of ``target``, Y) answers a proposal: ``accept``
+    with the division and post in Y (the transfer is then made as the province's, ``_move``),
+    or refuse with a reason (at least 10 characters). Both sides take the answer, each audited
+    in its own unit (``staff.transfer_accepted`` / ``staff.transfer_refused``). One commit, or
+    nothing. Raises DoorRefused for anyone but an active unit administrator of Y, NotFound for
+    a proposal Y does not have, ServiceError otherwise. Returns the new StaffMember (accepted)
+    or None (refused).
+    """
+    from tenant_app.models.tenants import Tenant
+    from tenant_app.models.transfers import TransferProposal
+    from tenant_app.services.errors import NotFound
+    from tenant_app.services.province import transfer_proposals, transfers
+
+    actor = actor if actor is not None else current_user
+    if not _unit_admin_of(actor, target):
+        raise DoorRefused("a proposal is answered by the receiving unit's administrator only")
+    try:
+        with tenant_context(target):
+            incoming = transfer_proposals.pending_side(proposal_id)
+            if incoming.side != "in":
+                raise NotFound("not_found", "transfer proposal not found")
+            key, slug = incoming.proposal_id, incoming.other_unit_slug
+            refusal = None if accept else transfer_proposals.check_refusal(refusal_reason)
+        source = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        with tenant_context(source):
+            outgoing = db.session.execute(
+                sa.select(TransferProposal).where(TransferProposal.proposal_id == key)
+            ).scalar_one()
+            staff_id = outgoing.staff_id
+        person, transfer_id = None, None
+        if accept:
+            _check_units(source, target)
+            request = transfers.check_request(
+                staff_id=staff_id, effective_on=incoming.effective_on, org_unit_id=org_unit_id,
+                position_id=position_id, reference=incoming.reference, reason=incoming.reason,
+            )  # fmt: skip
+            transfer_id, person = _move(source, target, request, actor)
+        answer = {"accepted": accept, "actor": actor, "refusal_reason": refusal}
+        with tenant_context(source):
+            transfer_proposals.answer_side(
+                transfer_proposals.pending_side(key), transfer_id=transfer_id, **answer
+            )
+        with tenant_context(target):
+            transfer_proposals.answer_side(
+                transfer_proposals.pending_side(key),
+                transfer_id=transfer_id,
+                staff_id=None if person is None else person.id,
+                **answer,
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return person
 
 
 # --- the competent authority over a public service unit: its rating (a second narrow write) --

@@ -41,6 +41,10 @@ ACTION_LABELS = {
     "staff.transfer": _l("Chuyển công tác giữa các đơn vị"),
     "staff.transfer_in": _l("Nhận người chuyển đến"),
     "staff.transfer_out": _l("Chuyển người đi đơn vị khác"),
+    "staff.transfer_proposed": _l("Đề nghị chuyển người sang đơn vị khác"),
+    "staff.transfer_proposal_received": _l("Nhận đề nghị chuyển người đến"),
+    "staff.transfer_accepted": _l("Đồng ý nhận người chuyển đến"),
+    "staff.transfer_refused": _l("Từ chối nhận người chuyển đến"),
     "salary.recorded": _l("Ghi nhận mức lương"),
     "salary.deleted": _l("Xóa mức lương"),
     "concurrent_post.added": _l("Thêm chức vụ kiêm nhiệm"),
@@ -93,10 +97,20 @@ ACTION_LABELS = {
     "annual.approved": _l("Phê duyệt xếp loại năm"),
     "annual.published": _l("Công khai xếp loại năm"),
     "annual.head_approved": _l("Cấp có thẩm quyền phê duyệt xếp loại năm của người đứng đầu"),
+    "annual.higher_level_approved": _l(
+        "Cấp có thẩm quyền cấp trên phê duyệt xếp loại năm của viên chức"
+    ),
     "head_review.assess": _l("Cấp có thẩm quyền đánh giá người đứng đầu"),
     "head_review.approve": _l("Cấp có thẩm quyền phê duyệt kết quả của người đứng đầu"),
     "head_review.annual_decide": _l("Cấp có thẩm quyền quyết định xếp loại năm của người đứng đầu"),
     "head_review.annual_approve": _l("Cấp có thẩm quyền phê duyệt xếp loại năm của người đứng đầu"),
+    "higher_level.approve": _l("Cấp có thẩm quyền cấp trên phê duyệt kết quả của viên chức"),
+    "higher_level.annual_decide": _l(
+        "Cấp có thẩm quyền cấp trên quyết định xếp loại năm của viên chức"
+    ),
+    "higher_level.annual_approve": _l(
+        "Cấp có thẩm quyền cấp trên phê duyệt xếp loại năm của viên chức"
+    ),
     "unit_rating.set": _l("Cấp có thẩm quyền xếp loại đơn vị"),
     "tenant.unit_classification_changed": _l("Đổi loại hình đơn vị (đơn vị sự nghiệp công lập)"),
     "income.computed": _l("Tính thu nhập tăng thêm"),

@@ -263,19 +263,31 @@ def _grades(row: PeriodAggregate, final, failed, params) -> None:
     if means:
         row.total_min, row.total_max = min(means), max(means)
         row.distinct_totals = len({m.quantize(Decimal("0.01")) for m in means})
-    row.quota_allowed = quota_allowed(row.htt, params)
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    named = dict(
-        db.session.execute(
-            sa.select(StaffMember.id, StaffMember.quota_group).where(
-                StaffMember.quota_group.is_not(None)
+    # The quota counts only its population (Decree 335's: civil servants by default), like the
+    # unit's own quota (``annual.quota``); the distribution above counts everyone.
+    counted = set(params.quota_staff_types)
+    staff = {
+        sid: (group, kind)
+        for sid, group, kind in db.session.execute(
+            sa.select(StaffMember.id, StaffMember.quota_group, StaffMember.staff_type).where(
+                StaffMember.id.in_(list(final))
             )
         ).all()
-    )
-    for sid, (_mean, grade) in final.items():
-        if named.get(sid):
-            groups[named[sid]][0] += grade == "HTXS"
-            groups[named[sid]][1] += grade == "HTT"
+    }
+    in_quota = {
+        sid: grade
+        for sid, (_mean, grade) in final.items()
+        if staff.get(sid, (None, None))[1] in counted
+    }
+    row.quota_htxs = sum(grade == "HTXS" for grade in in_quota.values())
+    row.quota_htt = sum(grade == "HTT" for grade in in_quota.values())
+    row.quota_allowed = quota_allowed(row.quota_htt, params)
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for sid, grade in in_quota.items():
+        group = staff[sid][0]
+        if group:
+            groups[group][0] += grade == "HTXS"
+            groups[group][1] += grade == "HTT"
     row.quota_groups = [
         {"group": g, "htxs": x, "htt": t, "allowed": quota_allowed(t, params)}
         for g, (x, t) in sorted(groups.items())

@@ -106,8 +106,8 @@ class UnitFigures:
         if self.agg is None:
             return None
         if not self.agg.quota_allowed:
-            return None if not self.agg.htxs else Decimal("Infinity")
-        return pct(self.agg.htxs, self.agg.quota_allowed)
+            return None if not self.agg.quota_htxs else Decimal("Infinity")
+        return pct(self.agg.quota_htxs, self.agg.quota_allowed)
 
     @cached_property
     def htxs_of_htt(self) -> Decimal | None:

@@ -86,13 +86,13 @@ def flags_for(unit) -> list[Flag]:
             )
         )
     over = [g for g in agg.quota_groups if g["htxs"] > g["allowed"]]
-    if agg.htxs > agg.quota_allowed or over:
+    if agg.quota_htxs > agg.quota_allowed or over:
         parts = [
             _(
                 "toàn đơn vị %(htxs)d HTXS, cho phép %(allowed)d (20%% của %(htt)d HTT)",
-                htxs=agg.htxs,
+                htxs=agg.quota_htxs,
                 allowed=agg.quota_allowed,
-                htt=agg.htt,
+                htt=agg.quota_htt,
             )
         ]
         parts += [
@@ -108,7 +108,7 @@ def flags_for(unit) -> list[Flag]:
             Flag(
                 "quota_exceeded",
                 "; ".join(parts) + ".",
-                {"htxs": agg.htxs, "allowed": agg.quota_allowed, "groups": over},
+                {"htxs": agg.quota_htxs, "allowed": agg.quota_allowed, "groups": over},
             )
         )
     if big and (

@@ -54,8 +54,8 @@ def _row(unit: UnitFigures, name: str) -> dict:
         "min": number(agg.total_min),
         "max": number(agg.total_max),
         "htxs_of_htt": _pct(unit.htxs_of_htt),
-        "quota": f"{agg.htxs} / {agg.quota_allowed}",
-        "quota_over": agg.htxs > agg.quota_allowed,
+        "quota": f"{agg.quota_htxs} / {agg.quota_allowed}",
+        "quota_over": agg.quota_htxs > agg.quota_allowed,
         "quota_groups": [
             {
                 "text": f"{g['group']}: {g['htxs']} / {g['allowed']}",

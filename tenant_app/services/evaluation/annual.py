@@ -18,6 +18,7 @@ published once the head's row is approved too.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from scoring import (
     Grade,
@@ -34,6 +36,7 @@ from scoring import (
     QuotaEntry,
     QuotaReport,
     ScoringInputError,
+    check_htxs_share,
     check_quota,
     classify_year,
     classify_year_nd90,
@@ -44,13 +47,19 @@ from scoring.numbers import exact_text
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import tenant_join, utcnow
-from tenant_app.models.evaluation import AnnualClassification, DisciplineRecord, Period, PeriodScore
+from tenant_app.models.evaluation import (
+    AnnualClassification,
+    AnnualNotClassified,
+    DisciplineRecord,
+    Period,
+    PeriodScore,
+)
 from tenant_app.models.org import JobPosition
 from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.vocabulary import AnnualStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.evaluation import received, unit_ratings
+from tenant_app.services.evaluation import deciding, received, unit_ratings
 from tenant_app.services.evaluation.assessments import (
     ensure_not_own_record,
     is_head_of_agency,
@@ -79,6 +88,8 @@ class YearView:
     rows: list[AnnualClassification]
     report: QuotaReport
     status: str | None
+    # People not classified for the year ("Không xếp loại"), with the reason.
+    not_classified: list[AnnualNotClassified] = ()
 
     @property
     def violations(self):
@@ -90,10 +101,18 @@ class YearView:
 
     @property
     def awaiting_higher_level(self) -> bool:
-        """Everyone is approved but the head, whose row waits for the competent higher level."""
+        """Everyone is approved but the rows the competent higher level decides (the head's,
+        and viên chức's when ``vc_deciding_role`` is ``higher_level``), which wait for it."""
         pending = [r for r in self.rows if r.status == AnnualStatus.PROPOSED]
-        head = unit_head()
-        return bool(pending) and head is not None and all(r.staff_id == head.id for r in pending)
+        if not pending:
+            return False
+        higher = deciding.year_reserved(self.year, [r.staff_id for r in pending])
+        return all(r.staff_id in higher for r in pending)
+
+    @property
+    def higher_level(self) -> dict:
+        """{staff id: "head" or "vien_chuc"}: whose classification the higher level decides."""
+        return deciding.year_reserved(self.year, [r.staff_id for r in self.rows])
 
 
 def _require_head(actor) -> None:
@@ -113,13 +132,25 @@ def _higher_level_refusal() -> ServiceError:
     )
 
 
+def _vc_year_refusal() -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _(
+            "Xếp loại năm của viên chức này do cấp có thẩm quyền cấp trên quyết định và phê "
+            "duyệt (cấu hình: cấp quyết định xếp loại viên chức là cấp trên)."
+        ),
+        status=403,
+    )
+
+
 def _may_decide(row: AnnualClassification, actor) -> None:
-    """The head's row is the competent higher level's; any other row the head's (or a named
-    approver's), never one's own. Raises ServiceError (403) otherwise."""
-    head = unit_head()
-    if head is not None and row.staff_id == head.id:
+    """The head's row, and a viên chức's when ``vc_deciding_role`` is ``higher_level``, are the
+    competent higher level's; any other row the head's (or a named approver's), never one's
+    own. Raises ServiceError (403) otherwise."""
+    why = deciding.year_reserved(row.year, [row.staff_id]).get(row.staff_id)
+    if why is not None:
         if not is_head_reviewer(actor):
-            raise _higher_level_refusal()
+            raise _higher_level_refusal() if why == "head" else _vc_year_refusal()
         return
     _require_head(actor)
     person = db.session.get(StaffMember, (row.tenant_id, row.staff_id))
@@ -258,7 +289,8 @@ def _compute(year: int, actor) -> list[AnnualClassification]:
         if old_regime
         else {}
     )
-    not_classified = []
+    not_classified: list[str] = []
+    excluded: list[AnnualNotClassified] = []
     for score, code, starts_on, ends_on in scores:
         # The exact total (engine 2), so an average of exact 70s is 70 and never 69.999…
         exact = exact_total(score)
@@ -317,9 +349,17 @@ def _compute(year: int, actor) -> list[AnnualClassification]:
                 db.session.delete(existing.pop(staff_id))
             continue
         if isinstance(result, NotClassified):
-            # Under 6 months worked without maternity leave: not classified (the audit event
-            # names them); an earlier proposal goes.
+            # Under 6 months worked without maternity leave: not classified, shown as "Không
+            # xếp loại" with the reason (and named in the audit event); an earlier proposal goes.
             not_classified.append(str(staff_id))
+            excluded.append(
+                AnnualNotClassified(
+                    year=year,
+                    staff_id=staff_id,
+                    reason=result.reason,
+                    explanation=explanation_to_dict(result.explanation),
+                )
+            )
             if staff_id in existing:
                 db.session.delete(existing.pop(staff_id))
             continue
@@ -343,6 +383,8 @@ def _compute(year: int, actor) -> list[AnnualClassification]:
         row.status = AnnualStatus.PROPOSED
         row.explanation = explanation
         stored.append(row)
+    db.session.execute(sa.delete(AnnualNotClassified).where(AnnualNotClassified.year == year))
+    db.session.add_all(excluded)
     db.session.flush()
     after = {"year": year, "people": len(stored)}
     if not_classified:
@@ -384,12 +426,56 @@ def quota(year: int, rows=None) -> QuotaReport:
         for r in rows
         if people.get(r.staff_id, (None, None))[1] in counted
     ]
-    return check_quota(entries, params, outstanding_agencies=outstanding)
+    report = check_quota(entries, params, outstanding_agencies=outstanding)
+    if params.nd90_htxs_share_limit is None:
+        return report
+    # Decree 90/2020 (as amended by 48/2023): the HTXS share of the people classified under it
+    # in the year is at most the unit's Party-member HTXS share (``nd90_htxs_share_limit``).
+    old = deciding.year_rule_sets(year, [r.staff_id for r in rows])
+    classified = [
+        QuotaEntry(str(r.staff_id), Grade(r.final_grade), tenant.slug)
+        for r in rows
+        if old.get(r.staff_id) == OLD_REGIME
+    ]
+    if not classified:
+        return report
+    check, step = check_htxs_share(classified, params, agency=tenant.slug)
+    return dataclasses.replace(
+        report,
+        checks=(*report.checks, check),
+        violations=(*report.violations, *(() if check.ok else (check,))),
+        explanation=(*report.explanation, step),
+    )
+
+
+NOT_CLASSIFIED_LABELS = {
+    "under_min_months": _l(
+        "Thời gian công tác trong năm dưới mức tối thiểu, không nghỉ thai sản (Nghị định 90/2020)"
+    ),
+    "no_period_worked": _l("Không có kỳ nào đã công tác trong năm (Nghị định 90/2020)"),
+}
+
+
+def not_classified_label(reason: str) -> str:
+    """The reason a person is not classified, as the screens and exports say it."""
+    return str(NOT_CLASSIFIED_LABELS.get(reason, reason))
+
+
+def not_classified_of(year: int) -> list[AnnualNotClassified]:
+    """The people of ``year`` the rule set does not classify ("Không xếp loại"), by name."""
+    return list(
+        db.session.execute(
+            sa.select(AnnualNotClassified)
+            .join(StaffMember, tenant_join(StaffMember.id, AnnualNotClassified.staff_id))
+            .where(AnnualNotClassified.year == year)
+            .order_by(StaffMember.full_name, StaffMember.code)
+        ).scalars()
+    )
 
 
 def view(year: int) -> YearView:
     rows = rows_of(year)
-    return YearView(year, rows, quota(year, rows), year_status(rows))
+    return YearView(year, rows, quota(year, rows), year_status(rows), not_classified_of(year))
 
 
 def get_classification(classification_id) -> AnnualClassification:
@@ -459,12 +545,16 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
     if year_status(rows) != AnnualStatus.PROPOSED:
         raise Conflict("year_approved", _("Xếp loại năm %(y)d đã được phê duyệt.", y=year))
     _refuse_quota_violations(year, rows)
-    reserved = reserved_ids([r.staff_id for r in rows], actor=actor)
+    ids = [r.staff_id for r in rows]
+    reserved = reserved_ids(ids, actor=actor, higher_level=deciding.year_reserved(year, ids))
     approved = [r for r in rows if r.status == AnnualStatus.PROPOSED and r.staff_id not in reserved]
     if not approved:
         raise ServiceError(
             "awaiting_higher_level",
-            _("Chỉ còn kết quả của người đứng đầu, do cấp có thẩm quyền cấp trên phê duyệt."),
+            _(
+                "Chỉ còn kết quả do cấp có thẩm quyền cấp trên phê duyệt (người đứng đầu; viên "
+                "chức khi cấu hình giao cho cấp trên)."
+            ),
             status=409,
         )
     for row in approved:
@@ -485,19 +575,39 @@ def approve(year: int, *, actor) -> list[AnnualClassification]:
     return approved
 
 
-def approve_head(year: int, *, actor) -> AnnualClassification:
-    """The competent higher level approves the head's classification of ``year``.
+def reserved_row(year: int, staff_id) -> AnnualClassification | None:
+    """The classification of ``year`` of ``staff_id`` when the competent higher level decides it
+    (``deciding.year_reserved``); None otherwise or without a row."""
+    if staff_id not in deciding.year_reserved(year, [staff_id]):
+        return None
+    return db.session.execute(
+        sa.select(AnnualClassification).where(
+            AnnualClassification.year == year, AnnualClassification.staff_id == staff_id
+        )
+    ).scalar_one_or_none()
+
+
+def approve_head(year: int, *, actor, staff_id=None) -> AnnualClassification:
+    """The competent higher level approves (and so locks) the head's classification of
+    ``year``, or with ``staff_id`` that of a viên chức it decides (``vc_deciding_role``).
 
     Only a province account with the ``head_reviewer`` duty (ServiceError 403 otherwise); refused
-    while a quota scope is over its limit, when the head has no row, or once it is approved.
+    while a quota scope is over its limit, when the person has no row (or is not one the higher
+    level decides), or once it is approved.
     """
     if not is_head_reviewer(actor):
         raise _higher_level_refusal()
-    row = head_row(year)
+    row = head_row(year) if staff_id is None else reserved_row(year, staff_id)
     if row is None:
         raise ServiceError(
             "nothing_to_approve",
-            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year),
+            _("Người đứng đầu chưa có kết quả xếp loại năm %(y)d.", y=year)
+            if staff_id is None
+            else _(
+                "Không có kết quả xếp loại năm %(y)d do cấp có thẩm quyền cấp trên quyết định "
+                "của người này.",
+                y=year,
+            ),
             status=409,
         )
     if row.status != AnnualStatus.PROPOSED:
@@ -506,7 +616,7 @@ def approve_head(year: int, *, actor) -> AnnualClassification:
     row.status = AnnualStatus.APPROVED
     aggregates.mark_year_changed(year)
     audit.record(
-        "annual.head_approved",
+        "annual.head_approved" if staff_id is None else "annual.higher_level_approved",
         object_type="annual_classification",
         object_id=row.id,
         after={"year": year, "staff_id": row.staff_id, "final_grade": row.final_grade},

@@ -35,7 +35,7 @@ from tenant_app.models.staff import StaffMember
 from tenant_app.models.vocabulary import AssessmentStage, ReportStatus
 from tenant_app.services.comparison import aggregates
 from tenant_app.services.errors import ServiceError
-from tenant_app.services.evaluation import assignments, chain, periods, scores
+from tenant_app.services.evaluation import assignments, chain, deciding, periods, scores
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import notifications, staff
 
@@ -96,16 +96,32 @@ def _head_refusal() -> ServiceError:
     )
 
 
-def reserved_ids(staff_ids, *, actor) -> set:
+def _vc_refusal(names) -> ServiceError:
+    return ServiceError(
+        "higher_level",
+        _(
+            "Kết quả của viên chức %(names)s do cấp có thẩm quyền cấp trên quyết định và phê "
+            "duyệt (cấu hình của kỳ: cấp quyết định xếp loại viên chức là cấp trên).",
+            names=", ".join(names),
+        ),
+        status=403,
+    )
+
+
+def reserved_ids(staff_ids, *, actor, higher_level=None) -> set:
     """The people among ``staff_ids`` whom ``actor`` may not approve: their own record, and
-    the unit's head unless ``actor`` is the competent higher level."""
+    unless ``actor`` is the competent higher level, the unit's head and ``higher_level`` (the
+    people whose decision is the higher level's: ``deciding.period_reserved`` or
+    ``deciding.year_reserved``; the head only when not given)."""
     ids = set(staff_ids)
     if not ids:
         return set()
     head = unit_head()
     reserved = set()
-    if head is not None and head.id in ids and not is_head_reviewer(actor):
-        reserved.add(head.id)
+    if not is_head_reviewer(actor):
+        if head is not None and head.id in ids:
+            reserved.add(head.id)
+        reserved |= set(higher_level or ()) & ids
     if actor is not None and not getattr(actor, "is_province", False):
         own = staff.staff_for_user(actor)
         if own is not None and own.id in ids:
@@ -326,21 +342,34 @@ def approve(period: Period, staff_ids, *, actor, today: date | None = None) -> l
     """
     periods.ensure_window(period, "approval", today)
     ids = list(staff_ids)
+    # The head's result, and a viên chức's under vc_2026 when ``vc_deciding_role`` names the
+    # higher level, are decided (and locked by the approval) by the competent higher level.
+    higher = deciding.period_reserved(period, ids)
     if is_head_reviewer(actor):
-        head = unit_head()
-        if head is None or any(sid != head.id for sid in ids):
+        if not ids or any(sid not in higher for sid in ids):
             raise ServiceError(
                 "forbidden",
-                _("Cấp có thẩm quyền cấp trên chỉ phê duyệt kết quả của người đứng đầu."),
+                _(
+                    "Cấp có thẩm quyền cấp trên chỉ phê duyệt kết quả của người đứng đầu và của "
+                    "viên chức mà cấu hình của kỳ giao cho cấp trên quyết định."
+                ),
                 status=403,
             )
     elif not is_head_of_agency(actor):
         raise ServiceError("forbidden", _("Chỉ người đứng đầu cơ quan mới phê duyệt."), status=403)
-    reserved = reserved_ids(ids, actor=actor)
+    reserved = reserved_ids(ids, actor=actor, higher_level=higher)
     if reserved:
         own = staff.staff_for_user(actor) if not getattr(actor, "is_province", False) else None
         if own is not None and own.id in reserved:
             ensure_not_own_record(actor, own)
+        employees = [sid for sid in reserved if higher.get(sid) == "vien_chuc"]
+        if employees:
+            named = db.session.execute(
+                sa.select(StaffMember.full_name)
+                .where(StaffMember.id.in_(employees))
+                .order_by(StaffMember.full_name)
+            ).scalars()
+            raise _vc_refusal(list(named))
         raise _head_refusal()
     waiting = pending_reviews(period, ids)
     scores = {
@@ -413,7 +442,7 @@ def approve_all(
     are skipped, never approved, and named for the screen to say so.
     """
     ids = list(staff_ids)
-    reserved = reserved_ids(ids, actor=actor)
+    reserved = reserved_ids(ids, actor=actor, higher_level=deciding.period_reserved(period, ids))
     skipped = []
     if reserved:
         skipped = list(
@@ -435,7 +464,8 @@ def skipped_message(skipped) -> str:
     """What the approval screen says about the people ``approve_all`` left out."""
     return _(
         "Không phê duyệt %(names)s: không ai tự phê duyệt kết quả của chính mình; kết quả của "
-        "người đứng đầu do cấp có thẩm quyền cấp trên phê duyệt.",
+        "người đứng đầu (và của viên chức khi cấu hình của kỳ giao cho cấp trên) do cấp có thẩm "
+        "quyền cấp trên phê duyệt.",
         names=", ".join(p.full_name for p in skipped),
     )
 

@@ -20,6 +20,7 @@ from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.models.users import ProvinceUser
 from tenant_app.models.vocabulary import AnnualStatus, AssessmentStage, PeriodStatus
 from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.evaluation import deciding
 from tenant_app.services.evaluation.unit_head import unit_head
 from tenant_app.services.workspace import staff
 
@@ -75,12 +76,25 @@ class HeadPeriod:
 
 
 @dataclass(frozen=True)
+class ReservedPerson:
+    """A viên chức whose decision the configuration gives to the higher level
+    (``vc_deciding_role`` = ``higher_level``), in one open period: their result."""
+
+    period: Period
+    person: StaffMember
+    score: PeriodScore | None
+
+
+@dataclass(frozen=True)
 class HeadOverview:
     head: StaffMember | None
     post: StaffAssignment | None
     periods: list[HeadPeriod]
     # The head's yearly classifications not yet published (newest year first).
     years: list[AnnualClassification] = ()
+    # Viên chức the higher level decides, per open period and per year not yet published.
+    employees: list[ReservedPerson] = ()
+    employee_years: list[tuple[AnnualClassification, StaffMember]] = ()
 
 
 def overview() -> HeadOverview:
@@ -88,8 +102,9 @@ def overview() -> HeadOverview:
     self and manager assessments and result (newest period first); then the head's yearly
     classifications still to decide or approve, or approved and not yet published."""
     head = unit_head()
+    employees, employee_years = _employees()
     if head is None:
-        return HeadOverview(None, None, [])
+        return HeadOverview(None, None, [], [], employees, employee_years)
     open_periods = db.session.execute(
         sa.select(Period)
         .where(Period.status == PeriodStatus.OPEN)
@@ -123,4 +138,59 @@ def overview() -> HeadOverview:
         )
         .order_by(AnnualClassification.year.desc())
     ).scalars()
-    return HeadOverview(head, staff.current_assignment(head.id), rows, list(years))
+    return HeadOverview(
+        head, staff.current_assignment(head.id), rows, list(years), employees, employee_years
+    )
+
+
+def _employees() -> tuple[list[ReservedPerson], list]:
+    """The viên chức whose decision is the higher level's: per open period, everyone with a
+    score (approved or not); per year not yet published, their classification."""
+    out = []
+    for period in db.session.execute(
+        sa.select(Period)
+        .where(Period.status == PeriodStatus.OPEN)
+        .order_by(Period.starts_on.desc())
+    ).scalars():
+        if not deciding.vc_higher_level(period):
+            continue
+        scored = {
+            s.staff_id: s
+            for s in db.session.execute(
+                sa.select(PeriodScore).where(PeriodScore.period_id == period.id)
+            ).scalars()
+        }
+        reserved = deciding.period_reserved(period, scored)
+        ids = [sid for sid, why in reserved.items() if why == "vien_chuc"]
+        for person in _people(ids):
+            out.append(ReservedPerson(period, person, scored.get(person.id)))
+    years = []
+    pending = db.session.execute(
+        sa.select(AnnualClassification.year)
+        .where(AnnualClassification.status != AnnualStatus.PUBLISHED)
+        .distinct()
+    ).scalars()
+    for year in sorted(pending, reverse=True):
+        rows = {
+            r.staff_id: r
+            for r in db.session.execute(
+                sa.select(AnnualClassification).where(
+                    AnnualClassification.year == year,
+                    AnnualClassification.status != AnnualStatus.PUBLISHED,
+                )
+            ).scalars()
+        }
+        reserved = deciding.year_reserved(year, rows)
+        ids = [sid for sid, why in reserved.items() if why == "vien_chuc"]
+        years.extend((rows[p.id], p) for p in _people(ids))
+    return out, years
+
+
+def _people(ids) -> list[StaffMember]:
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(StaffMember).where(StaffMember.id.in_(ids)).order_by(StaffMember.full_name)
+        ).scalars()
+    )

@@ -106,7 +106,8 @@ def _side(transfer_id, direction, person_id, leaving: Departure, request, other,
         staff_code=leaving.code, full_name=leaving.full_name,
         effective_on=request.effective_on, other_unit_name=other.name,
         other_unit_slug=other.slug, reference=request.reference, reason=request.reason,
-        results_moved=moved, made_by_province=getattr(actor, "id", None),
+        results_moved=moved,
+        made_by_province=actor.id if getattr(actor, "is_province", False) else None,
     )  # fmt: skip
     db.session.add(row)
     return row

@@ -8,6 +8,7 @@ from decimal import Decimal
 from tenant_app.extensions import db
 from tenant_app.models.evaluation import (
     AnnualClassification,
+    AnnualNotClassified,
     Assessment,
     Assignment,
     DisciplineRecord,
@@ -170,6 +171,16 @@ def _annual(factory, tenant, tag):
     )
 
 
+def _not_classified(factory, tenant, tag):
+    person = _staff(factory, tenant, f"nc{tag}")
+    return _add(
+        tenant,
+        AnnualNotClassified(
+            year=2025, staff_id=person.id, reason="under_min_months", explanation=[{"t": tag}]
+        ),
+    )
+
+
 def _income_run(factory, tenant, tag):
     period = _period(factory, tenant, f"ir{tag}")
     return _add(
@@ -199,6 +210,7 @@ MAKERS = {
     "scoring_problems": (_scoring_problem, "message"),
     "notifications": (_notification, "message"),
     "annual_classifications": (_annual, "decision_reason"),
+    "annual_not_classified": (_not_classified, "reason"),
     "income_runs": (_income_run, "scheme"),
     "income_lines": (_income_line, "grade"),
 }

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from tenant_app.extensions import db
-from tenant_app.models import ReceivedResult, StaffMember, StaffTransfer
+from tenant_app.models import ReceivedResult, StaffMember, StaffTransfer, TransferProposal
 from tenant_app.tenancy import tenant_context
 
 
@@ -56,7 +56,21 @@ def _received(factory, tenant, tag):
     )  # fmt: skip
 
 
+def _proposal(factory, tenant, tag):
+    person = _staff(tenant, f"p{tag}")
+    return _add(
+        tenant,
+        TransferProposal(
+            proposal_id=uuid.uuid4(), side="out", staff_id=person.id, staff_code=person.code,
+            full_name=person.full_name, staff_type="cong_chuc", effective_on=date(2026, 10, 1),
+            other_unit_name="Phường Mới", other_unit_slug="phuong-moi", reference=f"QĐ-{tag}",
+            reason="Điều động", results=[], status="proposed", proposed_by="Quản Trị",
+        ),
+    )  # fmt: skip
+
+
 MAKERS = {
     "staff_transfers": (_transfer, "reason"),
+    "transfer_proposals": (_proposal, "reason"),
     "received_results": (_received, "source_unit_name"),
 }
