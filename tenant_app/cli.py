@@ -615,6 +615,8 @@ def calendar_simulate(start, end, slug: str | None, act_for_people: bool):
         click.echo(f"{unit.slug:20} " + " ".join(statuses))
     for line in _waiting(units, last):
         click.echo(line)
+
+
 @click.group("retention")
 def retention_group():
     """Retention of stored files (import workbooks, evidence, exports)."""

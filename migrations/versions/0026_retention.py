@@ -5,7 +5,7 @@ period locked and past the policy's years). The row stays, so the report still l
 attached (name, size, SHA-256) and the audit trail keeps pointing at it; only the bytes are gone.
 
 Revision ID: 0026_retention
-Revises: 0024_staff_rule_sets
+Revises: 0025_period_calendar
 Create Date: 2026-12-06 06:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_retention"
-down_revision = "0024_staff_rule_sets"
+down_revision = "0025_period_calendar"
 branch_labels = None
 depends_on = None
 

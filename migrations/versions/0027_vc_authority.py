@@ -14,7 +14,7 @@ unit's administrator and accepted or refused by the receiving unit's ("out" in t
 "in" in the receiving one, the same ``proposal_id``).
 
 Revision ID: 0027_vc_authority
-Revises: 0024_staff_rule_sets
+Revises: 0026_retention
 Create Date: 2026-12-06 06:30:00
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from tenant_app.tenancy.migration_ops import disable_tenant_rls, enable_tenant_rls
 
 revision = "0027_vc_authority"
-down_revision = "0024_staff_rule_sets"
+down_revision = "0026_retention"
 branch_labels = None
 depends_on = None
 
