@@ -25,11 +25,10 @@ from dataclasses import asdict, dataclass, fields
 
 from flask_babel import gettext as _
 
-from tenant_app import audit
 from tenant_app.extensions import db
-from tenant_app.models.base import utcnow
 from tenant_app.models.settings import ProvinceSetting
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import settings_store
 
 KEY = "retention"
 
@@ -117,22 +116,7 @@ def update(*, actor, **values) -> Policy:
     cleaned = {name: _clean(name, values.get(name)) for name in NAMES}
     row = db.session.get(ProvinceSetting, KEY)
     before = _from_value(row.value if row is not None else None).as_dict()
-    if row is None:
-        row = ProvinceSetting(key=KEY, value={})
-        db.session.add(row)
-    elif before == cleaned and row.value == cleaned:
-        return Policy(**cleaned)
-    row.value = cleaned
-    row.updated_at = utcnow()
-    row.updated_by = actor.id
-    changed = [name for name in NAMES if before[name] != cleaned[name]]
-    audit.record(
-        "retention.policy_updated",
-        object_type="province_settings",
-        object_id=KEY,
-        before={name: before[name] for name in changed},
-        after={name: cleaned[name] for name in changed},
-        actor=actor,
-        province=True,
+    settings_store.store(
+        KEY, cleaned, before=before, action="retention.policy_updated", actor=actor
     )
     return Policy(**cleaned)

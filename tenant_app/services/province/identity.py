@@ -30,6 +30,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.settings import ProvinceSetting
 from tenant_app.security import filetypes
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import settings_store
 
 KEY = "identity"
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -195,21 +196,8 @@ def update(*, actor, **values) -> Identity:
     before = _from_value(row.value if row is not None else None).as_dict()
     if before == cleaned:
         return _from_value(cleaned)
-    if row is None:
-        row = ProvinceSetting(key=KEY, value={})
-        db.session.add(row)
-    row.value = cleaned
-    row.updated_at = utcnow()
-    row.updated_by = actor.id
-    changed = [name for name in LIMITS if before[name] != cleaned[name]]
-    audit.record(
-        "province.identity_updated",
-        object_type="province_settings",
-        object_id=KEY,
-        before={name: before[name] for name in changed},
-        after={name: cleaned[name] for name in changed},
-        actor=actor,
-        province=True,
+    settings_store.store(
+        KEY, cleaned, before=before, action="province.identity_updated", actor=actor
     )
     forget()
     return _from_value(cleaned)
