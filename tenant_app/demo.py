@@ -322,29 +322,48 @@ def build(*, fresh: bool = True) -> list[dict]:
     db.session.commit()
     demo_templates.seed_templates()
 
+    # Đông Sơn's month before last, published: a land officer moving to Hạc Thành at the start of
+    # last month brings it (and has an account there, shown among the demo's).
+    wards = {
+        slug: db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        for slug, _name, _status, _seed in WARDS
+    }
+    seeds = {slug: seed for slug, _name, _status, seed in WARDS}
+    with tenant_context(wards["dong-son"]):
+        demo_evaluation.seed_earlier(seeds["dong-son"])
+        db.session.commit()
+    arrived = _transfer(date.today().replace(day=1) - timedelta(days=1), password_hash)
+    if arrived is not None:
+        accounts.append(
+            {"tenant": "hac-thanh", "username": arrived, "password": DEMO_PASSWORD, "role": "staff"}
+        )
+
     # Last month locked and published, this month open: the evaluation workflow end to end.
     for slug, _name, _status, seed in WARDS:
-        tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
-        with tenant_context(tenant):
+        with tenant_context(wards[slug]):
             demo_evaluation.seed(seed)
             db.session.commit()
             # The one-stop system feeds the open month: fed work beside the reported work.
             demo_feeds.seed(seed)
-
-    _transfer(date.today().replace(day=1))
 
     path = Path(current_app.config["KPI_INSTANCE_DIR"]) / "demo-accounts.json"
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
     return accounts
 
 
-def _transfer(effective_on: date) -> None:
-    """A land officer of Đông Sơn moves to Hạc Thành at the start of this month, with last
-    month's published result: Hạc Thành's annual classification counts it, its source shown."""
+def _transfer(last_month: date, password_hash: str) -> str | None:
+    """A land officer of Đông Sơn moves to Hạc Thành on the first day of ``last_month``'s month
+    with the month before's published result (handed over within a year only): Hạc Thành scores
+    them for last month and its annual classification counts both months, the received one with
+    its source. They get an account in Hạc Thành; returns its username (None if the wards lack
+    the post)."""
+    from tenant_app.demo_evaluation import MOVING_POST
     from tenant_app.models.org import JobPosition
     from tenant_app.models.staff import StaffAssignment, StaffMember
+    from tenant_app.services.workspace import staff as staff_service
     from tenant_app.tenancy.door import transfer_write
 
+    effective_on = last_month.replace(day=1)
     source, target = (
         db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
         for slug in ("dong-son", "hac-thanh")
@@ -354,26 +373,27 @@ def _transfer(effective_on: date) -> None:
         return db.session.execute(
             sa.select(StaffAssignment.staff_id, StaffAssignment.org_unit_id, JobPosition.id)
             .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
+            .join(StaffMember, tenant_join(StaffMember.id, StaffAssignment.staff_id))
             .where(JobPosition.name == title, StaffAssignment.effective_to.is_(None))
-            .order_by(StaffAssignment.staff_id)
+            .order_by(StaffMember.code)
             .limit(1)
         ).first()
 
-    title = "Chuyên viên địa chính"
     with tenant_context(source):
-        moving = post_of(title)
+        moving = post_of(MOVING_POST)
         person = None if moving is None else db.session.get(StaffMember, (source.id, moving[0]))
         if person is not None:  # both wards number their staff NS001…: a code free in Hạc Thành
             person.code = f"DS-{person.code}"
+            job_title = db.session.get(User, (source.id, person.user_id)).job_title
             db.session.commit()
     with tenant_context(target):
-        arriving = post_of(title)
+        arriving = post_of(MOVING_POST)
     if person is None or arriving is None:
-        return
+        return None
     admin = db.session.execute(
         sa.select(ProvinceUser).where(ProvinceUser.username == "admin.thanhhoa")
     ).scalar_one()
-    transfer_write(
+    _transfer_id, arrived = transfer_write(
         source,
         target,
         staff_id=person.id,
@@ -384,11 +404,26 @@ def _transfer(effective_on: date) -> None:
         reason="Điều động theo nhu cầu công tác giữa hai phường.",
         actor=admin,
     )
-    last_month = effective_on - timedelta(days=1)
-    if last_month.year == effective_on.year:  # results of the year are handed over
-        with tenant_context(target):
-            demo_evaluation.reclassify_year(last_month.year)
-            db.session.commit()
+    with tenant_context(target):
+        taken = set(db.session.execute(sa.select(User.username)).scalars())
+        user = User(
+            username=_username(arrived.full_name, taken),
+            full_name=arrived.full_name,
+            job_title=job_title,
+            roles=["staff"],
+            password_hash=password_hash,
+        )
+        db.session.add(user)
+        db.session.flush()
+        # The division head of the post's other holder manages them, as the unit's
+        # administrator would set on arrival.
+        colleague = db.session.get(StaffMember, (target.id, arriving[0]))
+        staff_service.update_staff(
+            db.session.get(StaffMember, (target.id, arrived.id)),
+            {"user_id": str(user.id), "manager_id": str(colleague.manager_id)},
+        )
+        db.session.commit()
+        return user.username
 
 
 def summary(accounts: list[dict]) -> str:

@@ -254,6 +254,67 @@ def _public_employee(people) -> None:
     person.staff_type = "vien_chuc"
 
 
+# The post whose holder the demo moves between the wards (``demo._transfer``): its holders take
+# none of the one-off roles below, so the choice of the mother on leave, the failing person or the
+# concurrent post does not change when one of them leaves or arrives.
+MOVING_POST = "Chuyên viên địa chính"
+
+
+def _settled(people):
+    """``people`` without the holders of ``MOVING_POST`` (see there)."""
+    movers = set(
+        db.session.execute(
+            sa.select(StaffAssignment.staff_id)
+            .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
+            .where(JobPosition.name == MOVING_POST, StaffAssignment.effective_to.is_(None))
+        ).scalars()
+    )
+    return [row for row in people if row[0].id not in movers]
+
+
+def _failing_and_on_leave(people):
+    """The person failed by a reprimand and the mother on maternity leave (never the same)."""
+    settled = _settled(people)
+    failing = next(p for p, _u, group, _a in reversed(settled) if group not in LEADER_GROUPS)
+    on_leave = next(
+        p for p, _u, group, _a in settled if group not in LEADER_GROUPS and p is not failing
+    )
+    return failing, on_leave
+
+
+def _publish(period, chairman) -> None:
+    """Score, approve, publish, close and lock ``period`` (the head approves on the last day)."""
+    scores.score_people(period)
+    scored = [s.staff_id for s in scores.scores_of(period)]
+    assessments.approve(period, scored, actor=chairman, today=period.approval_until)
+    assessments.publish(period, actor=chairman)
+    periods.close_period(period, actor=chairman)
+    periods.lock_period(period, actor=chairman)
+
+
+def seed_earlier(seed_value: int, today: date | None = None) -> str:
+    """The month before last in the unit in context, published and locked, so that a person
+    moved at the start of last month brings its result (``demo._transfer``). The mother is on
+    leave the whole month: she has no work in it. Returns the period's code."""
+    today = today or date.today()
+    rng = random.Random(seed_value * 7919)
+    people, items = _people()
+    users_by_staff = {person.id: user for person, user, _g, _a in people}
+    admin = next(u for _p, u, _g, _a in people if u.has_role("unit_admin"))
+    chairman = next(u for p, u, _g, _a in people if p.manager_id is None)
+    _failing, on_leave = _failing_and_on_leave(people)
+    working = [row for row in people if row[0] is not on_leave]
+    year, month = _previous_month(today.replace(day=1) - timedelta(days=1))
+    earlier = periods.open_period(year=year, number=month, kind="month")
+    made = _assign_month(earlier, working, items, users_by_staff, admin, rng, today)
+    profiles: dict = {}
+    _report_and_review(earlier, made, users_by_staff, admin, rng, profiles)
+    _assess(earlier, working, users_by_staff, admin, rng, profiles)
+    _publish(earlier, chairman)
+    income.approve_run(income.run_income(earlier, actor=chairman), actor=chairman)
+    return earlier.code
+
+
 def seed(seed_value: int, today: date | None = None) -> dict:
     """Seed the tenant in context; returns the two periods' codes."""
     today = today or date.today()
@@ -272,7 +333,7 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     _report_and_review(past, made, users_by_staff, admin, rng, profiles)
     _assess(past, people, users_by_staff, admin, rng, profiles)
     # One forced fail: a reprimand decided this year.
-    failing = next(p for p, _u, group, _a in reversed(people) if group not in LEADER_GROUPS)
+    failing, on_leave = _failing_and_on_leave(people)
     db.session.add(
         DisciplineRecord(
             staff_id=failing.id,
@@ -286,9 +347,6 @@ def seed(seed_value: int, today: date | None = None) -> dict:
     )
     # Four months of maternity leave ending mid-way through the past month: that month counts
     # with its days worked, and the annual explanation names the leave and its decision.
-    on_leave = next(
-        p for p, _u, group, _a in people if group not in LEADER_GROUPS and p is not failing
-    )
     leave_ends = date(year, month, 15)
     leave_starts = max(date(year - (month <= 4), (month - 5) % 12 + 1, 16), on_leave.start_date)
     db.session.add(
@@ -302,13 +360,8 @@ def seed(seed_value: int, today: date | None = None) -> dict:
         )
     )
     db.session.flush()
-    scores.score_people(past)
-    scored = [s.staff_id for s in scores.scores_of(past)]
-    assessments.approve(past, scored, actor=chairman, today=past.approval_until)
-    assessments.publish(past, actor=chairman)
-    periods.close_period(past, actor=chairman)
-    periods.lock_period(past, actor=chairman)
-    _concurrent_post(people, admin)
+    _publish(past, chairman)
+    _concurrent_post(_settled(people), admin)
     # The month's supplementary income (the unit's scheme: Đà Nẵng by default), approved.
     income.approve_run(income.run_income(past, actor=chairman), actor=chairman)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -23,10 +23,12 @@ from tenant_app.models import (
     ProvinceUser,
     ReceivedResult,
     Report,
+    StaffMember,
     Tenant,
     User,
 )
-from tenant_app.models.evaluation import IncomeLine
+from tenant_app.models.base import tenant_join
+from tenant_app.models.evaluation import IncomeLine, IncomeRun, Period
 from tenant_app.services.feeds import sources
 from tenant_app.tenancy import tenant_context
 
@@ -115,8 +117,12 @@ def _assert_concurrent_post(slug: str) -> None:
     """A deputy holds a concurrent post on a higher salary, and the past month's income pays
     them on it (the highest of their posts)."""
     post = db.session.execute(sa.select(ConcurrentPost)).scalar_one()
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     line = db.session.execute(
-        sa.select(IncomeLine).where(IncomeLine.staff_id == post.staff_id)
+        sa.select(IncomeLine)
+        .join(IncomeRun, tenant_join(IncomeRun.id, IncomeLine.run_id))
+        .join(Period, tenant_join(Period.id, IncomeRun.period_id))
+        .where(IncomeLine.staff_id == post.staff_id, Period.starts_on == last_month)
     ).scalar_one_or_none()
     assert line is not None and line.salary == post.monthly_salary, slug
 
@@ -216,13 +222,38 @@ def _assert_deputy_in_charge_of_two_divisions():
 
 
 def _assert_transfer_received():
-    """A land officer came from Đông Sơn with last month's result; the year counts it, its
-    source named in the explanation."""
-    if date.today().month == 1:  # a January transfer hands over nothing of the new year
-        return
-    received = db.session.execute(sa.select(ReceivedResult)).scalar_one()
-    assert received.source_unit_name == "Phường Đông Sơn"
-    row = db.session.execute(
-        sa.select(AnnualClassification).where(AnnualClassification.staff_id == received.staff_id)
+    """A land officer came from Đông Sơn at the start of last month with the month before's
+    result: Hạc Thành scored them for last month, and the year counts both months, the received
+    one with its source named in the explanation. They can sign in to see it."""
+    person = db.session.execute(
+        sa.select(StaffMember).where(StaffMember.code.like("DS-%"))
     ).scalar_one()
+    first = date.today().replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    assert person.start_date == last_month
+    assert db.session.get(User, (person.tenant_id, person.user_id)).active
+    own = (
+        db.session.execute(sa.select(PeriodScore).where(PeriodScore.staff_id == person.id))
+        .scalars()
+        .all()
+    )
+    assert own, "scored in the new unit for last month"
+    received = db.session.execute(sa.select(ReceivedResult)).scalars().all()
+    if last_month.month == 1:  # a January transfer hands over nothing of the new year
+        assert received == []
+        return
+    assert [(r.staff_id, r.source_unit_name) for r in received] == [(person.id, "Phường Đông Sơn")]
+    assert received[0].starts_on == (last_month - timedelta(days=1)).replace(day=1)
+    row = db.session.execute(
+        sa.select(AnnualClassification).where(AnnualClassification.staff_id == person.id)
+    ).scalar_one()
+    # Last month's own result (and this month's, while open, when in the same year) and the
+    # month received.
+    own_this_year = sum(1 for score in own if score.period_id in year_periods(last_month.year))
+    assert own_this_year >= 1
+    assert row.periods_counted == own_this_year + 1, [s.get("label") for s in row.explanation]
     assert any("Phường Đông Sơn" in str(step) for step in row.explanation)
+
+
+def year_periods(year: int) -> set:
+    return set(db.session.execute(sa.select(Period.id).where(Period.year == year)).scalars())
