@@ -307,6 +307,16 @@ class CalendarPayloadSchema(Schema):
     annual_deadline = _AnnualDeadline()
 
 
+class UnitCalendarSchema(CalendarPayloadSchema):
+    """A unit's calendar set by the province (its page, ``services.province.unit_calendar``):
+    every setting given."""
+
+    auto_close = _YesNo(CALENDAR_LABELS["auto_close"], required=True)
+    auto_lock = _YesNo(CALENDAR_LABELS["auto_lock"], required=True)
+    lock_after_days = _LockDays(required=True)
+    annual_deadline = _AnnualDeadline(required=True)
+
+
 class SchedulePayloadSchema(Schema):
     class Meta:
         unknown = RAISE
