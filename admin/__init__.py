@@ -57,6 +57,8 @@ def register(app: Flask, api) -> None:
     csrf.exempt(api_unit_ratings.blp)
     api.register_blueprint(api_unit_ratings.blp)
 
-    from admin import calendar_views
+    from admin import api_calendar, calendar_views
 
     app.register_blueprint(calendar_views.bp)
+    csrf.exempt(api_calendar.blp)
+    api.register_blueprint(api_calendar.blp)

@@ -11,7 +11,11 @@ import json
 from flask_babel import gettext as _
 
 from tenant_app.formatting import normalise_number
-from tenant_app.services.rollout.payload_format import DECIMAL_KEYS
+from tenant_app.services.rollout.payload_format import (
+    CALENDAR_DEFAULTS,
+    CALENDAR_KEYS,
+    DECIMAL_KEYS,
+)
 from tenant_app.services.rollout.template_payload import ITEM_KEYS, POSITION_KEYS
 
 # Scoring parameters the editor shows as fields; any other override is kept as it was.
@@ -87,7 +91,9 @@ def _sources(text: str, errors: list[str]):
 
 def payload_from_form(form) -> tuple[dict, list[str]]:
     """Return (payload dict as typed, problems the form itself has, e.g. bad JSON). Without a
-    ``sources_json`` field the payload has no ``sources`` key (the caller keeps the draft's)."""
+    ``sources_json`` field the payload has no ``sources`` key, without any ``calendar_*`` field
+    no ``schedule.calendar`` (the caller keeps the draft's); an empty calendar field is its
+    default."""
     problems: list[str] = []
     positions = []
     for row in _rows(form, "pos", POSITION_KEYS):
@@ -123,6 +129,13 @@ def payload_from_form(form) -> tuple[dict, list[str]]:
         value = (form.get(f"window_{name}") or "").strip()
         if value:
             windows[name] = value
+    calendar = None
+    if any(f"calendar_{name}" in form for name in CALENDAR_KEYS):
+        calendar = {}
+        for name in CALENDAR_KEYS:
+            value = (form.get(f"calendar_{name}") or "").strip()
+            if value:
+                calendar[name] = value
     payload = {
         "positions": positions,
         "items": items,
@@ -136,6 +149,8 @@ def payload_from_form(form) -> tuple[dict, list[str]]:
     }
     if "sources_json" in form:
         payload["sources"] = _sources(form.get("sources_json", ""), problems)
+    if calendar is not None:
+        payload["schedule"]["calendar"] = calendar
     return payload, problems
 
 
@@ -144,7 +159,9 @@ def editor_context(payload: dict) -> dict:
     params = dict((payload.get("scoring") or {}).get("params") or {})
     extra = {k: v for k, v in params.items() if k not in PARAM_FIELDS}
     income = (payload.get("income") or {}).get("settings") or {}
+    calendar = {**CALENDAR_DEFAULTS, **((payload.get("schedule") or {}).get("calendar") or {})}
     return {
+        "calendar": calendar,
         "params": params,
         "params_extra": json.dumps(extra, ensure_ascii=False, indent=1) if extra else "",
         "income_settings": json.dumps(income, ensure_ascii=False, indent=1) if income else "",

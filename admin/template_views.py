@@ -205,7 +205,7 @@ def show(template_id: int, version_id: int):
         "admin/version_detail.html",
         template=template,
         version=version,
-        payload=version.payload,
+        payload=template_payload.with_calendar(version.payload),
         others=others,
         labels=_labels(),
         action_form=ActionForm(),
@@ -248,6 +248,8 @@ def edit(template_id: int, version_id: int):
     _check_csrf()
     payload, problems = payload_from_form(request.form)
     payload.setdefault("sources", (version.payload or {}).get("sources") or [])
+    kept_calendar = ((version.payload or {}).get("schedule") or {}).get("calendar") or {}
+    payload["schedule"].setdefault("calendar", kept_calendar)
     if problems:
         return _editor(template, version, payload, problems, 400)
     try:

@@ -7,8 +7,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from tenant_app.auth import end_session, province_user_required, start_session
+from tenant_app.errors import translate_validation
 from tenant_app.extensions import db, limiter
 from tenant_app.forms import (
     ActionForm,
@@ -21,9 +23,10 @@ from tenant_app.forms import (
 )
 from tenant_app.models.tenants import STATUS_LABELS, TenantStatus
 from tenant_app.models.users import User
+from tenant_app.schemas.templates import UnitCalendarSchema
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.files import retention_policy
-from tenant_app.services.province import break_glass, identity, onboarding, tenants
+from tenant_app.services.province import break_glass, identity, onboarding, tenants, unit_calendar
 from tenant_app.services.workspace import authentication
 from tenant_app.tenancy.door import cross_tenant_read
 from tenant_app.web import change_password_page, safe_next, saving
@@ -188,6 +191,10 @@ def tenant_detail(slug: str):
                 return render_template(
                     "admin/admin_created.html", tenant=tenant, user=user, password=password
                 )
+    return _detail_page(tenant, form)
+
+
+def _detail_page(tenant, form, *, calendar_form=None, calendar_errors=None, status=200):
     with cross_tenant_read(f"tenant detail: {tenant.slug}", tenant_ids=[tenant.id]):
         admins = [
             {
@@ -213,7 +220,33 @@ def tenant_detail(slug: str):
         grants=grants,
         transitions=transitions,
         action_form=ActionForm(),
-    )
+        calendar=calendar_form or unit_calendar.calendar(tenant),
+        calendar_errors=calendar_errors or {},
+    ), status
+
+
+@bp.post("/tenants/<slug>/calendar")
+@province_user_required("province_admin")
+def tenant_calendar(slug: str):
+    """Set the unit's automatic calendar (*Lịch tự động của đơn vị*): the same settings as the
+    template's ``schedule.calendar``, validated field by field, audited on the province chain."""
+    tenant = _tenant_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = {name: request.form.get(f"calendar_{name}", "") for name in unit_calendar.CALENDAR_KEYS}
+    try:
+        data = UnitCalendarSchema().load(raw)
+    except ValidationError as exc:
+        errors = {k: " ".join(v) for k, v in translate_validation(exc.messages).items()}
+        flash(_("Lịch tự động chưa lưu: xem lỗi bên cạnh từng ô."), "error")
+        return _detail_page(
+            tenant, _admin_form(tenant), calendar_form=raw, calendar_errors=errors, status=400
+        )
+    with saving(flash_error=True) as saved:
+        unit_calendar.set_calendar(tenant, data, actor=current_user._get_current_object())
+    if saved.ok:
+        flash(_("Đã lưu lịch tự động của đơn vị %(name)s.", name=tenant.name), "success")
+    return redirect(url_for("admin.tenant_detail", slug=tenant.slug))
 
 
 @bp.post("/tenants/<slug>/break-glass/<grant_id>/end")

@@ -23,6 +23,7 @@ from tenant_app.models.org import POSITION_GROUPS
 from tenant_app.models.vocabulary import AssessmentStage, FeedKind, LatePolicy, values
 from tenant_app.schemas.common import UtcDateTime
 from tenant_app.schemas.org_units import CODE
+from tenant_app.services.rollout.payload_format import ANNUAL_DEADLINES, LOCK_AFTER_DAYS_MAX
 
 APPROVAL_STAGES = values(AssessmentStage)
 PERIOD_KINDS = ("month", "quarter")
@@ -225,6 +226,97 @@ class ScoringPayloadSchema(Schema):
     params = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+# Yes and no as a spreadsheet or a form may say them ("Có"/"Không" too).
+# Strings are compared in lower case; True and False stand for 1 and 0 as well.
+TRUTHY = {True, "1", "true", "có", "co", "yes", "x"}
+FALSY = {False, "0", "false", "không", "khong", "no"}
+
+
+class _YesNo(fields.Boolean):
+    """Yes or no; the message names the setting (``label``)."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(truthy=TRUTHY, falsy=FALSY, **kwargs)
+        self.label = label
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().lower()
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            raise ValidationError(
+                _("%(label)s phải là “Có” hoặc “Không”.", label=_(self.label))
+            ) from None
+
+
+class _LockDays(fields.Field):
+    """A whole number of days from 0 to LOCK_AFTER_DAYS_MAX (5, 5.0 or "5"; not 5.5 or true)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from decimal import Decimal, InvalidOperation
+
+        number = None
+        if not isinstance(value, bool):
+            try:
+                number = Decimal(str(value).strip())
+            except (InvalidOperation, ValueError):
+                number = None
+        if (
+            number is None
+            or not number.is_finite()
+            or number != number.to_integral_value()
+            or not 0 <= number <= LOCK_AFTER_DAYS_MAX
+        ):
+            raise ValidationError(
+                _(
+                    "Số ngày khóa kỳ sau hạn phê duyệt phải là số nguyên từ 0 đến %(n)d.",
+                    n=LOCK_AFTER_DAYS_MAX,
+                )
+            )
+        return int(number)
+
+
+class _AnnualDeadline(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value not in ANNUAL_DEADLINES:
+            raise ValidationError(
+                _("Hạn xếp loại cả năm phải là “12-15” (15/12) hoặc “01-15” (15/01 năm sau).")
+            )
+        return value
+
+
+# The labels of the calendar's settings (translated where shown).
+CALENDAR_LABELS = {
+    "auto_close": "Tự động đóng kỳ",
+    "auto_lock": "Tự động khóa kỳ",
+    "lock_after_days": "Số ngày khóa kỳ sau hạn phê duyệt",
+    "annual_deadline": "Hạn xếp loại cả năm",
+}
+
+
+class CalendarPayloadSchema(Schema):
+    """The calendar's own settings (``payload_format.CALENDAR_DEFAULTS`` where absent)."""
+
+    class Meta:
+        unknown = RAISE
+
+    auto_close = _YesNo(CALENDAR_LABELS["auto_close"])
+    auto_lock = _YesNo(CALENDAR_LABELS["auto_lock"])
+    lock_after_days = _LockDays()
+    annual_deadline = _AnnualDeadline()
+
+
+class UnitCalendarSchema(CalendarPayloadSchema):
+    """A unit's calendar set by the province (its page, ``services.province.unit_calendar``):
+    every setting given."""
+
+    auto_close = _YesNo(CALENDAR_LABELS["auto_close"], required=True)
+    auto_lock = _YesNo(CALENDAR_LABELS["auto_lock"], required=True)
+    lock_after_days = _LockDays(required=True)
+    annual_deadline = _AnnualDeadline(required=True)
+
+
 class SchedulePayloadSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -235,6 +327,7 @@ class SchedulePayloadSchema(Schema):
         values=fields.Integer(strict=False, validate=validate.Range(min=0, max=90)),
         load_default=dict,
     )
+    calendar = fields.Nested(CalendarPayloadSchema, load_default=dict)
 
 
 class ApprovalPayloadSchema(Schema):

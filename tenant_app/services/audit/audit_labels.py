@@ -113,6 +113,7 @@ ACTION_LABELS = {
     ),
     "unit_rating.set": _l("Cấp có thẩm quyền xếp loại đơn vị"),
     "tenant.unit_classification_changed": _l("Đổi loại hình đơn vị (đơn vị sự nghiệp công lập)"),
+    "tenant.calendar_changed": _l("Đổi lịch tự động của đơn vị"),
     "income.computed": _l("Tính thu nhập tăng thêm"),
     "income.approved": _l("Phê duyệt thu nhập tăng thêm"),
     "position.reactivated": _l("Dùng lại vị trí việc làm"),

@@ -31,22 +31,25 @@ from tenant_app.models.vocabulary import (
     PeriodStatus,
     ReportStatus,
 )
+from tenant_app.services.rollout.payload_format import (
+    ANNUAL_DEADLINES,  # noqa: F401  (re-exported)
+    CALENDAR_DEFAULTS,
+    calendar_settings,
+)
 from tenant_app.tenancy.context import get_current_tenant
 
-DEFAULTS = {"auto_close": True, "auto_lock": True, "lock_after_days": 5, "annual_deadline": "12-15"}
-ANNUAL_DEADLINES = ("12-15", "01-15")
+# The defaults live with the template format (``schedule.calendar``), which rolls them out.
+DEFAULTS = CALENDAR_DEFAULTS
 # The stages at which a unit can be late (work only people can do is still pending).
 LATE_STAGES = ("review", "approval", "annual")
 
 
 def settings(tenant: Tenant | None = None) -> dict:
-    """The unit's calendar settings (``Tenant.settings["calendar"]``) over the defaults."""
+    """The unit's calendar settings (``Tenant.settings["calendar"]``, set by the template's
+    ``schedule.calendar`` or the province's override) over the defaults; a value of the wrong
+    kind counts as its default."""
     tenant = tenant or get_current_tenant()
-    own = (tenant.settings or {}).get("calendar") or {}
-    merged = {**DEFAULTS, **{k: v for k, v in own.items() if k in DEFAULTS}}
-    if merged["annual_deadline"] not in ANNUAL_DEADLINES:
-        merged["annual_deadline"] = DEFAULTS["annual_deadline"]
-    return merged
+    return calendar_settings((tenant.settings or {}).get("calendar"))
 
 
 def annual_deadline(year: int, tenant: Tenant | None = None) -> date:

@@ -39,11 +39,54 @@ SETTINGS_MAP = {
     ("scoring", "params"): "scoring_params",
     ("schedule", "period_kind"): "period_kind",
     ("schedule", "windows"): "windows",
+    ("schedule", "calendar"): "calendar",
     ("approval", "chain"): "approval_chain",
     ("income", "scheme"): "income_scheme",
     ("income", "settings"): "income_settings",
 }
+# The calendar's own settings (``schedule.calendar``, landing in ``Tenant.settings["calendar"]``,
+# read by ``services.evaluation.lateness``): close and lock periods automatically, how many days
+# after closing, and the annual classification's deadline (15 December or 15 January after).
+# A payload or a unit without them has these defaults (versions made before them, for example).
+CALENDAR_DEFAULTS = {
+    "auto_close": True, "auto_lock": True, "lock_after_days": 5, "annual_deadline": "12-15",
+}  # fmt: skip
+CALENDAR_KEYS = tuple(CALENDAR_DEFAULTS)
+ANNUAL_DEADLINES = ("12-15", "01-15")
+LOCK_AFTER_DAYS_MAX = 60
 _MISSING = object()
+
+
+def _calendar_value_ok(key: str, value) -> bool:
+    if key in ("auto_close", "auto_lock"):
+        return isinstance(value, bool)
+    if key == "lock_after_days":
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value <= LOCK_AFTER_DAYS_MAX
+        )
+    return value in ANNUAL_DEADLINES
+
+
+def calendar_settings(raw: dict | None) -> dict:
+    """Return calendar settings ``raw`` over the defaults, each unknown key dropped and each
+    value of the wrong kind (a deadline "02-30", days "7") replaced by its default."""
+    raw = raw if isinstance(raw, dict) else {}
+    return {
+        key: raw[key] if key in raw and _calendar_value_ok(key, raw[key]) else default
+        for key, default in CALENDAR_DEFAULTS.items()
+    }
+
+
+def with_calendar(payload: dict | None) -> dict | None:
+    """Return ``payload`` with ``schedule.calendar`` filled with the defaults where it lacks it
+    (a version made before the calendar was part of the template), for diffs and merges."""
+    if not payload or not isinstance(payload.get("schedule"), dict):
+        return payload
+    schedule = payload["schedule"]
+    calendar = {**CALENDAR_DEFAULTS, **(schedule.get("calendar") or {})}
+    return {**payload, "schedule": {**schedule, "calendar": calendar}}
 
 
 def dec(value) -> str | None:
@@ -93,8 +136,10 @@ def source_entry(flat: dict) -> dict:
 
 
 def setting_leaves(payload: dict | None) -> dict:
-    """Return the settings sections of a payload as {"scoring.params.x": value, …}."""
+    """Return the settings sections of a payload as {"scoring.params.x": value, …} (a payload
+    without ``schedule.calendar`` has the calendar's defaults)."""
     out: dict = {}
+    payload = with_calendar(payload)
     for section in SETTING_SECTIONS:
         for key, value in ((payload or {}).get(section) or {}).items():
             _flatten(value, f"{section}.{key}", out)
@@ -102,10 +147,15 @@ def setting_leaves(payload: dict | None) -> dict:
 
 
 def local_setting_leaves(settings: dict) -> dict:
-    """Return a unit's ``Tenant.settings`` read back into payload leaves (SETTINGS_MAP reversed)."""
+    """Return a unit's ``Tenant.settings`` read back into payload leaves (SETTINGS_MAP reversed).
+
+    The calendar reads as the unit's calendar works (``calendar_settings``: the defaults where it
+    set nothing), so a template keeping the defaults finds nothing changed locally."""
     out: dict = {}
     for (section, key), name in SETTINGS_MAP.items():
-        if name in settings and settings[name] is not None:
+        if name == "calendar":
+            _flatten(calendar_settings(settings.get(name)), f"{section}.{key}", out)
+        elif name in settings and settings[name] is not None:
             _flatten(settings[name], f"{section}.{key}", out)
     return out
 

@@ -31,7 +31,10 @@ Format (version 1; docs/templates.md has the same with examples)::
       ],                                    # items: by external_code, each code in "items"
       "scoring": {"rule_set": "nd335_2025", "params": {"threshold_htxs": "90"}},  # overrides
       "schedule": {"period_kind": "month" | "quarter",
-                   "windows": {"report": 3, "self_assessment": 5, "review": 8, "approval": 10}},
+                   "windows": {"report": 3, "self_assessment": 5, "review": 8, "approval": 10},
+                   "calendar": {"auto_close": true, "auto_lock": true,   # optional: these are
+                                "lock_after_days": 5,                    # the defaults (0–60)
+                                "annual_deadline": "12-15" | "01-15"}},
       "approval": {"chain": ["self", "manager", "leader"]},
       "income": {"scheme": "coefficient_salary", "settings": {}}
     }
@@ -61,10 +64,11 @@ from scoring import (
 )
 from tenant_app.errors import translate_validation
 from tenant_app.models.vocabulary import DEFAULT_APPROVAL_CHAIN
-from tenant_app.schemas.templates import WINDOW_NAMES, PayloadSchema
+from tenant_app.schemas.templates import CALENDAR_LABELS, WINDOW_NAMES, PayloadSchema
 from tenant_app.services.errors import ServiceError
 from tenant_app.services.evaluation import chain as approval_chain
 from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the format's vocabulary)
+    CALENDAR_DEFAULTS,
     DECIMAL_KEYS,
     FORMAT,
     ITEM_KEYS,
@@ -73,8 +77,10 @@ from tenant_app.services.rollout.payload_format import (  # noqa: F401  (the for
     SECTIONS,
     SETTINGS_MAP,
     SOURCE_KEYS,
+    calendar_settings,
     dec,
     source_fields,
+    with_calendar,
 )
 
 DEFAULT_WINDOWS = {"report": 3, "self_assessment": 5, "review": 8, "approval": 10}
@@ -103,7 +109,11 @@ def default_payload() -> dict:
         "items": [],
         "sources": [],
         "scoring": {"rule_set": DEFAULT_RULE_SET, "params": {}},
-        "schedule": {"period_kind": "month", "windows": dict(DEFAULT_WINDOWS)},
+        "schedule": {
+            "period_kind": "month",
+            "windows": dict(DEFAULT_WINDOWS),
+            "calendar": dict(CALENDAR_DEFAULTS),
+        },
         "approval": {"chain": list(DEFAULT_APPROVAL_CHAIN)},
         "income": {"scheme": DEFAULT_INCOME_SCHEME, "settings": {}},
     }
@@ -268,7 +278,11 @@ def validate_payload(data: Any) -> dict:
         "items": sorted((_item(x) for x in loaded["items"]), key=lambda x: x["canonical_code"]),
         "sources": sorted((_source(x) for x in loaded["sources"]), key=lambda x: x["code"]),
         "scoring": {"rule_set": scoring["rule_set"], "params": params},
-        "schedule": {"period_kind": loaded["schedule"]["period_kind"], "windows": windows},
+        "schedule": {
+            "period_kind": loaded["schedule"]["period_kind"],
+            "windows": windows,
+            "calendar": {**CALENDAR_DEFAULTS, **loaded["schedule"]["calendar"]},
+        },
         "approval": {"chain": list(loaded["approval"]["chain"])},
         "income": {"scheme": income["scheme"], "settings": _jsonable(income["settings"])},
     }
@@ -311,9 +325,10 @@ def diff_payloads(old: dict | None, new: dict | None) -> list[dict]:
       that differs, e.g. ``field`` "params.threshold_htxs" or "windows.report"; ``added`` /
       ``removed`` when the path exists on one side only.
 
-    Sections missing from a payload count as empty. Sorted by section (format order), key, field.
+    Sections missing from a payload count as empty; a schedule without ``calendar`` (a version
+    made before it) has the calendar's defaults. Sorted by section (format order), key, field.
     """
-    old, new = old or {}, new or {}
+    old, new = with_calendar(old) or {}, with_calendar(new) or {}
     changes: list[dict] = []
     for section in SECTIONS:
         if section in KEYED_SECTIONS:
@@ -400,6 +415,7 @@ def payload_from_rows(
         "schedule": {
             "period_kind": settings.get("period_kind") or "month",
             "windows": {**DEFAULT_WINDOWS, **(settings.get("windows") or {})},
+            "calendar": calendar_settings(settings.get("calendar")),
         },
         "approval": {"chain": list(settings.get("approval_chain") or DEFAULT_APPROVAL_CHAIN)},
         "income": {
@@ -461,6 +477,7 @@ FIELD_LABELS = {
     "params": "Tham số",
     "period_kind": "Loại kỳ",
     "windows": "Hạn (ngày sau cuối kỳ)",
+    "calendar": "Lịch tự động",
     "chain": "Các bước",
     "scheme": "Cách tính",
     "settings": "Thiết lập",
@@ -491,6 +508,8 @@ def field_label(name: str | None) -> str:
     label = _(FIELD_LABELS[head]) if head in FIELD_LABELS else head
     if head == "windows" and rest in WINDOW_LABELS:
         rest = _(WINDOW_LABELS[rest])
+    if head == "calendar" and rest in CALENDAR_LABELS:
+        rest = _(CALENDAR_LABELS[rest])
     return f"{label}: {rest}" if rest else label
 
 

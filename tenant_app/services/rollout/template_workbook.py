@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from tenant_app.services.rollout.template_payload import (
     PayloadInvalid,
     describe_errors,
     validate_payload,
+    with_calendar,
 )
 
 POSITIONS_SHEET, ITEMS_SHEET, PARAMS_SHEET = "Vị trí", "Danh mục", "Tham số"
@@ -102,10 +103,15 @@ def _parse_bands(text):
 
 
 def _param_rows(payload: dict) -> list[tuple[str, object]]:
+    payload = with_calendar(payload)  # a version made before the calendar: its defaults
     rows = [("scoring.rule_set", payload["scoring"]["rule_set"])]
     rows += [(f"scoring.params.{k}", v) for k, v in payload["scoring"]["params"].items()]
     rows.append(("schedule.period_kind", payload["schedule"]["period_kind"]))
     rows += [(f"schedule.windows.{k}", v) for k, v in payload["schedule"]["windows"].items()]
+    rows += [
+        (f"schedule.calendar.{k}", ("Có" if v else "Không") if isinstance(v, bool) else v)
+        for k, v in payload["schedule"]["calendar"].items()
+    ]
     rows.append(("approval.chain", "; ".join(payload["approval"]["chain"])))
     rows.append(("income.scheme", payload["income"]["scheme"]))
     rows += [(f"income.settings.{k}", v) for k, v in payload["income"]["settings"].items()]
@@ -296,7 +302,7 @@ def payload_from_workbook(data: bytes) -> dict:
         "items": items,
         "sources": _sources(sheets, problems),
         "scoring": {"params": {}},
-        "schedule": {"windows": {}},
+        "schedule": {"windows": {}, "calendar": {}},
         "approval": {},
         "income": {"settings": {}},
     }
@@ -305,6 +311,8 @@ def payload_from_workbook(data: bytes) -> dict:
         value = _param_value(row.get("value"))
         if parts == ["approval", "chain"]:
             value = [s.strip() for s in str(value or "").split(";") if s.strip()]
+        if parts == ["schedule", "calendar", "annual_deadline"] and isinstance(value, date):
+            value = f"{value.month:02d}-{value.day:02d}"  # "12-15" typed into Excel: a date
         if len(parts) == 2 and parts[0] in payload and isinstance(payload[parts[0]], dict):
             payload[parts[0]][parts[1]] = value
         elif len(parts) == 3 and isinstance(payload.get(parts[0], {}).get(parts[1]), dict):
