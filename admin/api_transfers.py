@@ -1,4 +1,6 @@
-"""``/api/v1/province/transfers``: a province administrator moves a person between units."""
+"""``/api/v1/province/transfers``: a province administrator moves a person between units;
+``/api/v1/province/transfer-proposals``: the proposals between unit administrators still waiting
+for an answer (administrators and auditors, read through the audited door)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from flask_smorest import Blueprint
 
 from tenant_app.auth import api_token_required
 from tenant_app.schemas.common import ApiErrorSchema
+from tenant_app.schemas.transfer_proposals import WaitingProposalSchema
 from tenant_app.schemas.transfers import TransferResultSchema, TransferSchema
-from tenant_app.services.province import tenants
-from tenant_app.tenancy.door import DoorRefused, transfer_write
+from tenant_app.services.province import tenants, transfer_proposals
+from tenant_app.tenancy.door import DoorRefused, cross_tenant_read, transfer_write
 
 blp = Blueprint(
     "province_transfers_api",
@@ -51,3 +54,23 @@ class Transfers(MethodView):
             "staff_code": person.code,
             "full_name": person.full_name,
         }
+
+
+@blp.route("/transfer-proposals")
+class WaitingProposals(MethodView):
+    decorators = [api_token_required("province_admin", "auditor", province=True)]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, WaitingProposalSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List the transfers proposed by a unit's administrator that the receiving unit has
+        not answered yet, newest first (paginated): when and by whom, the person, the two
+        units, the effective date and the decision. Read across units through the audited door
+        (a ``cross_tenant.read`` event on the province chain); nothing here writes.
+        """
+        with cross_tenant_read("transfer proposals waiting between units", actor=g.api_user):
+            rows = transfer_proposals.waiting_between_units()
+        pagination_parameters.item_count = len(rows)
+        first = pagination_parameters.first_item
+        return rows[first : first + pagination_parameters.page_size]

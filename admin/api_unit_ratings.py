@@ -48,7 +48,8 @@ class ProvinceUnitRatings(MethodView):
         """The unit's rating of each period of ``year`` and of the year (read through the door)."""
         tenant = tenants.get_by_slug(slug)
         with read_one_tenant(tenant, "unit_ratings", actor=g.api_user):
-            return UnitRatingYearSchema().dump(unit_ratings.year_view(args["year"]))
+            # Plain values, dumped once by ``blp.response`` (dumping here too made a 500).
+            return unit_ratings.year_view(args["year"])
 
 
 @blp.route("/unit-ratings/<code>")

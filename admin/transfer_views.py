@@ -1,9 +1,11 @@
-"""Transfers between units in the province console (``/admin/transfers``), administrators only.
+"""Transfers between units in the province console (``/admin/transfers``).
 
-Choose the old and the new unit, then the person, the post in the new unit, the date, the
-decision and the reason; a preview (read through ``read_one_tenant`` in each unit) shows the
-results that move and the work that stays; the confirmation writes through
-``tenancy.door.transfer_write`` and redirects (POST/redirect/GET).
+Administrators choose the old and the new unit, then the person, the post in the new unit, the
+date, the decision and the reason; a preview (read through ``read_one_tenant`` in each unit)
+shows the results that move and the work that stays; the confirmation writes through
+``tenancy.door.transfer_write`` and redirects (POST/redirect/GET). The list page also shows the
+proposals between unit administrators still waiting for an answer, read across units through
+``cross_tenant_read``; auditors see that page (without the form) and nothing else here.
 """
 
 from __future__ import annotations
@@ -20,8 +22,19 @@ from tenant_app.forms import ActionForm
 from tenant_app.models.evaluation import label as period_label
 from tenant_app.schemas.transfers import TransferSchema
 from tenant_app.services.errors import NotFound, ServiceError
-from tenant_app.services.province import tenants, transfer_reads, transfer_records, transfers
-from tenant_app.tenancy.door import DoorRefused, read_one_tenant, transfer_write
+from tenant_app.services.province import (
+    tenants,
+    transfer_proposals,
+    transfer_reads,
+    transfer_records,
+    transfers,
+)
+from tenant_app.tenancy.door import (
+    DoorRefused,
+    cross_tenant_read,
+    read_one_tenant,
+    transfer_write,
+)
 
 bp = Blueprint("admin_transfers", __name__, url_prefix="/admin")
 
@@ -31,11 +44,16 @@ FIELDS = (
 )  # fmt: skip
 
 
+# The one page an auditor reads here; every other route is the administrator's.
+READ_ONLY = ("admin_transfers.index",)
+
+
 @bp.before_request
-def _province_admin_only():
+def _province_roles_only():
     from tenant_app.auth import province_user_required
 
-    return province_user_required("province_admin")(lambda: None)()
+    roles = ("province_admin", "auditor") if request.endpoint in READ_ONLY else ("province_admin",)
+    return province_user_required(*roles)(lambda: None)()
 
 
 def _check_csrf() -> None:
@@ -56,10 +74,15 @@ def _unit(slug: str | None):
 
 @bp.get("/transfers")
 def index():
+    may_transfer = current_user.has_role("province_admin")
+    with cross_tenant_read("transfer proposals waiting between units", actor=_actor()):
+        waiting = transfer_proposals.waiting_between_units()
     return render_template(
         "admin/transfers.html",
-        units=_serving(),
+        may_transfer=may_transfer,
+        units=_serving() if may_transfer else [],
         recent=transfer_records.recent(),
+        waiting=waiting,
         chosen={"source": request.args.get("source", ""), "target": request.args.get("target", "")},
     )
 

@@ -32,3 +32,8 @@ def register(app: Flask, api) -> None:
 
     csrf.exempt(unit_ratings.blp)
     api.register_blueprint(unit_ratings.blp)
+
+    from blueprints.api import transfer_proposals
+
+    csrf.exempt(transfer_proposals.blp)
+    api.register_blueprint(transfer_proposals.blp)

@@ -406,6 +406,8 @@ def transfer_answer_write(
     a proposal Y does not have, ServiceError otherwise. Returns the new StaffMember (accepted)
     or None (refused).
     """
+    from flask_babel import gettext as _
+
     from tenant_app.models.tenants import Tenant
     from tenant_app.models.transfers import TransferProposal
     from tenant_app.services.errors import NotFound
@@ -417,8 +419,8 @@ def transfer_answer_write(
     try:
         with tenant_context(target):
             incoming = transfer_proposals.pending_side(proposal_id)
-            if incoming.side != "in":
-                raise NotFound("not_found", "transfer proposal not found")
+            if incoming.side != "in":  # the sender's own side: nothing for it to answer
+                raise NotFound("not_found", _("Không tìm thấy đề nghị chuyển công tác."))
             key, slug = incoming.proposal_id, incoming.other_unit_slug
             refusal = None if accept else transfer_proposals.check_refusal(refusal_reason)
         source = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()

@@ -101,3 +101,16 @@ def test_classification_put_and_province_read(client, ward_a, province_admin, te
     assert read["public_service_unit"] is True and read["head_capped_by_unit"] is True
     actions = set(db.session.execute(sa.select(ProvinceAuditEvent.action)).scalars())
     assert {"tenant.unit_classification_changed", "cross_tenant.read"} <= actions
+
+
+def test_province_reads_a_rating_it_set(client, ward_a, province_admin):
+    """The province's read of a year with a rating set answers 200 with the rating and its time
+    (the body was once dumped twice: a 500 as soon as a rating existed)."""
+    token = token_for(client, None, "tinh.admin")
+    assert _put(client, token).status_code == 200
+    read = client.get(
+        "/api/v1/province/tenants/phuong-a/unit-ratings?year=2026", headers=bearer(token)
+    )
+    assert read.status_code == 200, read.get_json()
+    rating = {p["code"]: p for p in read.get_json()["periods"]}["2026-11"]["rating"]
+    assert rating["grade"] == "HTT" and rating["updated_at"].endswith("+00:00")

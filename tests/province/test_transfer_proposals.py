@@ -192,7 +192,7 @@ def test_pages_propose_then_accept(app, tenant_a, tenant_b, wards, admins):
     response = post_form(
         sender,
         "/t/phuong-a/transfers/propose",
-        {"staff_id": str(a["clerk"]), "target": str(tenant_b.id), "effective_on": "2026-10-01",
+        {"staff_id": str(a["clerk"]), "target": "phuong-b", "effective_on": "2026-10-01",
          "reference": "125/QĐ-UBND", "reason": "Điều động theo nhu cầu công tác."},
         page="/t/phuong-a/transfers",
     )  # fmt: skip

@@ -91,10 +91,12 @@ def test_transfer_confirm_needs_csrf(client, tenant_a, wards, province_admin):
 
 
 def test_transfer_screens_refused_to_auditors(client, tenant_a, wards, auditor):
-    """An auditor (read-only) gets 403 on the screens and on the confirmation."""
+    """An auditor (read-only) reads the list page (the proposals waiting, without the form)
+    but gets 403 on the transfer screens and on the confirmation."""
     a, b = wards
     login(client, None, "tinh.thanhtra")
-    assert client.get("/admin/transfers").status_code == 403
+    assert client.get("/admin/transfers").status_code == 200
+    assert client.get(FORM).status_code == 403
     response = client.post("/admin/transfers/confirm", data={"confirm": "yes", **_values(a, b)})
     assert response.status_code in (400, 403)
     assert person(tenant_a, a["clerk"]).end_date is None

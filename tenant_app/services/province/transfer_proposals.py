@@ -19,6 +19,8 @@ Two steps, each in one unit's ordinary scope, called only by the door
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -26,6 +28,7 @@ from flask_babel import gettext as _
 from tenant_app import audit
 from tenant_app.extensions import db
 from tenant_app.models.base import utcnow
+from tenant_app.models.tenants import Tenant
 from tenant_app.models.transfers import TransferProposal
 from tenant_app.services.errors import NotFound, ServiceError
 from tenant_app.services.province.transfer_reads import Departure
@@ -75,8 +78,9 @@ def propose_side(
     return row
 
 
-def pending_side(proposal_id) -> TransferProposal:
-    """The unit in context's side of ``proposal_id``, still waiting for an answer."""
+def side_of(proposal_id) -> TransferProposal:
+    """The unit in context's side of ``proposal_id`` (answered or not); NotFound for a malformed
+    id or a proposal this unit does not hold."""
     try:
         key = proposal_id if isinstance(proposal_id, uuid.UUID) else uuid.UUID(str(proposal_id))
     except (TypeError, ValueError):
@@ -90,6 +94,12 @@ def pending_side(proposal_id) -> TransferProposal:
     )
     if row is None:
         raise NotFound("not_found", _("Không tìm thấy đề nghị chuyển công tác."))
+    return row
+
+
+def pending_side(proposal_id) -> TransferProposal:
+    """The unit in context's side of ``proposal_id``, still waiting for an answer."""
+    row = side_of(proposal_id)
     if row.status != "proposed":
         raise ServiceError(
             "already_answered",
@@ -136,13 +146,78 @@ def answer_side(
     return row
 
 
+def listing(status: str | None = None, side: str | None = None):
+    """The query of the unit in context's proposals, newest first; ``status`` and ``side``
+    (``out`` sent, ``in`` received) narrow it."""
+    stmt = sa.select(TransferProposal).order_by(
+        TransferProposal.created_at.desc(), TransferProposal.id
+    )
+    if status:
+        stmt = stmt.where(TransferProposal.status == status)
+    if side:
+        stmt = stmt.where(TransferProposal.side == side)
+    return stmt
+
+
 def proposals() -> list[TransferProposal]:
     """The unit in context's proposals, both directions, newest first."""
-    return list(
-        db.session.execute(
-            sa.select(TransferProposal).order_by(TransferProposal.created_at.desc())
-        ).scalars()
-    )
+    return list(db.session.execute(listing()).scalars())
+
+
+def target_unit(slug: str):
+    """The unit a proposal would send the person to, by its slug (any status: the door says
+    whether it serves); ServiceError ``unknown_target`` naming the field otherwise."""
+    found = db.session.execute(
+        sa.select(Tenant).where(Tenant.slug == (slug or "").strip().lower())
+    ).scalar_one_or_none()
+    if found is None:
+        raise ServiceError(
+            "unknown_target",
+            _("Không có đơn vị chuyển đến “%(slug)s”.", slug=(slug or "")[:64]),
+            field="target",
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class WaitingProposal:
+    """A proposal still waiting for the receiving unit, as the province console lists it."""
+
+    proposal_id: uuid.UUID
+    proposed_at: datetime
+    proposed_by: str
+    full_name: str
+    staff_code: str
+    from_unit: str
+    from_unit_name: str
+    to_unit: str
+    to_unit_name: str
+    effective_on: date
+    reference: str
+    status: str
+    status_label: str
+
+
+def waiting_between_units() -> list[WaitingProposal]:
+    """Every proposal waiting for an answer, across units, newest first, read from the sending
+    side. Call it only inside ``tenancy.door.cross_tenant_read`` (the unit in context alone
+    otherwise); plain values, so nothing of the units stays attached to the session."""
+    rows = db.session.execute(
+        sa.select(TransferProposal, Tenant.slug, Tenant.name)
+        .join(Tenant, Tenant.id == TransferProposal.tenant_id)
+        .where(TransferProposal.side == "out", TransferProposal.status == "proposed")
+        .order_by(TransferProposal.created_at.desc(), TransferProposal.id)
+    ).all()
+    return [
+        WaitingProposal(
+            proposal_id=row.proposal_id, proposed_at=row.created_at,
+            proposed_by=row.proposed_by, full_name=row.full_name, staff_code=row.staff_code,
+            from_unit=slug, from_unit_name=name, to_unit=row.other_unit_slug,
+            to_unit_name=row.other_unit_name, effective_on=row.effective_on,
+            reference=row.reference, status=row.status, status_label=row.status_label,
+        )
+        for row, slug, name in rows
+    ]  # fmt: skip
 
 
 def form_choices(tenant) -> dict:
