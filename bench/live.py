@@ -14,15 +14,22 @@ probe reads a staff member's score page twice a second. It prints the server's C
 workers, from /proc) per manager-minute, the number of updates delivered, and the probe's latency
 and failures: a stream holds one of the server's worker threads for as long as it is open.
 
+In poll mode the head of each ward also polls the unit dashboard's ``/dashboard/unit/live``, and
+the server CPU of each live answer is read from the server's JSON request log (``cpu_ms``): its
+median, p95 and count for each endpoint, changed answers (200) apart from unchanged ones (304).
+
     python bench/live.py                     # 5 wards, 30 and 50 managers, 30 s each (~4 min)
     python bench/live.py --managers 20 --duration 15
+    python bench/live.py --managers 20 --duration 30 --modes poll   # the per-answer CPU only
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -38,6 +45,7 @@ from bench.load import APP_ROLE, CSRF, REPORT_FORM, Client, percentile, prepare 
 from bench.server import gunicorn, gunicorn_env  # noqa: E402
 
 POLL_SECONDS = 5.0  # static/js/live.js INTERVAL
+LIVE_PATHS = (("manager", re.compile(r"/dashboard/live$")), ("unit", re.compile(r"/unit/live$")))
 
 
 def _tick() -> int:
@@ -57,7 +65,29 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return total / _tick()
 
 
-def manager_poll(port, slug, username, password, stop, tally, lock):
+def live_cpu(log: Path, start: int) -> dict[tuple[str, int], list[float]]:
+    """Server CPU (ms) of each live answer logged after offset ``start`` of the server's JSON
+    log, by (endpoint, status)."""
+    with log.open("rb") as fh:
+        fh.seek(start)
+        chunk = fh.read()
+    cpu: dict[tuple[str, int], list[float]] = {}
+    for line in chunk.splitlines():
+        if not line.startswith(b"{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("event") != "request" or "cpu_ms" not in record:
+            continue
+        kind = next((k for k, rx in LIVE_PATHS if rx.search(record.get("path", ""))), None)
+        if kind:
+            cpu.setdefault((kind, record.get("status")), []).append(record["cpu_ms"])
+    return cpu
+
+
+def manager_poll(port, slug, username, password, stop, tally, lock, path="/dashboard/live"):
     client = Client(port)
     if not client.login(slug, username, password):
         with lock:
@@ -65,9 +95,9 @@ def manager_poll(port, slug, username, password, stop, tally, lock):
         return
     time.sleep(random.uniform(0, POLL_SECONDS))
     while not stop.is_set():
-        status, _, _ = client.request("GET", f"/t/{slug}/dashboard/live")
+        status, _, _ = client.request("GET", f"/t/{slug}{path}")
         if status == 0:  # the server closed the idle keep-alive connection: a browser retries
-            status, _, _ = client.request("GET", f"/t/{slug}/dashboard/live")
+            status, _, _ = client.request("GET", f"/t/{slug}{path}")
         with lock:
             tally["updates" if status == 200 else "304" if status == 304 else "failed"] += 1
         stop.wait(POLL_SECONDS)
@@ -143,7 +173,7 @@ def probe(port, slug, username, password, stop, latencies, tally, lock):
         stop.wait(0.5)
 
 
-def run(mode, port, accounts, managers, duration, password, master_pid):
+def run(mode, port, accounts, managers, duration, password, master_pid, log):
     stop, lock = threading.Event(), threading.Lock()
     tally = {
         k: 0
@@ -167,6 +197,13 @@ def run(mode, port, accounts, managers, duration, password, master_pid):
         pool = accounts[slug]["manager"]
         args = (port, slug, pool[i // len(slugs) % len(pool)], password, stop, tally, lock)
         threads.append(threading.Thread(target=target, args=args, daemon=True))
+    if mode == "poll":  # the head of each ward watches the unit dashboard
+        for slug in slugs:
+            args = (port, slug, accounts[slug]["head"][0], password, stop, tally, lock)
+            kwargs = {"path": "/dashboard/unit/live"}
+            threads.append(
+                threading.Thread(target=manager_poll, args=args, kwargs=kwargs, daemon=True)
+            )
     for slug in slugs:
         args = (port, slug, accounts[slug]["staff"][0], password, stop, tally, lock)
         threads.append(threading.Thread(target=writer, args=args, daemon=True))
@@ -181,13 +218,14 @@ def run(mode, port, accounts, managers, duration, password, master_pid):
         for key in ("updates", "304", "failed", "reports saved", "probe failed"):
             tally[key] = 0
         latencies.clear()
+    mark = log.stat().st_size
     cpu0, t0 = workers_cpu_seconds(master_pid), time.perf_counter()
     time.sleep(duration)
     cpu, elapsed = workers_cpu_seconds(master_pid) - cpu0, time.perf_counter() - t0
     with lock:
         window, seen = dict(tally), list(latencies)
     stop.set()
-    return window, seen, cpu, elapsed
+    return window, seen, cpu, elapsed, live_cpu(log, mark)
 
 
 def main(argv=None) -> int:
@@ -196,6 +234,7 @@ def main(argv=None) -> int:
     parser.add_argument("--managers", type=int, nargs="+", default=[30, 50])
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--instance", default="/tmp/kpi-bench-live")  # noqa: S108
+    parser.add_argument("--modes", nargs="+", choices=("poll", "sse"), default=["poll", "sse"])
     args = parser.parse_args(argv)
 
     from redis import Redis
@@ -232,7 +271,7 @@ def main(argv=None) -> int:
         flush=True,
     )
     for managers in args.managers:
-        for mode in ("poll", "sse"):
+        for mode in args.modes:
             Redis.from_url(args.redis_url).flushdb()
             worker = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "scoring"],
@@ -245,7 +284,7 @@ def main(argv=None) -> int:
                 with gunicorn(
                     env, args.port, log=instance / "server.log", app="bench.live_sse_app:app"
                 ) as server:
-                    tally, seen, cpu, elapsed = run(
+                    tally, seen, cpu, elapsed, answers = run(
                         mode,
                         args.port,
                         accounts,
@@ -253,6 +292,7 @@ def main(argv=None) -> int:
                         args.duration,
                         DEMO_PASSWORD,
                         server.pid,
+                        instance / "server.log",
                     )
             finally:
                 worker.terminate()
@@ -265,6 +305,13 @@ def main(argv=None) -> int:
                 f"{tally['probe failed'] + (0 if seen else 1):>10}",
                 flush=True,
             )
+            for (kind, status), values in sorted(answers.items()):
+                ms = [v / 1000 for v in values]  # percentile() answers in thousandths
+                print(
+                    f"{'':>5} live CPU {kind:>7} {status}: p50 {percentile(ms, 50):.1f} ms, "
+                    f"p95 {percentile(ms, 95):.1f} ms, n={len(values)}",
+                    flush=True,
+                )
     print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     return 0
 

@@ -89,7 +89,7 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
         password_hash = hash_password(demo.DEMO_PASSWORD)
         for n in range(tenants):
             slug = f"phuong-{n + 1:02d}"
-            demo.seed_ward(
+            shown = demo.seed_ward(
                 slug, f"Phường thử tải {n + 1:02d}", TenantStatus.PILOT, 100 + n, password_hash
             )
             tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
@@ -110,6 +110,7 @@ def prepare(owner_url: str, tenants: int, instance: Path) -> tuple[str, dict]:
                 accounts[slug] = {
                     "staff": [u for u, sid in rows if sid not in managers],
                     "manager": [u for u, sid in rows if sid in managers],
+                    "head": [shown["chairman"]],  # head of the ward: sees the unit dashboard
                 }
             print(f"  seeded {slug}", flush=True)
         db.engine.dispose()

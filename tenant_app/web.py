@@ -163,6 +163,91 @@ def page_cached(view=None, *, person=None):
     return wrapped
 
 
+def _text(value) -> str:
+    return value.decode() if value else "0"
+
+
+def person_fragments(kind: str, staff_ids: list, render, about: tuple = ()) -> dict:
+    """Each person's part of a page about many people (a row of a manager's dashboard), as text,
+    rendered once per revision of that person and shared by every viewer allowed to see it.
+
+    ``render(ids)`` gives {staff id: text} for the people whose part is not cached. A part is kept
+    under the unit, ``kind``, the person, the language and ``about`` (what else it shows: the
+    period, today's date), stamped with the unit's shared counter and the person's own counter
+    (``tenancy.revisions``) as they were read before it was rendered, so a part is never older
+    than its stamp; it is served only while both counters still read the same (they are read with
+    the parts in one ``MGET``). A part lives ``MAX_AGE_SECONDS`` at most, as a cached page does,
+    for writes the counters cannot see. Without Redis (or with it down) every part is rendered.
+    Call it only with people the viewer may see: a part is the person's, not the viewer's.
+    """
+    tenant_id = current_tenant_id()
+    client = revisions.client() if staff_ids else None
+    if client is None:
+        return render(list(staff_ids))
+    language = str(get_locale())
+    keys = [
+        f"kpi:fragment:{tenant_id}:"
+        + hashlib.sha256(repr((kind, str(sid), language, about)).encode()).hexdigest()[:40]
+        for sid in staff_ids
+    ]
+    counters = [revisions.SHARED_KEY.format(tenant_id)]
+    counters += [revisions.OWNER_KEY.format(tenant_id, "staff", sid) for sid in staff_ids]
+    try:
+        values = client.mget(counters + keys)
+    except Exception:  # Redis down: render
+        log.warning("fragments not readable", exc_info=True)
+        return render(list(staff_ids))
+    shared, count = _text(values[0]), len(staff_ids)
+    parts, stamps = {}, {}
+    for sid, counter, cached in zip(
+        staff_ids, values[1 : count + 1], values[count + 1 :], strict=True
+    ):
+        stamps[sid] = stamp = f"{shared}:{_text(counter)}\n"
+        text = cached.decode() if cached is not None else ""
+        if text.startswith(stamp):
+            parts[sid] = text[len(stamp) :]
+    missing = [sid for sid in staff_ids if sid not in parts]
+    if missing:
+        made = render(missing)
+        parts.update(made)
+        key_of = dict(zip(staff_ids, keys, strict=True))
+        try:
+            pipe = client.pipeline(transaction=False)
+            for sid, text in made.items():
+                pipe.set(key_of[sid], stamps[sid] + text, ex=revisions.MAX_AGE_SECONDS)
+            pipe.execute()
+        except Exception:  # the parts are served anyway
+            log.warning("fragments not cached", exc_info=True)
+    return parts
+
+
+def shared_cached(kind: str, compute, about: tuple = ()) -> str:
+    """Text made from the unit's shared rows only (``compute()``: for example who a manager
+    directs, which depends on people, posts, units and roles, all shared changes), kept until the
+    unit's shared counter moves (``tenancy.revisions``) or ``MAX_AGE_SECONDS`` pass, under the
+    unit, ``kind`` and ``about`` (whose it is: the viewer). Computed every time without Redis."""
+    tenant_id = current_tenant_id()
+    client = revisions.client()
+    if client is None:
+        return compute()
+    key = f"kpi:shared:{tenant_id}:" + hashlib.sha256(repr((kind, about)).encode()).hexdigest()[:40]
+    try:
+        shared, cached = client.mget([revisions.SHARED_KEY.format(tenant_id), key])
+    except Exception:  # Redis down: compute
+        log.warning("shared cache not readable", exc_info=True)
+        return compute()
+    stamp = f"{_text(shared)}\n"
+    text = cached.decode() if cached is not None else ""
+    if text.startswith(stamp):
+        return text[len(stamp) :]
+    made = compute()
+    try:
+        client.set(key, stamp + made, ex=revisions.MAX_AGE_SECONDS)
+    except Exception:  # computed anyway
+        log.warning("shared cache not written", exc_info=True)
+    return made
+
+
 def safe_next(default: str) -> str:
     """The ``next`` query parameter if it is a safe same-site path, else ``default``; a POST-only
     URL gives way to the nearest page above it (a browser follows ``next`` with a GET)."""

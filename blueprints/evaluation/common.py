@@ -3,7 +3,10 @@ manages whom, notification links, the Vietnamese number filters of the templates
 
 from __future__ import annotations
 
+import json
+import uuid
 from fractions import Fraction
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, request, url_for
@@ -11,12 +14,13 @@ from flask_login import current_user
 
 from scoring.numbers import round_fraction
 from tenant_app.extensions import db
-from tenant_app.models.staff import StaffMember
+from tenant_app.models.base import tenant_join
+from tenant_app.models.staff import StaffAssignment, StaffMember
 from tenant_app.services.evaluation import assignments, periods
 from tenant_app.services.evaluation.score_display import number, short, total_text
 from tenant_app.services.workspace import staff
 from tenant_app.tenancy.resolve import make_tenant_blueprint
-from tenant_app.web import form_error, or_404  # noqa: F401  (the views import them from here)
+from tenant_app.web import form_error, or_404, shared_cached  # noqa: F401  (views import them)
 
 bp = make_tenant_blueprint(Blueprint("evaluation", __name__, url_prefix="/t/<tenant_slug>"))
 
@@ -76,17 +80,88 @@ def managed_people_and_posts(user) -> tuple[list[StaffMember], dict]:
         .all()
     )
     me = staff.staff_for_user(user)
-    rows = [p for p in rows if me is None or p.id != me.id]
+    return _directed(
+        rows,
+        None if me is None else me.id,
+        user,
+        staff.current_assignments,
+        lambda: staff.managed_unit_ids(user),
+    )
+
+
+def managed_people_rows(user) -> list:
+    """``managed_people(user)`` as plain rows (``id``, ``code``, ``full_name``, ``manager_id``,
+    ``org_unit_id`` of the current post), by the same rule: what a manager's live dashboard reads
+    on each changed poll, in two queries and without an entity per person."""
+    found = db.session.execute(
+        sa.select(
+            StaffMember.id,
+            StaffMember.code,
+            StaffMember.full_name,
+            StaffMember.manager_id,
+            StaffMember.user_id,
+            StaffMember.end_date,
+            StaffAssignment.org_unit_id,
+        )
+        .outerjoin(
+            StaffAssignment,
+            tenant_join(
+                StaffAssignment.staff_id, StaffMember.id, StaffAssignment.effective_to.is_(None)
+            ),
+        )
+        .where(sa.or_(StaffMember.end_date.is_(None), StaffMember.user_id == user.id))
+        .order_by(StaffMember.full_name, StaffMember.code)
+    ).all()
+    me = next((p for p in found if p.user_id == user.id), None)
+    rows = list({p.id: p for p in found if p.end_date is None}.values())
+    posts = {p.id: p for p in rows if p.org_unit_id is not None}
+    me_id = None if me is None else me.id
+    return _directed(
+        rows,
+        me_id,
+        user,
+        lambda ids: {i: posts[i] for i in ids if i in posts},
+        lambda: staff.units_directed(me_id, None if me is None else me.org_unit_id),
+    )[0]
+
+
+class TeamMember(NamedTuple):
+    id: uuid.UUID
+    code: str
+    full_name: str
+
+
+def managed_team(user) -> list[TeamMember]:
+    """``managed_people_rows(user)`` as (id, code, full_name), kept while the unit's shared
+    revision stays (``web.shared_cached``: who directs whom changes only with shared rows, the
+    people, their posts, the units and the accounts' roles), so a live dashboard's changed poll
+    reads no staff rows."""
+    text = shared_cached(
+        "managed-team",
+        lambda: json.dumps(
+            [[str(p.id), p.code, p.full_name] for p in managed_people_rows(user)],
+            ensure_ascii=False,
+        ),
+        (str(user.id),),
+    )
+    return [TeamMember(uuid.UUID(i), code, name) for i, code, name in json.loads(text)]
+
+
+def _directed(rows, me_id, user, posts_of, units_of) -> tuple[list, dict]:
+    """Of ``rows`` (the active people by name, entities or plain rows), those ``user`` directs,
+    themselves (``me_id``) excluded, and {staff id: current post} of them (``posts_of(ids)``;
+    ``units_of()``: the units ``user`` sees, ``staff.managed_unit_ids``)."""
+    rows = [p for p in rows if me_id is None or p.id != me_id]
     if user.has_role("unit_admin"):
-        return rows, staff.current_assignments([p.id for p in rows])
-    if not user.has_role("manager") or me is None:
+        return rows, posts_of([p.id for p in rows])
+    if not user.has_role("manager") or me_id is None:
         return [], {}
-    units = staff.managed_unit_ids(user)
-    posts = staff.current_assignments([p.id for p in rows])
+    units = units_of()
+    posts = posts_of([p.id for p in rows])
     people = [
         p
         for p in rows
-        if p.manager_id == me.id or (p.id in posts and posts[p.id].org_unit_id in units)
+        if p.manager_id == me_id or (p.id in posts and posts[p.id].org_unit_id in units)
     ]
     return people, {p.id: posts[p.id] for p in people if p.id in posts}
 

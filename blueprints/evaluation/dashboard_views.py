@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from blueprints.evaluation.common import (
     bp,
     link_url,
-    managed_people,
+    managed_team,
     number,
     or_404,
     selected_period,
@@ -36,7 +39,9 @@ from tenant_app.services.evaluation import (
 )
 from tenant_app.services.workspace import notifications as notification_service
 from tenant_app.services.workspace.lookup import get_scoped
-from tenant_app.web import live_polled, page_cached
+from tenant_app.web import live_polled, page_cached, person_fragments
+
+LIVE_KEYS = ("assigned_text", "reported_text", "accepted_text", "score", "late")
 
 
 def _progress(period, people, today: date) -> list[dict]:
@@ -53,11 +58,43 @@ def _progress(period, people, today: date) -> list[dict]:
     return rows
 
 
+def _shown_rows(period, people, today: date) -> list[dict]:
+    """Each person's row as shown: its HTML (``_dashboard_row.html``) and its live values.
+
+    A person's row is computed and rendered only when that person's figures may have changed
+    (``web.person_fragments``: their own revision or the unit's shared one moved), so a report
+    saved re-renders one row, not the team. ``people``: the viewer's (``managed_team``).
+    """
+    by_id = {p.id: p for p in people}
+
+    def render(ids) -> dict:
+        return {
+            row["person"].id: json.dumps(
+                {
+                    "html": render_template(
+                        "evaluation/_dashboard_row.html", row=row, period=period
+                    ).strip(),
+                    "values": {f"{row['person'].id}:{k}": row.get(k, "—") for k in LIVE_KEYS},
+                },
+                ensure_ascii=False,
+            )
+            for row in _progress(period, [by_id[i] for i in ids], today)
+        }
+
+    about = (None if period is None else str(period.id), today.isoformat())
+    parts = person_fragments("dashboard-row", list(by_id), render, about)
+    rows = []
+    for pid in by_id:
+        part = json.loads(parts[pid])
+        rows.append({"html": Markup(part["html"]), "values": part["values"]})  # noqa: S704
+    return rows
+
+
 def _manager_context():
     period = selected_period()
     return {
         "period": period,
-        "rows": _progress(period, managed_people(current_user), date.today()),
+        "rows": _shown_rows(period, managed_team(current_user), date.today()),
     }
 
 
@@ -79,11 +116,7 @@ def dashboard():
 def dashboard_live():
     context = _manager_context()
     return jsonify(
-        values={
-            f"{row['person'].id}:{key}": row.get(key, "—")
-            for row in context["rows"]
-            for key in ("assigned_text", "reported_text", "accepted_text", "score", "late")
-        },
+        values={key: value for row in context["rows"] for key, value in row["values"].items()},
         html={"dashboard": render_template("evaluation/_dashboard_body.html", **context)},
     )
 
@@ -93,18 +126,25 @@ def _unit_context():
     if period is None:
         return {"period": None, "distribution": {}, "checks": [], "total": 0, "problems": []}
     params = periods.params_of(period)
+    # One read of the period's scores gives the quota check, the distribution and whether any
+    # grade is still provisional.
     rows = db.session.execute(
-        sa.select(PeriodScore.staff_id, PeriodScore.grade, StaffMember.quota_group)
+        sa.select(
+            PeriodScore.staff_id,
+            PeriodScore.grade,
+            StaffMember.quota_group,
+            PeriodScore.approved_at,
+        )
         .join(StaffMember, tenant_join(StaffMember.id, PeriodScore.staff_id))
         .where(PeriodScore.period_id == period.id)
     ).all()
     agency = str(period.tenant_id)
     report = check_quota(
-        [QuotaEntry(str(sid), grade, agency, group or None) for sid, grade, group in rows],
+        [QuotaEntry(str(sid), grade, agency, group or None) for sid, grade, group, _at in rows],
         params,
     )
-    distribution = scores.grade_distribution(period)
-    total = sum(distribution.values())
+    distribution = Counter(grade for _sid, grade, _group, _at in rows)
+    total = len(rows)
     return {
         "period": period,
         "total": total,
@@ -120,7 +160,7 @@ def _unit_context():
         "checks": report.checks,
         "ratio": number(params.quota_ratio * 100, 0),
         "problems": scores.problems_of(period),
-        "grades_provisional": score_display.grades_provisional(period),
+        "grades_provisional": score_display.grades_provisional(period, [r[3] for r in rows]),
         "unit_rating": unit_ratings.shown_beside(period),
     }
 

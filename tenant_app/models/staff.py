@@ -76,6 +76,12 @@ class StaffAssignment(TenantScoped, db.Model):
 
     __tablename__ = "staff_assignments"
 
+    @staticmethod
+    def __revision_owner__(obj, identity_map):
+        """A post decides who directs whom: every manager's team (``tenancy.revisions``; the
+        live dashboards keep each manager's team by the unit's shared revision), so shared."""
+        return None
+
     staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     org_unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     position_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)

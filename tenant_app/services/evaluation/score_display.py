@@ -239,10 +239,13 @@ def grade_provisional(score: PeriodScore | None, period: Period | None = None) -
     return score.approved_at is None
 
 
-def grades_provisional(period: Period | None) -> bool:
-    """Whether any grade of ``period`` is still provisional (``grade_provisional``)."""
+def grades_provisional(period: Period | None, approved=None) -> bool:
+    """Whether any grade of ``period`` is still provisional (``grade_provisional``).
+    ``approved``: the ``approved_at`` of every score of the period, when the caller read them."""
     if period is None or period.published_at is not None or period.status == PeriodStatus.LOCKED:
         return False
+    if approved is not None:
+        return any(at is None for at in approved)
     return (
         db.session.execute(
             sa.select(PeriodScore.id)

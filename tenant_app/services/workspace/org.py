@@ -53,10 +53,11 @@ def parents() -> dict[uuid.UUID, uuid.UUID | None]:
     return {row.id: row.parent_id for row in rows}
 
 
-def subtree_ids(root_ids) -> set[uuid.UUID]:
-    """Return the ids of ``root_ids`` and every unit below them."""
+def subtree_ids(root_ids, parent_of: dict | None = None) -> set[uuid.UUID]:
+    """Return the ids of ``root_ids`` and every unit below them (``parent_of``: ``parents()``,
+    read here unless the caller has it)."""
     children: dict = {}
-    for child, parent in parents().items():
+    for child, parent in (parents() if parent_of is None else parent_of).items():
         children.setdefault(parent, []).append(child)
     found, stack = set(), list(root_ids)
     while stack:

@@ -359,10 +359,19 @@ def managed_unit_ids(user) -> set[uuid.UUID]:
     me = staff_for_user(user)
     if me is None:
         return set()
-    roots = set(
-        db.session.execute(sa.select(OrgUnit.id).where(OrgUnit.head_staff_id == me.id)).scalars()
-    )
     mine = current_assignment(me.id)
-    if mine is not None:
-        roots.add(mine.org_unit_id)
-    return org.subtree_ids(roots)
+    return units_directed(me.id, None if mine is None else mine.org_unit_id)
+
+
+def units_directed(me_id, own_unit_id) -> set[uuid.UUID]:
+    """The units the person ``me_id``, whose current post is in ``own_unit_id`` (or None), sees:
+    the subtree of that unit and of the units they head (``managed_unit_ids``), in one query."""
+    units = db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.head_staff_id))
+    parent_of, roots = {}, set()
+    for unit_id, parent_id, head_id in units:
+        parent_of[unit_id] = parent_id
+        if head_id == me_id:
+            roots.add(unit_id)
+    if own_unit_id is not None:
+        roots.add(own_unit_id)
+    return org.subtree_ids(roots, parent_of)
