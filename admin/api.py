@@ -19,6 +19,7 @@ from tenant_app.schemas.tenants import (
 from tenant_app.schemas.users import UserCreatedSchema
 from tenant_app.services.province import break_glass, tenants
 from tenant_app.tenancy.door import cross_tenant_read
+from tenant_app.web import page_list
 
 blp = Blueprint(
     "province_api",
@@ -39,10 +40,7 @@ class Tenants(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters):
         """List every unit of the province (paginated)."""
-        rows = tenants.list_tenants()
-        pagination_parameters.item_count = len(rows)
-        start = pagination_parameters.first_item
-        return rows[start : start + pagination_parameters.page_size]
+        return page_list(tenants.list_tenants(), pagination_parameters)
 
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(TenantCreateSchema)

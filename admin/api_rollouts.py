@@ -29,6 +29,7 @@ from tenant_app.services.errors import NotFound
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import plan_messages, rollout_impact, rollouts
 from tenant_app.tenancy.door import cross_tenant_read
+from tenant_app.web import page_list
 
 blp = Blueprint(
     "province_rollouts_api",
@@ -66,10 +67,9 @@ class Rollouts(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters):
         """List rollouts, newest first (paginated), with their counts by status."""
-        rows = rollouts.list_rollouts()
-        pagination_parameters.item_count = len(rows)
-        start = pagination_parameters.first_item
-        return [rollouts.board(r) for r in rows[start : start + pagination_parameters.page_size]]
+        return [
+            rollouts.board(r) for r in page_list(rollouts.list_rollouts(), pagination_parameters)
+        ]
 
     @blp.doc(security=_SECURITY)
     @blp.arguments(RolloutCreateSchema)

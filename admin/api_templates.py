@@ -27,6 +27,7 @@ from tenant_app.schemas.templates import (
 from tenant_app.services.province import tenants
 from tenant_app.services.rollout import templates
 from tenant_app.services.rollout.template_payload import PayloadInvalid
+from tenant_app.web import page_list
 
 blp = Blueprint(
     "province_templates_api",
@@ -45,12 +46,6 @@ def _invalid_payload(exc: PayloadInvalid):
     return json_error(422, exc.code, exc.message, exc.errors)
 
 
-def _page(rows, pagination_parameters):
-    pagination_parameters.item_count = len(rows)
-    start = pagination_parameters.first_item
-    return rows[start : start + pagination_parameters.page_size]
-
-
 @blp.route("/templates")
 class Templates(MethodView):
     decorators = [_admin]
@@ -61,7 +56,7 @@ class Templates(MethodView):
     def get(self, pagination_parameters):
         """List the province's templates with their latest published and draft numbers."""
         rows = [templates.summary(t) for t in templates.list_templates()]
-        return _page(rows, pagination_parameters)
+        return page_list(rows, pagination_parameters)
 
     @blp.doc(security=_SECURITY)
     @blp.arguments(TemplateCreateSchema)
@@ -85,7 +80,7 @@ class Versions(MethodView):
     def get(self, pagination_parameters, template_id):
         """List a template's versions, newest first."""
         template = templates.get_template(template_id)
-        return _page(templates.versions(template), pagination_parameters)
+        return page_list(templates.versions(template), pagination_parameters)
 
     @blp.doc(security=_SECURITY)
     @blp.arguments(TemplateVersionCreateSchema)

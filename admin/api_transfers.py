@@ -14,6 +14,7 @@ from tenant_app.schemas.transfer_proposals import WaitingProposalSchema
 from tenant_app.schemas.transfers import TransferResultSchema, TransferSchema
 from tenant_app.services.province import tenants, transfer_proposals
 from tenant_app.tenancy.door import DoorRefused, cross_tenant_read, transfer_write
+from tenant_app.web import page_list
 
 blp = Blueprint(
     "province_transfers_api",
@@ -71,6 +72,4 @@ class WaitingProposals(MethodView):
         """
         with cross_tenant_read("transfer proposals waiting between units", actor=g.api_user):
             rows = transfer_proposals.waiting_between_units()
-        pagination_parameters.item_count = len(rows)
-        first = pagination_parameters.first_item
-        return rows[first : first + pagination_parameters.page_size]
+        return page_list(rows, pagination_parameters)

@@ -248,6 +248,14 @@ def shared_cached(kind: str, compute, about: tuple = ()) -> str:
     return made
 
 
+def page_list(rows: list, pagination_parameters) -> list:
+    """One page of ``rows`` already read (flask-smorest's ``@blp.paginate()`` without a pager);
+    sets the total for the X-Pagination header."""
+    pagination_parameters.item_count = len(rows)
+    start = pagination_parameters.first_item
+    return rows[start : start + pagination_parameters.page_size]
+
+
 def safe_next(default: str) -> str:
     """The ``next`` query parameter if it is a safe same-site path, else ``default``; a POST-only
     URL gives way to the nearest page above it (a browser follows ``next`` with a GET)."""

@@ -20,6 +20,7 @@ from tenant_app.schemas.users import (
 )
 from tenant_app.services.workspace import accounts
 from tenant_app.tenancy.resolve import make_tenant_blueprint
+from tenant_app.web import page_list
 
 blp = make_tenant_blueprint(
     Blueprint(
@@ -56,9 +57,7 @@ class Users(MethodView):
             for u in db.session.execute(stmt).scalars()
             if not args["role"] or u.has_role(args["role"])
         ]
-        pagination_parameters.item_count = len(rows)
-        start = pagination_parameters.first_item
-        return rows[start : start + pagination_parameters.page_size]
+        return page_list(rows, pagination_parameters)
 
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(UserCreateSchema)
