@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from tenant_app.models.transfers import PROPOSAL_SIDES, PROPOSAL_STATUSES
 from tenant_app.schemas.common import UtcDateTime
-from tenant_app.schemas.transfers import REASON, REFERENCE
+from tenant_app.schemas.transfers import DecisionSchema
 from tenant_app.services.province.transfer_proposals import MIN_REFUSAL
 
 REFUSAL = (MIN_REFUSAL, 1000)
@@ -40,7 +40,7 @@ class _NamedSchema(Schema):
         return {}
 
 
-class TransferProposeSchema(_NamedSchema):
+class TransferProposeSchema(_NamedSchema, DecisionSchema):
     """One of the unit's people proposed to another unit from a date, on a decision, with a
     reason (the post there is chosen by the receiving unit when it accepts)."""
 
@@ -50,15 +50,6 @@ class TransferProposeSchema(_NamedSchema):
         metadata={"description": "slug of the receiving unit", "maxLength": SLUG_MAX},
     )
     effective_on = fields.Date(required=True, metadata={"description": "first day in the new unit"})
-    reference = fields.String(
-        required=True,
-        metadata={
-            "description": "số quyết định điều động, luân chuyển",
-            "minLength": REFERENCE[0],
-            "maxLength": REFERENCE[1],
-        },
-    )
-    reason = fields.String(required=True, metadata={"minLength": REASON[0], "maxLength": REASON[1]})
 
     def _missing(self):
         return {
@@ -82,16 +73,6 @@ class TransferProposeSchema(_NamedSchema):
     def _target(self, value, **_kwargs):
         if not 1 <= len(value) <= SLUG_MAX:
             raise ValidationError(_("Cần chọn đơn vị chuyển đến."))
-
-    @validates("reference")
-    def _reference(self, value, **_kwargs):
-        if not REFERENCE[0] <= len(value) <= REFERENCE[1]:
-            raise ValidationError(_("Số quyết định cần từ 3 đến 100 ký tự."))
-
-    @validates("reason")
-    def _reason(self, value, **_kwargs):
-        if not REASON[0] <= len(value) <= REASON[1]:
-            raise ValidationError(_("Lý do chuyển cần từ 10 đến 1000 ký tự."))
 
 
 class TransferAcceptSchema(_NamedSchema):

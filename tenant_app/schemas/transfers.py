@@ -13,15 +13,10 @@ REFERENCE = (3, 100)
 REASON = (10, 1000)
 
 
-class TransferSchema(Schema):
-    """Who moves from which unit to which, from when, to which post, on what decision and why."""
+class DecisionSchema(Schema):
+    """The decision a transfer rests on and why: what the province's transfer and a unit
+    administrator's proposal both send."""
 
-    source = fields.String(required=True, metadata={"description": "slug of the old unit"})
-    target = fields.String(required=True, metadata={"description": "slug of the new unit"})
-    staff_id = fields.UUID(required=True, metadata={"description": "the person in the old unit"})
-    effective_on = fields.Date(required=True, metadata={"description": "first day in the new unit"})
-    org_unit_id = fields.UUID(required=True, metadata={"description": "division in the new unit"})
-    position_id = fields.UUID(required=True, metadata={"description": "position in the new unit"})
     reference = fields.String(
         required=True,
         metadata={
@@ -41,6 +36,17 @@ class TransferSchema(Schema):
     def _reason(self, value, **_kwargs):
         if not REASON[0] <= len(value) <= REASON[1]:
             raise ValidationError(_("Lý do chuyển cần từ 10 đến 1000 ký tự."))
+
+
+class TransferSchema(DecisionSchema):
+    """Who moves from which unit to which, from when, to which post, on what decision and why."""
+
+    source = fields.String(required=True, metadata={"description": "slug of the old unit"})
+    target = fields.String(required=True, metadata={"description": "slug of the new unit"})
+    staff_id = fields.UUID(required=True, metadata={"description": "the person in the old unit"})
+    effective_on = fields.Date(required=True, metadata={"description": "first day in the new unit"})
+    org_unit_id = fields.UUID(required=True, metadata={"description": "division in the new unit"})
+    position_id = fields.UUID(required=True, metadata={"description": "position in the new unit"})
 
 
 class TransferResultSchema(Schema):
