@@ -31,6 +31,7 @@ from tenant_app.models.base import utcnow
 from tenant_app.models.tenants import Tenant
 from tenant_app.models.transfers import TransferProposal
 from tenant_app.services.errors import NotFound, ServiceError
+from tenant_app.services.province import tenants
 from tenant_app.services.province.transfer_reads import Departure
 
 MIN_REFUSAL = 10
@@ -167,16 +168,14 @@ def proposals() -> list[TransferProposal]:
 def target_unit(slug: str):
     """The unit a proposal would send the person to, by its slug (any status: the door says
     whether it serves); ServiceError ``unknown_target`` naming the field otherwise."""
-    found = db.session.execute(
-        sa.select(Tenant).where(Tenant.slug == (slug or "").strip().lower())
-    ).scalar_one_or_none()
-    if found is None:
+    try:
+        return tenants.get_by_slug((slug or "").strip().lower())
+    except NotFound:
         raise ServiceError(
             "unknown_target",
             _("Không có đơn vị chuyển đến “%(slug)s”.", slug=(slug or "")[:64]),
             field="target",
-        )
-    return found
+        ) from None
 
 
 @dataclass(frozen=True)
