@@ -49,6 +49,21 @@ def get_by_slug(slug: str) -> Tenant:
     return tenant
 
 
+def change_settings(tenant: Tenant, updates: dict, *, event: str, before, after, actor) -> None:
+    """Merge ``updates`` into ``tenant``'s settings and record ``event`` on the province chain
+    (``before`` / ``after`` as the setting reads, the unit's slug added). The caller commits."""
+    tenant.settings = {**(tenant.settings or {}), **updates}
+    audit.record(
+        event,
+        object_type="tenant",
+        object_id=tenant.id,
+        before=before,
+        after={**after, "tenant": tenant.slug},
+        actor=actor,
+        province=True,
+    )
+
+
 def get_serving(slug: str) -> Tenant:
     """The unit ``slug`` if its status serves users (pilot or active); NotFound otherwise."""
     tenant = get_by_slug(slug)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from tenant_app import audit
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.services.errors import ServiceError
+from tenant_app.services.province import tenants
 from tenant_app.services.rollout.payload_format import CALENDAR_KEYS, calendar_settings
 
 
@@ -34,14 +34,12 @@ def set_calendar(tenant: Tenant, data: dict, *, actor=None) -> Tenant:
     after = calendar_settings({key: data[key] for key in CALENDAR_KEYS if key in data})
     if after == before and "calendar" in (tenant.settings or {}):
         return tenant
-    tenant.settings = {**(tenant.settings or {}), "calendar": after}
-    audit.record(
-        "tenant.calendar_changed",
-        object_type="tenant",
-        object_id=tenant.id,
+    tenants.change_settings(
+        tenant,
+        {"calendar": after},
+        event="tenant.calendar_changed",
         before=before,
-        after={**after, "tenant": tenant.slug},
+        after=after,
         actor=actor,
-        province=True,
     )
     return tenant

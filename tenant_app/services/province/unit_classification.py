@@ -7,9 +7,9 @@ public service unit is not rated above the unit, decree on public employees 2026
 
 from __future__ import annotations
 
-from tenant_app import audit
 from tenant_app.models.tenants import Tenant
 from tenant_app.services.evaluation.unit_ratings import HEAD_CAPPED_BY_UNIT, PUBLIC_SERVICE_UNIT
+from tenant_app.services.province import tenants
 
 
 def classification(tenant: Tenant) -> dict:
@@ -37,14 +37,12 @@ def set_classification(
     }
     if before == after:
         return tenant
-    tenant.settings = {**(tenant.settings or {}), **after}
-    audit.record(
-        "tenant.unit_classification_changed",
-        object_type="tenant",
-        object_id=tenant.id,
+    tenants.change_settings(
+        tenant,
+        after,
+        event="tenant.unit_classification_changed",
         before=before,
-        after={**after, "tenant": tenant.slug},
+        after=after,
         actor=actor,
-        province=True,
     )
     return tenant
