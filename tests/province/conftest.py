@@ -78,4 +78,4 @@ def client_factory(app):
 
 
 # Two wards for the transfer tests (A's clerk with published months, B's structure).
-from tests.province.transfer_helpers import wards  # noqa: E402, F401
+from tests.province.transfer_helpers import admins, proposal_id, wards  # noqa: E402, F401

@@ -6,35 +6,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models.transfers import TransferProposal
 from tenant_app.tenancy import tenant_context
-from tenant_app.tenancy.door import transfer_propose_write
 from tests.helpers import login, post_form
-from tests.province.test_transfer_proposals import PROPOSAL
 from tests.province.transfer_helpers import by_code
 
 PAGE_A, PAGE_B = "/t/phuong-a/transfers", "/t/phuong-b/transfers"
-
-
-@pytest.fixture()
-def admins(factory, tenant_a, tenant_b):
-    """The unit administrators of A and B."""
-    return (
-        factory.user(tenant_a, "admin.a", ("unit_admin", "staff"), full_name="Quản Trị A"),
-        factory.user(tenant_b, "admin.b", ("unit_admin", "staff"), full_name="Quản Trị B"),
-    )
-
-
-@pytest.fixture()
-def proposal_id(tenant_a, tenant_b, wards, admins):
-    """A's clerk proposed to B (through the door), waiting for B's answer."""
-    return transfer_propose_write(
-        tenant_a, tenant_b, staff_id=wards[0]["clerk"], actor=admins[0], **PROPOSAL
-    )
 
 
 def _rows(tenant):

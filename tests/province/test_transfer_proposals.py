@@ -19,21 +19,7 @@ from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy import tenant_context
 from tenant_app.tenancy.door import DoorRefused, transfer_answer_write, transfer_propose_write
 from tests.helpers import login, post_form
-from tests.province.transfer_helpers import by_code, person
-
-PROPOSAL = {
-    "effective_on": date(2026, 10, 1),
-    "reference": "125/QĐ-UBND",
-    "reason": "Điều động theo nhu cầu công tác giữa hai phường.",
-}
-
-
-@pytest.fixture()
-def admins(factory, tenant_a, tenant_b):
-    return (
-        factory.user(tenant_a, "admin.a", ("unit_admin", "staff"), full_name="Quản Trị A"),
-        factory.user(tenant_b, "admin.b", ("unit_admin", "staff"), full_name="Quản Trị B"),
-    )
+from tests.province.transfer_helpers import PROPOSAL, by_code, person
 
 
 def _propose(tenant_a, tenant_b, a, admin_a):

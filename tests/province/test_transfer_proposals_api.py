@@ -22,15 +22,6 @@ REFUSAL = {"refusal_reason": "Phường chưa có vị trí việc làm phù h�
 
 
 @pytest.fixture()
-def admins(factory, tenant_a, tenant_b):
-    """The unit administrators of A and B."""
-    return (
-        factory.user(tenant_a, "admin.a", ("unit_admin", "staff"), full_name="Quản Trị A"),
-        factory.user(tenant_b, "admin.b", ("unit_admin", "staff"), full_name="Quản Trị B"),
-    )
-
-
-@pytest.fixture()
 def tokens(client, wards, admins):
     """Bearer headers of A's and B's administrators."""
     return (

@@ -4,33 +4,14 @@ on ``/admin/transfers`` (administrators, and auditors read-only) and on
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from tenant_app.extensions import db
 from tenant_app.models import ProvinceAuditEvent
-from tenant_app.tenancy.door import transfer_answer_write, transfer_propose_write
+from tenant_app.tenancy.door import transfer_answer_write
 from tests.helpers import bearer, csrf_token, login, token_for
-from tests.province.test_transfer_proposals import PROPOSAL
 
 API = "/api/v1/province/transfer-proposals"
-
-
-@pytest.fixture()
-def admins(factory, tenant_a, tenant_b):
-    """The unit administrators of A and B."""
-    return (
-        factory.user(tenant_a, "admin.a", ("unit_admin", "staff"), full_name="Quản Trị A"),
-        factory.user(tenant_b, "admin.b", ("unit_admin", "staff"), full_name="Quản Trị B"),
-    )
-
-
-@pytest.fixture()
-def proposal_id(tenant_a, tenant_b, wards, admins):
-    """A's clerk proposed to B by A's administrator, not answered yet."""
-    return transfer_propose_write(
-        tenant_a, tenant_b, staff_id=wards[0]["clerk"], actor=admins[0], **PROPOSAL
-    )
 
 
 def _waiting(html: str) -> str:

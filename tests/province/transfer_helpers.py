@@ -11,6 +11,7 @@ from tenant_app.extensions import db
 from tenant_app.models import StaffMember, User
 from tenant_app.models.base import utcnow
 from tenant_app.tenancy import tenant_context
+from tenant_app.tenancy.door import transfer_propose_write
 from tests.evaluation.conftest import build_ward
 from tests.evaluation.scores_helpers import open_month, stored_score
 
@@ -83,3 +84,28 @@ def request_for(a, b, **over):
     }
     data.update(over)
     return data
+
+
+# What a unit administrator's proposal of A's clerk to B says (the date, decision and reason).
+PROPOSAL = {
+    "effective_on": date(2026, 10, 1),
+    "reference": "125/QĐ-UBND",
+    "reason": "Điều động theo nhu cầu công tác giữa hai phường.",
+}
+
+
+@pytest.fixture()
+def admins(factory, tenant_a, tenant_b):
+    """The unit administrators of A and B."""
+    return (
+        factory.user(tenant_a, "admin.a", ("unit_admin", "staff"), full_name="Quản Trị A"),
+        factory.user(tenant_b, "admin.b", ("unit_admin", "staff"), full_name="Quản Trị B"),
+    )
+
+
+@pytest.fixture()
+def proposal_id(tenant_a, tenant_b, wards, admins):
+    """A's clerk proposed to B by A's administrator (through the door), not answered yet."""
+    return transfer_propose_write(
+        tenant_a, tenant_b, staff_id=wards[0]["clerk"], actor=admins[0], **PROPOSAL
+    )
