@@ -167,6 +167,12 @@ def _text(value) -> str:
     return value.decode() if value else "0"
 
 
+def _unstamped(cached, stamp: str) -> str | None:
+    """The text kept under ``stamp`` (``cached`` read from Redis), or None if stamped otherwise."""
+    text = cached.decode() if cached is not None else ""
+    return text[len(stamp) :] if text.startswith(stamp) else None
+
+
 def person_fragments(kind: str, staff_ids: list, render, about: tuple = ()) -> dict:
     """Each person's part of a page about many people (a row of a manager's dashboard), as text,
     rendered once per revision of that person and shared by every viewer allowed to see it.
@@ -203,9 +209,9 @@ def person_fragments(kind: str, staff_ids: list, render, about: tuple = ()) -> d
         staff_ids, values[1 : count + 1], values[count + 1 :], strict=True
     ):
         stamps[sid] = stamp = f"{shared}:{_text(counter)}\n"
-        text = cached.decode() if cached is not None else ""
-        if text.startswith(stamp):
-            parts[sid] = text[len(stamp) :]
+        text = _unstamped(cached, stamp)
+        if text is not None:
+            parts[sid] = text
     missing = [sid for sid in staff_ids if sid not in parts]
     if missing:
         made = render(missing)
@@ -237,9 +243,9 @@ def shared_cached(kind: str, compute, about: tuple = ()) -> str:
         log.warning("shared cache not readable", exc_info=True)
         return compute()
     stamp = f"{_text(shared)}\n"
-    text = cached.decode() if cached is not None else ""
-    if text.startswith(stamp):
-        return text[len(stamp) :]
+    text = _unstamped(cached, stamp)
+    if text is not None:
+        return text
     made = compute()
     try:
         client.set(key, stamp + made, ex=revisions.MAX_AGE_SECONDS)
