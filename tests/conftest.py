@@ -17,7 +17,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
-from tests.helpers import BACKEND, PASSWORD, PG_APP_ROLE, Factory
+from tests.helpers import BACKEND, PASSWORD, PG_APP_ROLE, REDIS_URL, Factory
 
 PG_OWNER_URL = os.environ.get("KPI_TEST_DATABASE_URL", "")
 # The RLS scope key of this run: the migrations store it, the apps sign with it.
@@ -220,3 +220,17 @@ def head_reviewer(factory):
     user.head_reviewer = True
     db.session.commit()
     return user
+
+
+@pytest.fixture()
+def redis_app(app):
+    """The app with Redis (the revisions, caches and rq jobs) on this worker's flushed database;
+    only for tests marked ``requires_redis``."""
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    app.config["KPI_REDIS_URL"] = REDIS_URL
+    yield app
+    connection.flushdb()
+    connection.close()

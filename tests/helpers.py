@@ -30,6 +30,10 @@ def _worker_redis_url(url: str) -> str:
 
 REDIS_URL = _worker_redis_url(os.environ.get("KPI_TEST_REDIS_URL", ""))
 
+requires_redis = pytest.mark.skipif(
+    not REDIS_URL, reason="needs Redis (KPI_TEST_REDIS_URL); runs in the postgres pass"
+)
+
 requires_postgres = pytest.mark.skipif(
     BACKEND != "postgres", reason="needs PostgreSQL (row-level security); runs in the postgres pass"
 )

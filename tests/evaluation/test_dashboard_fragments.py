@@ -18,22 +18,10 @@ from tenant_app.services.evaluation import assessments, scores
 from tenant_app.services.workspace import staff
 from tenant_app.tenancy import revisions, tenant_context
 from tests.evaluation.view_helpers import assign, get, report, review, ward_today
-from tests.helpers import REDIS_URL, login
+from tests.helpers import REDIS_URL, login, requires_redis
 
 DASH = "/t/phuong-a/dashboard"
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="needs Redis (KPI_TEST_REDIS_URL); runs in the postgres pass"
-)
-
-
-@pytest.fixture()
-def redis_app(app):
-    from redis import Redis
-
-    Redis.from_url(REDIS_URL).flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    Redis.from_url(REDIS_URL).flushdb()
+pytestmark = requires_redis
 
 
 def _colleague(tenant, ward, suffix=""):

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tenant_app.extensions import db
 from tenant_app.models import User
 from tenant_app.tenancy import revisions, tenant_context
 from tests.evaluation.view_helpers import assign, report, review, ward_today
-from tests.helpers import REDIS_URL, login
+from tests.helpers import REDIS_URL, login, requires_redis
 
 DASH = "/t/phuong-a/dashboard"
-requires_redis = pytest.mark.skipif(
-    not REDIS_URL, reason="needs Redis (KPI_TEST_REDIS_URL); runs in the postgres pass"
-)
-
-
-@pytest.fixture()
-def redis_app(app):
-    from redis import Redis
-
-    Redis.from_url(REDIS_URL).flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    Redis.from_url(REDIS_URL).flushdb()
 
 
 def _etag(response) -> str:

@@ -14,21 +14,7 @@ from tenant_app.models.catalogue import CatalogueItem
 from tenant_app.services.workspace import catalogue, notifications, staff
 from tenant_app.tenancy import revisions, tenant_context
 from tests.evaluation.view_helpers import assign, report, ward_today
-from tests.helpers import REDIS_URL, login
-
-requires_redis = pytest.mark.skipif(
-    not REDIS_URL, reason="needs Redis (KPI_TEST_REDIS_URL); runs in the postgres pass"
-)
-
-
-@pytest.fixture()
-def redis_app(app):
-    from redis import Redis
-
-    Redis.from_url(REDIS_URL).flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    Redis.from_url(REDIS_URL).flushdb()
+from tests.helpers import login, requires_redis
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ unit's data revision alone, so they do not discard every cached page of the unit
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from tenant_app import audit
@@ -12,21 +11,7 @@ from tenant_app.models import User
 from tenant_app.models.jobs import JobRun
 from tenant_app.tenancy import revisions, tenant_context
 from tests.evaluation.view_helpers import assign, ward_today
-from tests.helpers import REDIS_URL, login
-
-requires_redis = pytest.mark.skipif(
-    not REDIS_URL, reason="needs Redis (KPI_TEST_REDIS_URL); runs in the postgres pass"
-)
-
-
-@pytest.fixture()
-def redis_app(app):
-    from redis import Redis
-
-    Redis.from_url(REDIS_URL).flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    Redis.from_url(REDIS_URL).flushdb()
+from tests.helpers import login, requires_redis
 
 
 @requires_redis

@@ -39,19 +39,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture()
-def redis_app(app):
-    """The app with jobs going to rq on a flushed Redis database."""
-    from redis import Redis
-
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    connection.flushdb()
-    connection.close()
-
-
 def _worker_env(app) -> dict:
     return worker_env(app, REDIS_URL)
 

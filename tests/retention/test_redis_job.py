@@ -26,18 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture()
-def redis_app(app):
-    from redis import Redis
-
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["KPI_REDIS_URL"] = REDIS_URL
-    yield app
-    connection.flushdb()
-    connection.close()
-
-
 def burst(app) -> None:
     done = subprocess.run(
         [KPI, "worker", DEFAULT, "--burst"],
