@@ -26,7 +26,6 @@ median, p95 and count for each endpoint, changed answers (200) apart from unchan
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import random
 import re
@@ -41,7 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cli import bench_parser  # noqa: E402
-from bench.load import APP_ROLE, CSRF, REPORT_FORM, Client, percentile, prepare  # noqa: E402
+from bench.load import (  # noqa: E402
+    APP_ROLE,
+    CSRF,
+    REPORT_FORM,
+    Client,
+    logged_requests,
+    percentile,
+    prepare,
+)
 from bench.server import gunicorn, gunicorn_env  # noqa: E402
 
 POLL_SECONDS = 5.0  # static/js/live.js INTERVAL
@@ -68,19 +75,8 @@ def workers_cpu_seconds(master_pid: int) -> float:
 def live_cpu(log: Path, start: int) -> dict[tuple[str, int], list[float]]:
     """Server CPU (ms) of each live answer logged after offset ``start`` of the server's JSON
     log, by (endpoint, status)."""
-    with log.open("rb") as fh:
-        fh.seek(start)
-        chunk = fh.read()
     cpu: dict[tuple[str, int], list[float]] = {}
-    for line in chunk.splitlines():
-        if not line.startswith(b"{"):
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("event") != "request" or "cpu_ms" not in record:
-            continue
+    for record in logged_requests(log, start):
         kind = next((k for k, rx in LIVE_PATHS if rx.search(record.get("path", ""))), None)
         if kind:
             cpu.setdefault((kind, record.get("status")), []).append(record["cpu_ms"])

@@ -273,12 +273,12 @@ KINDS = (
 )
 
 
-def cpu_by_kind(log: Path, start: int, end: int) -> dict[str, list[float]]:
-    """Server CPU (ms) of each request logged between two offsets of the server's JSON log."""
+def logged_requests(log: Path, start: int, end: int | None = None):
+    """The request records with their server CPU (``cpu_ms``) logged between two offsets of the
+    server's JSON log (to its end without ``end``)."""
     with log.open("rb") as fh:
         fh.seek(start)
-        chunk = fh.read(end - start)
-    cpu: dict[str, list[float]] = {}
+        chunk = fh.read() if end is None else fh.read(end - start)
     for line in chunk.splitlines():
         if not line.startswith(b"{"):
             continue
@@ -286,8 +286,14 @@ def cpu_by_kind(log: Path, start: int, end: int) -> dict[str, list[float]]:
             record = json.loads(line)
         except ValueError:
             continue
-        if record.get("event") != "request" or "cpu_ms" not in record:
-            continue
+        if record.get("event") == "request" and "cpu_ms" in record:
+            yield record
+
+
+def cpu_by_kind(log: Path, start: int, end: int) -> dict[str, list[float]]:
+    """Server CPU (ms) of each request logged between two offsets of the server's JSON log."""
+    cpu: dict[str, list[float]] = {}
+    for record in logged_requests(log, start, end):
         kind = next((k for k, rx in KINDS if rx.search(record.get("path", ""))), "other")
         cpu.setdefault(kind, []).append(record["cpu_ms"])
     return cpu
