@@ -17,7 +17,6 @@ from flask_migrate import upgrade
 
 from tenant_app import demo_evaluation, demo_feeds, demo_templates, demo_workspace
 from tenant_app.extensions import db
-from tenant_app.models.base import tenant_join
 from tenant_app.models.tenants import Tenant, TenantStatus
 from tenant_app.models.users import ProvinceUser, User
 from tenant_app.security.passwords import hash_password
@@ -357,9 +356,8 @@ def _transfer(last_month: date, password_hash: str) -> str | None:
     them for last month and its annual classification counts both months, the received one with
     its source. They get an account in Hạc Thành; returns its username (None if the wards lack
     the post)."""
-    from tenant_app.demo_evaluation import MOVING_POST
-    from tenant_app.models.org import JobPosition
-    from tenant_app.models.staff import StaffAssignment, StaffMember
+    from tenant_app.demo_evaluation import MOVING_POST, holding
+    from tenant_app.models.staff import StaffMember
     from tenant_app.services.workspace import staff as staff_service
     from tenant_app.tenancy.door import transfer_write
 
@@ -368,27 +366,21 @@ def _transfer(last_month: date, password_hash: str) -> str | None:
         db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one()
         for slug in ("dong-son", "hac-thanh")
     )
-
-    def post_of(title: str):
-        return db.session.execute(
-            sa.select(StaffAssignment.staff_id, StaffAssignment.org_unit_id, JobPosition.id)
-            .join(JobPosition, tenant_join(JobPosition.id, StaffAssignment.position_id))
-            .join(StaffMember, tenant_join(StaffMember.id, StaffAssignment.staff_id))
-            .where(JobPosition.name == title, StaffAssignment.effective_to.is_(None))
-            .order_by(StaffMember.code)
-            .limit(1)
-        ).first()
-
     with tenant_context(source):
-        moving = post_of(MOVING_POST)
-        person = None if moving is None else db.session.get(StaffMember, (source.id, moving[0]))
+        person = holding(MOVING_POST)
         if person is not None:  # both wards number their staff NS001…: a code free in Hạc Thành
             person.code = f"DS-{person.code}"
+            person_id = person.id
             job_title = db.session.get(User, (source.id, person.user_id)).job_title
             db.session.commit()
     with tenant_context(target):
-        arriving = post_of(MOVING_POST)
-    if person is None or arriving is None:
+        # The post's holder in Hạc Thành: the same post, and their division head as manager.
+        colleague = holding(MOVING_POST)
+        post = None if colleague is None else staff_service.current_assignment(colleague.id)
+        if post is not None:
+            org_unit_id, position_id = post.org_unit_id, post.position_id
+            manager_id = colleague.manager_id
+    if person is None or post is None:
         return None
     admin = db.session.execute(
         sa.select(ProvinceUser).where(ProvinceUser.username == "admin.thanhhoa")
@@ -396,10 +388,10 @@ def _transfer(last_month: date, password_hash: str) -> str | None:
     _transfer_id, arrived = transfer_write(
         source,
         target,
-        staff_id=person.id,
+        staff_id=person_id,
         effective_on=effective_on,
-        org_unit_id=arriving[1],
-        position_id=arriving[2],
+        org_unit_id=org_unit_id,
+        position_id=position_id,
         reference="125/QĐ-UBND",
         reason="Điều động theo nhu cầu công tác giữa hai phường.",
         actor=admin,
@@ -415,12 +407,10 @@ def _transfer(last_month: date, password_hash: str) -> str | None:
         )
         db.session.add(user)
         db.session.flush()
-        # The division head of the post's other holder manages them, as the unit's
-        # administrator would set on arrival.
-        colleague = db.session.get(StaffMember, (target.id, arriving[0]))
+        # Managed by the colleague's division head, as the unit's administrator would set.
         staff_service.update_staff(
             db.session.get(StaffMember, (target.id, arrived.id)),
-            {"user_id": str(user.id), "manager_id": str(colleague.manager_id)},
+            {"user_id": str(user.id), "manager_id": str(manager_id)},
         )
         db.session.commit()
         return user.username

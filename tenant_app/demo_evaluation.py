@@ -211,7 +211,7 @@ def _concurrent_post(people, admin) -> None:
     )
 
 
-def _holding(post_name: str) -> StaffMember | None:
+def holding(post_name: str) -> StaffMember | None:
     """The first person (by code) whose current post is ``post_name``."""
     return db.session.execute(
         sa.select(StaffMember)
@@ -226,7 +226,7 @@ def _holding(post_name: str) -> StaffMember | None:
 def _deputy_in_charge(admin, since: date) -> None:
     """A vice-chairman in charge of two divisions (lĩnh vực phụ trách): their unit result
     counts the people of both, not only their direct reports."""
-    vice = _holding("Phó Chủ tịch UBND")
+    vice = holding("Phó Chủ tịch UBND")
     if vice is None:
         return
     divisions = db.session.execute(
@@ -248,7 +248,7 @@ def _deputy_in_charge(admin, since: date) -> None:
 def _public_employee(people) -> None:
     """The IT specialist is employed as a public employee (viên chức): scored under the rule
     set the configuration names for viên chức, and outside the civil servants' HTXS quota."""
-    person = _holding("Chuyên viên công nghệ thông tin")
+    person = holding("Chuyên viên công nghệ thông tin")
     if person is None:
         person = next((p for p, _u, group, _a in reversed(people) if group not in LEADER_GROUPS))
     person.staff_type = "vien_chuc"
