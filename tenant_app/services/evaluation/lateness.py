@@ -31,15 +31,9 @@ from tenant_app.models.vocabulary import (
     PeriodStatus,
     ReportStatus,
 )
-from tenant_app.services.rollout.payload_format import (
-    ANNUAL_DEADLINES,  # noqa: F401  (re-exported)
-    CALENDAR_DEFAULTS,
-    calendar_settings,
-)
+from tenant_app.services.rollout.payload_format import calendar_settings
 from tenant_app.tenancy.context import get_current_tenant
 
-# The defaults live with the template format (``schedule.calendar``), which rolls them out.
-DEFAULTS = CALENDAR_DEFAULTS
 # The stages at which a unit can be late (work only people can do is still pending).
 LATE_STAGES = ("review", "approval", "annual")
 
