@@ -20,7 +20,7 @@ from tenant_app.tenancy import tenant_context
 from tests.feeds.conftest import post, record
 from tests.feeds.test_feed_ingestion import _fed
 from tests.helpers import REDIS_URL, requires_postgres
-from tests.jobs.test_redis_worker import KPI, ROOT, _burst, _worker_env, redis_app  # noqa: F401
+from tests.jobs.test_redis_worker import KPI, ROOT, _burst, _worker_env
 
 pytestmark = [
     requires_postgres,
@@ -62,7 +62,7 @@ def _batch_in_progress(app) -> bool:
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
-    redis_app,  # noqa: F811 - the fixture imported above
+    redis_app,
     client,
     tenant_a,
     fed_ward,
